@@ -1,0 +1,5 @@
+import sys
+
+from userpool.cli import main
+
+sys.exit(main())

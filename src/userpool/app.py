@@ -1,0 +1,92 @@
+"""The composition root: build the Starlette application (and the parts it owns) from settings."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from userpool.clock import Clock
+from userpool.config import Settings
+from userpool.context import Context
+from userpool.delivery.outbox import OutboxSender
+from userpool.hashing import PasswordHashing
+from userpool.protocol.model import ServiceModel
+from userpool.protocol.wire import Endpoint
+from userpool.store import Store
+
+log = logging.getLogger("userpool")
+
+
+def build_app(settings: Settings) -> Starlette:
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store.open(settings.url)
+    clock = Clock()
+    hashing = PasswordHashing(settings.hash_workers, settings.hash_queue)
+    ctx = Context(
+        settings=settings,
+        store=store,
+        clock=clock,
+        hashing=hashing,
+        sender=OutboxSender(store, clock, keep=settings.outbox_exposed),
+    )
+    endpoint = Endpoint(ctx, ServiceModel())
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def outbox(request: Request) -> Response:
+        messages = await store.list_messages(
+            request.query_params.get("userPoolId"), request.query_params.get("username")
+        )
+        return JSONResponse(
+            {
+                "messages": [
+                    {
+                        "id": m.id,
+                        "userPoolId": m.pool_id,
+                        "username": m.username,
+                        "medium": m.medium,
+                        "destination": m.destination,
+                        "subject": m.subject,
+                        "body": m.body,
+                        "code": m.code,
+                        "createdAt": m.created_at,
+                    }
+                    for m in messages
+                ]
+            }
+        )
+
+    async def move_clock(request: Request) -> Response:
+        try:
+            seconds = float((await request.json())["advance"])
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"message": 'Send {"advance": <seconds>}.'}, 400)
+        clock.advance(seconds)
+        return JSONResponse({"now": clock.now()})
+
+    routes = [Route("/", endpoint.handle, methods=["POST"]), Route("/health", health, methods=["GET"])]
+    if settings.outbox_exposed:
+        routes.append(Route("/_userpool/outbox", outbox, methods=["GET"]))
+    if settings.clock_control:
+        routes.append(Route("/_userpool/clock", move_clock, methods=["POST"]))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        await store.migrate()
+        try:
+            yield
+        finally:
+            hashing.close()
+            await store.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.context = ctx
+    return app

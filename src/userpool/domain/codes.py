@@ -1,0 +1,26 @@
+"""Confirmation codes: six digits from ``secrets``, stored only as salted hashes, valid 24 hours."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+CODE_VALIDITY_SECONDS = 24 * 60 * 60
+
+
+def generate() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def hash_code(code: str, salt: bytes | None = None) -> str:
+    """``<salt hex>$<sha256 hex>``; the salt makes equal codes of two users hash differently."""
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.sha256(salt + code.encode("utf-8")).hexdigest()
+    return f"{salt.hex()}${digest}"
+
+
+def matches(code: str, stored: str) -> bool:
+    salt_hex, _, _ = stored.partition("$")
+    candidate = hash_code(code, bytes.fromhex(salt_hex))
+    return hmac.compare_digest(candidate.encode("ascii"), stored.encode("ascii"))

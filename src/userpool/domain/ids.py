@@ -1,0 +1,34 @@
+"""Identifiers shaped like Cognito's: pool ids, client ids, client secrets, subs."""
+
+from __future__ import annotations
+
+import secrets
+import string
+import uuid
+
+_POOL_ALPHABET = string.ascii_letters + string.digits
+_CLIENT_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def pool_id(region: str) -> str:
+    """``us-east-1_AbC123xyZ``: the region, an underscore and nine letters or digits."""
+    return f"{region}_" + "".join(secrets.choice(_POOL_ALPHABET) for _ in range(9))
+
+
+def client_id() -> str:
+    """26 lowercase letters and digits, as Cognito's app client ids."""
+    return "".join(secrets.choice(_CLIENT_ALPHABET) for _ in range(26))
+
+
+def client_secret() -> str:
+    """51 lowercase letters and digits, as Cognito's app client secrets."""
+    return "".join(secrets.choice(_CLIENT_ALPHABET) for _ in range(51))
+
+
+def sub() -> str:
+    """A random UUID, the user's immutable ``sub``."""
+    return str(uuid.uuid4())
+
+
+def pool_arn(region: str, account_id: str, pool: str) -> str:
+    return f"arn:aws:cognito-idp:{region}:{account_id}:userpool/{pool}"

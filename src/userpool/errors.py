@@ -1,0 +1,106 @@
+"""AWS error shapes as exceptions.
+
+Every error the service returns is one of these, raised anywhere below the protocol layer and encoded in one
+place (``protocol.wire``). The class name is the ``__type`` AWS sends; ``status`` is the HTTP status.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of every error answered to a client in AWS's error shape."""
+
+    status: int = 400
+
+    def __init__(self, message: str, **extra: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+
+    @property
+    def type_name(self) -> str:
+        return type(self).__name__
+
+
+class SerializationException(ServiceError):
+    pass
+
+
+class UnknownOperationException(ServiceError):
+    pass
+
+
+class InternalErrorException(ServiceError):
+    status = 500
+
+
+class InvalidParameterException(ServiceError):
+    pass
+
+
+class ResourceNotFoundException(ServiceError):
+    pass
+
+
+class NotAuthorizedException(ServiceError):
+    pass
+
+
+class UsernameExistsException(ServiceError):
+    pass
+
+
+class UserNotFoundException(ServiceError):
+    pass
+
+
+class InvalidPasswordException(ServiceError):
+    pass
+
+
+class CodeMismatchException(ServiceError):
+    pass
+
+
+class ExpiredCodeException(ServiceError):
+    pass
+
+
+class AliasExistsException(ServiceError):
+    pass
+
+
+class LimitExceededException(ServiceError):
+    pass
+
+
+class TooManyRequestsException(ServiceError):
+    pass
+
+
+class TooManyFailedAttemptsException(ServiceError):
+    pass
+
+
+class CodeDeliveryFailureException(ServiceError):
+    pass
+
+
+class UserLambdaValidationException(ServiceError):
+    pass
+
+
+class UnexpectedLambdaException(ServiceError):
+    pass
+
+
+class InvalidLambdaResponseException(ServiceError):
+    pass
+
+
+class UnsupportedOperationException(ServiceError):
+    pass
+
+
+class RequestEntityTooLargeException(ServiceError):
+    status = 413

@@ -1,0 +1,16 @@
+"""One plain async function per API operation, registered by the operation's name."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from userpool.context import Call, Context
+from userpool.operations import clients, pools, signup, users
+
+Operation = Callable[[Context, Call], Awaitable[dict[str, Any]]]
+
+REGISTRY: Mapping[str, Operation] = MappingProxyType(
+    {**pools.OPERATIONS, **clients.OPERATIONS, **signup.OPERATIONS, **users.OPERATIONS}
+)

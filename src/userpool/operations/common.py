@@ -1,0 +1,145 @@
+"""Look-ups and rules several operations share: pools, clients, users by any name they answer to,
+the client secret check, and the code messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from userpool.context import Context
+from userpool.delivery import DeliveryError, Message
+from userpool.domain import codes, pools, secret_hash, usernames
+from userpool.domain.masking import mask
+from userpool.errors import (
+    CodeDeliveryFailureException,
+    NotAuthorizedException,
+    ResourceNotFoundException,
+)
+from userpool.store import Client, Pool, User
+
+USER_NOT_FOUND = "User does not exist."
+
+
+async def require_pool(ctx: Context, pool_id: str) -> Pool:
+    pool = await ctx.store.get_pool(pool_id)
+    if pool is None:
+        raise ResourceNotFoundException(f"User pool {pool_id} does not exist.")
+    return pool
+
+
+async def require_client(ctx: Context, client_id: str, pool_id: str | None = None) -> Client:
+    """The app client ``client_id`` (of pool ``pool_id`` when given), or Cognito's not-found error."""
+    client = await ctx.store.get_client(client_id)
+    if client is None or (pool_id is not None and client.pool_id != pool_id):
+        raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
+    return client
+
+
+async def client_and_pool(ctx: Context, client_id: str) -> tuple[Client, Pool]:
+    client = await require_client(ctx, client_id)
+    return client, await require_pool(ctx, client.pool_id)
+
+
+def check_secret_hash(client: Client, username: str, sent: str | None) -> None:
+    """A client with a secret must be sent the right SecretHash for this username (constant-time check)."""
+    if client.secret is None:
+        return
+    if sent is None:
+        raise NotAuthorizedException(
+            f"Client {client.id} is configured for secret but secret was not received"
+        )
+    if not secret_hash.verify(client.secret, username, client.id, sent):
+        raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
+
+
+def key_value(kind: str, value: str, case_sensitive: bool) -> str:
+    """How a sign-in value is compared: phone numbers as they are, the others folded by the pool's rule."""
+    return value if kind == "phone_number" else usernames.fold(value, case_sensitive)
+
+
+def sign_in_kinds(settings: dict[str, Any]) -> list[str]:
+    """The attributes a user may be named by besides the username: username attributes or aliases."""
+    return list(settings.get("UsernameAttributes") or settings.get("AliasAttributes") or ())
+
+
+async def find_user(ctx: Context, pool: Pool, name: str) -> User | None:
+    """The user a request names: by username, else by a username-attribute value or a verified alias."""
+    sensitive = pools.case_sensitive(pool.settings)
+    user = await ctx.store.find_user(pool.id, usernames.fold(name, sensitive))
+    if user is not None:
+        return user
+    for kind in sign_in_kinds(pool.settings):
+        user = await ctx.store.find_user_by_key(pool.id, [kind], key_value(kind, name, sensitive))
+        if user is not None:
+            return user
+    return None
+
+
+def code_destination(settings: dict[str, Any], attributes: dict[str, str]) -> tuple[str, str] | None:
+    """Where a sign-up code goes: ``(attribute, medium)``. The phone wins when both are auto-verified."""
+    auto = settings.get("AutoVerifiedAttributes") or ()
+    if "phone_number" in auto and attributes.get("phone_number"):
+        return "phone_number", "SMS"
+    if "email" in auto and attributes.get("email"):
+        return "email", "EMAIL"
+    return None
+
+
+def delivery_details(attribute: str, medium: str, destination: str) -> dict[str, str]:
+    return {"Destination": mask(medium, destination), "DeliveryMedium": medium, "AttributeName": attribute}
+
+
+def verification_message(
+    settings: dict[str, Any], medium: str, code: str, username: str
+) -> tuple[str | None, str]:
+    """Subject and body of a verification message from the pool's template (or Cognito's defaults)."""
+    template = settings.get("VerificationMessageTemplate") or {}
+    if medium == "SMS":
+        subject, body = None, template.get("SmsMessage") or pools.DEFAULT_SMS_MESSAGE
+    else:
+        subject = template.get("EmailSubject") or pools.DEFAULT_EMAIL_SUBJECT
+        body = template.get("EmailMessage") or pools.DEFAULT_EMAIL_MESSAGE
+    return subject, body.replace("{####}", code).replace("{username}", username)
+
+
+async def send_code(
+    ctx: Context, pool: Pool, user_name: str, attribute: str, medium: str, destination: str, code: str
+) -> dict[str, str]:
+    """Deliver a verification code; the CodeDeliveryDetails to answer with."""
+    subject, body = verification_message(pool.settings, medium, code, user_name)
+    try:
+        await ctx.sender.send(
+            Message(
+                pool_id=pool.id,
+                username=user_name,
+                medium=medium,
+                destination=destination,
+                subject=subject,
+                body=body,
+                code=code,
+            )
+        )
+    except DeliveryError as exc:
+        raise CodeDeliveryFailureException(f"Unable to deliver the verification code: {exc}") from None
+    return delivery_details(attribute, medium, destination)
+
+
+def new_code(ctx: Context) -> tuple[str, str, float]:
+    """A fresh code, its hash, and when it expires."""
+    code = codes.generate()
+    return code, codes.hash_code(code), ctx.clock.now() + codes.CODE_VALIDITY_SECONDS
+
+
+def user_description(user: User, attribute_names: list[str] | None = None) -> dict[str, Any]:
+    attributes = [
+        {"Name": n, "Value": v}
+        for n, v in user.attributes.items()
+        if attribute_names is None or n in attribute_names
+    ]
+    return {
+        "Username": user.username,
+        "Attributes": attributes,
+        "UserCreateDate": user.created_at,
+        "UserLastModifiedDate": user.modified_at,
+        "Enabled": user.enabled,
+        "UserStatus": user.status,
+    }

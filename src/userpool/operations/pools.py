@@ -1,0 +1,89 @@
+"""User pools: CreateUserPool, DescribeUserPool, UpdateUserPool, DeleteUserPool, ListUserPools."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from userpool.context import Call, Context
+from userpool.domain import ids
+from userpool.domain import pools as pool_rules
+from userpool.errors import InvalidParameterException
+from userpool.operations.common import require_pool
+from userpool.store import Pool
+
+
+async def describe(ctx: Context, pool: Pool) -> dict[str, Any]:
+    return {
+        "Id": pool.id,
+        "Name": pool.name,
+        **pool.settings,
+        "LastModifiedDate": pool.modified_at,
+        "CreationDate": pool.created_at,
+        "EstimatedNumberOfUsers": await ctx.store.count_users(pool.id),
+        "Arn": ids.pool_arn(ctx.settings.region, ctx.settings.account_id, pool.id),
+    }
+
+
+async def create_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
+    now = ctx.clock.now()
+    pool = Pool(
+        id=ids.pool_id(ctx.settings.region),
+        name=call.params["PoolName"],
+        settings=pool_rules.settings_for_create(call.params),
+        created_at=now,
+        modified_at=now,
+    )
+    await ctx.store.create_pool(pool)
+    return {"UserPool": await describe(ctx, pool)}
+
+
+async def describe_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
+    return {"UserPool": await describe(ctx, await require_pool(ctx, call.params["UserPoolId"]))}
+
+
+async def update_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
+    pool = await require_pool(ctx, call.params["UserPoolId"])
+    settings = pool_rules.settings_for_update(pool.settings, call.params)
+    await ctx.store.update_pool(pool.id, call.params.get("PoolName", pool.name), settings, ctx.clock.now())
+    return {}
+
+
+async def delete_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
+    pool = await require_pool(ctx, call.params["UserPoolId"])
+    if pool.settings.get("DeletionProtection") == "ACTIVE":
+        raise InvalidParameterException(
+            "The user pool cannot be deleted because deletion protection is activated."
+        )
+    await ctx.store.delete_pool(pool.id)
+    return {}
+
+
+async def list_user_pools(ctx: Context, call: Call) -> dict[str, Any]:
+    try:
+        found, token = await ctx.store.list_pools(call.params["MaxResults"], call.params.get("NextToken"))
+    except ValueError:
+        raise InvalidParameterException("Invalid pagination token.") from None
+    result: dict[str, Any] = {
+        "UserPools": [
+            {
+                "Id": p.id,
+                "Name": p.name,
+                "LambdaConfig": p.settings.get("LambdaConfig", {}),
+                "LastModifiedDate": p.modified_at,
+                "CreationDate": p.created_at,
+            }
+            for p in found
+        ]
+    }
+    if token:
+        result["NextToken"] = token
+    return result
+
+
+OPERATIONS = {
+    "CreateUserPool": create_user_pool,
+    "DescribeUserPool": describe_user_pool,
+    "UpdateUserPool": update_user_pool,
+    "DeleteUserPool": delete_user_pool,
+    "ListUserPools": list_user_pools,
+}

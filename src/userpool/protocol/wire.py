@@ -1,0 +1,120 @@
+"""AWS JSON 1.1 over HTTP: from a ``POST /`` to an operation call and back, errors encoded in one place."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from userpool.context import Call, Context
+from userpool.errors import (
+    InternalErrorException,
+    RequestEntityTooLargeException,
+    SerializationException,
+    ServiceError,
+    UnknownOperationException,
+    UnsupportedOperationException,
+)
+from userpool.operations import REGISTRY
+from userpool.protocol.model import ServiceModel
+
+log = logging.getLogger("userpool.protocol")
+CONTENT_TYPE = "application/x-amz-json-1.1"
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+
+
+def encode(payload: dict[str, Any], request_id: str, status: int = 200) -> Response:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Response(body, status, {"x-amzn-RequestId": request_id}, media_type=CONTENT_TYPE)
+
+
+def encode_error(error: ServiceError, request_id: str) -> Response:
+    response = encode(
+        {"__type": error.type_name, "message": error.message, **error.extra}, request_id, error.status
+    )
+    response.headers["x-amzn-ErrorType"] = f"{error.type_name}:"
+    # A header carries one line of Latin-1; the body has the message exactly.
+    header_message = error.message.replace("\r", " ").replace("\n", " ")
+    response.headers["x-amzn-ErrorMessage"] = header_message.encode("latin-1", "backslashreplace").decode(
+        "latin-1"
+    )
+    return response
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise RequestEntityTooLargeException(f"Request body exceeds the limit of {limit} bytes.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RequestEntityTooLargeException(f"Request body exceeds the limit of {limit} bytes.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(body: bytes) -> Any:
+    if not body.strip():
+        return {}
+    try:
+        return json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SerializationException("The request body is not valid UTF-8.") from None
+    except RecursionError:
+        raise SerializationException("The request body is nested too deeply.") from None
+    except ValueError:
+        raise SerializationException("The request body is not valid JSON.") from None
+
+
+class Endpoint:
+    """The ``POST /`` endpoint: target header → validation → operation → output shape."""
+
+    def __init__(self, ctx: Context, model: ServiceModel) -> None:
+        self.ctx = ctx
+        self.model = model
+
+    def _operation_name(self, request: Request) -> str:
+        target = request.headers.get("x-amz-target")
+        if not target:
+            raise UnknownOperationException("Missing X-Amz-Target header.")
+        prefix, _, name = target.partition(".")
+        if prefix + "." != TARGET_PREFIX or not self.model.has_operation(name):
+            raise UnknownOperationException(f"Unknown operation {target}.")
+        return name
+
+    async def handle(self, request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        started = time.perf_counter()
+        operation = "-"
+        try:
+            operation = self._operation_name(request)
+            params = _decode(await _read_body(request, self.ctx.settings.max_body_bytes))
+            self.model.validate_input(operation, params)
+            implementation = REGISTRY.get(operation)
+            if implementation is None:
+                raise UnsupportedOperationException(f"userpool does not implement {operation} yet.")
+            call = Call(
+                operation=operation,
+                params=params,
+                request_id=request_id,
+                source_ip=request.client.host if request.client else None,
+                user_agent=request.headers.get("user-agent", ""),
+            )
+            result = await implementation(self.ctx, call)
+            response = encode(self.model.serialize_output(operation, result), request_id)
+            outcome = "ok"
+        except ServiceError as error:
+            response = encode_error(error, request_id)
+            outcome = error.type_name
+        except Exception:
+            log.exception("request %s (%s) failed", request_id, operation)
+            response = encode_error(InternalErrorException("An internal error occurred."), request_id)
+            outcome = "InternalErrorException"
+        log.debug("%s %s %s %.1f ms", request_id, operation, outcome, (time.perf_counter() - started) * 1000)
+        return response

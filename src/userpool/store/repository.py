@@ -1,0 +1,627 @@
+"""The store: the only module that knows SQL.
+
+A small repository API over SQLAlchemy Core. Every multi-row change is one transaction; every uniqueness rule
+is a constraint, and a violated one comes back as ``Conflict`` naming what was taken, decided by the database
+rather than by a read before the write. CPU-heavy work (password hashing) is done by callers before they call.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import and_, delete, event, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from userpool.store import tables as t
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class Conflict(Exception):
+    """A uniqueness rule stopped a write. ``what`` is ``username``, ``sub`` or a key kind such as ``email``."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+@dataclass(frozen=True)
+class Pool:
+    id: str
+    name: str
+    settings: dict[str, Any]
+    created_at: float
+    modified_at: float
+
+
+@dataclass(frozen=True)
+class Client:
+    id: str
+    pool_id: str
+    name: str
+    secret: str | None
+    settings: dict[str, Any]
+    created_at: float
+    modified_at: float
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    pool_id: str
+    username: str
+    sub: str
+    status: str
+    enabled: bool
+    password_hash: str | None
+    created_at: float
+    modified_at: float
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NewUser:
+    pool_id: str
+    username: str
+    username_key: str
+    sub: str
+    status: str
+    password_hash: str | None
+    created_at: float
+    attributes: Mapping[str, str]
+    # (kind, folded value) pairs this user claims: username-attribute values and verified aliases.
+    keys: Sequence[tuple[str, str]] = ()
+
+
+@dataclass(frozen=True)
+class Code:
+    code_hash: str
+    attribute: str | None
+    expires_at: float
+    failed_attempts: int
+
+
+@dataclass(frozen=True)
+class NewCode:
+    purpose: str
+    code_hash: str
+    attribute: str | None
+    expires_at: float
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    pool_id: str
+    username: str
+    medium: str
+    destination: str
+    subject: str | None
+    body: str
+    code: str | None
+    created_at: float
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What confirming a user changes, applied in one transaction."""
+
+    user_id: int
+    from_status: str
+    to_status: str
+    verify: Sequence[str]  # attribute names whose *_verified flag becomes "true"
+    claim_keys: Sequence[tuple[str, str]]  # (kind, folded value) the user now owns
+    force_alias: bool
+    consume_code: str | None  # purpose of the code that was used
+    at: float
+
+
+_CODE_COLUMNS = (t.codes.c.code_hash, t.codes.c.attribute, t.codes.c.expires_at, t.codes.c.failed_attempts)
+
+
+def _page_token(value: str | int) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
+
+
+def _read_token(token: str) -> Any:
+    try:
+        return json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, UnicodeError):
+        return None
+
+
+class Store:
+    """Pools, clients, users, codes and the outbox, on one SQLAlchemy async engine."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    # ---- lifecycle -------------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, url: str) -> Store:
+        if url.startswith("sqlite"):
+            engine = create_async_engine(url, connect_args={"timeout": 30})
+            _configure_sqlite(engine)
+        else:
+            engine = create_async_engine(url, pool_pre_ping=True)
+        return cls(engine)
+
+    async def migrate(self) -> None:
+        """Apply Alembic migrations up to the newest (also the way a new store gets its schema)."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(_upgrade)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    @asynccontextmanager
+    async def _write(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(userpool_read_only=True)
+            yield conn
+
+    async def healthy(self) -> bool:
+        try:
+            async with self._read() as conn:
+                await conn.execute(select(1))
+            return True
+        except OperationalError:
+            return False
+
+    # ---- pools -----------------------------------------------------------------------------------------
+    async def create_pool(self, pool: Pool) -> None:
+        async with self._write() as conn:
+            await conn.execute(insert(t.pools).values(**pool.__dict__))
+
+    async def get_pool(self, pool_id: str) -> Pool | None:
+        async with self._read() as conn:
+            row = (await conn.execute(select(t.pools).where(t.pools.c.id == pool_id))).mappings().first()
+        return Pool(**row) if row else None
+
+    async def update_pool(self, pool_id: str, name: str, settings: dict[str, Any], at: float) -> bool:
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(t.pools)
+                .where(t.pools.c.id == pool_id)
+                .values(name=name, settings=settings, modified_at=at)
+            )
+        return result.rowcount == 1
+
+    async def delete_pool(self, pool_id: str) -> bool:
+        async with self._write() as conn:
+            await conn.execute(delete(t.outbox).where(t.outbox.c.pool_id == pool_id))
+            result = await conn.execute(delete(t.pools).where(t.pools.c.id == pool_id))
+        return result.rowcount == 1
+
+    async def list_pools(self, limit: int, token: str | None) -> tuple[list[Pool], str | None]:
+        query = select(t.pools).order_by(t.pools.c.id).limit(limit + 1)
+        if token is not None:
+            after = _read_token(token)
+            if not isinstance(after, str):
+                raise ValueError("bad token")
+            query = query.where(t.pools.c.id > after)
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        found = [Pool(**r) for r in rows[:limit]]
+        return found, (_page_token(found[-1].id) if len(rows) > limit else None)
+
+    async def count_users(self, pool_id: str) -> int:
+        async with self._read() as conn:
+            return (
+                await conn.execute(
+                    select(func.count()).select_from(t.users).where(t.users.c.pool_id == pool_id)
+                )
+            ).scalar_one()
+
+    # ---- clients ---------------------------------------------------------------------------------------
+    async def create_client(self, client: Client) -> None:
+        async with self._write() as conn:
+            await conn.execute(insert(t.clients).values(**client.__dict__))
+
+    async def get_client(self, client_id: str) -> Client | None:
+        async with self._read() as conn:
+            row = (
+                (await conn.execute(select(t.clients).where(t.clients.c.id == client_id))).mappings().first()
+            )
+        return Client(**row) if row else None
+
+    async def update_client(self, client_id: str, name: str, settings: dict[str, Any], at: float) -> bool:
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(t.clients)
+                .where(t.clients.c.id == client_id)
+                .values(name=name, settings=settings, modified_at=at)
+            )
+        return result.rowcount == 1
+
+    async def delete_client(self, client_id: str) -> bool:
+        async with self._write() as conn:
+            result = await conn.execute(delete(t.clients).where(t.clients.c.id == client_id))
+        return result.rowcount == 1
+
+    async def list_clients(
+        self, pool_id: str, limit: int, token: str | None
+    ) -> tuple[list[Client], str | None]:
+        query = (
+            select(t.clients).where(t.clients.c.pool_id == pool_id).order_by(t.clients.c.id).limit(limit + 1)
+        )
+        if token is not None:
+            after = _read_token(token)
+            if not isinstance(after, str):
+                raise ValueError("bad token")
+            query = query.where(t.clients.c.id > after)
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        found = [Client(**r) for r in rows[:limit]]
+        return found, (_page_token(found[-1].id) if len(rows) > limit else None)
+
+    # ---- users -----------------------------------------------------------------------------------------
+    async def create_user(self, user: NewUser, code: NewCode | None = None) -> int:
+        """Insert a user, its attributes, its keys and its first code.
+
+        Raises ``Conflict`` when the username, sub or a key is taken; then nothing is written.
+        """
+        try:
+            async with self._write() as conn:
+                result = await conn.execute(
+                    insert(t.users).values(
+                        pool_id=user.pool_id,
+                        username=user.username,
+                        username_key=user.username_key,
+                        sub=user.sub,
+                        status=user.status,
+                        enabled=True,
+                        password_hash=user.password_hash,
+                        created_at=user.created_at,
+                        modified_at=user.created_at,
+                    )
+                )
+                user_id = result.inserted_primary_key[0]
+                await conn.execute(
+                    insert(t.user_attributes),
+                    [
+                        {"user_id": user_id, "pool_id": user.pool_id, "name": n, "value": v}
+                        for n, v in user.attributes.items()
+                    ],
+                )
+                if user.keys:
+                    await conn.execute(
+                        insert(t.user_keys),
+                        [
+                            {"pool_id": user.pool_id, "kind": k, "value_key": v, "user_id": user_id}
+                            for k, v in user.keys
+                        ],
+                    )
+                if code is not None:
+                    await conn.execute(
+                        insert(t.codes).values(
+                            user_id=user_id, failed_attempts=0, created_at=user.created_at, **code.__dict__
+                        )
+                    )
+                return int(user_id)
+        except IntegrityError:
+            raise Conflict(await self._what_conflicts(user)) from None
+
+    async def _what_conflicts(self, user: NewUser) -> str:
+        """After a rejected insert, name the rule it broke (the database already decided; this only labels)."""
+        async with self._read() as conn:
+            taken = await conn.execute(
+                select(t.users.c.id).where(
+                    t.users.c.pool_id == user.pool_id, t.users.c.username_key == user.username_key
+                )
+            )
+            if taken.first():
+                return "username"
+            for kind, value in user.keys:
+                owner = await conn.execute(
+                    select(t.user_keys.c.user_id).where(
+                        t.user_keys.c.pool_id == user.pool_id,
+                        t.user_keys.c.kind == kind,
+                        t.user_keys.c.value_key == value,
+                    )
+                )
+                if owner.first():
+                    return kind
+        return "sub"
+
+    async def _users_with_attributes(self, conn: AsyncConnection, rows: Sequence[Any]) -> list[User]:
+        if not rows:
+            return []
+        ids = [r["id"] for r in rows]
+        attrs: dict[int, dict[str, str]] = {i: {} for i in ids}
+        result = await conn.execute(
+            select(t.user_attributes.c.user_id, t.user_attributes.c.name, t.user_attributes.c.value).where(
+                t.user_attributes.c.user_id.in_(ids)
+            )
+        )
+        for user_id, name, value in result:
+            attrs[user_id][name] = value
+        return [User(**r, attributes=_ordered(attrs[r["id"]])) for r in rows]
+
+    _USER_COLUMNS = (
+        t.users.c.id,
+        t.users.c.pool_id,
+        t.users.c.username,
+        t.users.c.sub,
+        t.users.c.status,
+        t.users.c.enabled,
+        t.users.c.password_hash,
+        t.users.c.created_at,
+        t.users.c.modified_at,
+    )
+
+    async def find_user(self, pool_id: str, username_key: str) -> User | None:
+        """The user whose (folded) username is ``username_key``."""
+        query = select(*self._USER_COLUMNS).where(
+            t.users.c.pool_id == pool_id, t.users.c.username_key == username_key
+        )
+        return await self._one_user(query)
+
+    async def find_user_by_key(self, pool_id: str, kinds: Iterable[str], value_key: str) -> User | None:
+        """The user who owns ``value_key`` as one of the key ``kinds`` (email, phone_number, ...)."""
+        query = (
+            select(*self._USER_COLUMNS)
+            .join(t.user_keys, t.user_keys.c.user_id == t.users.c.id)
+            .where(
+                t.user_keys.c.pool_id == pool_id,
+                t.user_keys.c.kind.in_(list(kinds)),
+                t.user_keys.c.value_key == value_key,
+            )
+        )
+        return await self._one_user(query)
+
+    async def find_user_by_sub(self, pool_id: str, sub: str) -> User | None:
+        query = select(*self._USER_COLUMNS).where(t.users.c.pool_id == pool_id, t.users.c.sub == sub)
+        return await self._one_user(query)
+
+    async def _one_user(self, query: Any) -> User | None:
+        async with self._read() as conn:
+            rows = (await conn.execute(query.limit(1))).mappings().all()
+            users = await self._users_with_attributes(conn, rows)
+        return users[0] if users else None
+
+    async def delete_user(self, user_id: int) -> bool:
+        async with self._write() as conn:
+            result = await conn.execute(delete(t.users).where(t.users.c.id == user_id))
+        return result.rowcount == 1
+
+    async def list_users(
+        self,
+        pool_id: str,
+        limit: int,
+        token: str | None,
+        where: tuple[str, str, str] | None = None,
+    ) -> tuple[list[User], str | None]:
+        """Users of a pool in creation order. ``where`` is ``(attribute, "=" or "^=", value)``; the attribute
+        ``username``, ``cognito:user_status`` and ``status`` (Enabled/Disabled) are columns, others attributes."""
+        query = select(*self._USER_COLUMNS).where(t.users.c.pool_id == pool_id).order_by(t.users.c.id)
+        if token is not None:
+            after = _read_token(token)
+            if not isinstance(after, int):
+                raise ValueError("bad token")
+            query = query.where(t.users.c.id > after)
+        if where is not None:
+            query = query.where(_filter_clause(pool_id, *where))
+        async with self._read() as conn:
+            rows = (await conn.execute(query.limit(limit + 1))).mappings().all()
+            users = await self._users_with_attributes(conn, rows[:limit])
+        return users, (_page_token(users[-1].id) if len(rows) > limit else None)
+
+    # ---- codes -----------------------------------------------------------------------------------------
+    async def get_code(self, user_id: int, purpose: str) -> Code | None:
+        async with self._read() as conn:
+            row = (
+                await conn.execute(
+                    select(*_CODE_COLUMNS).where(t.codes.c.user_id == user_id, t.codes.c.purpose == purpose)
+                )
+            ).first()
+        return Code(*row) if row else None
+
+    async def replace_code(self, user_id: int, code: NewCode, at: float) -> None:
+        """A new code for (user, purpose); the old one, and its failed attempts, are gone."""
+        async with self._write() as conn:
+            await conn.execute(
+                delete(t.codes).where(t.codes.c.user_id == user_id, t.codes.c.purpose == code.purpose)
+            )
+            await conn.execute(
+                insert(t.codes).values(user_id=user_id, failed_attempts=0, created_at=at, **code.__dict__)
+            )
+
+    async def take_attempt(self, user_id: int, purpose: str, max_attempts: int) -> Code | None:
+        """Count one attempt against the user's code and return it, or None when there is no code or its
+        attempts are used up. Counting comes before comparing, in one statement, so that concurrent guesses
+        can never take more than ``max_attempts`` between them."""
+        async with self._write() as conn:
+            taken = await conn.execute(
+                update(t.codes)
+                .where(
+                    t.codes.c.user_id == user_id,
+                    t.codes.c.purpose == purpose,
+                    t.codes.c.failed_attempts < max_attempts,
+                )
+                .values(failed_attempts=t.codes.c.failed_attempts + 1)
+            )
+            if taken.rowcount != 1:
+                return None
+            row = (
+                await conn.execute(
+                    select(*_CODE_COLUMNS).where(t.codes.c.user_id == user_id, t.codes.c.purpose == purpose)
+                )
+            ).first()
+        return Code(*row) if row else None
+
+    # ---- confirmation ----------------------------------------------------------------------------------
+    async def confirm(self, change: Confirmation) -> bool:
+        """Apply a confirmation in one transaction. False (and nothing written) when the user's status was no
+        longer ``from_status``: of several racing confirmations exactly one wins. Raises ``Conflict(kind)``
+        when a key is owned by another user and ``force_alias`` is off."""
+        async with self._write() as conn:
+            moved = await conn.execute(
+                update(t.users)
+                .where(t.users.c.id == change.user_id, t.users.c.status == change.from_status)
+                .values(status=change.to_status, modified_at=change.at)
+            )
+            if moved.rowcount != 1:
+                return False
+            pool_id = (
+                await conn.execute(select(t.users.c.pool_id).where(t.users.c.id == change.user_id))
+            ).scalar_one()
+            for kind, value in change.claim_keys:
+                owner = (
+                    await conn.execute(
+                        select(t.user_keys.c.user_id).where(
+                            t.user_keys.c.pool_id == pool_id,
+                            t.user_keys.c.kind == kind,
+                            t.user_keys.c.value_key == value,
+                        )
+                    )
+                ).scalar_one_or_none()
+                if owner == change.user_id:
+                    continue
+                if owner is not None:
+                    if not change.force_alias:
+                        raise Conflict(kind)
+                    await _unverify(conn, owner, kind, change.at)
+                    await conn.execute(
+                        update(t.user_keys)
+                        .where(
+                            t.user_keys.c.pool_id == pool_id,
+                            t.user_keys.c.kind == kind,
+                            t.user_keys.c.value_key == value,
+                        )
+                        .values(user_id=change.user_id)
+                    )
+                else:
+                    await conn.execute(
+                        insert(t.user_keys).values(
+                            pool_id=pool_id, kind=kind, value_key=value, user_id=change.user_id
+                        )
+                    )
+            for name in change.verify:
+                await _set_attribute(conn, pool_id, change.user_id, name, "true")
+            if change.consume_code:
+                await conn.execute(
+                    delete(t.codes).where(
+                        t.codes.c.user_id == change.user_id, t.codes.c.purpose == change.consume_code
+                    )
+                )
+            return True
+
+    # ---- outbox ----------------------------------------------------------------------------------------
+    async def add_message(self, message: OutboxMessage) -> int:
+        values = {k: v for k, v in message.__dict__.items() if k != "id"}
+        async with self._write() as conn:
+            result = await conn.execute(insert(t.outbox).values(**values))
+        return int(result.inserted_primary_key[0])
+
+    async def list_messages(
+        self, pool_id: str | None = None, username: str | None = None, limit: int = 1000
+    ) -> list[OutboxMessage]:
+        query = select(t.outbox).order_by(t.outbox.c.id.desc()).limit(limit)
+        if pool_id is not None:
+            query = query.where(t.outbox.c.pool_id == pool_id)
+        if username is not None:
+            query = query.where(t.outbox.c.username == username)
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [OutboxMessage(**r) for r in reversed(rows)]
+
+
+async def _set_attribute(conn: AsyncConnection, pool_id: str, user_id: int, name: str, value: str) -> None:
+    changed = await conn.execute(
+        update(t.user_attributes)
+        .where(t.user_attributes.c.user_id == user_id, t.user_attributes.c.name == name)
+        .values(value=value)
+    )
+    if changed.rowcount == 0:
+        await conn.execute(
+            insert(t.user_attributes).values(user_id=user_id, pool_id=pool_id, name=name, value=value)
+        )
+
+
+async def _unverify(conn: AsyncConnection, user_id: int, kind: str, at: float) -> None:
+    """The alias ``kind`` moved away from ``user_id``: its verified flag there becomes false."""
+    flag = {"email": "email_verified", "phone_number": "phone_number_verified"}.get(kind)
+    if flag:
+        await conn.execute(
+            update(t.user_attributes)
+            .where(t.user_attributes.c.user_id == user_id, t.user_attributes.c.name == flag)
+            .values(value="false")
+        )
+    await conn.execute(update(t.users).where(t.users.c.id == user_id).values(modified_at=at))
+
+
+_COLUMN_FILTERS = {"username": t.users.c.username, "cognito:user_status": t.users.c.status}
+
+
+def _filter_clause(pool_id: str, name: str, op: str, value: str) -> Any:
+    if name == "status":
+        enabled = value == "Enabled"
+        if value not in ("Enabled", "Disabled"):
+            return t.users.c.id.is_(None)
+        return t.users.c.enabled == enabled
+    if name in _COLUMN_FILTERS:
+        column = _COLUMN_FILTERS[name]
+        return column == value if op == "=" else column.startswith(value, autoescape=True)
+    attribute = t.user_attributes
+    matches = select(attribute.c.user_id).where(
+        attribute.c.pool_id == pool_id,
+        attribute.c.name == name,
+        attribute.c.value == value if op == "=" else attribute.c.value.startswith(value, autoescape=True),
+    )
+    return and_(t.users.c.id.in_(matches))
+
+
+def _ordered(attributes: dict[str, str]) -> dict[str, str]:
+    """``sub`` first, then the rest by name: a stable order for every answer."""
+    ordered = {"sub": attributes["sub"]} if "sub" in attributes else {}
+    ordered.update(sorted((k, v) for k, v in attributes.items() if k != "sub"))
+    return ordered
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """WAL, foreign keys, a busy timeout, and transactions that take the write lock up front.
+
+    A write transaction starts with ``BEGIN IMMEDIATE`` so that two writers (in this process or another) queue
+    on the busy timeout instead of failing to upgrade a read lock; reads start with a plain ``BEGIN``.
+    ``synchronous=FULL``: a commit that was answered survives a power loss, not only a process crash.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        read_only = conn.get_execution_options().get("userpool_read_only", False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _upgrade(connection: Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
