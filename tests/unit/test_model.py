@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Iterator
 
 import botocore.session
 import pytest
@@ -406,6 +408,17 @@ def test_unknown_members_are_ignored(model: ServiceModel) -> None:
 # --- output -------------------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def non_utc_local_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Run with a local time zone far from UTC, so naive datetimes taken as local time would show."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("non_utc_local_time")
 def test_serialize_output_drops_unknown_and_none_and_converts_datetimes(model: ServiceModel) -> None:
     created = dt.datetime(2024, 1, 2, 3, 4, 5, 500000, tzinfo=dt.UTC)
     result = {
@@ -443,6 +456,24 @@ def test_serialize_output_nested_structures_and_numeric_timestamps(model: Servic
     }
     assert model.serialize_output("ListUserPools", result) == {
         "UserPools": [{"Id": "us-east-1_abc", "Name": "p", "CreationDate": 1700000000, "LambdaConfig": {}}],
+    }
+
+
+def test_serialize_output_scalar_lists_and_maps_drop_none(model: ServiceModel) -> None:
+    result = {
+        "UserPool": {
+            "Id": "us-east-1_abc",
+            "AutoVerifiedAttributes": ["email", None],
+            "UserPoolTags": {"team": "blue", "gone": None},
+            "Unknown": {"x": 1},
+        }
+    }
+    assert model.serialize_output("DescribeUserPool", result) == {
+        "UserPool": {
+            "Id": "us-east-1_abc",
+            "AutoVerifiedAttributes": ["email"],
+            "UserPoolTags": {"team": "blue"},
+        }
     }
 
 
