@@ -36,9 +36,9 @@ def aws(server, *args: str) -> dict:
 
 
 def test_walkthrough_with_the_aws_cli(server):
-    pool_id = aws(server, "create-user-pool", "--pool-name", "demo", "--auto-verified-attributes", "email")[
-        "UserPool"
-    ]["Id"]
+    pool_id = aws(server, "create-user-pool", "--pool-name", "demo", "--auto-verified-attributes", "email")["UserPool"][
+        "Id"
+    ]
     client_id = aws(server, "create-user-pool-client", "--user-pool-id", pool_id, "--client-name", "web")[
         "UserPoolClient"
     ]["ClientId"]

@@ -247,9 +247,7 @@ class TestAliases:
             cognito.confirm_sign_up(ClientId=client_id, Username="second", ConfirmationCode=second_code)
         assert error_of(e) == (400, "AliasExistsException", "An account with the email already exists.")
         assert status(cognito, pool_id, "second") == "UNCONFIRMED"
-        assert (
-            cognito.admin_get_user(UserPoolId=pool_id, Username="shared@example.com")["Username"] == "first"
-        )
+        assert cognito.admin_get_user(UserPoolId=pool_id, Username="shared@example.com")["Username"] == "first"
 
     def test_force_alias_creation_moves_the_alias(self, cognito, pool, server):
         pool_id, client_id = pool
@@ -264,9 +262,7 @@ class TestAliases:
             ConfirmationCode=latest_code(server, pool_id, "second"),
             ForceAliasCreation=True,
         )
-        assert (
-            cognito.admin_get_user(UserPoolId=pool_id, Username="shared@example.com")["Username"] == "second"
-        )
+        assert cognito.admin_get_user(UserPoolId=pool_id, Username="shared@example.com")["Username"] == "second"
         assert attribute(cognito, pool_id, "first", "email_verified") == "false"
         assert attribute(cognito, pool_id, "second", "email_verified") == "true"
 

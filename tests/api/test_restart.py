@@ -10,12 +10,8 @@ def test_state_survives_a_restart(tmp_path):
     server = Server(tmp_path / "data").start()
     try:
         cognito = make_client(server.url)
-        pool_id = cognito.create_user_pool(PoolName="durable", AutoVerifiedAttributes=["email"])["UserPool"][
-            "Id"
-        ]
-        client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="app")["UserPoolClient"][
-            "ClientId"
-        ]
+        pool_id = cognito.create_user_pool(PoolName="durable", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+        client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="app")["UserPoolClient"]["ClientId"]
         sub = cognito.sign_up(
             ClientId=client_id,
             Username="keeper",
@@ -29,13 +25,9 @@ def test_state_survives_a_restart(tmp_path):
     again = Server(tmp_path / "data", port=server.port).start()
     try:
         cognito = make_client(again.url)
-        assert cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["AutoVerifiedAttributes"] == [
-            "email"
-        ]
+        assert cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["AutoVerifiedAttributes"] == ["email"]
         assert (
-            cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"][
-                "ClientName"
-            ]
+            cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)["UserPoolClient"]["ClientName"]
             == "app"
         )
         cognito.confirm_sign_up(ClientId=client_id, Username="keeper", ConfirmationCode=code)

@@ -246,9 +246,7 @@ def test_email_and_phone_formats(cognito, email_pool, attribute, message):
     assert error_of(e) == (400, "InvalidParameterException", message)
 
 
-def test_custom_attributes_are_checked_against_their_type_and_constraints(
-    cognito, make_pool, make_app_client
-):
+def test_custom_attributes_are_checked_against_their_type_and_constraints(cognito, make_pool, make_app_client):
     pool = make_pool(
         Schema=[
             {
@@ -283,8 +281,7 @@ def test_custom_attributes_are_checked_against_their_type_and_constraints(
     with pytest.raises(ClientError) as e:
         sign_up(cognito, client_id, UserAttributes=[{"Name": "custom:age", "Value": "151"}])
     assert (
-        error_of(e)[2]
-        == "Attributes did not conform to the schema: custom:age: Number must be no greater than 150\n"
+        error_of(e)[2] == "Attributes did not conform to the schema: custom:age: Number must be no greater than 150\n"
     )
     sign_up(
         cognito,
@@ -336,10 +333,7 @@ class TestEmailAsUsername:
             "InvalidParameterException",
             "User email should be empty or same as username, since username attribute is email.",
         )
-        assert (
-            sign_up(cognito, pool[1], username="a@b.co", UserAttributes=email("a@b.co"))["UserConfirmed"]
-            is False
-        )
+        assert sign_up(cognito, pool[1], username="a@b.co", UserAttributes=email("a@b.co"))["UserConfirmed"] is False
 
     def test_an_email_signs_up_once_even_unconfirmed(self, cognito, pool):
         sign_up(cognito, pool[1], username="dup@example.com")
@@ -438,7 +432,7 @@ def test_verification_template_shapes_the_message(cognito, make_pool, make_app_c
 
 
 def test_every_optional_parameter_is_accepted_and_metadata_is_not_stored(cognito, email_pool, server):
-    pool_id, client_id = email_pool
+    _, client_id = email_pool
     marker = f"marker{uuid.uuid4().hex}"
     result = sign_up(
         cognito,

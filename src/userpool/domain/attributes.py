@@ -80,9 +80,7 @@ def _value_problem(attribute: Mapping[str, Any], value: str) -> str | None:
 
 
 def _schema_error(problems: Sequence[str]) -> InvalidParameterException:
-    return InvalidParameterException(
-        "Attributes did not conform to the schema: " + "".join(f"{p}\n" for p in problems)
-    )
+    return InvalidParameterException("Attributes did not conform to the schema: " + "".join(f"{p}\n" for p in problems))
 
 
 def check_sign_up_attributes(

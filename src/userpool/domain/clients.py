@@ -51,7 +51,7 @@ def settings(request: Mapping[str, Any], schema: Sequence[Mapping[str, Any]], ve
         if value is None:
             value = default * _UNIT_SECONDS[default_unit] // _UNIT_SECONDS[unit]
         if not low <= value * _UNIT_SECONDS[unit] <= high:
-            raise InvalidParameterException(f"Invalid range for token validity: {member} is out of range.")
+            raise InvalidParameterException("Invalid range for token validity.")
         config[member] = value
         units[unit_key] = unit
     config["TokenValidityUnits"] = units

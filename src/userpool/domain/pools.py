@@ -63,13 +63,14 @@ def _policies(sent: Mapping[str, Any] | None) -> dict[str, Any]:
 def _schema(sent: list[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
     schema = [{**a, "DeveloperOnlyAttribute": False} for a in copy.deepcopy(STANDARD_SCHEMA)]
     by_name = {a["Name"]: a for a in schema}
-    seen: set[str] = set()
+    seen: set[str] = set()  # names as stored: custom attributes with their "custom:" prefix
     custom = 0
     for given in sent or ():
         raw = given["Name"]
-        if raw in seen:
-            raise InvalidParameterException(f"Existing attribute already has name {raw}.")
-        seen.add(raw)
+        name = raw if raw in STANDARD_NAMES or raw.startswith("custom:") else f"custom:{raw}"
+        if name in seen:
+            raise InvalidParameterException(f"Existing attribute already has name {name}.")
+        seen.add(name)
         if raw in STANDARD_NAMES:
             attribute = by_name[raw]
             if raw == "sub":
@@ -85,10 +86,7 @@ def _schema(sent: list[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
             raise InvalidParameterException("Required custom attributes are not supported currently.")
         custom += 1
         if custom > MAX_CUSTOM_ATTRIBUTES:
-            raise InvalidParameterException(
-                f"A user pool can have at most {MAX_CUSTOM_ATTRIBUTES} custom attributes."
-            )
-        name = raw if raw.startswith("custom:") else f"custom:{raw}"
+            raise InvalidParameterException(f"A user pool can have at most {MAX_CUSTOM_ATTRIBUTES} custom attributes.")
         kind = given.get("AttributeDataType", "String")
         attribute = {
             "Name": name,
@@ -101,9 +99,6 @@ def _schema(sent: list[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
             attribute["StringAttributeConstraints"] = dict(given.get("StringAttributeConstraints") or {})
         elif kind == "Number":
             attribute["NumberAttributeConstraints"] = dict(given.get("NumberAttributeConstraints") or {})
-        if name in by_name:
-            raise InvalidParameterException(f"Existing attribute already has name {name}.")
-        by_name[name] = attribute
         schema.append(attribute)
     return schema
 
@@ -131,9 +126,7 @@ def _mutable_settings(request: Mapping[str, Any]) -> dict[str, Any]:
         "DeletionProtection": request.get("DeletionProtection", "INACTIVE"),
         "LambdaConfig": dict(request.get("LambdaConfig") or {}),
         "MfaConfiguration": request.get("MfaConfiguration", "OFF"),
-        "EmailConfiguration": dict(
-            request.get("EmailConfiguration") or {"EmailSendingAccount": "COGNITO_DEFAULT"}
-        ),
+        "EmailConfiguration": dict(request.get("EmailConfiguration") or {"EmailSendingAccount": "COGNITO_DEFAULT"}),
         "UserPoolTags": dict(request.get("UserPoolTags") or {}),
         "AdminCreateUserConfig": {
             "AllowAdminCreateUserOnly": False,

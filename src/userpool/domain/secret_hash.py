@@ -8,9 +8,7 @@ import hmac
 
 
 def compute(client_secret: str, username: str, client_id: str) -> str:
-    digest = hmac.new(
-        client_secret.encode("utf-8"), (username + client_id).encode("utf-8"), hashlib.sha256
-    ).digest()
+    digest = hmac.new(client_secret.encode("utf-8"), (username + client_id).encode("utf-8"), hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
 
 

@@ -25,9 +25,7 @@ def fold(value: str, case_sensitive: bool) -> str:
     return value if case_sensitive else value.lower()
 
 
-def sign_in_attribute(
-    username: str, username_attributes: Sequence[str], attributes: Mapping[str, str]
-) -> str:
+def sign_in_attribute(username: str, username_attributes: Sequence[str], attributes: Mapping[str, str]) -> str:
     """In a pool with UsernameAttributes, which attribute the username fills (``email``/``phone_number``).
 
     Raises Cognito's InvalidParameterException when the username is not of an allowed kind, or when the

@@ -33,7 +33,7 @@ async def create_user_pool_client(ctx: Context, call: Call) -> dict[str, Any]:
         id=ids.client_id(),
         pool_id=pool.id,
         name=call.params["ClientName"],
-        secret=ids.client_secret() if call.params.get("GenerateSecret") else None,
+        secret=call.params.get("ClientSecret") or (ids.client_secret() if call.params.get("GenerateSecret") else None),
         settings=client_rules.settings(call.params, pool.settings["SchemaAttributes"], "creating"),
         created_at=now,
         modified_at=now,
@@ -44,11 +44,7 @@ async def create_user_pool_client(ctx: Context, call: Call) -> dict[str, Any]:
 
 async def describe_user_pool_client(ctx: Context, call: Call) -> dict[str, Any]:
     await require_pool(ctx, call.params["UserPoolId"])
-    return {
-        "UserPoolClient": describe(
-            await require_client(ctx, call.params["ClientId"], call.params["UserPoolId"])
-        )
-    }
+    return {"UserPoolClient": describe(await require_client(ctx, call.params["ClientId"], call.params["UserPoolId"]))}
 
 
 async def update_user_pool_client(ctx: Context, call: Call) -> dict[str, Any]:

@@ -44,9 +44,7 @@ def check_secret_hash(client: Client, username: str, sent: str | None) -> None:
     if client.secret is None:
         return
     if sent is None:
-        raise NotAuthorizedException(
-            f"Client {client.id} is configured for secret but secret was not received"
-        )
+        raise NotAuthorizedException(f"Client {client.id} is configured for secret but secret was not received")
     if not secret_hash.verify(client.secret, username, client.id, sent):
         raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
 
@@ -88,9 +86,7 @@ def delivery_details(attribute: str, medium: str, destination: str) -> dict[str,
     return {"Destination": mask(medium, destination), "DeliveryMedium": medium, "AttributeName": attribute}
 
 
-def verification_message(
-    settings: dict[str, Any], medium: str, code: str, username: str
-) -> tuple[str | None, str]:
+def verification_message(settings: dict[str, Any], medium: str, code: str, username: str) -> tuple[str | None, str]:
     """Subject and body of a verification message from the pool's template (or Cognito's defaults)."""
     template = settings.get("VerificationMessageTemplate") or {}
     if medium == "SMS":
@@ -131,9 +127,7 @@ def new_code(ctx: Context) -> tuple[str, str, float]:
 
 def user_description(user: User, attribute_names: list[str] | None = None) -> dict[str, Any]:
     attributes = [
-        {"Name": n, "Value": v}
-        for n, v in user.attributes.items()
-        if attribute_names is None or n in attribute_names
+        {"Name": n, "Value": v} for n, v in user.attributes.items() if attribute_names is None or n in attribute_names
     ]
     return {
         "Username": user.username,

@@ -51,9 +51,7 @@ async def update_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
 async def delete_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
     pool = await require_pool(ctx, call.params["UserPoolId"])
     if pool.settings.get("DeletionProtection") == "ACTIVE":
-        raise InvalidParameterException(
-            "The user pool cannot be deleted because deletion protection is activated."
-        )
+        raise InvalidParameterException("The user pool cannot be deleted because deletion protection is activated.")
     await ctx.store.delete_pool(pool.id)
     return {}
 

@@ -95,9 +95,7 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
         )
     except Conflict as conflict:
         if conflict.what in ("email", "phone_number"):
-            raise UsernameExistsException(
-                f"An account with the given {conflict.what} already exists."
-            ) from None
+            raise UsernameExistsException(f"An account with the given {conflict.what} already exists.") from None
         if conflict.what == "username":
             raise UsernameExistsException("User already exists") from None
         raise InternalErrorException("An internal error occurred.") from None
@@ -146,9 +144,7 @@ async def _confirm(
 ) -> None:
     """Move ``user`` to CONFIRMED, mark ``verify`` flags true and claim the aliases that are now verified."""
     case_sensitive = pool_rules.case_sensitive(pool.settings)
-    verified = {
-        a for a, flag in VERIFIED_FLAGS.items() if flag in verify or user.attributes.get(flag) == "true"
-    }
+    verified = {a for a, flag in VERIFIED_FLAGS.items() if flag in verify or user.attributes.get(flag) == "true"}
     claim = [
         (kind, common.key_value(kind, user.attributes[kind], case_sensitive))
         for kind in pool.settings.get("AliasAttributes") or ()
@@ -191,9 +187,7 @@ async def resend_confirmation_code(ctx: Context, call: Call) -> dict[str, Any]:
     attribute, medium = destination
     code, code_hash, expires_at = common.new_code(ctx)
     await ctx.store.replace_code(user.id, NewCode(SIGN_UP, code_hash, attribute, expires_at), ctx.clock.now())
-    details = await common.send_code(
-        ctx, pool, user.username, attribute, medium, user.attributes[attribute], code
-    )
+    details = await common.send_code(ctx, pool, user.username, attribute, medium, user.attributes[attribute], code)
     return {"CodeDeliveryDetails": details}
 
 

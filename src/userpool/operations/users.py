@@ -33,9 +33,7 @@ async def list_users(ctx: Context, call: Call) -> dict[str, Any]:
         if any(name not in known for name in wanted):
             raise InvalidParameterException("One or more requested attributes do not exist.")
     try:
-        found, token = await ctx.store.list_users(
-            pool.id, p.get("Limit", 60) or 60, p.get("PaginationToken"), where
-        )
+        found, token = await ctx.store.list_users(pool.id, p.get("Limit", 60) or 60, p.get("PaginationToken"), where)
     except ValueError:
         raise InvalidParameterException("Invalid pagination token.") from None
     result: dict[str, Any] = {"Users": [common.user_description(u, wanted) for u in found]}

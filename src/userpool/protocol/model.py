@@ -186,9 +186,7 @@ def _payload_path(path: _Path) -> str:
 def _type_error(path: _Path, expected: str) -> SerializationException:
     where = _payload_path(path)
     if not where:
-        return SerializationException(
-            "Unexpected value type in payload: the request body must be a JSON object"
-        )
+        return SerializationException("Unexpected value type in payload: the request body must be a JSON object")
     return SerializationException(f"Unexpected value type in payload at '{where}': expected {expected}")
 
 
@@ -327,20 +325,14 @@ class _StringNode(_Node):
 class _NumberNode(_Node):
     __slots__ = ("bounds", "floating", "max", "max_text", "min", "min_text", "sensitive", "type_name")
 
-    def __init__(
-        self, *, type_name: str, min_val: float | None, max_val: float | None, sensitive: bool
-    ) -> None:
+    def __init__(self, *, type_name: str, min_val: float | None, max_val: float | None, sensitive: bool) -> None:
         self.type_name = type_name
         self.floating = type_name in ("float", "double")
         self.bounds = _INT64 if type_name == "long" else _INT32
         self.min = min_val
         self.max = max_val
-        self.min_text = (
-            f"Member must have value greater than or equal to {min_val}" if min_val is not None else ""
-        )
-        self.max_text = (
-            f"Member must have value less than or equal to {max_val}" if max_val is not None else ""
-        )
+        self.min_text = f"Member must have value greater than or equal to {min_val}" if min_val is not None else ""
+        self.max_text = f"Member must have value less than or equal to {max_val}" if max_val is not None else ""
         self.sensitive = sensitive
 
     def check(self, value: object, path: _Path, out: list[_Violation]) -> None:
@@ -654,9 +646,7 @@ class ServiceModel:
         self._operations: tuple[str, ...] = tuple(sorted(self._model.operation_names))
         self._operation_set = frozenset(self._operations)
         self._unauthenticated = frozenset(
-            name
-            for name in self._operations
-            if self._op_is_unauthenticated(self._model.operation_model(name))
+            name for name in self._operations if self._op_is_unauthenticated(self._model.operation_model(name))
         )
         # Compiled lazily, per operation; shape nodes are shared between operations.
         self._validators: dict[str, _StructureNode] = {}
@@ -775,9 +765,7 @@ class ServiceModel:
                 sensitive=sensitive,
             )
         elif t in ("integer", "long", "float", "double"):
-            node = _NumberNode(
-                type_name=t, min_val=meta.get("min"), max_val=meta.get("max"), sensitive=sensitive
-            )
+            node = _NumberNode(type_name=t, min_val=meta.get("min"), max_val=meta.get("max"), sensitive=sensitive)
         elif t == "boolean":
             node = _BooleanNode()
         elif t == "timestamp":

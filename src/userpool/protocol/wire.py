@@ -34,15 +34,11 @@ def encode(payload: dict[str, Any], request_id: str, status: int = 200) -> Respo
 
 
 def encode_error(error: ServiceError, request_id: str) -> Response:
-    response = encode(
-        {"__type": error.type_name, "message": error.message, **error.extra}, request_id, error.status
-    )
+    response = encode({"__type": error.type_name, "message": error.message, **error.extra}, request_id, error.status)
     response.headers["x-amzn-ErrorType"] = f"{error.type_name}:"
     # A header carries one line of Latin-1; the body has the message exactly.
     header_message = error.message.replace("\r", " ").replace("\n", " ")
-    response.headers["x-amzn-ErrorMessage"] = header_message.encode("latin-1", "backslashreplace").decode(
-        "latin-1"
-    )
+    response.headers["x-amzn-ErrorMessage"] = header_message.encode("latin-1", "backslashreplace").decode("latin-1")
     return response
 
 

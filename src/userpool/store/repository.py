@@ -7,6 +7,7 @@ rather than by a read before the write. CPU-heavy work (password hashing) is don
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -147,6 +148,9 @@ class Store:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # SQLite has one writer at a time. Queueing this process's writers here, rather than on SQLite's busy
+        # handler (which sleeps and polls), keeps latency flat; other processes still wait on busy_timeout.
+        self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     # ---- lifecycle -------------------------------------------------------------------------------------
     @classmethod
@@ -168,7 +172,11 @@ class Store:
 
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.begin() as conn:
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self.engine.begin() as conn:
             yield conn
 
     @asynccontextmanager
@@ -198,9 +206,7 @@ class Store:
     async def update_pool(self, pool_id: str, name: str, settings: dict[str, Any], at: float) -> bool:
         async with self._write() as conn:
             result = await conn.execute(
-                update(t.pools)
-                .where(t.pools.c.id == pool_id)
-                .values(name=name, settings=settings, modified_at=at)
+                update(t.pools).where(t.pools.c.id == pool_id).values(name=name, settings=settings, modified_at=at)
             )
         return result.rowcount == 1
 
@@ -225,9 +231,7 @@ class Store:
     async def count_users(self, pool_id: str) -> int:
         async with self._read() as conn:
             return (
-                await conn.execute(
-                    select(func.count()).select_from(t.users).where(t.users.c.pool_id == pool_id)
-                )
+                await conn.execute(select(func.count()).select_from(t.users).where(t.users.c.pool_id == pool_id))
             ).scalar_one()
 
     # ---- clients ---------------------------------------------------------------------------------------
@@ -237,9 +241,7 @@ class Store:
 
     async def get_client(self, client_id: str) -> Client | None:
         async with self._read() as conn:
-            row = (
-                (await conn.execute(select(t.clients).where(t.clients.c.id == client_id))).mappings().first()
-            )
+            row = (await conn.execute(select(t.clients).where(t.clients.c.id == client_id))).mappings().first()
         return Client(**row) if row else None
 
     async def update_client(self, client_id: str, name: str, settings: dict[str, Any], at: float) -> bool:
@@ -256,12 +258,8 @@ class Store:
             result = await conn.execute(delete(t.clients).where(t.clients.c.id == client_id))
         return result.rowcount == 1
 
-    async def list_clients(
-        self, pool_id: str, limit: int, token: str | None
-    ) -> tuple[list[Client], str | None]:
-        query = (
-            select(t.clients).where(t.clients.c.pool_id == pool_id).order_by(t.clients.c.id).limit(limit + 1)
-        )
+    async def list_clients(self, pool_id: str, limit: int, token: str | None) -> tuple[list[Client], str | None]:
+        query = select(t.clients).where(t.clients.c.pool_id == pool_id).order_by(t.clients.c.id).limit(limit + 1)
         if token is not None:
             after = _read_token(token)
             if not isinstance(after, str):
@@ -369,9 +367,7 @@ class Store:
 
     async def find_user(self, pool_id: str, username_key: str) -> User | None:
         """The user whose (folded) username is ``username_key``."""
-        query = select(*self._USER_COLUMNS).where(
-            t.users.c.pool_id == pool_id, t.users.c.username_key == username_key
-        )
+        query = select(*self._USER_COLUMNS).where(t.users.c.pool_id == pool_id, t.users.c.username_key == username_key)
         return await self._one_user(query)
 
     async def find_user_by_key(self, pool_id: str, kinds: Iterable[str], value_key: str) -> User | None:
@@ -437,9 +433,7 @@ class Store:
     async def replace_code(self, user_id: int, code: NewCode, at: float) -> None:
         """A new code for (user, purpose); the old one, and its failed attempts, are gone."""
         async with self._write() as conn:
-            await conn.execute(
-                delete(t.codes).where(t.codes.c.user_id == user_id, t.codes.c.purpose == code.purpose)
-            )
+            await conn.execute(delete(t.codes).where(t.codes.c.user_id == user_id, t.codes.c.purpose == code.purpose))
             await conn.execute(
                 insert(t.codes).values(user_id=user_id, failed_attempts=0, created_at=at, **code.__dict__)
             )
@@ -480,9 +474,7 @@ class Store:
             )
             if moved.rowcount != 1:
                 return False
-            pool_id = (
-                await conn.execute(select(t.users.c.pool_id).where(t.users.c.id == change.user_id))
-            ).scalar_one()
+            pool_id = (await conn.execute(select(t.users.c.pool_id).where(t.users.c.id == change.user_id))).scalar_one()
             for kind, value in change.claim_keys:
                 owner = (
                     await conn.execute(
@@ -510,17 +502,13 @@ class Store:
                     )
                 else:
                     await conn.execute(
-                        insert(t.user_keys).values(
-                            pool_id=pool_id, kind=kind, value_key=value, user_id=change.user_id
-                        )
+                        insert(t.user_keys).values(pool_id=pool_id, kind=kind, value_key=value, user_id=change.user_id)
                     )
             for name in change.verify:
                 await _set_attribute(conn, pool_id, change.user_id, name, "true")
             if change.consume_code:
                 await conn.execute(
-                    delete(t.codes).where(
-                        t.codes.c.user_id == change.user_id, t.codes.c.purpose == change.consume_code
-                    )
+                    delete(t.codes).where(t.codes.c.user_id == change.user_id, t.codes.c.purpose == change.consume_code)
                 )
             return True
 
@@ -551,9 +539,7 @@ async def _set_attribute(conn: AsyncConnection, pool_id: str, user_id: int, name
         .values(value=value)
     )
     if changed.rowcount == 0:
-        await conn.execute(
-            insert(t.user_attributes).values(user_id=user_id, pool_id=pool_id, name=name, value=value)
-        )
+        await conn.execute(insert(t.user_attributes).values(user_id=user_id, pool_id=pool_id, name=name, value=value))
 
 
 async def _unverify(conn: AsyncConnection, user_id: int, kind: str, at: float) -> None:
