@@ -128,9 +128,7 @@ def test_read_and_write_attributes_are_stored(cognito, pool_id, make_app_client)
 @pytest.mark.parametrize("name", ["nope", "tier", "custom:nope"])
 def test_unknown_attribute_on_create(cognito, pool_id, which, name):
     with pytest.raises(ClientError) as excinfo:
-        cognito.create_user_pool_client(
-            UserPoolId=pool_id, ClientName="bad", **{f"{which}Attributes": ["email", name]}
-        )
+        cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="bad", **{f"{which}Attributes": ["email", name]})
     assert error_of(excinfo) == (
         400,
         "InvalidParameterException",
@@ -273,9 +271,9 @@ def test_update_replaces_settings_and_keeps_id_and_secret(cognito, pool_id, make
         EnableTokenRevocation=False,
         AuthSessionValidity=10,
     )
-    updated = cognito.update_user_pool_client(
-        UserPoolId=pool_id, ClientId=created["ClientId"], IdTokenValidity=30
-    )["UserPoolClient"]
+    updated = cognito.update_user_pool_client(UserPoolId=pool_id, ClientId=created["ClientId"], IdTokenValidity=30)[
+        "UserPoolClient"
+    ]
 
     assert updated["ClientId"] == created["ClientId"]
     assert updated["ClientSecret"] == created["ClientSecret"]
@@ -302,9 +300,9 @@ def test_update_stores_what_it_is_sent(cognito, pool_id, make_app_client):
         "EnablePropagateAdditionalUserContextData": False,
         "AuthSessionValidity": 4,
     }
-    updated = cognito.update_user_pool_client(
-        UserPoolId=pool_id, ClientId=client_id, ClientName="renamed", **sent
-    )["UserPoolClient"]
+    updated = cognito.update_user_pool_client(UserPoolId=pool_id, ClientId=client_id, ClientName="renamed", **sent)[
+        "UserPoolClient"
+    ]
     assert updated["ClientName"] == "renamed"
     assert "ClientSecret" not in updated
     assert settings_of(updated) == sent
@@ -450,8 +448,7 @@ def test_list_clients_max_results_out_of_range(raw_cognito, pool_id, value, cons
     assert error_of(excinfo) == (
         400,
         "InvalidParameterException",
-        f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy constraint: "
-        f"{constraint}",
+        f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy constraint: {constraint}",
     )
 
 

@@ -220,9 +220,7 @@ def test_custom_attributes_appear_prefixed_with_their_constraints(cognito, make_
 def test_standard_attribute_in_schema_can_be_made_required(cognito, make_pool):
     pool = describe(
         cognito,
-        make_pool(
-            Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}]
-        )["Id"],
+        make_pool(Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}])["Id"],
     )
     assert len(pool["SchemaAttributes"]) == 20
     assert schema_of(pool)["email"] == {**_standard("email"), "Required": True}
@@ -277,9 +275,7 @@ def test_duplicate_custom_attribute_is_rejected_by_its_prefixed_name(cognito):
 
 def test_username_and_alias_attributes_together_are_rejected(cognito):
     with pytest.raises(ClientError) as excinfo:
-        cognito.create_user_pool(
-            PoolName="both", UsernameAttributes=["email"], AliasAttributes=["phone_number"]
-        )
+        cognito.create_user_pool(PoolName="both", UsernameAttributes=["email"], AliasAttributes=["phone_number"])
     assert error_of(excinfo) == (
         400,
         "InvalidParameterException",
@@ -352,9 +348,7 @@ def test_verification_message_template_is_stored_and_mirrored_to_legacy_fields(c
         "EmailSubject": "Welcome",
         "SmsMessage": "Code {####}",
     }
-    pool = describe(
-        cognito, make_pool(EmailConfiguration=SES_EMAIL, VerificationMessageTemplate=template)["Id"]
-    )
+    pool = describe(cognito, make_pool(EmailConfiguration=SES_EMAIL, VerificationMessageTemplate=template)["Id"])
     assert pool["VerificationMessageTemplate"] == template
     assert pool["EmailVerificationMessage"] == "Your code: {####}"
     assert pool["EmailVerificationSubject"] == "Welcome"
@@ -403,9 +397,7 @@ def test_update_resets_unsent_settings_and_keeps_immutable_ones(cognito, make_po
         AutoVerifiedAttributes=["email"],
         AliasAttributes=["email"],
         UsernameConfiguration={"CaseSensitive": False},
-        Schema=[
-            {"Name": "tier", "AttributeDataType": "String", "StringAttributeConstraints": {"MaxLength": "8"}}
-        ],
+        Schema=[{"Name": "tier", "AttributeDataType": "String", "StringAttributeConstraints": {"MaxLength": "8"}}],
         LambdaConfig={"PreSignUp": "arn:aws:lambda:us-east-1:000000000000:function:pre"},
         EmailConfiguration=SES_EMAIL,
         VerificationMessageTemplate={"EmailMessage": "Code {####}", "EmailSubject": "S"},
@@ -414,9 +406,7 @@ def test_update_resets_unsent_settings_and_keeps_immutable_ones(cognito, make_po
     before = describe(cognito, created["Id"])
 
     assert (
-        cognito.update_user_pool(UserPoolId=created["Id"], MfaConfiguration="OFF")["ResponseMetadata"][
-            "HTTPStatusCode"
-        ]
+        cognito.update_user_pool(UserPoolId=created["Id"], MfaConfiguration="OFF")["ResponseMetadata"]["HTTPStatusCode"]
         == 200
     )
     after = describe(cognito, created["Id"])
@@ -509,9 +499,7 @@ def test_deleted_pool_is_no_longer_listed(cognito, make_pool):
     pool_id = make_pool()["Id"]
     cognito.delete_user_pool(UserPoolId=pool_id)
     ids = [
-        p["Id"]
-        for page in cognito.get_paginator("list_user_pools").paginate(MaxResults=60)
-        for p in page["UserPools"]
+        p["Id"] for page in cognito.get_paginator("list_user_pools").paginate(MaxResults=60) for p in page["UserPools"]
     ]
     assert pool_id not in ids
 
@@ -591,8 +579,7 @@ def test_list_user_pools_max_results_out_of_range(raw_cognito, value, constraint
     assert error_of(excinfo) == (
         400,
         "InvalidParameterException",
-        f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy constraint: "
-        f"{constraint}",
+        f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy constraint: {constraint}",
     )
 
 
@@ -602,8 +589,7 @@ def test_list_user_pools_without_max_results_is_rejected(raw_cognito):
     assert error_of(excinfo) == (
         400,
         "InvalidParameterException",
-        "1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: "
-        "Member must not be null",
+        "1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null",
     )
 
 
@@ -651,8 +637,7 @@ def test_pool_name_missing(raw_cognito):
     assert error_of(excinfo) == (
         400,
         "InvalidParameterException",
-        "1 validation error detected: Value null at 'poolName' failed to satisfy constraint: "
-        "Member must not be null",
+        "1 validation error detected: Value null at 'poolName' failed to satisfy constraint: Member must not be null",
     )
 
 
@@ -673,9 +658,7 @@ def test_malformed_pool_ids_fail_validation(raw_cognito, pool_id, problems):
     with pytest.raises(ClientError) as excinfo:
         raw_cognito.describe_user_pool(UserPoolId=pool_id)
     count = len(problems)
-    parts = "; ".join(
-        f"Value '{pool_id}' at 'userPoolId' failed to satisfy constraint: {p}" for p in problems
-    )
+    parts = "; ".join(f"Value '{pool_id}' at 'userPoolId' failed to satisfy constraint: {p}" for p in problems)
     assert error_of(excinfo) == (
         400,
         "InvalidParameterException",

@@ -86,16 +86,14 @@ def test_sign_up_missing_client_id_and_username(model: ServiceModel) -> None:
 
 def test_missing_non_sensitive_member_says_value_null(model: ServiceModel) -> None:
     assert invalid(model, "ListUserPools", {}) == (
-        "1 validation error detected: "
-        "Value null at 'maxResults' failed to satisfy constraint: Member must not be null"
+        "1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null"
     )
 
 
 def test_json_null_counts_as_absent(model: ServiceModel) -> None:
     model.validate_input("SignUp", sign_up(SecretHash=None, UserAttributes=None, ClientMetadata=None))
     assert invalid(model, "SignUp", sign_up(ClientId=None)) == (
-        "1 validation error detected: "
-        "Value at 'clientId' failed to satisfy constraint: Member must not be null"
+        "1 validation error detected: Value at 'clientId' failed to satisfy constraint: Member must not be null"
     )
 
 
@@ -139,9 +137,7 @@ def test_password_outer_whitespace_is_rejected(model: ServiceModel, password: st
     )
 
 
-@pytest.mark.parametrize(
-    "password", ["Passw0rd!", "correct horse battery staple", "a b", "p\u00e4ss w\u00f6rd"]
-)
+@pytest.mark.parametrize("password", ["Passw0rd!", "correct horse battery staple", "a b", "p\u00e4ss w\u00f6rd"])
 def test_password_inner_spaces_are_valid(model: ServiceModel, password: str) -> None:
     model.validate_input("SignUp", sign_up(Password=password))
 
@@ -183,12 +179,7 @@ def test_patterns_use_java_ascii_classes(model: ServiceModel) -> None:
 
 
 def test_enum_failure_in_list_element(model: ServiceModel) -> None:
-    enum = (
-        botocore.session.get_session()
-        .get_service_model("cognito-idp")
-        .shape_for("ExplicitAuthFlowsType")
-        .enum
-    )
+    enum = botocore.session.get_session().get_service_model("cognito-idp").shape_for("ExplicitAuthFlowsType").enum
     assert "ALLOW_USER_SRP_AUTH" in enum
     params = {"UserPoolId": "us-east-1_abc123", "ClientName": "web", "ExplicitAuthFlows": ["NOPE"]}
     assert invalid(model, "CreateUserPoolClient", params) == (
@@ -225,8 +216,7 @@ def test_required_member_inside_list_element_and_null_element(model: ServiceMode
 )
 def test_integer_range(model: ServiceModel, value: int, constraint: str) -> None:
     assert invalid(model, "ListUserPools", {"MaxResults": value}) == (
-        f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy constraint: "
-        f"{constraint}"
+        f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy constraint: {constraint}"
     )
 
 
@@ -377,9 +367,7 @@ def test_type_errors(model: ServiceModel, operation: str, params: object, messag
 
 def test_type_error_wins_over_constraint_errors(model: ServiceModel) -> None:
     params = {"ClientId": "", "Username": "jane", "Password": 123}
-    assert malformed(model, "SignUp", params) == (
-        "Unexpected value type in payload at 'Password': expected string"
-    )
+    assert malformed(model, "SignUp", params) == ("Unexpected value type in payload at 'Password': expected string")
 
 
 @pytest.mark.parametrize("body", [[], ["ClientId"], "SignUp", 5, None, True])

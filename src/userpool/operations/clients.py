@@ -9,7 +9,7 @@ from userpool.domain import clients as client_rules
 from userpool.domain import ids
 from userpool.errors import InvalidParameterException
 from userpool.operations.common import require_client, require_pool
-from userpool.store import Client
+from userpool.store import Client, InvalidToken
 
 
 def describe(client: Client) -> dict[str, Any]:
@@ -71,7 +71,7 @@ async def list_user_pool_clients(ctx: Context, call: Call) -> dict[str, Any]:
         found, token = await ctx.store.list_clients(
             pool.id, call.params.get("MaxResults", 60), call.params.get("NextToken")
         )
-    except ValueError:
+    except InvalidToken:
         raise InvalidParameterException("Invalid pagination token.") from None
     result: dict[str, Any] = {
         "UserPoolClients": [{"ClientId": c.id, "UserPoolId": c.pool_id, "ClientName": c.name} for c in found]

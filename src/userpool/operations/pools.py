@@ -9,7 +9,7 @@ from userpool.domain import ids
 from userpool.domain import pools as pool_rules
 from userpool.errors import InvalidParameterException
 from userpool.operations.common import require_pool
-from userpool.store import Pool
+from userpool.store import InvalidToken, Pool
 
 
 async def describe(ctx: Context, pool: Pool) -> dict[str, Any]:
@@ -59,7 +59,7 @@ async def delete_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
 async def list_user_pools(ctx: Context, call: Call) -> dict[str, Any]:
     try:
         found, token = await ctx.store.list_pools(call.params["MaxResults"], call.params.get("NextToken"))
-    except ValueError:
+    except InvalidToken:
         raise InvalidParameterException("Invalid pagination token.") from None
     result: dict[str, Any] = {
         "UserPools": [

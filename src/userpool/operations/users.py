@@ -9,6 +9,7 @@ from userpool.domain import filters, usernames
 from userpool.domain import pools as pool_rules
 from userpool.errors import InvalidParameterException, UserNotFoundException
 from userpool.operations import common
+from userpool.store import InvalidToken
 
 
 async def admin_get_user(ctx: Context, call: Call) -> dict[str, Any]:
@@ -27,6 +28,8 @@ async def list_users(ctx: Context, call: Call) -> dict[str, Any]:
     where = filters.parse(p.get("Filter", ""))
     if where is not None and where[0] == "username":
         where = (where[0], where[1], usernames.fold(where[2], pool_rules.case_sensitive(pool.settings)))
+    elif where is not None and where[0] == "cognito:user_status":  # the one case-insensitive search
+        where = (where[0], where[1], where[2].upper())
     wanted = p.get("AttributesToGet")
     if wanted is not None:
         known = {a["Name"] for a in pool.settings["SchemaAttributes"]}
@@ -34,7 +37,7 @@ async def list_users(ctx: Context, call: Call) -> dict[str, Any]:
             raise InvalidParameterException("One or more requested attributes do not exist.")
     try:
         found, token = await ctx.store.list_users(pool.id, p.get("Limit", 60) or 60, p.get("PaginationToken"), where)
-    except ValueError:
+    except InvalidToken:
         raise InvalidParameterException("Invalid pagination token.") from None
     result: dict[str, Any] = {"Users": [common.user_description(u, wanted) for u in found]}
     if token:

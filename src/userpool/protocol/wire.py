@@ -26,18 +26,19 @@ from userpool.protocol.model import ServiceModel
 log = logging.getLogger("userpool.protocol")
 CONTENT_TYPE = "application/x-amz-json-1.1"
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+HEADER_MESSAGE_LIMIT = 1024
 
 
 def encode(payload: dict[str, Any], request_id: str, status: int = 200) -> Response:
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = json.dumps(payload, separators=(",", ":")).encode("ascii")
     return Response(body, status, {"x-amzn-RequestId": request_id}, media_type=CONTENT_TYPE)
 
 
 def encode_error(error: ServiceError, request_id: str) -> Response:
     response = encode({"__type": error.type_name, "message": error.message, **error.extra}, request_id, error.status)
     response.headers["x-amzn-ErrorType"] = f"{error.type_name}:"
-    # A header carries one line of Latin-1; the body has the message exactly.
-    header_message = error.message.replace("\r", " ").replace("\n", " ")
+    # A header carries one short line of Latin-1; the body has the message exactly.
+    header_message = error.message.replace("\r", " ").replace("\n", " ")[:HEADER_MESSAGE_LIMIT]
     response.headers["x-amzn-ErrorMessage"] = header_message.encode("latin-1", "backslashreplace").decode("latin-1")
     return response
 
@@ -59,8 +60,11 @@ def _decode(body: bytes) -> Any:
     if not body.strip():
         return {}
     try:
-        return json.loads(body.decode("utf-8"))
-    except UnicodeDecodeError:
+        params = json.loads(body.decode("utf-8"))
+        # A \\uD800-style escape decodes to half a UTF-16 pair, which no UTF-8 text (or database) can hold.
+        json.dumps(params, ensure_ascii=False).encode("utf-8")
+        return params
+    except UnicodeError:
         raise SerializationException("The request body is not valid UTF-8.") from None
     except RecursionError:
         raise SerializationException("The request body is nested too deeply.") from None
@@ -90,11 +94,11 @@ class Endpoint:
         operation = "-"
         try:
             operation = self._operation_name(request)
-            params = _decode(await _read_body(request, self.ctx.settings.max_body_bytes))
-            self.model.validate_input(operation, params)
             implementation = REGISTRY.get(operation)
             if implementation is None:
                 raise UnsupportedOperationException(f"userpool does not implement {operation} yet.")
+            params = _decode(await _read_body(request, self.ctx.settings.max_body_bytes))
+            self.model.validate_input(operation, params)
             call = Call(
                 operation=operation,
                 params=params,

@@ -19,7 +19,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import and_, delete, event, func, insert, select, update
+from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -36,6 +36,10 @@ class Conflict(Exception):
     def __init__(self, what: str) -> None:
         super().__init__(what)
         self.what = what
+
+
+class InvalidToken(ValueError):
+    """A pagination token this store did not hand out."""
 
 
 @dataclass(frozen=True)
@@ -136,11 +140,15 @@ def _page_token(value: str | int) -> str:
     return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
 
 
-def _read_token(token: str) -> Any:
+def _read_token(token: str, kind: type) -> Any:
+    """The position a page token holds, if it is one this store made (a string id, or a row number)."""
     try:
-        return json.loads(base64.urlsafe_b64decode(token.encode()))
+        value = json.loads(base64.urlsafe_b64decode(token.encode()))
     except (ValueError, UnicodeError):
-        return None
+        raise InvalidToken(token) from None
+    if type(value) is not kind or (kind is int and not 0 <= value < 2**63):
+        raise InvalidToken(token)
+    return value
 
 
 class Store:
@@ -219,10 +227,7 @@ class Store:
     async def list_pools(self, limit: int, token: str | None) -> tuple[list[Pool], str | None]:
         query = select(t.pools).order_by(t.pools.c.id).limit(limit + 1)
         if token is not None:
-            after = _read_token(token)
-            if not isinstance(after, str):
-                raise ValueError("bad token")
-            query = query.where(t.pools.c.id > after)
+            query = query.where(t.pools.c.id > _read_token(token, str))
         async with self._read() as conn:
             rows = (await conn.execute(query)).mappings().all()
         found = [Pool(**r) for r in rows[:limit]]
@@ -261,10 +266,7 @@ class Store:
     async def list_clients(self, pool_id: str, limit: int, token: str | None) -> tuple[list[Client], str | None]:
         query = select(t.clients).where(t.clients.c.pool_id == pool_id).order_by(t.clients.c.id).limit(limit + 1)
         if token is not None:
-            after = _read_token(token)
-            if not isinstance(after, str):
-                raise ValueError("bad token")
-            query = query.where(t.clients.c.id > after)
+            query = query.where(t.clients.c.id > _read_token(token, str))
         async with self._read() as conn:
             rows = (await conn.execute(query)).mappings().all()
         found = [Client(**r) for r in rows[:limit]]
@@ -405,14 +407,11 @@ class Store:
         token: str | None,
         where: tuple[str, str, str] | None = None,
     ) -> tuple[list[User], str | None]:
-        """Users of a pool in creation order. ``where`` is ``(attribute, "=" or "^=", value)``; the attribute
-        ``username``, ``cognito:user_status`` and ``status`` (Enabled/Disabled) are columns, others attributes."""
+        """Users of a pool in creation order. ``where`` is ``(attribute, "=" or "^=", value)``; ``username``
+        (compared folded as stored), ``cognito:user_status`` and ``status`` (Enabled/Disabled) are columns."""
         query = select(*self._USER_COLUMNS).where(t.users.c.pool_id == pool_id).order_by(t.users.c.id)
         if token is not None:
-            after = _read_token(token)
-            if not isinstance(after, int):
-                raise ValueError("bad token")
-            query = query.where(t.users.c.id > after)
+            query = query.where(t.users.c.id > _read_token(token, int))
         if where is not None:
             query = query.where(_filter_clause(pool_id, *where))
         async with self._read() as conn:
@@ -554,25 +553,26 @@ async def _unverify(conn: AsyncConnection, user_id: int, kind: str, at: float) -
     await conn.execute(update(t.users).where(t.users.c.id == user_id).values(modified_at=at))
 
 
-_COLUMN_FILTERS = {"username": t.users.c.username, "cognito:user_status": t.users.c.status}
+_COLUMN_FILTERS = {"username": t.users.c.username_key, "cognito:user_status": t.users.c.status}
+
+
+def _matches(column: Any, op: str, value: str) -> Any:
+    """``=`` or ``^=``, both case-sensitive on every database (LIKE folds ASCII case on SQLite)."""
+    return column == value if op == "=" else func.substr(column, 1, len(value)) == value
 
 
 def _filter_clause(pool_id: str, name: str, op: str, value: str) -> Any:
     if name == "status":
-        enabled = value == "Enabled"
         if value not in ("Enabled", "Disabled"):
             return t.users.c.id.is_(None)
-        return t.users.c.enabled == enabled
+        return t.users.c.enabled == (value == "Enabled")
     if name in _COLUMN_FILTERS:
-        column = _COLUMN_FILTERS[name]
-        return column == value if op == "=" else column.startswith(value, autoescape=True)
+        return _matches(_COLUMN_FILTERS[name], op, value)
     attribute = t.user_attributes
     matches = select(attribute.c.user_id).where(
-        attribute.c.pool_id == pool_id,
-        attribute.c.name == name,
-        attribute.c.value == value if op == "=" else attribute.c.value.startswith(value, autoescape=True),
+        attribute.c.pool_id == pool_id, attribute.c.name == name, _matches(attribute.c.value, op, value)
     )
-    return and_(t.users.c.id.in_(matches))
+    return t.users.c.id.in_(matches)
 
 
 def _ordered(attributes: dict[str, str]) -> dict[str, str]:

@@ -1,0 +1,172 @@
+"""Every constrained top-level member of every implemented operation, sent invalid over HTTP.
+
+For each operation a valid request is built against a real pool, client and user; then each member in turn is
+removed (when required), made one longer than its maximum, pushed past its numeric range, or given the wrong JSON
+type. The server must answer AWS's exact validation message (or SerializationException for a wrong type), never a
+5xx, and must store nothing. The constraints come from botocore's model, the same source AWS's SDKs use.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import botocore.session
+import httpx
+import pytest
+import regex
+
+from userpool.operations import REGISTRY
+
+MODEL = botocore.session.get_session().get_service_model("cognito-idp")
+PASSWORD = "Passw0rd!"
+HTTP = httpx.Client()  # one client: building one per request costs tens of milliseconds
+
+
+def call(server, operation: str, body: object) -> httpx.Response:
+    return HTTP.post(
+        server.url,
+        content=json.dumps(body),
+        headers={
+            "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+    )
+
+
+@pytest.fixture(scope="module")
+def world(server):
+    """A pool, an app client and an unconfirmed user that valid requests can name."""
+    pool_id = call(server, "CreateUserPool", {"PoolName": "bad-input", "AutoVerifiedAttributes": ["email"]}).json()[
+        "UserPool"
+    ]["Id"]
+    client_id = call(server, "CreateUserPoolClient", {"UserPoolId": pool_id, "ClientName": "app"}).json()[
+        "UserPoolClient"
+    ]["ClientId"]
+    call(
+        server,
+        "SignUp",
+        {
+            "ClientId": client_id,
+            "Username": "present",
+            "Password": PASSWORD,
+            "UserAttributes": [{"Name": "email", "Value": "p@example.com"}],
+        },
+    )
+    return {"pool": pool_id, "client": client_id}
+
+
+def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
+    pool, client = world["pool"], world["client"]
+    return {
+        "AdminConfirmSignUp": {"UserPoolId": pool, "Username": "present"},
+        "AdminDeleteUser": {"UserPoolId": pool, "Username": "present"},
+        "AdminGetUser": {"UserPoolId": pool, "Username": "present"},
+        "ConfirmSignUp": {"ClientId": client, "Username": "present", "ConfirmationCode": "123456"},
+        "CreateUserPool": {"PoolName": "p"},
+        "CreateUserPoolClient": {"UserPoolId": pool, "ClientName": "c"},
+        "DeleteUserPool": {"UserPoolId": pool},
+        "DeleteUserPoolClient": {"UserPoolId": pool, "ClientId": client},
+        "DescribeUserPool": {"UserPoolId": pool},
+        "DescribeUserPoolClient": {"UserPoolId": pool, "ClientId": client},
+        "ListUserPoolClients": {"UserPoolId": pool},
+        "ListUserPools": {"MaxResults": 10},
+        "ListUsers": {"UserPoolId": pool},
+        "ResendConfirmationCode": {"ClientId": client, "Username": "present"},
+        "SignUp": {"ClientId": client, "Username": f"u{uuid.uuid4().hex}", "Password": PASSWORD},
+        "UpdateUserPool": {"UserPoolId": pool},
+        "UpdateUserPoolClient": {"UserPoolId": pool, "ClientId": client},
+    }[operation]
+
+
+def path_of(member: str) -> str:
+    return member[0].lower() + member[1:]
+
+
+def is_sensitive(shape) -> bool:
+    return bool(shape.metadata.get("sensitive"))
+
+
+def too_long(shape) -> str | None:
+    """A value one longer than the maximum that still satisfies the member's pattern, if one is easy to make."""
+    limit = shape.metadata.get("max")
+    if limit is None or shape.enum:
+        return None
+    pattern = shape.metadata.get("pattern")
+    for head in ("", "us-east-1_", "{####}", "a{####}"):
+        value = head + "a" * (limit + 1 - len(head))
+        if pattern is None or regex.fullmatch(pattern, value):
+            return value
+    return None
+
+
+def cases():
+    for operation in sorted(REGISTRY):
+        shape = MODEL.operation_model(operation).input_shape
+        for member in shape.required_members:
+            yield pytest.param(operation, member, "missing", id=f"{operation}-{member}-missing")
+        for member, member_shape in shape.members.items():
+            if member_shape.type_name == "string" and too_long(member_shape) is not None:
+                yield pytest.param(operation, member, "too-long", id=f"{operation}-{member}-too-long")
+            if member_shape.type_name == "integer" and "max" in member_shape.metadata:
+                yield pytest.param(operation, member, "too-big", id=f"{operation}-{member}-too-big")
+            if member_shape.type_name in ("string", "integer", "boolean", "list", "structure"):
+                yield pytest.param(operation, member, "wrong-type", id=f"{operation}-{member}-wrong-type")
+
+
+def counts(server, world, operation: str) -> tuple[int, int, int]:
+    """What ``operation`` could change: (pools, clients of the world's pool, users of the world's pool)."""
+    pools = 0
+    if operation.endswith("UserPool"):  # Create/Update/DeleteUserPool: count every pool
+        token = None
+        while True:
+            page = call(server, "ListUserPools", {"MaxResults": 60, **({"NextToken": token} if token else {})})
+            pools += len(page.json()["UserPools"])
+            token = page.json().get("NextToken")
+            if not token:
+                break
+    clients = call(server, "ListUserPoolClients", {"UserPoolId": world["pool"], "MaxResults": 60}).json()
+    users = call(server, "ListUsers", {"UserPoolId": world["pool"]}).json()
+    return pools, len(clients["UserPoolClients"]), len(users["Users"])
+
+
+@pytest.mark.parametrize(("operation", "member", "fault"), list(cases()))
+def test_invalid_member_is_refused_with_awss_message_and_nothing_stored(server, world, operation, member, fault):
+    request = valid_request(operation, world)
+    member_shape = MODEL.operation_model(operation).input_shape.members[member]
+    sensitive = is_sensitive(member_shape)
+    path = path_of(member)
+    if fault == "missing":
+        request.pop(member, None)
+        value = "Value at" if sensitive else "Value null at"
+        expected = (
+            f"1 validation error detected: {value} '{path}' failed to satisfy constraint: Member must not be null"
+        )
+    elif fault == "too-long":
+        request[member] = too_long(member_shape)
+        value = "Value at" if sensitive else f"Value '{request[member]}' at"
+        expected = (
+            f"1 validation error detected: {value} '{path}' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {member_shape.metadata['max']}"
+        )
+    elif fault == "too-big":
+        request[member] = member_shape.metadata["max"] + 1
+        value = "Value at" if sensitive else f"Value '{request[member]}' at"
+        expected = (
+            f"1 validation error detected: {value} '{path}' failed to satisfy constraint: "
+            f"Member must have value less than or equal to {member_shape.metadata['max']}"
+        )
+    else:
+        request[member] = {"not": "this"} if member_shape.type_name != "structure" else "not this"
+        expected = None
+    before = counts(server, world, operation)
+    response = call(server, operation, request)
+    assert response.status_code == 400, response.text
+    body = response.json()
+    if expected is None:
+        assert body["__type"] == "SerializationException"
+        assert member in body["message"]
+    else:
+        assert body == {"__type": "InvalidParameterException", "message": expected}
+    assert response.headers["x-amzn-errortype"] == f"{body['__type']}:"
+    assert counts(server, world, operation) == before
