@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
+from tests import databases
 from tests.helpers import make_client
 from tests.server import Server
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses the server (directly or through another fixture) runs on both databases."""
+    if "database" in metafunc.fixturenames:
+        metafunc.parametrize("database", ["sqlite", "postgresql"], indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = Server(tmp_path_factory.mktemp("userpool") / "data").start()
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a fresh store: a SQLite file, or a new database on the local PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'userpool.db'}"
+        return
+    if not databases.postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail(databases.HOW_TO_ENABLE)
+        pytest.skip(databases.HOW_TO_ENABLE)
+    url = databases.create_postgres_database()
+    yield url
+    databases.drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def server(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = Server(tmp_path_factory.mktemp("userpool") / "data", database_url=database).start()
     yield srv
     srv.stop()
 

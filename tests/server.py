@@ -21,8 +21,15 @@ def free_port() -> int:
 class Server:
     """One server process: ``start()`` waits for ``/health``; ``stop()`` ends it (SIGTERM or SIGKILL)."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        database_url: str | None = None,
+    ) -> None:
         self.data_dir = data_dir
+        self.database_url = database_url or f"sqlite+aiosqlite:///{data_dir / 'userpool.db'}"
         self.port = port or free_port()
         self.env = {**os.environ, "USERPOOL_CLOCK_CONTROL": "true", **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
@@ -33,6 +40,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> Server:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         command = [
             sys.executable,
             "-m",
@@ -40,8 +48,8 @@ class Server:
             "serve",
             "--port",
             str(self.port),
-            "--data-dir",
-            str(self.data_dir),
+            "--database-url",
+            self.database_url,
         ]
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self.env)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from botocore.exceptions import ClientError
 
+from tests import databases
 from tests.api.test_signup import email, secret_hash, sign_up
 from tests.helpers import advance_clock, error_of, latest_code, outbox
 
@@ -269,15 +268,12 @@ class TestAliases:
 
 def test_codes_are_stored_hashed(cognito, signed_up, server):
     pool_id, _, code = signed_up
-    db = sqlite3.connect(server.data_dir / "userpool.db")
-    try:
-        rows = db.execute(
-            "SELECT c.code_hash FROM codes c JOIN users u ON u.id = c.user_id "
-            "WHERE u.pool_id = ? AND u.username = 'alice'",
-            (pool_id,),
-        ).fetchall()
-    finally:
-        db.close()
+    rows = databases.query(
+        server.database_url,
+        "SELECT c.code_hash FROM codes c JOIN users u ON u.id = c.user_id "
+        "WHERE u.pool_id = :pool AND u.username = 'alice'",
+        pool=pool_id,
+    )
     [(stored,)] = rows
     assert code not in stored
     assert len(stored) > 64

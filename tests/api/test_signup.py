@@ -6,12 +6,12 @@ import base64
 import hashlib
 import hmac
 import re
-import sqlite3
 import uuid
 
 import pytest
 from botocore.exceptions import ClientError
 
+from tests import databases
 from tests.helpers import error_of, outbox
 
 PASSWORD = "Passw0rd!"
@@ -28,11 +28,6 @@ def email(value):
 def secret_hash(secret, username, client_id):
     digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
-
-
-def stored_bytes(server) -> bytes:
-    """Everything the store holds on disk (database and write-ahead log)."""
-    return b"".join(p.read_bytes() for p in server.data_dir.glob("userpool.db*"))
 
 
 def test_sign_up_answers_unconfirmed_with_sub_and_masked_email(cognito, email_pool, server):
@@ -444,20 +439,17 @@ def test_every_optional_parameter_is_accepted_and_metadata_is_not_stored(cognito
         ClientMetadata={"source": f"{marker}m"},
     )
     assert result["UserConfirmed"] is False
-    data = stored_bytes(server)
-    assert marker.encode() not in data
+    assert marker not in databases.dump(server.database_url)
 
 
 def test_password_is_stored_only_as_an_argon2id_hash(cognito, email_pool, server):
     pool_id, client_id = email_pool
     password = f"Unique-{uuid.uuid4().hex[:12]}-9!"
     sign_up(cognito, client_id, username="hashme", password=password)
-    assert password.encode() not in stored_bytes(server)
-    db = sqlite3.connect(server.data_dir / "userpool.db")
-    try:
-        [(stored,)] = db.execute(
-            "SELECT password_hash FROM users WHERE username = 'hashme' AND pool_id = ?", (pool_id,)
-        ).fetchall()
-    finally:
-        db.close()
+    assert password not in databases.dump(server.database_url)
+    [(stored,)] = databases.query(
+        server.database_url,
+        "SELECT password_hash FROM users WHERE username = 'hashme' AND pool_id = :pool",
+        pool=pool_id,
+    )
     assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +21,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import delete, event, func, insert, select, text, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from userpool.store import tables as t
@@ -151,6 +153,44 @@ def _read_token(token: str, kind: type) -> Any:
     return value
 
 
+MIGRATION_LOCK = 0x75736572706F6F6C  # "userpool"
+# PostgreSQL's serialization failure and deadlock: the transaction can simply run again.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+RETRIES = 6
+
+
+def async_url(url: str) -> str:
+    """The SQLAlchemy URL with this store's async driver for the database the URL names."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url
+
+
+def _is_transient(error: DBAPIError) -> bool:
+    state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return state in TRANSIENT_SQLSTATES or "database is locked" in str(error.orig)
+
+
+def _retrying(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Run a write method again, with backoff, when its transaction hit a serialization failure or deadlock."""
+
+    @functools.wraps(method)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(RETRIES - 1):
+            try:
+                return await method(*args, **kwargs)
+            except DBAPIError as error:
+                if not _is_transient(error):
+                    raise
+                await asyncio.sleep(0.005 * 2**attempt * (1 + secrets.randbelow(100) / 100))
+        return await method(*args, **kwargs)
+
+    return run
+
+
 class Store:
     """Pools, clients, users, codes and the outbox, on one SQLAlchemy async engine."""
 
@@ -163,16 +203,23 @@ class Store:
     # ---- lifecycle -------------------------------------------------------------------------------------
     @classmethod
     def open(cls, url: str) -> Store:
+        """A store on ``url``: ``sqlite+aiosqlite:///path`` or ``postgresql://user@host/db`` (asyncpg)."""
+        url = async_url(url)
         if url.startswith("sqlite"):
             engine = create_async_engine(url, connect_args={"timeout": 30})
             _configure_sqlite(engine)
         else:
-            engine = create_async_engine(url, pool_pre_ping=True)
+            engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
         return cls(engine)
 
     async def migrate(self) -> None:
-        """Apply Alembic migrations up to the newest (also the way a new store gets its schema)."""
+        """Apply Alembic migrations up to the newest (also the way a new store gets its schema).
+
+        Several processes may start at once: on PostgreSQL they queue on an advisory lock, on SQLite on the
+        write lock the migration's transaction takes."""
         async with self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             await conn.run_sync(_upgrade)
 
     async def close(self) -> None:
@@ -211,6 +258,7 @@ class Store:
             row = (await conn.execute(select(t.pools).where(t.pools.c.id == pool_id))).mappings().first()
         return Pool(**row) if row else None
 
+    @_retrying
     async def update_pool(self, pool_id: str, name: str, settings: dict[str, Any], at: float) -> bool:
         async with self._write() as conn:
             result = await conn.execute(
@@ -218,6 +266,7 @@ class Store:
             )
         return result.rowcount == 1
 
+    @_retrying
     async def delete_pool(self, pool_id: str) -> bool:
         async with self._write() as conn:
             await conn.execute(delete(t.outbox).where(t.outbox.c.pool_id == pool_id))
@@ -249,6 +298,7 @@ class Store:
             row = (await conn.execute(select(t.clients).where(t.clients.c.id == client_id))).mappings().first()
         return Client(**row) if row else None
 
+    @_retrying
     async def update_client(self, client_id: str, name: str, settings: dict[str, Any], at: float) -> bool:
         async with self._write() as conn:
             result = await conn.execute(
@@ -258,6 +308,7 @@ class Store:
             )
         return result.rowcount == 1
 
+    @_retrying
     async def delete_client(self, client_id: str) -> bool:
         async with self._write() as conn:
             result = await conn.execute(delete(t.clients).where(t.clients.c.id == client_id))
@@ -273,6 +324,7 @@ class Store:
         return found, (_page_token(found[-1].id) if len(rows) > limit else None)
 
     # ---- users -----------------------------------------------------------------------------------------
+    @_retrying
     async def create_user(self, user: NewUser, code: NewCode | None = None) -> int:
         """Insert a user, its attributes, its keys and its first code.
 
@@ -395,6 +447,7 @@ class Store:
             users = await self._users_with_attributes(conn, rows)
         return users[0] if users else None
 
+    @_retrying
     async def delete_user(self, user_id: int) -> bool:
         async with self._write() as conn:
             result = await conn.execute(delete(t.users).where(t.users.c.id == user_id))
@@ -430,13 +483,24 @@ class Store:
         return Code(*row) if row else None
 
     async def replace_code(self, user_id: int, code: NewCode, at: float) -> None:
-        """A new code for (user, purpose); the old one, and its failed attempts, are gone."""
-        async with self._write() as conn:
-            await conn.execute(delete(t.codes).where(t.codes.c.user_id == user_id, t.codes.c.purpose == code.purpose))
-            await conn.execute(
-                insert(t.codes).values(user_id=user_id, failed_attempts=0, created_at=at, **code.__dict__)
-            )
+        """A new code for (user, purpose); the old one, and its failed attempts, are gone. (Of two racing first
+        codes, the loser's insert hits the primary key and runs again as an update.)"""
+        try:
+            await self._replace_code(user_id, code, at)
+        except IntegrityError:
+            await self._replace_code(user_id, code, at)
 
+    @_retrying
+    async def _replace_code(self, user_id: int, code: NewCode, at: float) -> None:
+        async with self._write() as conn:
+            values = {"failed_attempts": 0, "created_at": at, **code.__dict__}
+            replaced = await conn.execute(
+                update(t.codes).where(t.codes.c.user_id == user_id, t.codes.c.purpose == code.purpose).values(values)
+            )
+            if replaced.rowcount == 0:
+                await conn.execute(insert(t.codes).values(user_id=user_id, **values))
+
+    @_retrying
     async def take_attempt(self, user_id: int, purpose: str, max_attempts: int) -> Code | None:
         """Count one attempt against the user's code and return it, or None when there is no code or its
         attempts are used up. Counting comes before comparing, in one statement, so that concurrent guesses
@@ -464,7 +528,14 @@ class Store:
     async def confirm(self, change: Confirmation) -> bool:
         """Apply a confirmation in one transaction. False (and nothing written) when the user's status was no
         longer ``from_status``: of several racing confirmations exactly one wins. Raises ``Conflict(kind)``
-        when a key is owned by another user and ``force_alias`` is off."""
+        when a key is owned by another user and ``force_alias`` is off, or another confirmation claimed it first."""
+        try:
+            return await self._confirm(change)
+        except IntegrityError:
+            raise Conflict(change.claim_keys[0][0] if change.claim_keys else "username") from None
+
+    @_retrying
+    async def _confirm(self, change: Confirmation) -> bool:
         async with self._write() as conn:
             moved = await conn.execute(
                 update(t.users)

@@ -1,0 +1,74 @@
+"""The databases the suite runs on: a SQLite file, and a fresh database on the local PostgreSQL server.
+
+PostgreSQL is found at ``USERPOOL_TEST_POSTGRES`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``, the
+trust-auth server of a development machine). Without one, the PostgreSQL half of the suite is skipped with a
+message saying how to enable it; under CI (``CI=true``) it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+
+from userpool.store import tables
+
+ADMIN_URL = os.environ.get("USERPOOL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+HOW_TO_ENABLE = (
+    "PostgreSQL is not reachable at USERPOOL_TEST_POSTGRES="
+    f"{ADMIN_URL}; start one (e.g. `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`) "
+    "or point USERPOOL_TEST_POSTGRES at a server where the user may create databases"
+)
+
+
+def postgres_available() -> bool:
+    try:
+        with psycopg.connect(ADMIN_URL, connect_timeout=3):
+            return True
+    except psycopg.Error:
+        return False
+
+
+def create_postgres_database() -> str:
+    """A new, empty database; returns its URL."""
+    name = f"userpool_test_{secrets.token_hex(6)}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_postgres_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def sync_url(url: str) -> str:
+    """A synchronous SQLAlchemy URL for the same database, for tests that look at stored state."""
+    if url.startswith("postgresql"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return "sqlite:///" + url.split(":///", 1)[1]
+
+
+def query(url: str, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    engine = sa.create_engine(sync_url(url))
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(sa.text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def dump(url: str) -> str:
+    """Every row of every table, as text: what a database dump would reveal."""
+    engine = sa.create_engine(sync_url(url))
+    try:
+        with engine.connect() as conn:
+            return "\n".join(
+                repr(tuple(row)) for table in tables.metadata.sorted_tables for row in conn.execute(table.select())
+            )
+    finally:
+        engine.dispose()
