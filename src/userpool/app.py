@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -21,11 +22,16 @@ from userpool.protocol.wire import Endpoint
 from userpool.store import Store
 
 log = logging.getLogger("userpool")
+# `userpool serve --workers N` hands each worker process its settings in this environment variable.
+WORKER_SETTINGS = "USERPOOL_WORKER_SETTINGS"
+
+
+def app_from_environment() -> Starlette:
+    """The app of one worker process of `userpool serve --workers N`."""
+    return build_app(Settings.model_validate_json(os.environ[WORKER_SETTINGS]))
 
 
 def build_app(settings: Settings) -> Starlette:
-    if settings.database_url is None:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(settings.url)
     clock = Clock()
     hashing = PasswordHashing(settings.hash_workers, settings.hash_queue)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -27,12 +28,24 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default 9229)")
     serve.add_argument("--region", help="region in pool ids and ARNs (default us-east-1)")
+    serve.add_argument("--workers", type=int, help="worker processes (default 1); share one store")
     store_options(serve)
     migrate = commands.add_parser("migrate", help="apply database migrations and exit")
     store_options(migrate)
     coverage = commands.add_parser("coverage", help="print the API coverage table (Markdown)")
     coverage.add_argument("--missing", action="store_true", help="list the operations not implemented yet")
     return parser
+
+
+async def _migrate(settings: config.Settings) -> None:
+    """Bring the store's schema up to date once, before any worker serves."""
+    from userpool.store import Store
+
+    store = Store.open(settings.url)
+    try:
+        await store.migrate()
+    finally:
+        await store.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,38 +63,43 @@ def main(argv: list[str] | None = None) -> int:
             args.config,
             data_dir=args.data_dir,
             database_url=args.database_url,
-            **({"host": args.host, "port": args.port, "region": args.region} if args.command == "serve" else {}),
+            **(
+                {"host": args.host, "port": args.port, "region": args.region, "workers": args.workers}
+                if args.command == "serve"
+                else {}
+            ),
         )
     except (ValidationError, OSError, ValueError) as exc:
         print(f"userpool: configuration error: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    from userpool.app import build_app  # imported late: `userpool --help` stays fast
+    from userpool.app import WORKER_SETTINGS, build_app  # imported late: `userpool --help` stays fast
 
+    asyncio.run(_migrate(settings))
     if args.command == "migrate":
-        from userpool.store import Store
-
-        async def run() -> None:
-            store = Store.open(settings.url)
-            await store.migrate()
-            await store.close()
-
-        asyncio.run(run())
         return 0
 
     import uvicorn
 
-    app = build_app(settings)
     where = settings.database_url or settings.data_dir / "userpool.db"
     print(f"userpool: serving the Cognito user pools API at http://{settings.host}:{settings.port}", flush=True)
-    print(f"userpool: store {where}", flush=True)
+    print(
+        f"userpool: store {where}" + (f", {settings.workers} worker processes" if settings.workers > 1 else ""),
+        flush=True,
+    )
     print(
         "userpool: outbox "
         + (f"at http://{settings.host}:{settings.port}/_userpool/outbox" if settings.outbox_exposed else "not exposed"),
         flush=True,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False)
+    options = {"host": settings.host, "port": settings.port, "log_level": settings.log_level, "access_log": False}
+    if settings.workers == 1:
+        uvicorn.run(build_app(settings), **options)
+    else:
+        # Each worker process builds its own app from the same settings (see app.app_from_environment).
+        os.environ[WORKER_SETTINGS] = settings.model_dump_json()
+        uvicorn.run("userpool.app:app_from_environment", factory=True, workers=settings.workers, **options)
     return 0
 
 

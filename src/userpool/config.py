@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".userpool")
     database_url: str | None = None
     region: str = "us-east-1"
+    workers: int = Field(1, ge=1, le=64)
     account_id: str = Field("000000000000", pattern=r"^[0-9]{12}$")
     # None: on when the server binds a loopback address, off otherwise (the outbox shows codes).
     expose_outbox: bool | None = None

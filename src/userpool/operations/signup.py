@@ -127,6 +127,10 @@ async def confirm_sign_up(ctx: Context, call: Call) -> dict[str, Any]:
         raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
     stored = await ctx.store.take_attempt(user.id, SIGN_UP, ctx.settings.code_attempts)
     if stored is None:
+        # No attempt left, or no code: say which (a racing confirmation may have just used the code).
+        now = await common.find_user(ctx, pool, p["Username"])
+        if now is not None and now.status != UNCONFIRMED:
+            raise NotAuthorizedException(f"User cannot be confirmed. Current status is {now.status}")
         if await ctx.store.get_code(user.id, SIGN_UP) is not None:
             raise LimitExceededException("Attempt limit exceeded, please try after some time.")
         raise CodeMismatchException(CODE_MISMATCH)
