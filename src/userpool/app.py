@@ -16,7 +16,10 @@ from userpool.clock import Clock
 from userpool.config import Settings
 from userpool.context import Context
 from userpool.delivery.outbox import OutboxSender
+from userpool.domain import codes
 from userpool.hashing import PasswordHashing
+from userpool.observability import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from userpool.observability import Metrics, configure_logging
 from userpool.protocol.model import ServiceModel
 from userpool.protocol.wire import Endpoint
 from userpool.store import Store
@@ -28,24 +31,42 @@ WORKER_SETTINGS = "USERPOOL_WORKER_SETTINGS"
 
 def app_from_environment() -> Starlette:
     """The app of one worker process of `userpool serve --workers N`."""
-    return build_app(Settings.model_validate_json(os.environ[WORKER_SETTINGS]))
+    settings = Settings.model_validate_json(os.environ[WORKER_SETTINGS])
+    configure_logging(settings.log_level, settings.log_json)
+    return build_app(settings)
 
 
 def build_app(settings: Settings) -> Starlette:
     store = Store.open(settings.url)
     clock = Clock()
     hashing = PasswordHashing(settings.hash_workers, settings.hash_queue)
+    metrics = Metrics()
+    metrics.hashes_in_flight.set_function(lambda: hashing.in_flight)
     ctx = Context(
         settings=settings,
         store=store,
         clock=clock,
         hashing=hashing,
         sender=OutboxSender(store, clock, keep=settings.outbox_exposed),
+        metrics=metrics,
+        generate_code=(lambda: fixed) if (fixed := settings.fixed_code) else codes.generate,
     )
+    if settings.fixed_code:
+        log.warning("FIXED CODE: every confirmation code is %s; never use this outside tests", settings.fixed_code)
     endpoint = Endpoint(ctx, ServiceModel())
 
     async def health(_: Request) -> Response:
+        """Liveness: the process answers."""
         return JSONResponse({"status": "ok"})
+
+    async def ready(_: Request) -> Response:
+        """Readiness: the store answers too."""
+        if await store.healthy():
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "store unavailable"}, 503)
+
+    async def metrics_page(_: Request) -> Response:
+        return Response(metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
     async def outbox(request: Request) -> Response:
         messages = await store.list_messages(
@@ -79,6 +100,7 @@ def build_app(settings: Settings) -> Starlette:
         return JSONResponse({"now": clock.now()})
 
     routes = [Route("/", endpoint.handle, methods=["POST"]), Route("/health", health, methods=["GET"])]
+    routes += [Route("/ready", ready, methods=["GET"]), Route("/metrics", metrics_page, methods=["GET"])]
     if settings.outbox_exposed:
         routes.append(Route("/_userpool/outbox", outbox, methods=["GET"]))
     if settings.clock_control:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from userpool import config
+from userpool.observability import configure_logging
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +29,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to bind (default 9229)")
     serve.add_argument("--region", help="region in pool ids and ARNs (default us-east-1)")
     serve.add_argument("--workers", type=int, help="worker processes (default 1); share one store")
+    serve.add_argument("--fixed-code", help="make every confirmation code this 6-digit value (tests only)")
+    serve.add_argument(
+        "--allow-fixed-code-anywhere", action="store_true", default=None, help="allow --fixed-code off loopback"
+    )
     store_options(serve)
     migrate = commands.add_parser("migrate", help="apply database migrations and exit")
     store_options(migrate)
@@ -64,16 +68,28 @@ def main(argv: list[str] | None = None) -> int:
             data_dir=args.data_dir,
             database_url=args.database_url,
             **(
-                {"host": args.host, "port": args.port, "region": args.region, "workers": args.workers}
+                {
+                    "host": args.host,
+                    "port": args.port,
+                    "region": args.region,
+                    "workers": args.workers,
+                    "fixed_code": args.fixed_code,
+                    "allow_fixed_code_anywhere": args.allow_fixed_code_anywhere,
+                }
                 if args.command == "serve"
                 else {}
             ),
         )
-    except (ValidationError, OSError, ValueError) as exc:
-        print(f"userpool: configuration error: {exc}", file=sys.stderr)
+    except ValidationError as exc:
+        source = f"{args.config}" if args.config else "flags and USERPOOL_* environment"
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"]) or "settings"
+            print(f"userpool: configuration error in {source}: {key}: {error['msg']}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    except (OSError, ValueError) as exc:
+        print(f"userpool: configuration error in {args.config}: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_json)
     from userpool.app import WORKER_SETTINGS, build_app  # imported late: `userpool --help` stays fast
 
     asyncio.run(_migrate(settings))
@@ -93,6 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         + (f"at http://{settings.host}:{settings.port}/_userpool/outbox" if settings.outbox_exposed else "not exposed"),
         flush=True,
     )
+    if settings.fixed_code:
+        print(
+            f"userpool: WARNING: --fixed-code is on: every confirmation code is {settings.fixed_code}. Tests only!",
+            flush=True,
+        )
     options = {"host": settings.host, "port": settings.port, "log_level": settings.log_level, "access_log": False}
     if settings.workers == 1:
         uvicorn.run(build_app(settings), **options)

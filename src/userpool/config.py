@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,20 @@ class Settings(BaseSettings):
     # Lets tests move this process's clock forward through POST /_userpool/clock. Never for production.
     clock_control: bool = False
     log_level: str = "info"
+    log_json: bool = False  # one JSON object per log line instead of readable text
+    # Every confirmation code is this value (for test suites written against emulators that accept any code).
+    # Refused unless the server binds a loopback address or allow_fixed_code_anywhere is set.
+    fixed_code: str | None = Field(None, pattern=r"^[0-9]{6}$")
+    allow_fixed_code_anywhere: bool = False
+
+    @model_validator(mode="after")
+    def _fixed_code_only_where_safe(self) -> Settings:
+        if self.fixed_code and not self.binds_loopback and not self.allow_fixed_code_anywhere:
+            raise ValueError(
+                f"fixed_code makes every confirmation code {self.fixed_code}: it is refused unless the server binds a "
+                f"loopback address (host is {self.host}); set allow_fixed_code_anywhere to insist"
+            )
+        return self
 
     @property
     def url(self) -> str:

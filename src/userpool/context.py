@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from userpool.clock import Clock
 from userpool.config import Settings
 from userpool.delivery import Sender
 from userpool.hashing import PasswordHashing
+from userpool.observability import Metrics
 from userpool.store import Store
 
 
@@ -19,6 +21,8 @@ class Context:
     clock: Clock
     hashing: PasswordHashing
     sender: Sender
+    metrics: Metrics
+    generate_code: Callable[[], str]  # a new confirmation code: random, or the configured fixed code
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ async def send_code(
 
 def new_code(ctx: Context) -> tuple[str, str, float]:
     """A fresh code, its hash, and when it expires."""
-    code = codes.generate()
+    code = ctx.generate_code()
     return code, codes.hash_code(code), ctx.clock.now() + codes.CODE_VALIDITY_SECONDS
 
 

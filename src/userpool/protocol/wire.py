@@ -20,6 +20,7 @@ from userpool.errors import (
     UnknownOperationException,
     UnsupportedOperationException,
 )
+from userpool.observability import REQUEST_ID
 from userpool.operations import REGISTRY
 from userpool.protocol.model import ServiceModel
 
@@ -90,6 +91,7 @@ class Endpoint:
 
     async def handle(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
+        REQUEST_ID.set(request_id)
         started = time.perf_counter()
         operation = "-"
         try:
@@ -116,5 +118,7 @@ class Endpoint:
             log.exception("request %s (%s) failed", request_id, operation)
             response = encode_error(InternalErrorException("An internal error occurred."), request_id)
             outcome = "InternalErrorException"
-        log.debug("%s %s %s %.1f ms", request_id, operation, outcome, (time.perf_counter() - started) * 1000)
+        elapsed = time.perf_counter() - started
+        self.ctx.metrics.observe_request(operation, outcome, elapsed)
+        log.debug("%s %s %.1f ms", operation, outcome, elapsed * 1000)
         return response

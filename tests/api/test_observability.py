@@ -1,0 +1,47 @@
+"""Liveness, readiness, Prometheus metrics and JSON logs with request ids."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.helpers import make_client
+from tests.server import Server
+
+
+def test_health_ready_and_metrics(server, cognito):
+    assert httpx.get(f"{server.url}/health").json() == {"status": "ok"}
+    assert httpx.get(f"{server.url}/ready").json() == {"status": "ready"}
+    with pytest.raises(ClientError):
+        cognito.describe_user_pool(UserPoolId="us-east-1_000000000")
+    page = httpx.get(f"{server.url}/metrics")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/plain")
+    text = page.text
+    assert 'userpool_requests_total{operation="DescribeUserPool",outcome="ResourceNotFoundException"}' in text
+    assert 'userpool_request_seconds_bucket{le="0.005",operation="DescribeUserPool"}' in text
+    assert "userpool_password_hashes_in_flight 0.0" in text
+
+
+def test_json_logs_carry_the_request_id(tmp_path):
+    server = Server(tmp_path / "data", env={"USERPOOL_LOG_JSON": "true"}).start()
+    try:
+        cognito = make_client(server.url)
+        pool_id = cognito.create_user_pool(PoolName="logs", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+        client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="c")["UserPoolClient"]["ClientId"]
+        answer = cognito.sign_up(
+            ClientId=client_id,
+            Username="logged",
+            Password="Passw0rd!",
+            UserAttributes=[{"Name": "email", "Value": "l@example.com"}],
+        )
+        request_id = answer["ResponseMetadata"]["RequestId"]
+    finally:
+        server.stop()
+    records = [json.loads(line) for line in server.log().splitlines() if line.startswith("{")]
+    delivery = [r for r in records if r["logger"] == "userpool.delivery"]
+    assert delivery and delivery[0]["request_id"] == request_id
+    assert delivery[0]["level"] == "INFO" and "logged" in delivery[0]["message"]
