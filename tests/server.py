@@ -27,7 +27,9 @@ class Server:
         port: int | None = None,
         env: dict[str, str] | None = None,
         database_url: str | None = None,
+        args: list[str] | None = None,
     ) -> None:
+        self.args = args or []
         self.data_dir = data_dir
         self.database_url = database_url or f"sqlite+aiosqlite:///{data_dir / 'userpool.db'}"
         self.port = port or free_port()
@@ -41,16 +43,8 @@ class Server:
 
     def start(self, timeout: float = 30.0) -> Server:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        command = [
-            sys.executable,
-            "-m",
-            "userpool",
-            "serve",
-            "--port",
-            str(self.port),
-            "--database-url",
-            self.database_url,
-        ]
+        command = [sys.executable, "-m", "userpool", "serve", "--port", str(self.port)]
+        command += ["--database-url", self.database_url, *self.args]
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.monotonic() + timeout

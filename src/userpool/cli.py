@@ -22,7 +22,9 @@ def _parser() -> argparse.ArgumentParser:
         where = sub.add_mutually_exclusive_group()
         where.add_argument("--data-dir", type=Path, help="folder of the SQLite store (default ./.userpool)")
         where.add_argument("--database-url", help="SQLAlchemy URL of the store, e.g. sqlite+aiosqlite:///x.db")
-        sub.add_argument("--config", type=Path, help="TOML file; settings in its [server] table")
+        sub.add_argument(
+            "--config", type=Path, help="TOML file: settings in its [server] table; pools, clients and users to seed"
+        )
 
     serve = commands.add_parser("serve", help="serve the API")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
@@ -36,18 +38,51 @@ def _parser() -> argparse.ArgumentParser:
     store_options(serve)
     migrate = commands.add_parser("migrate", help="apply database migrations and exit")
     store_options(migrate)
+    apply = commands.add_parser("apply", help="apply the pools, clients and users of --config and exit")
+    store_options(apply)
+    export = commands.add_parser("export", help="write the store's pools and clients as seed TOML")
+    store_options(export)
+    export.add_argument("--output", type=Path, help="file to write (default: standard output)")
     coverage = commands.add_parser("coverage", help="print the API coverage table (Markdown)")
     coverage.add_argument("--missing", action="store_true", help="list the operations not implemented yet")
     return parser
 
 
-async def _migrate(settings: config.Settings) -> None:
-    """Bring the store's schema up to date once, before any worker serves."""
+async def _prepare(settings: config.Settings, seed_file: Path | None) -> list[str]:
+    """Bring the store's schema up to date and apply the seed file, once, before any worker serves."""
+    from userpool import seed
     from userpool.store import Store
 
     store = Store.open(settings.url)
     try:
         await store.migrate()
+        return await seed.apply_file(store, settings, seed_file) if seed_file else []
+    finally:
+        await store.close()
+
+
+async def _export(settings: config.Settings) -> dict[str, object]:
+    from userpool import seed
+    from userpool.store import Store
+
+    store = Store.open(settings.url)
+    try:
+        await store.migrate()
+        pools, token, found = [], None, []
+        while True:
+            page, token = await store.list_pools(60, token)
+            found += page
+            if token is None:
+                break
+        for pool in found:
+            clients, client_token = [], None
+            while True:
+                page, client_token = await store.list_clients(pool.id, 60, client_token)
+                clients += page
+                if client_token is None:
+                    break
+            pools.append((pool, clients))
+        return seed.export(pools)
     finally:
         await store.close()
 
@@ -91,9 +126,28 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level, settings.log_json)
     from userpool.app import WORKER_SETTINGS, build_app  # imported late: `userpool --help` stays fast
+    from userpool.seed import SeedError
 
-    asyncio.run(_migrate(settings))
-    if args.command == "migrate":
+    if args.command == "export":
+        import tomli_w
+
+        text = tomli_w.dumps(asyncio.run(_export(settings)))
+        if args.output:
+            args.output.write_text(text)
+        else:
+            print(text, end="")
+        return 0
+    if args.command == "apply" and args.config is None:
+        print("userpool: apply needs --config FILE", file=sys.stderr)
+        return 2
+    try:
+        changes = asyncio.run(_prepare(settings, args.config if args.command != "migrate" else None))
+    except SeedError as exc:
+        print(f"userpool: seed error in {exc}", file=sys.stderr)
+        return 2
+    for change in changes:
+        print(f"userpool: {change}", flush=True)
+    if args.command in ("migrate", "apply"):
         return 0
 
     import uvicorn
@@ -107,6 +161,15 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "userpool: outbox "
         + (f"at http://{settings.host}:{settings.port}/_userpool/outbox" if settings.outbox_exposed else "not exposed"),
+        flush=True,
+    )
+    url = f"http://{settings.host}:{settings.port}"
+    print(
+        "userpool: try it (any access key works unless keys are configured):\n"
+        f"  aws --endpoint-url {url} cognito-idp create-user-pool --pool-name demo --auto-verified-attributes email\n"
+        f"  aws --endpoint-url {url} cognito-idp list-user-pools --max-results 10\n"
+        f"  python -c \"import boto3; print(boto3.client('cognito-idp', endpoint_url='{url}', "
+        "region_name='us-east-1').list_user_pools(MaxResults=10))\"",
         flush=True,
     )
     if settings.fixed_code:

@@ -57,5 +57,5 @@ def test_configuration_errors_name_the_file_key_and_problem(tmp_path):
 def test_help_lists_every_command():
     done = userpool("--help")
     assert done.returncode == 0
-    for command in ("serve", "migrate", "coverage"):
+    for command in ("serve", "migrate", "apply", "export", "coverage"):
         assert command in done.stdout

@@ -8,13 +8,14 @@ from typing import Any
 from userpool.context import Context
 from userpool.delivery import DeliveryError, Message
 from userpool.domain import codes, pools, secret_hash, usernames
+from userpool.domain.attributes import VERIFIED_FLAGS
 from userpool.domain.masking import mask
 from userpool.errors import (
     CodeDeliveryFailureException,
     NotAuthorizedException,
     ResourceNotFoundException,
 )
-from userpool.store import Client, Pool, User
+from userpool.store import Client, NewUser, Pool, User
 
 USER_NOT_FOUND = "User does not exist."
 
@@ -137,3 +138,47 @@ def user_description(user: User, attribute_names: list[str] | None = None) -> di
         "Enabled": user.enabled,
         "UserStatus": user.status,
     }
+
+
+def new_user(
+    pool: Pool,
+    username: str,
+    attributes: dict[str, str],
+    password_hash: str | None,
+    status: str,
+    sub: str,
+    now: float,
+) -> NewUser:
+    """The record of a new user: the stored username (the sub where email/phone is the username), its folded
+    key, its attributes with ``sub`` first and unverified flags for email/phone unless given, and the sign-in
+    values it claims (username-attribute values always; aliases of a confirmed user when verified)."""
+    settings = pool.settings
+    case_sensitive = pools.case_sensitive(settings)
+    stored_name = sub if settings.get("UsernameAttributes") else username
+    stored = {"sub": sub, **attributes}
+    for attribute, flag in VERIFIED_FLAGS.items():
+        if attribute in attributes:
+            stored.setdefault(flag, "false")
+    keys = [
+        (kind, key_value(kind, attributes[kind], case_sensitive))
+        for kind in sign_in_kinds(settings)
+        if attributes.get(kind)
+        and (
+            settings.get("UsernameAttributes")
+            or (
+                status == "CONFIRMED"
+                and (kind == "preferred_username" or stored.get(VERIFIED_FLAGS.get(kind, "")) == "true")
+            )
+        )
+    ]
+    return NewUser(
+        pool_id=pool.id,
+        username=stored_name,
+        username_key=usernames.fold(stored_name, case_sensitive),
+        sub=sub,
+        status=status,
+        password_hash=password_hash,
+        created_at=now,
+        attributes=stored,
+        keys=keys,
+    )

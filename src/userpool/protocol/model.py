@@ -663,6 +663,11 @@ class ServiceModel:
     def has_operation(self, name: str) -> bool:
         return name in self._operation_set
 
+    def input_members(self, operation: str) -> list[str]:
+        """The names of an operation's request members, in model order."""
+        shape = self._model.operation_model(operation).input_shape
+        return list(shape.members) if shape is not None else []
+
     def is_unauthenticated(self, name: str) -> bool:
         """True for operations called without AWS credentials (``smithy.api#noAuth``); False if unknown."""
         return name in self._unauthenticated
