@@ -21,8 +21,15 @@ def free_port() -> int:
 class Server:
     """One server process: ``start()`` waits for ``/health``; ``stop()`` ends it (SIGTERM or SIGKILL)."""
 
-    def __init__(self, data_dir: Path, port: int | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+        args: list[str] | None = None,
+    ) -> None:
         self.data_dir = data_dir
+        self.args = list(args or ())  # more `userpool serve` flags, e.g. ["--config", path]
         self.port = port or free_port()
         self.env = {**os.environ, "USERPOOL_CLOCK_CONTROL": "true", **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
@@ -42,6 +49,7 @@ class Server:
             str(self.port),
             "--data-dir",
             str(self.data_dir),
+            *self.args,
         ]
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self.env)

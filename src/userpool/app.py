@@ -19,6 +19,7 @@ from userpool.hashing import PasswordHashing
 from userpool.protocol.model import ServiceModel
 from userpool.protocol.wire import Endpoint
 from userpool.store import Store
+from userpool.triggers import Triggers
 
 log = logging.getLogger("userpool")
 
@@ -29,12 +30,14 @@ def build_app(settings: Settings) -> Starlette:
     store = Store.open(settings.url)
     clock = Clock()
     hashing = PasswordHashing(settings.hash_workers, settings.hash_queue)
+    triggers = Triggers(settings)
     ctx = Context(
         settings=settings,
         store=store,
         clock=clock,
         hashing=hashing,
         sender=OutboxSender(store, clock, keep=settings.outbox_exposed),
+        triggers=triggers,
     )
     endpoint = Endpoint(ctx, ServiceModel())
 
@@ -84,6 +87,7 @@ def build_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            await triggers.close()
             hashing.close()
             await store.close()
 

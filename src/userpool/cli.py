@@ -72,7 +72,11 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
-    app = build_app(settings)
+    try:
+        app = build_app(settings)
+    except ValueError as exc:  # e.g. a trigger target that cannot work (TriggerConfigError)
+        print(f"userpool: configuration error: {exc}", file=sys.stderr)
+        return 2
     where = settings.database_url or settings.data_dir / "userpool.db"
     print(f"userpool: serving the Cognito user pools API at http://{settings.host}:{settings.port}", flush=True)
     print(f"userpool: store {where}", flush=True)

@@ -10,6 +10,7 @@ from userpool.config import Settings
 from userpool.delivery import Sender
 from userpool.hashing import PasswordHashing
 from userpool.store import Store
+from userpool.triggers import Triggers
 
 
 @dataclass
@@ -19,6 +20,7 @@ class Context:
     clock: Clock
     hashing: PasswordHashing
     sender: Sender
+    triggers: Triggers
 
 
 @dataclass(frozen=True)
