@@ -303,6 +303,35 @@ def test_lambda_service_error_is_named_in_the_message(idp, functions, trigger_se
 
 
 @pytest.mark.parametrize(
+    ("reply", "error", "attempts"),
+    [
+        (Reply(status=503, body=b"busy"), ("UnexpectedLambdaException", "invocation failed due to error HTTP 503."), 3),
+        (
+            Reply(status=404, body=b"no such path"),
+            ("UnexpectedLambdaException", "invocation failed due to error HTTP 404."),
+            1,
+        ),
+        (
+            Reply(
+                body=b'{"errorMessage": "bad invite", "errorType": "Error"}',
+                headers={"X-Amz-Function-Error": "Unhandled"},
+            ),
+            ("UserLambdaValidationException", "failed with error bad invite."),
+            1,
+        ),
+    ],
+)
+def test_http_function_error_answers(idp, functions, trigger_server, reply, error, attempts):
+    functions.on("http-b", lambda _event: reply)
+    pool_id, client_id = make_pool(idp, {"PreSignUp": arn("http-b")})
+    with pytest.raises(ClientError) as e:
+        sign_up(idp, client_id)
+    assert error_of(e) == (400, error[0], f"PreSignUp {error[1]}")
+    assert len(functions.received("http-b")) == attempts  # 5xx is tried again, 4xx and function errors are not
+    assert no_user_and_no_message(idp, trigger_server, pool_id)
+
+
+@pytest.mark.parametrize(
     ("behaviour", "message"),
     [
         (raw(b"this is not json"), "Invalid lambda function output : Invalid JSON"),

@@ -52,6 +52,17 @@ def test_attributes_as_triggers_see_them_in_an_alias_pool():
     }
 
 
+def test_attributes_as_triggers_see_them_in_a_phone_as_username_pool():
+    stored = {"sub": "s-2", "phone_number": "+14325551212", "phone_number_verified": "false"}
+    assert events.user_attributes(stored, "UNCONFIRMED", {"UsernameAttributes": ["phone_number", "email"]}) == {
+        "sub": "s-2",
+        "cognito:phone_number_alias": "+14325551212",
+        "cognito:user_status": "UNCONFIRMED",
+        "phone_number": "+14325551212",
+        "phone_number_verified": "false",
+    }
+
+
 def test_validation_data_without_a_value():
     assert events.name_value_map([{"Name": "a", "Value": "1"}, {"Name": "b"}]) == {"a": "1", "b": None}
     assert events.name_value_map(None) is None
@@ -157,3 +168,19 @@ def test_the_readme_function_table_resolves_to_the_three_invokers(tmp_path, monk
 def test_server_wide_targets_that_cannot_work(spec):
     with pytest.raises(TriggerConfigError):
         Triggers(config.Settings(trigger_pre_sign_up=spec))
+
+
+def test_a_local_lambda_endpoint_never_asks_the_metadata_services(monkeypatch, tmp_path):
+    from botocore.credentials import ContainerProvider, InstanceMetadataProvider
+
+    def forbidden(self):
+        raise AssertionError(f"{type(self).__name__} must not be asked for credentials of a local endpoint")
+
+    monkeypatch.setattr(InstanceMetadataProvider, "load", forbidden)
+    monkeypatch.setattr(ContainerProvider, "load", forbidden)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    client = LambdaApiInvoker.make_client("us-east-1", "http://127.0.0.1:4566", 1.0)
+    assert client._request_signer._credentials.access_key == "userpool"  # the fixed local credentials

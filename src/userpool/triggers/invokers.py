@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import boto3
+import botocore.session
 import httpx
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import (
@@ -88,9 +89,17 @@ class LambdaApiInvoker:
 
     @staticmethod
     def make_client(region: str, endpoint_url: str | None, timeout: float) -> Any:
-        """A Lambda client whose socket timeouts are one attempt's budget; the caller does the retrying. With a
-        custom endpoint and no credentials anywhere, fixed local ones are used (LocalStack accepts any)."""
-        session = boto3.session.Session(region_name=region)
+        """A Lambda client whose socket timeouts are one attempt's budget; the caller does the retrying.
+
+        With a custom endpoint (a local emulator such as LocalStack) credentials come from the environment or the
+        shared AWS files only, never from the container or instance metadata services, and fixed local ones are
+        used when there are none (emulators accept any). Without one, the full AWS credential chain applies."""
+        core = botocore.session.get_session()
+        if endpoint_url:
+            resolver = core.get_component("credential_provider")
+            for method in ("container-role", "iam-role"):
+                resolver.remove(method)
+        session = boto3.session.Session(botocore_session=core, region_name=region)
         config = BotoConfig(
             connect_timeout=timeout, read_timeout=timeout, retries={"total_max_attempts": 1, "mode": "standard"}
         )
