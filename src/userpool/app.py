@@ -25,12 +25,12 @@ log = logging.getLogger("userpool")
 
 
 def build_app(settings: Settings) -> Starlette:
+    triggers = Triggers(settings)  # first: a trigger setting that cannot work stops us before anything is opened
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = Store.open(settings.url)
     clock = Clock()
     hashing = PasswordHashing(settings.hash_workers, settings.hash_queue)
-    triggers = Triggers(settings)
     ctx = Context(
         settings=settings,
         store=store,

@@ -16,7 +16,8 @@ from botocore.exceptions import ClientError
 from tests.api.test_signup import PASSWORD
 from tests.functions import arn
 from tests.helpers import error_of, make_client, outbox
-from tests.server import Server
+from tests.server import Server, free_port
+from userpool import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
@@ -214,12 +215,13 @@ def test_a_custom_sender_needs_the_code_key(idp, hooks_server):
     assert outbox(hooks_server, pool_id) == []
 
 
-def test_a_trigger_target_that_cannot_work_stops_the_server_at_start(tmp_path):
-    server = Server(tmp_path / "data", env={"USERPOOL_TRIGGER_PRE_SIGN_UP": "no_such_module_xyz:pre_sign_up"})
-    with pytest.raises(RuntimeError) as e:
-        server.start()
-    assert "userpool: configuration error:" in str(e.value)
-    assert "cannot import 'no_such_module_xyz'" in str(e.value)
+def test_a_trigger_target_that_cannot_work_stops_the_server_at_start(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("USERPOOL_TRIGGER_PRE_SIGN_UP", "no_such_module_xyz:pre_sign_up")
+    assert cli.main(["serve", "--port", str(free_port()), "--data-dir", str(tmp_path / "data")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("userpool: configuration error: trigger target 'no_such_module_xyz:pre_sign_up'")
+    assert "cannot import 'no_such_module_xyz'" in error
+    assert not (tmp_path / "data").exists()  # nothing was opened
 
 
 def _readme_block(language: str, first_line: str) -> str:

@@ -107,6 +107,9 @@ class Triggers:
         except (codes.CodeKeyError, TriggerConfigError) as exc:
             self._executor.shutdown(wait=False)
             raise TriggerConfigError(str(exc)) from None
+        for kind in (Kind.CUSTOM_EMAIL_SENDER, Kind.CUSTOM_SMS_SENDER):
+            if kind in self._local and self._code_key is None:
+                log.warning("the server-wide %s trigger needs USERPOOL_TRIGGER_CODE_KEY to encrypt codes", kind)
 
     # ---- configuration -------------------------------------------------------------------------------------
     def _lambda_client(self, region: str, endpoint: str | None) -> Any:
