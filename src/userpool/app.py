@@ -23,6 +23,7 @@ from userpool.observability import Metrics, configure_logging
 from userpool.protocol.model import ServiceModel
 from userpool.protocol.wire import Endpoint
 from userpool.store import Store
+from userpool.triggers import Triggers
 
 log = logging.getLogger("userpool")
 # `userpool serve --workers N` hands each worker process its settings in this environment variable.
@@ -37,6 +38,7 @@ def app_from_environment() -> Starlette:
 
 
 def build_app(settings: Settings) -> Starlette:
+    triggers = Triggers(settings)  # first: a trigger setting that cannot work stops us before anything is opened
     store = Store.open(settings.url)
     clock = Clock()
     hashing = PasswordHashing(settings.hash_workers, settings.hash_queue)
@@ -50,6 +52,7 @@ def build_app(settings: Settings) -> Starlette:
         sender=OutboxSender(store, clock, keep=settings.outbox_exposed),
         metrics=metrics,
         generate_code=(lambda: fixed) if (fixed := settings.fixed_code) else codes.generate,
+        triggers=triggers,
     )
     if settings.fixed_code:
         log.warning("FIXED CODE: every confirmation code is %s; never use this outside tests", settings.fixed_code)
@@ -112,6 +115,7 @@ def build_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            await triggers.close()
             hashing.close()
             await store.close()
 

@@ -128,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     from userpool.app import WORKER_SETTINGS, build_app  # imported late: `userpool --help` stays fast
     from userpool.seed import SeedError
 
+    if args.command == "serve":
+        try:  # before the store is touched: a setting that cannot work stops us with nothing opened
+            app = build_app(settings)
+        except ValueError as exc:  # e.g. a trigger target that cannot work (TriggerConfigError)
+            print(f"userpool: configuration error: {exc}", file=sys.stderr)
+            return 2
     if args.command == "export":
         import tomli_w
 
@@ -179,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     options = {"host": settings.host, "port": settings.port, "log_level": settings.log_level, "access_log": False}
     if settings.workers == 1:
-        uvicorn.run(build_app(settings), **options)
+        uvicorn.run(app, **options)
     else:
         # Each worker process builds its own app from the same settings (see app.app_from_environment).
         os.environ[WORKER_SETTINGS] = settings.model_dump_json()

@@ -8,8 +8,23 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Keys of the TOML ``[triggers]`` table and the settings they fill (``functions`` is the ``[triggers.functions]``
+# table: Lambda ARN -> where that function is reached).
+TRIGGER_TABLE_KEYS = {
+    "functions": "trigger_functions",
+    "lambda_endpoint_url": "lambda_endpoint_url",
+    "timeout": "trigger_timeout",
+    "attempts": "trigger_attempts",
+    "code_key": "trigger_code_key",
+    "pre_sign_up": "trigger_pre_sign_up",
+    "custom_message": "trigger_custom_message",
+    "post_confirmation": "trigger_post_confirmation",
+    "custom_email_sender": "trigger_custom_email_sender",
+    "custom_sms_sender": "trigger_custom_sms_sender",
+}
 
 
 class Settings(BaseSettings):
@@ -46,6 +61,20 @@ class Settings(BaseSettings):
             )
         return self
 
+    # Lambda triggers (see triggers/): where each function ARN is reached, the Invoke API endpoint for ARNs with no
+    # mapping, Cognito's invocation budget (5 s per attempt, 3 attempts), the key that encrypts codes handed to
+    # custom sender functions, and server-wide functions for pools whose LambdaConfig has no entry of that kind.
+    trigger_functions: dict[str, str] = Field(default_factory=dict)
+    lambda_endpoint_url: str | None = None
+    trigger_timeout: float = Field(5.0, gt=0, le=300)
+    trigger_attempts: int = Field(3, ge=1, le=10)
+    trigger_code_key: SecretStr | None = None
+    trigger_pre_sign_up: str | None = None
+    trigger_custom_message: str | None = None
+    trigger_post_confirmation: str | None = None
+    trigger_custom_email_sender: str | None = None
+    trigger_custom_sms_sender: str | None = None
+
     @property
     def url(self) -> str:
         if self.database_url:
@@ -66,12 +95,23 @@ class Settings(BaseSettings):
         return self.binds_loopback if self.expose_outbox is None else self.expose_outbox
 
 
+def _trigger_table(table: dict[str, Any]) -> dict[str, Any]:
+    """The ``[triggers]`` table as settings; an unknown key is a configuration error."""
+    unknown = sorted(set(table) - set(TRIGGER_TABLE_KEYS))
+    if unknown:
+        raise ValueError(f"unknown key(s) in [triggers]: {', '.join(unknown)}")
+    return {TRIGGER_TABLE_KEYS[key]: value for key, value in table.items()}
+
+
 def load(config_file: Path | None = None, **overrides: Any) -> Settings:
-    """Settings from the ``[server]`` table of a TOML file, then the environment, then ``overrides`` (flags)."""
+    """Settings from the ``[server]`` and ``[triggers]`` tables of a TOML file, then the environment, then
+    ``overrides`` (flags)."""
     values: dict[str, Any] = {}
     if config_file is not None:
         with config_file.open("rb") as fh:
-            values.update(tomllib.load(fh).get("server", {}))
+            document = tomllib.load(fh)
+        values.update(document.get("server", {}))
+        values.update(_trigger_table(document.get("triggers", {})))
     env = Settings()  # the environment alone, to know which keys it sets
     values.update({k: getattr(env, k) for k in env.model_fields_set})
     values.update({k: v for k, v in overrides.items() if v is not None})

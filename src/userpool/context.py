@@ -12,6 +12,7 @@ from userpool.delivery import Sender
 from userpool.hashing import PasswordHashing
 from userpool.observability import Metrics
 from userpool.store import Store
+from userpool.triggers import Triggers
 
 
 @dataclass
@@ -23,6 +24,7 @@ class Context:
     sender: Sender
     metrics: Metrics
     generate_code: Callable[[], str]  # a new confirmation code: random, or the configured fixed code
+    triggers: Triggers
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from userpool.errors import (
     ResourceNotFoundException,
 )
 from userpool.store import Client, NewUser, Pool, User
+from userpool.triggers import Caller
+from userpool.triggers.events import CODE_PARAMETER
 
 USER_NOT_FOUND = "User does not exist."
 
@@ -99,10 +101,18 @@ def verification_message(settings: dict[str, Any], medium: str, code: str, usern
 
 
 async def send_code(
-    ctx: Context, pool: Pool, user_name: str, attribute: str, medium: str, destination: str, code: str
+    ctx: Context,
+    pool: Pool,
+    user_name: str,
+    attribute: str,
+    medium: str,
+    destination: str,
+    code: str,
+    message: tuple[str | None, str] | None = None,
 ) -> dict[str, str]:
-    """Deliver a verification code; the CodeDeliveryDetails to answer with."""
-    subject, body = verification_message(pool.settings, medium, code, user_name)
+    """Deliver a verification code through our sender (as ``message``, a subject and body, when given; else from
+    the pool's template); the CodeDeliveryDetails to answer with."""
+    subject, body = message or verification_message(pool.settings, medium, code, user_name)
     try:
         await ctx.sender.send(
             Message(
@@ -118,6 +128,34 @@ async def send_code(
     except DeliveryError as exc:
         raise CodeDeliveryFailureException(f"Unable to deliver the verification code: {exc}") from None
     return delivery_details(attribute, medium, destination)
+
+
+async def deliver_code(
+    ctx: Context,
+    caller: Caller,
+    pool: Pool,
+    user: User,
+    attribute: str,
+    medium: str,
+    code: str,
+    source: str,
+    client_metadata: dict[str, str] | None,
+) -> dict[str, str]:
+    """Deliver a code as Cognito does: a pool with a custom sender trigger for ``medium`` gets the code encrypted
+    and delivers it itself (we do not wait for it); otherwise the CustomMessage trigger, when the pool has one,
+    may rewrite the message, which our sender delivers. ``source`` is ``SignUp`` or ``ResendCode``."""
+    destination = user.attributes[attribute]
+    custom_sender = ctx.triggers.custom_sender(pool, medium)
+    if custom_sender is not None:
+        ctx.triggers.hand_code_to(custom_sender, pool, caller, user, code, source, client_metadata)
+        return delivery_details(attribute, medium, destination)
+    custom = await ctx.triggers.custom_message(pool, caller, user, medium, source, client_metadata)
+    subject, body = verification_message(pool.settings, medium, code, user.username)
+    if custom.subject is not None:
+        subject = custom.subject
+    if custom.body is not None:
+        body = custom.body.replace(CODE_PARAMETER, code)
+    return await send_code(ctx, pool, user.username, attribute, medium, destination, code, (subject, body))
 
 
 def new_code(ctx: Context) -> tuple[str, str, float]:

@@ -34,6 +34,7 @@ async def create_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
         modified_at=now,
     )
     await ctx.store.create_pool(pool)
+    ctx.triggers.check_pool(pool.id, pool.settings["LambdaConfig"])
     return {"UserPool": await describe(ctx, pool)}
 
 
@@ -45,6 +46,7 @@ async def update_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
     pool = await require_pool(ctx, call.params["UserPoolId"])
     settings = pool_rules.settings_for_update(pool.settings, call.params)
     await ctx.store.update_pool(pool.id, call.params.get("PoolName", pool.name), settings, ctx.clock.now())
+    ctx.triggers.check_pool(pool.id, settings["LambdaConfig"])
     return {}
 
 

@@ -23,6 +23,7 @@ from userpool.errors import (
 )
 from userpool.operations import common
 from userpool.store import Confirmation, Conflict, NewCode, NewUser, Pool, User
+from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller
 
 SIGN_UP = "signup"
 UNCONFIRMED, CONFIRMED = "UNCONFIRMED", "CONFIRMED"
@@ -31,14 +32,14 @@ NOT_FOUND_BY_CLIENT = "Username/client id combination not found."
 
 
 async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
-    """Create an UNCONFIRMED user and send the code that confirms it (AWS: SignUp)."""
+    """Create a user and send the code that confirms it (AWS: SignUp). The PreSignUp trigger may reject the
+    sign-up, or confirm the user and verify its email or phone, and then no code is sent."""
     p = call.params
     client, pool = await common.client_and_pool(ctx, p["ClientId"])
     common.check_secret_hash(client, p["Username"], p.get("SecretHash"))
     settings = pool.settings
     if settings["AdminCreateUserConfig"].get("AllowAdminCreateUserOnly"):
         raise NotAuthorizedException("SignUp is not permitted for this user pool")
-    case_sensitive = pool_rules.case_sensitive(settings)
     attributes = attribute_rules.from_list(p.get("UserAttributes"))
     sub = ids.sub()
     implied: list[str] = []
@@ -61,8 +62,46 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     attribute_rules.check_sign_up_attributes(
         attributes, settings["SchemaAttributes"], client.settings.get("WriteAttributes"), implied
     )
+
+    # Call the PreSignUp trigger: it may reject the sign-up, or confirm the user and verify its email or phone.
+    caller = Caller(client.id, call.user_agent)
+    metadata = p.get("ClientMetadata")
+    pre_sign_up = await ctx.triggers.pre_sign_up(pool, caller, username, attributes, p.get("ValidationData"), metadata)
+    verified = pre_sign_up.verified_flags(attributes)
     password_hash = await ctx.hashing.hash(password)
 
+    user, code = await _create_user(
+        ctx, pool, username, sub, attributes, password_hash, confirmed=pre_sign_up.auto_confirm, verified=verified
+    )
+    if pre_sign_up.auto_confirm:
+        # AWS's developer guide: a user auto-confirmed by PreSignUp reaches the PostConfirmation trigger too.
+        await ctx.triggers.post_confirmation(pool, caller, user, metadata)
+        return {"UserConfirmed": True, "UserSub": sub}
+    result: dict[str, Any] = {"UserConfirmed": False, "UserSub": sub}
+    destination = common.code_destination(settings, attributes)
+    if destination is not None and code is not None:
+        attribute, medium = destination
+        result["CodeDeliveryDetails"] = await common.deliver_code(
+            ctx, caller, pool, user, attribute, medium, code, "SignUp", metadata
+        )
+    return result
+
+
+async def _create_user(
+    ctx: Context,
+    pool: Pool,
+    username: str,
+    sub: str,
+    attributes: dict[str, str],
+    password_hash: str,
+    *,
+    confirmed: bool,
+    verified: list[str],
+) -> tuple[User, str | None]:
+    """Store the new user, in one transaction with its first code (when one is to be sent); the user as stored and
+    that code. The database decides uniqueness: a taken username or sign-in value is Cognito's error."""
+    settings = pool.settings
+    case_sensitive = pool_rules.case_sensitive(settings)
     keys = [
         (kind, common.key_value(kind, attributes[kind], case_sensitive))
         for kind in settings.get("UsernameAttributes") or ()
@@ -71,10 +110,11 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     stored = {"sub": sub, **attributes}
     for attribute, flag in VERIFIED_FLAGS.items():
         if attribute in attributes:
-            stored[flag] = "false"
-    destination = common.code_destination(settings, attributes)
-    code = code_hash = None
-    new_code = None
+            stored[flag] = "true" if flag in verified else "false"
+    # An auto-verified alias moves to the new user, as with ForceAliasCreation (AWS: autoVerifyEmail).
+    claims = [(k, v, k != "preferred_username") for k, v in _alias_claims(pool, stored)] if confirmed else []
+    destination = None if confirmed else common.code_destination(settings, attributes)
+    code = new_code = None
     if destination is not None:
         code, code_hash, expires_at = common.new_code(ctx)
         new_code = NewCode(SIGN_UP, code_hash, destination[0], expires_at)
@@ -85,28 +125,43 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
                 username=username,
                 username_key=usernames.fold(username, case_sensitive),
                 sub=sub,
-                status=UNCONFIRMED,
+                status=CONFIRMED if confirmed else UNCONFIRMED,
                 password_hash=password_hash,
                 created_at=ctx.clock.now(),
                 attributes=stored,
                 keys=keys,
+                claims=claims,
             ),
             new_code,
         )
     except Conflict as conflict:
-        if conflict.what in ("email", "phone_number"):
+        if conflict.what in ("email", "phone_number") and settings.get("UsernameAttributes"):
             raise UsernameExistsException(f"An account with the given {conflict.what} already exists.") from None
         if conflict.what == "username":
             raise UsernameExistsException("User already exists") from None
+        if conflict.what in (settings.get("AliasAttributes") or ()):
+            raise AliasExistsException(f"An account with the {conflict.what} already exists.") from None
         raise InternalErrorException("An internal error occurred.") from None
+    return await _stored(ctx, pool, sub), code
 
-    result: dict[str, Any] = {"UserConfirmed": False, "UserSub": sub}
-    if destination is not None and code is not None:
-        attribute, medium = destination
-        result["CodeDeliveryDetails"] = await common.send_code(
-            ctx, pool, username, attribute, medium, attributes[attribute], code
-        )
-    return result
+
+async def _stored(ctx: Context, pool: Pool, sub: str) -> User:
+    """The user as the store now holds it (what triggers are shown)."""
+    user = await ctx.store.find_user_by_sub(pool.id, sub)
+    if user is None:  # deleted between two steps of one request
+        raise UserNotFoundException(common.USER_NOT_FOUND)
+    return user
+
+
+def _alias_claims(pool: Pool, attributes: dict[str, str]) -> list[tuple[str, str]]:
+    """The aliases a confirmed user owns: its verified email and phone, and its preferred_username."""
+    case_sensitive = pool_rules.case_sensitive(pool.settings)
+    return [
+        (kind, common.key_value(kind, attributes[kind], case_sensitive))
+        for kind in pool.settings.get("AliasAttributes") or ()
+        if attributes.get(kind)
+        and (kind == "preferred_username" or attributes.get(VERIFIED_FLAGS.get(kind, "")) == "true")
+    ]
 
 
 def _hides_existence(client_settings: dict[str, Any]) -> bool:
@@ -140,20 +195,23 @@ async def confirm_sign_up(ctx: Context, call: Call) -> dict[str, Any]:
         raise ExpiredCodeException("Invalid code provided, please request a code again.")
     verify = [VERIFIED_FLAGS[stored.attribute]] if stored.attribute in VERIFIED_FLAGS else []
     await _confirm(ctx, pool, user, verify, bool(p.get("ForceAliasCreation")), SIGN_UP)
+    await _post_confirmation(ctx, Caller(client.id, call.user_agent), pool, user, p.get("ClientMetadata"))
     return {}
+
+
+async def _post_confirmation(
+    ctx: Context, caller: Caller, pool: Pool, user: User, client_metadata: dict[str, str] | None
+) -> None:
+    """Run the PostConfirmation trigger on the confirmed user. Its failure is the API's answer, but the user
+    stays confirmed, as in Cognito (a public report: "the user is actually confirmed in the user pool")."""
+    await ctx.triggers.post_confirmation(pool, caller, await _stored(ctx, pool, user.sub), client_metadata)
 
 
 async def _confirm(
     ctx: Context, pool: Pool, user: User, verify: list[str], force_alias: bool, consume_code: str | None
 ) -> None:
     """Move ``user`` to CONFIRMED, mark ``verify`` flags true and claim the aliases that are now verified."""
-    case_sensitive = pool_rules.case_sensitive(pool.settings)
-    verified = {a for a, flag in VERIFIED_FLAGS.items() if flag in verify or user.attributes.get(flag) == "true"}
-    claim = [
-        (kind, common.key_value(kind, user.attributes[kind], case_sensitive))
-        for kind in pool.settings.get("AliasAttributes") or ()
-        if user.attributes.get(kind) and (kind in verified or kind == "preferred_username")
-    ]
+    claim = _alias_claims(pool, {**user.attributes, **dict.fromkeys(verify, "true")})
     try:
         done = await ctx.store.confirm(
             Confirmation(
@@ -191,7 +249,17 @@ async def resend_confirmation_code(ctx: Context, call: Call) -> dict[str, Any]:
     attribute, medium = destination
     code, code_hash, expires_at = common.new_code(ctx)
     await ctx.store.replace_code(user.id, NewCode(SIGN_UP, code_hash, attribute, expires_at), ctx.clock.now())
-    details = await common.send_code(ctx, pool, user.username, attribute, medium, user.attributes[attribute], code)
+    details = await common.deliver_code(
+        ctx,
+        Caller(client.id, call.user_agent),
+        pool,
+        user,
+        attribute,
+        medium,
+        code,
+        "ResendCode",
+        p.get("ClientMetadata"),
+    )
     return {"CodeDeliveryDetails": details}
 
 
@@ -216,6 +284,8 @@ async def admin_confirm_sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     if user.status != UNCONFIRMED:
         raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
     await _confirm(ctx, pool, user, [], False, SIGN_UP)
+    caller = Caller(CLIENT_ID_NOT_APPLICABLE, call.user_agent)
+    await _post_confirmation(ctx, caller, pool, user, call.params.get("ClientMetadata"))
     return {}
 
 

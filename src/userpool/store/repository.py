@@ -90,6 +90,10 @@ class NewUser:
     attributes: Mapping[str, str]
     # (kind, folded value) pairs this user claims: username-attribute values and verified aliases.
     keys: Sequence[tuple[str, str]] = ()
+    # Aliases of a user created already confirmed: (kind, folded value, force). With force the alias moves from
+    # its current owner (whose verified flag turns false), as ForceAliasCreation does; without, an owner is a
+    # Conflict(kind).
+    claims: Sequence[tuple[str, str, bool]] = ()
 
 
 @dataclass(frozen=True)
@@ -364,6 +368,8 @@ class Store:
                             for k, v in user.keys
                         ],
                     )
+                for kind, value, force in user.claims:
+                    await _claim(conn, user.pool_id, user_id, kind, value, force, user.created_at)
                 if code is not None:
                     await conn.execute(
                         insert(t.codes).values(
@@ -384,7 +390,7 @@ class Store:
             )
             if taken.first():
                 return "username"
-            for kind, value in user.keys:
+            for kind, value in [*user.keys, *((k, v) for k, v, _ in user.claims)]:
                 owner = await conn.execute(
                     select(t.user_keys.c.user_id).where(
                         t.user_keys.c.pool_id == user.pool_id,
@@ -549,34 +555,7 @@ class Store:
                 return False
             pool_id = (await conn.execute(select(t.users.c.pool_id).where(t.users.c.id == change.user_id))).scalar_one()
             for kind, value in change.claim_keys:
-                owner = (
-                    await conn.execute(
-                        select(t.user_keys.c.user_id).where(
-                            t.user_keys.c.pool_id == pool_id,
-                            t.user_keys.c.kind == kind,
-                            t.user_keys.c.value_key == value,
-                        )
-                    )
-                ).scalar_one_or_none()
-                if owner == change.user_id:
-                    continue
-                if owner is not None:
-                    if not change.force_alias:
-                        raise Conflict(kind)
-                    await _unverify(conn, owner, kind, change.at)
-                    await conn.execute(
-                        update(t.user_keys)
-                        .where(
-                            t.user_keys.c.pool_id == pool_id,
-                            t.user_keys.c.kind == kind,
-                            t.user_keys.c.value_key == value,
-                        )
-                        .values(user_id=change.user_id)
-                    )
-                else:
-                    await conn.execute(
-                        insert(t.user_keys).values(pool_id=pool_id, kind=kind, value_key=value, user_id=change.user_id)
-                    )
+                await _claim(conn, pool_id, change.user_id, kind, value, change.force_alias, change.at)
             for name in change.verify:
                 await _set_attribute(conn, pool_id, change.user_id, name, "true")
             if change.consume_code:
@@ -603,6 +582,24 @@ class Store:
         async with self._read() as conn:
             rows = (await conn.execute(query)).mappings().all()
         return [OutboxMessage(**r) for r in reversed(rows)]
+
+
+async def _claim(
+    conn: AsyncConnection, pool_id: str, user_id: int, kind: str, value: str, force: bool, at: float
+) -> None:
+    """Make ``user_id`` the owner of the alias (kind, value). An alias owned by another user is a Conflict(kind),
+    or with ``force`` moves to this user and is no longer verified on the other."""
+    key = (t.user_keys.c.pool_id == pool_id, t.user_keys.c.kind == kind, t.user_keys.c.value_key == value)
+    owner = (await conn.execute(select(t.user_keys.c.user_id).where(*key))).scalar_one_or_none()
+    if owner == user_id:
+        return
+    if owner is None:
+        await conn.execute(insert(t.user_keys).values(pool_id=pool_id, kind=kind, value_key=value, user_id=user_id))
+        return
+    if not force:
+        raise Conflict(kind)
+    await _unverify(conn, owner, kind, at)
+    await conn.execute(update(t.user_keys).where(*key).values(user_id=user_id))
 
 
 async def _set_attribute(conn: AsyncConnection, pool_id: str, user_id: int, name: str, value: str) -> None:

@@ -1,0 +1,149 @@
+"""What a trigger function answers, read as Cognito reads it (pure: no I/O).
+
+An answer that is not a JSON object is ``InvalidLambdaResponseException: Invalid lambda function output : Invalid
+JSON`` (also what Cognito answers when a handler returns nothing, i.e. ``null``); a JSON object whose ``response``
+holds values of the wrong type is ``Unrecognizable lambda output``. A missing or ``null`` ``response`` means
+"no change" (unverified).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from userpool.errors import InvalidLambdaResponseException, InvalidParameterException
+from userpool.triggers.events import CODE_PARAMETER
+
+INVALID_JSON = "Invalid lambda function output : Invalid JSON"
+UNRECOGNIZABLE = "Unrecognizable lambda output"
+NOT_AUTO_CONFIRMED = "Phone or email cannot be auto verified, when user is not being auto confirmed."
+# No public source quotes Cognito's words for an auto-verified attribute the user does not have (unverified).
+NO_EMAIL_TO_VERIFY = "Email cannot be auto verified, when user does not have an email."
+NO_PHONE_TO_VERIFY = "Phone cannot be auto verified, when user does not have a phone number."
+
+# Cognito's limits on a custom message (the MessageTemplateType constraints of the service model).
+MAX_EMAIL_MESSAGE = 20000
+MAX_SMS_MESSAGE = 140
+MAX_EMAIL_SUBJECT = 140
+EMAIL_MESSAGE_PATTERN = r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\s*]*"
+SMS_MESSAGE_PATTERN = r".*\{####\}.*"
+EMAIL_SUBJECT_PATTERN = r"[\p{L}\p{M}\p{S}\p{N}\p{P}\s]+"
+
+
+def parse(raw: bytes) -> dict[str, Any]:
+    """The function's answer as a JSON object, or Cognito's InvalidLambdaResponseException."""
+    try:
+        value = json.loads(raw)
+    except (ValueError, UnicodeError, RecursionError):
+        raise InvalidLambdaResponseException(INVALID_JSON) from None
+    if not isinstance(value, dict):
+        raise InvalidLambdaResponseException(INVALID_JSON)
+    return value
+
+
+def _response(output: Mapping[str, Any]) -> Mapping[str, Any]:
+    response = output.get("response")
+    if response is None:
+        return {}
+    if not isinstance(response, dict):
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    return response
+
+
+def _flag(response: Mapping[str, Any], name: str) -> bool:
+    value = response.get(name)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    return value
+
+
+def _text(response: Mapping[str, Any], name: str) -> str | None:
+    value = response.get(name)
+    if value is not None and not isinstance(value, str):
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    return value
+
+
+@dataclass(frozen=True)
+class PreSignUpAnswer:
+    auto_confirm: bool = False
+    verify_email: bool = False
+    verify_phone: bool = False
+
+    def verified_flags(self, attributes: Mapping[str, str]) -> list[str]:
+        """The ``*_verified`` flags the answer sets, by Cognito's rule: only for a user being auto-confirmed,
+        and only for an attribute the user has."""
+        if (self.verify_email or self.verify_phone) and not self.auto_confirm:
+            raise InvalidParameterException(NOT_AUTO_CONFIRMED)
+        flags = []
+        if self.verify_email:
+            if not attributes.get("email"):
+                raise InvalidParameterException(NO_EMAIL_TO_VERIFY)
+            flags.append("email_verified")
+        if self.verify_phone:
+            if not attributes.get("phone_number"):
+                raise InvalidParameterException(NO_PHONE_TO_VERIFY)
+            flags.append("phone_number_verified")
+        return flags
+
+
+def pre_sign_up(output: Mapping[str, Any]) -> PreSignUpAnswer:
+    response = _response(output)
+    return PreSignUpAnswer(
+        auto_confirm=_flag(response, "autoConfirmUser"),
+        verify_email=_flag(response, "autoVerifyEmail"),
+        verify_phone=_flag(response, "autoVerifyPhone"),
+    )
+
+
+def _validation_error(member: str, pattern: str) -> InvalidParameterException:
+    return InvalidParameterException(
+        f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
+        f"Member must satisfy regular expression pattern: {pattern}"
+    )
+
+
+@dataclass(frozen=True)
+class CustomMessageAnswer:
+    """The subject and body a CustomMessage function chose; None keeps the pool's own (or Cognito's default)."""
+
+    subject: str | None = None
+    body: str | None = None
+
+
+def custom_message(output: Mapping[str, Any], medium: str) -> CustomMessageAnswer:
+    """The parts of the answer used for a message sent by ``medium`` (``EMAIL`` or ``SMS``).
+
+    Cognito's rules: ``null`` keeps the default. A message longer than Cognito's limit (20,000 characters for
+    email, 140 for SMS and for a subject) is dropped for the default, as users of the live service report. A
+    message without the code placeholder ``{####}`` is refused with the validation error Cognito answers
+    (quoted for the email body in a public issue; the SMS and subject wordings follow the same form,
+    unverified). Only the fields of the medium in use are read.
+    """
+    response = _response(output)
+    sms, email, subject = (
+        _text(response, "smsMessage"),
+        _text(response, "emailMessage"),
+        _text(response, "emailSubject"),
+    )
+    if medium == "SMS":
+        if sms is None or len(sms) > MAX_SMS_MESSAGE:
+            return CustomMessageAnswer()
+        if CODE_PARAMETER not in sms or not regex.fullmatch(SMS_MESSAGE_PATTERN, sms):
+            raise _validation_error("smsMessage", SMS_MESSAGE_PATTERN)
+        return CustomMessageAnswer(body=sms)
+    if email is not None and len(email) > MAX_EMAIL_MESSAGE:
+        email = None
+    if email is not None and not regex.fullmatch(EMAIL_MESSAGE_PATTERN, email):
+        raise _validation_error("emailBody", EMAIL_MESSAGE_PATTERN)
+    if subject is not None and len(subject) > MAX_EMAIL_SUBJECT:
+        subject = None
+    if subject is not None and not regex.fullmatch(EMAIL_SUBJECT_PATTERN, subject):
+        raise _validation_error("emailSubject", EMAIL_SUBJECT_PATTERN)
+    return CustomMessageAnswer(subject=subject, body=email)
