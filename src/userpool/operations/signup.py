@@ -22,7 +22,7 @@ from userpool.errors import (
     UserNotFoundException,
 )
 from userpool.operations import common
-from userpool.store import Confirmation, Conflict, NewCode, NewUser, Pool, User
+from userpool.store import Client, Confirmation, Conflict, NewCode, NewUser, Pool, User
 
 SIGN_UP = "signup"
 UNCONFIRMED, CONFIRMED = "UNCONFIRMED", "CONFIRMED"
@@ -104,7 +104,7 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     if destination is not None and code is not None:
         attribute, medium = destination
         result["CodeDeliveryDetails"] = await common.send_code(
-            ctx, pool, username, attribute, medium, attributes[attribute], code
+            ctx, pool, username, attribute, medium, attributes[attribute], code, client_id=client.id
         )
     return result
 
@@ -118,7 +118,16 @@ async def confirm_sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
     client, pool = await common.client_and_pool(ctx, p["ClientId"])
     common.check_secret_hash(client, p["Username"], p.get("SecretHash"))
-    user = await common.find_user(ctx, pool, p["Username"])
+    await confirm_with_code(ctx, client, pool, p["Username"], p["ConfirmationCode"], bool(p.get("ForceAliasCreation")))
+    return {}
+
+
+async def confirm_with_code(
+    ctx: Context, client: Client, pool: Pool, name: str, code: str, force_alias: bool = False
+) -> User:
+    """Confirm the user ``name`` with a sign-up code: the rules of ConfirmSignUp after its client checks, shared
+    with the confirmation link (``GET /confirmUser``). Returns the user as it was before confirming."""
+    user = await common.find_user(ctx, pool, name)
     if user is None:
         if _hides_existence(client.settings):
             raise CodeMismatchException(CODE_MISMATCH)
@@ -130,13 +139,13 @@ async def confirm_sign_up(ctx: Context, call: Call) -> dict[str, Any]:
         if await ctx.store.get_code(user.id, SIGN_UP) is not None:
             raise LimitExceededException("Attempt limit exceeded, please try after some time.")
         raise CodeMismatchException(CODE_MISMATCH)
-    if not codes.matches(p["ConfirmationCode"], stored.code_hash):
+    if not codes.matches(code, stored.code_hash):
         raise CodeMismatchException(CODE_MISMATCH)
     if stored.expires_at <= ctx.clock.now():
         raise ExpiredCodeException("Invalid code provided, please request a code again.")
     verify = [VERIFIED_FLAGS[stored.attribute]] if stored.attribute in VERIFIED_FLAGS else []
-    await _confirm(ctx, pool, user, verify, bool(p.get("ForceAliasCreation")), SIGN_UP)
-    return {}
+    await _confirm(ctx, pool, user, verify, force_alias, SIGN_UP)
+    return user
 
 
 async def _confirm(
@@ -187,7 +196,9 @@ async def resend_confirmation_code(ctx: Context, call: Call) -> dict[str, Any]:
     attribute, medium = destination
     code, code_hash, expires_at = common.new_code(ctx)
     await ctx.store.replace_code(user.id, NewCode(SIGN_UP, code_hash, attribute, expires_at), ctx.clock.now())
-    details = await common.send_code(ctx, pool, user.username, attribute, medium, user.attributes[attribute], code)
+    details = await common.send_code(
+        ctx, pool, user.username, attribute, medium, user.attributes[attribute], code, client_id=client.id
+    )
     return {"CodeDeliveryDetails": details}
 
 
