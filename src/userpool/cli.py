@@ -57,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # httpx logs every request's full URL at INFO; an SMS webhook URL may carry a token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     from userpool.app import build_app  # imported late: `userpool --help` stays fast
 
     if args.command == "migrate":
