@@ -53,13 +53,15 @@ class _Handler:
 
 
 class SmtpServer:
-    """aiosmtpd on 127.0.0.1; optional login (``credentials``) and STARTTLS (``tls_context``)."""
+    """aiosmtpd on 127.0.0.1; optional login (``credentials``), STARTTLS (``tls_context``) or TLS from the first
+    byte (``implicit_tls``)."""
 
     def __init__(
         self,
         port: int | None = None,
         credentials: tuple[str, str] | None = None,
         tls_context: ssl.SSLContext | None = None,
+        implicit_tls: ssl.SSLContext | None = None,
     ) -> None:
         self.port = port or free_port()
         self.handler = _Handler()
@@ -70,6 +72,8 @@ class SmtpServer:
             options["auth_require_tls"] = tls_context is not None
         if tls_context is not None:
             options.update(tls_context=tls_context, require_starttls=True)
+        if implicit_tls is not None:
+            options["ssl_context"] = implicit_tls
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **options)
 
     def _authenticator(self, credentials: tuple[str, str]) -> Callable[..., AuthResult]:

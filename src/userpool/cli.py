@@ -78,11 +78,19 @@ def main(argv: list[str] | None = None) -> int:
     where = settings.database_url or settings.data_dir / "userpool.db"
     print(f"userpool: serving the Cognito user pools API at http://{settings.host}:{settings.port}", flush=True)
     print(f"userpool: store {where}", flush=True)
+    base = f"http://{settings.host}:{settings.port}"
     print(
         "userpool: outbox "
-        + (f"at http://{settings.host}:{settings.port}/_userpool/outbox" if settings.outbox_exposed else "not exposed"),
+        + (
+            f"at {base}/_userpool/outbox, inbox page {base}/_userpool/inbox"
+            if settings.outbox_exposed
+            else "not exposed"
+        ),
         flush=True,
     )
+    email = f"SMTP {settings.smtp_host}" if settings.email_sender == "smtp" else "the outbox only"
+    sms = {"outbox": "the outbox only", "sns": "SNS", "webhook": "webhook"}[settings.sms_sender]
+    print(f"userpool: email by {email}, SMS by {sms}", flush=True)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False)
     return 0
 

@@ -249,6 +249,34 @@ def test_refused_login_fails_delivery_and_the_right_password_recovers(tmp_path, 
         smtp.stop()
 
 
+def test_implicit_tls_delivers_and_an_untrusted_certificate_is_refused(tmp_path, tls_context):
+    context, cert = tls_context
+    smtp = SmtpServer(implicit_tls=context).start()
+    env = smtp_env(smtp.port, USERPOOL_SMTP_SECURITY="tls")
+    untrusting = Server(tmp_path / "data", env=env).start()  # the system's CAs do not know this certificate
+    try:
+        cognito = make_client(untrusting.url)
+        pool_id, client_id = new_pool(cognito)
+        to = address()
+        with pytest.raises(ClientError) as e:
+            sign_up(cognito, client_id, "secure", to)
+        assert error_of(e) == DELIVERY_FAILED
+        assert smtp.mails == []
+        assert "CERTIFICATE_VERIFY_FAILED" in untrusting.log()
+    finally:
+        untrusting.stop()
+    trusting = Server(tmp_path / "data", port=untrusting.port, env={**env, "USERPOOL_SMTP_CA_FILE": str(cert)}).start()
+    try:
+        cognito = make_client(trusting.url)
+        cognito.resend_confirmation_code(ClientId=client_id, Username="secure")
+        code = code_in(mail_to(smtp, to).part("plain"))
+        cognito.confirm_sign_up(ClientId=client_id, Username="secure", ConfirmationCode=code)
+        assert status(cognito, pool_id, "secure") == "CONFIRMED"
+    finally:
+        trusting.stop()
+        smtp.stop()
+
+
 def test_a_server_that_never_answers_times_out_and_the_user_recovers(tmp_path):
     silent = SilentServer().start()
     server = Server(tmp_path / "data", env=smtp_env(silent.port, USERPOOL_SMTP_TIMEOUT="1")).start()

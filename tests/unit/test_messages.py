@@ -86,6 +86,24 @@ def test_custom_message_overrides_win_and_are_substituted():
     assert verification_message(settings, "SMS", "123456", "u", overrides=overrides).text == "sms 123456"
 
 
+def test_a_link_message_without_a_link_placeholder_carries_no_link():
+    overrides = Overrides(email_message="Your code is {####}")  # e.g. a CustomMessage trigger's own text
+    message = verification_message(LINK_POOL, "EMAIL", "123456", "u", LINK, overrides)
+    assert (message.subject, message.text, message.link) == ("Your verification link", "Your code is 123456", None)
+
+
+def test_a_link_template_may_show_the_code_too():
+    settings = {
+        "VerificationMessageTemplate": {
+            "DefaultEmailOption": "CONFIRM_WITH_LINK",
+            "EmailMessageByLink": "Code {####} or {##click##}",
+        }
+    }
+    message = verification_message(settings, "EMAIL", "123456", "u", LINK)
+    assert message.text == f"Code 123456 or click <{LINK}>"
+    assert message.link == LINK
+
+
 def test_confirmation_link_encodes_every_value():
     link = confirmation_link("https://auth.example.com/", "abc", "a b&c/é", "123456")
     assert (

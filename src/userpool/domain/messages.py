@@ -27,7 +27,7 @@ DEFAULT_FROM = "no-reply@verificationemail.com"
 CONFIRM_WITH_LINK = "CONFIRM_WITH_LINK"
 CODE = "{####}"
 USERNAME = "{username}"
-_LINK = re.compile(r"\{##(.*?)##\}", re.DOTALL)
+_LINK = re.compile(r"\{##(.+?)##\}", re.DOTALL)  # not {####}, the code
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 
 
@@ -89,7 +89,7 @@ def verification_message(
         subject = overrides.email_subject or template.get("EmailSubject") or DEFAULT_EMAIL_SUBJECT
         body = overrides.email_message or template.get("EmailMessage") or DEFAULT_EMAIL_MESSAGE
     subject = " ".join(_substitute_text(subject, code, username, None).splitlines())
-    link = link if by_link else None
+    link = link if by_link and _LINK.search(body.replace(CODE, "")) else None  # no {##…##}: no link in it
     if is_html(body):
         return Composed(
             subject,
