@@ -15,7 +15,11 @@ from starlette.routing import Route
 from userpool.clock import Clock
 from userpool.config import Settings
 from userpool.context import Context
+from userpool.delivery import Sender
 from userpool.delivery.outbox import OutboxSender
+from userpool.delivery.router import MediumRouter
+from userpool.delivery.sms import SnsSender, WebhookSender
+from userpool.delivery.smtp import DEFAULT_PORTS, SmtpSender, SmtpServer
 from userpool.domain import codes
 from userpool.hashing import PasswordHashing
 from userpool.observability import CONTENT_TYPE as METRICS_CONTENT_TYPE
@@ -24,6 +28,7 @@ from userpool.protocol.model import ServiceModel
 from userpool.protocol.wire import Endpoint
 from userpool.store import Store
 from userpool.triggers import Triggers
+from userpool.web.pages import Pages
 
 log = logging.getLogger("userpool")
 # `userpool serve --workers N` hands each worker process its settings in this environment variable.
@@ -37,11 +42,39 @@ def app_from_environment() -> Starlette:
     return build_app(settings)
 
 
+def build_sender(settings: Settings, store: Store, clock: Clock) -> MediumRouter:
+    """The senders the settings choose for each medium, the outbox beside them."""
+    outbox = OutboxSender(store, clock, keep=settings.outbox_exposed)
+    email: Sender = outbox
+    if settings.email_sender == "smtp":
+        assert settings.smtp_host is not None  # Settings.check
+        server = SmtpServer(
+            host=settings.smtp_host,
+            port=settings.smtp_port or DEFAULT_PORTS[settings.smtp_security],
+            security=settings.smtp_security,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            timeout=settings.smtp_timeout,
+            validate_certs=settings.smtp_validate_certs,
+            ca_file=settings.smtp_ca_file,
+        )
+        email = SmtpSender(server, settings.email_from, clock)
+    sms: Sender = outbox
+    if settings.sms_sender == "sns":
+        sms = SnsSender(settings.sns_region or settings.region, settings.sns_endpoint_url, settings.sms_timeout)
+    elif settings.sms_sender == "webhook":
+        assert settings.sms_webhook_url is not None  # Settings.check
+        sms = WebhookSender(settings.sms_webhook_url, settings.sms_timeout)
+    return MediumRouter({"EMAIL": email, "SMS": sms}, outbox)
+
+
 def build_app(settings: Settings) -> Starlette:
     triggers = Triggers(settings)  # first: a trigger setting that cannot work stops us before anything is opened
+    settings.check()
     store = Store.open(settings.url)
     clock = Clock()
     hashing = PasswordHashing(settings.hash_workers, settings.hash_queue)
+    sender = build_sender(settings, store, clock)
     metrics = Metrics()
     metrics.hashes_in_flight.set_function(lambda: hashing.in_flight)
     ctx = Context(
@@ -49,7 +82,7 @@ def build_app(settings: Settings) -> Starlette:
         store=store,
         clock=clock,
         hashing=hashing,
-        sender=OutboxSender(store, clock, keep=settings.outbox_exposed),
+        sender=sender,
         metrics=metrics,
         generate_code=(lambda: fixed) if (fixed := settings.fixed_code) else codes.generate,
         triggers=triggers,
@@ -57,6 +90,7 @@ def build_app(settings: Settings) -> Starlette:
     if settings.fixed_code:
         log.warning("FIXED CODE: every confirmation code is %s; never use this outside tests", settings.fixed_code)
     endpoint = Endpoint(ctx, ServiceModel())
+    pages = Pages(ctx)
 
     async def health(_: Request) -> Response:
         """Liveness: the process answers."""
@@ -87,6 +121,7 @@ def build_app(settings: Settings) -> Starlette:
                         "subject": m.subject,
                         "body": m.body,
                         "code": m.code,
+                        "link": m.link,
                         "createdAt": m.created_at,
                     }
                     for m in messages
@@ -102,10 +137,16 @@ def build_app(settings: Settings) -> Starlette:
         clock.advance(seconds)
         return JSONResponse({"now": clock.now()})
 
-    routes = [Route("/", endpoint.handle, methods=["POST"]), Route("/health", health, methods=["GET"])]
-    routes += [Route("/ready", ready, methods=["GET"]), Route("/metrics", metrics_page, methods=["GET"])]
+    routes = [
+        Route("/", endpoint.handle, methods=["POST"]),
+        Route("/health", health, methods=["GET"]),
+        Route("/ready", ready, methods=["GET"]),
+        Route("/metrics", metrics_page, methods=["GET"]),
+        Route("/confirmUser", pages.confirm_user, methods=["GET"]),
+    ]
     if settings.outbox_exposed:
         routes.append(Route("/_userpool/outbox", outbox, methods=["GET"]))
+        routes.append(Route("/_userpool/inbox", pages.inbox, methods=["GET"]))
     if settings.clock_control:
         routes.append(Route("/_userpool/clock", move_clock, methods=["POST"]))
 
@@ -117,6 +158,7 @@ def build_app(settings: Settings) -> Starlette:
         finally:
             await triggers.close()
             hashing.close()
+            await sender.aclose()
             await store.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)

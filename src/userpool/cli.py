@@ -164,12 +164,20 @@ def main(argv: list[str] | None = None) -> int:
         f"userpool: store {where}" + (f", {settings.workers} worker processes" if settings.workers > 1 else ""),
         flush=True,
     )
+    base = f"http://{settings.host}:{settings.port}"
     print(
         "userpool: outbox "
-        + (f"at http://{settings.host}:{settings.port}/_userpool/outbox" if settings.outbox_exposed else "not exposed"),
+        + (
+            f"at {base}/_userpool/outbox, inbox page {base}/_userpool/inbox"
+            if settings.outbox_exposed
+            else "not exposed"
+        ),
         flush=True,
     )
-    url = f"http://{settings.host}:{settings.port}"
+    email = f"SMTP {settings.smtp_host}" if settings.email_sender == "smtp" else "the outbox only"
+    sms = {"outbox": "the outbox only", "sns": "SNS", "webhook": "webhook"}[settings.sms_sender]
+    print(f"userpool: email by {email}, SMS by {sms}", flush=True)
+    url = base
     print(
         "userpool: try it (any access key works unless keys are configured):\n"
         f"  aws --endpoint-url {url} cognito-idp create-user-pool --pool-name demo --auto-verified-attributes email\n"

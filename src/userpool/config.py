@@ -6,7 +6,7 @@ import ipaddress
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -75,6 +75,28 @@ class Settings(BaseSettings):
     trigger_custom_email_sender: str | None = None
     trigger_custom_sms_sender: str | None = None
 
+    # Delivery: which sender each medium uses (see README "Messages").
+    email_sender: Literal["outbox", "smtp"] = "outbox"
+    sms_sender: Literal["outbox", "sns", "webhook"] = "outbox"
+    # From of every email whose pool sets neither EmailConfiguration.From nor SourceArn (Cognito's default).
+    email_from: str = "no-reply@verificationemail.com"
+    smtp_host: str | None = None
+    smtp_port: int | None = Field(None, ge=1, le=65535)  # None: 587 (starttls), 465 (tls), 25 (none)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = Field(10.0, gt=0)
+    smtp_validate_certs: bool = True
+    smtp_ca_file: Path | None = None
+    sns_endpoint_url: str | None = None
+    sns_region: str | None = None  # None: the server's region
+    sms_webhook_url: str | None = None
+    sms_timeout: float = Field(10.0, gt=0)
+    # Base of confirmation links (CONFIRM_WITH_LINK pools). None: http://<host>:<port>.
+    public_url: str | None = Field(None, pattern=r"^https?://[^\s?#]+$")
+    # Emails a pool that sends through Cognito's account (EmailSendingAccount COGNITO_DEFAULT) may send per UTC day.
+    daily_email_quota: int | None = Field(None, ge=0)
+
     @property
     def url(self) -> str:
         if self.database_url:
@@ -93,6 +115,22 @@ class Settings(BaseSettings):
     @property
     def outbox_exposed(self) -> bool:
         return self.binds_loopback if self.expose_outbox is None else self.expose_outbox
+
+    @property
+    def public_base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def check(self) -> None:
+        """Rules across settings, checked once every source is in (one source alone may be incomplete)."""
+        if self.email_sender == "smtp" and not self.smtp_host:
+            raise ValueError("email_sender = smtp needs smtp_host (USERPOOL_SMTP_HOST)")
+        if self.sms_sender == "webhook" and not self.sms_webhook_url:
+            raise ValueError("sms_sender = webhook needs sms_webhook_url (USERPOOL_SMS_WEBHOOK_URL)")
+        if self.smtp_password is not None and not self.smtp_username:
+            raise ValueError("smtp_password needs smtp_username (USERPOOL_SMTP_USERNAME)")
 
 
 def _trigger_table(table: dict[str, Any]) -> dict[str, Any]:
@@ -115,4 +153,6 @@ def load(config_file: Path | None = None, **overrides: Any) -> Settings:
     env = Settings()  # the environment alone, to know which keys it sets
     values.update({k: getattr(env, k) for k in env.model_fields_set})
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return Settings.model_validate(values)
+    settings = Settings.model_validate(values)
+    settings.check()
+    return settings

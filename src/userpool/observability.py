@@ -82,3 +82,5 @@ def configure_logging(level: str, json_logs: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # httpx logs every request's full URL at INFO; an SMS webhook URL may carry a token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

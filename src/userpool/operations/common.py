@@ -3,23 +3,36 @@ the client secret check, and the code messages."""
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from userpool.context import Context
 from userpool.delivery import DeliveryError, Message
-from userpool.domain import codes, pools, secret_hash, usernames
+from userpool.domain import codes, messages, pools, secret_hash, usernames
 from userpool.domain.attributes import VERIFIED_FLAGS
 from userpool.domain.masking import mask
 from userpool.errors import (
     CodeDeliveryFailureException,
+    LimitExceededException,
     NotAuthorizedException,
     ResourceNotFoundException,
 )
 from userpool.store import Client, NewUser, Pool, User
-from userpool.triggers import Caller
-from userpool.triggers.events import CODE_PARAMETER
+from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller
+
+log = logging.getLogger("userpool.delivery")
 
 USER_NOT_FOUND = "User does not exist."
+EMAIL_QUOTA_EXCEEDED = (
+    "Exceeded daily email limit for the operation or the account. If a higher limit is required, please configure "
+    "your user pool to use your own Amazon SES configuration for sending email."
+)
+# Cognito's answer when an email cannot be sent; the SMS wording mirrors it (unverified).
+DELIVERY_FAILED = {
+    "EMAIL": "Invalid email provided/Unable to send the email",
+    "SMS": "Invalid phone number provided/Unable to send the SMS",
+}
 
 
 async def require_pool(ctx: Context, pool_id: str) -> Pool:
@@ -89,15 +102,17 @@ def delivery_details(attribute: str, medium: str, destination: str) -> dict[str,
     return {"Destination": mask(medium, destination), "DeliveryMedium": medium, "AttributeName": attribute}
 
 
-def verification_message(settings: dict[str, Any], medium: str, code: str, username: str) -> tuple[str | None, str]:
-    """Subject and body of a verification message from the pool's template (or Cognito's defaults)."""
-    template = settings.get("VerificationMessageTemplate") or {}
-    if medium == "SMS":
-        subject, body = None, template.get("SmsMessage") or pools.DEFAULT_SMS_MESSAGE
-    else:
-        subject = template.get("EmailSubject") or pools.DEFAULT_EMAIL_SUBJECT
-        body = template.get("EmailMessage") or pools.DEFAULT_EMAIL_MESSAGE
-    return subject, body.replace("{####}", code).replace("{username}", username)
+def verification_message(
+    settings: dict[str, Any],
+    medium: str,
+    code: str,
+    username: str,
+    link: str | None = None,
+    overrides: messages.Overrides | None = None,
+) -> messages.Composed:
+    """The verification message from the pool's template (or Cognito's defaults); ``overrides`` (a CustomMessage
+    trigger's answer) take precedence over the template."""
+    return messages.verification_message(settings, medium, code, username, link, overrides)
 
 
 async def send_code(
@@ -108,25 +123,41 @@ async def send_code(
     medium: str,
     destination: str,
     code: str,
-    message: tuple[str | None, str] | None = None,
+    client_id: str | None = None,
+    overrides: messages.Overrides | None = None,
 ) -> dict[str, str]:
-    """Deliver a verification code through our sender (as ``message``, a subject and body, when given; else from
-    the pool's template); the CodeDeliveryDetails to answer with."""
-    subject, body = message or verification_message(pool.settings, medium, code, user_name)
+    """Deliver a verification code (by link when the pool confirms email by link and the app client is known);
+    the CodeDeliveryDetails to answer with.
+
+    The user and the code are already stored: when delivery fails (``CodeDeliveryFailureException``) or the daily
+    email quota is used up (``LimitExceededException``), nothing is lost and ResendConfirmationCode tries again."""
+    link = None
+    if medium == "EMAIL" and client_id is not None and messages.uses_link(pool.settings):
+        link = messages.confirmation_link(ctx.settings.public_base_url, client_id, user_name, code)
+    composed = verification_message(pool.settings, medium, code, user_name, link, overrides)
+    sender = messages.email_sender(pool.settings.get("EmailConfiguration"), ctx.settings.email_from)
+    message = Message(
+        pool_id=pool.id,
+        username=user_name,
+        medium=medium,
+        destination=destination,
+        subject=composed.subject,
+        body=composed.text,
+        code=code,
+        html=composed.html,
+        link=composed.link,
+        from_header=sender.from_header if medium == "EMAIL" else None,
+        reply_to=sender.reply_to if medium == "EMAIL" else None,
+        envelope_sender=sender.envelope_sender if medium == "EMAIL" else None,
+    )
+    quota_day = await _take_quota(ctx, pool, medium)
     try:
-        await ctx.sender.send(
-            Message(
-                pool_id=pool.id,
-                username=user_name,
-                medium=medium,
-                destination=destination,
-                subject=subject,
-                body=body,
-                code=code,
-            )
-        )
+        await ctx.sender.send(message)
     except DeliveryError as exc:
-        raise CodeDeliveryFailureException(f"Unable to deliver the verification code: {exc}") from None
+        log.warning("%s delivery for user %s of pool %s failed: %s", medium, user_name, pool.id, exc)
+        if quota_day is not None:
+            await ctx.store.return_send_quota(pool.id, medium, quota_day)
+        raise CodeDeliveryFailureException(DELIVERY_FAILED[medium]) from None
     return delivery_details(attribute, medium, destination)
 
 
@@ -150,12 +181,14 @@ async def deliver_code(
         ctx.triggers.hand_code_to(custom_sender, pool, caller, user, code, source, client_metadata)
         return delivery_details(attribute, medium, destination)
     custom = await ctx.triggers.custom_message(pool, caller, user, medium, source, client_metadata)
-    subject, body = verification_message(pool.settings, medium, code, user.username)
-    if custom.subject is not None:
-        subject = custom.subject
-    if custom.body is not None:
-        body = custom.body.replace(CODE_PARAMETER, code)
-    return await send_code(ctx, pool, user.username, attribute, medium, destination, code, (subject, body))
+    if medium == "EMAIL":
+        overrides = messages.Overrides(email_subject=custom.subject, email_message=custom.body)
+    else:
+        overrides = messages.Overrides(sms_message=custom.body)
+    client_id = None if caller.client_id == CLIENT_ID_NOT_APPLICABLE else caller.client_id
+    return await send_code(
+        ctx, pool, user.username, attribute, medium, destination, code, client_id=client_id, overrides=overrides
+    )
 
 
 def new_code(ctx: Context) -> tuple[str, str, float]:
@@ -220,3 +253,15 @@ def new_user(
         attributes=stored,
         keys=keys,
     )
+
+
+async def _take_quota(ctx: Context, pool: Pool, medium: str) -> str | None:
+    """Count this message against the pool's daily email quota; the UTC day counted, or None when no quota
+    applies (SMS, no quota set, or a pool that sends email with its own SES configuration)."""
+    quota = ctx.settings.daily_email_quota
+    if medium != "EMAIL" or quota is None or not messages.uses_cognito_email(pool.settings):
+        return None
+    day = datetime.fromtimestamp(ctx.clock.now(), UTC).date().isoformat()
+    if not await ctx.store.take_send_quota(pool.id, medium, day, quota):
+        raise LimitExceededException(EMAIL_QUOTA_EXCEEDED)
+    return day

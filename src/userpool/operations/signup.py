@@ -22,7 +22,7 @@ from userpool.errors import (
     UserNotFoundException,
 )
 from userpool.operations import common
-from userpool.store import Confirmation, Conflict, NewCode, NewUser, Pool, User
+from userpool.store import Client, Confirmation, Conflict, NewCode, NewUser, Pool, User
 from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller
 
 SIGN_UP = "signup"
@@ -173,7 +173,33 @@ async def confirm_sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
     client, pool = await common.client_and_pool(ctx, p["ClientId"])
     common.check_secret_hash(client, p["Username"], p.get("SecretHash"))
-    user = await common.find_user(ctx, pool, p["Username"])
+    await confirm_with_code(
+        ctx,
+        client,
+        pool,
+        p["Username"],
+        p["ConfirmationCode"],
+        bool(p.get("ForceAliasCreation")),
+        Caller(client.id, call.user_agent),
+        p.get("ClientMetadata"),
+    )
+    return {}
+
+
+async def confirm_with_code(
+    ctx: Context,
+    client: Client,
+    pool: Pool,
+    name: str,
+    code: str,
+    force_alias: bool = False,
+    caller: Caller | None = None,
+    client_metadata: dict[str, str] | None = None,
+) -> User:
+    """Confirm the user ``name`` with a sign-up code, then run the PostConfirmation trigger: the rules of
+    ConfirmSignUp after its client checks, shared with the confirmation link (``GET /confirmUser``). Returns the
+    user as it was before confirming."""
+    user = await common.find_user(ctx, pool, name)
     if user is None:
         if _hides_existence(client.settings):
             raise CodeMismatchException(CODE_MISMATCH)
@@ -183,20 +209,20 @@ async def confirm_sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     stored = await ctx.store.take_attempt(user.id, SIGN_UP, ctx.settings.code_attempts)
     if stored is None:
         # No attempt left, or no code: say which (a racing confirmation may have just used the code).
-        now = await common.find_user(ctx, pool, p["Username"])
+        now = await common.find_user(ctx, pool, name)
         if now is not None and now.status != UNCONFIRMED:
             raise NotAuthorizedException(f"User cannot be confirmed. Current status is {now.status}")
         if await ctx.store.get_code(user.id, SIGN_UP) is not None:
             raise LimitExceededException("Attempt limit exceeded, please try after some time.")
         raise CodeMismatchException(CODE_MISMATCH)
-    if not codes.matches(p["ConfirmationCode"], stored.code_hash):
+    if not codes.matches(code, stored.code_hash):
         raise CodeMismatchException(CODE_MISMATCH)
     if stored.expires_at <= ctx.clock.now():
         raise ExpiredCodeException("Invalid code provided, please request a code again.")
     verify = [VERIFIED_FLAGS[stored.attribute]] if stored.attribute in VERIFIED_FLAGS else []
-    await _confirm(ctx, pool, user, verify, bool(p.get("ForceAliasCreation")), SIGN_UP)
-    await _post_confirmation(ctx, Caller(client.id, call.user_agent), pool, user, p.get("ClientMetadata"))
-    return {}
+    await _confirm(ctx, pool, user, verify, force_alias, SIGN_UP)
+    await _post_confirmation(ctx, caller or Caller(client.id), pool, user, client_metadata)
+    return user
 
 
 async def _post_confirmation(

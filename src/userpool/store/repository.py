@@ -22,6 +22,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import delete, event, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -122,6 +124,7 @@ class OutboxMessage:
     body: str
     code: str | None
     created_at: float
+    link: str | None = None
     id: int | None = None
 
 
@@ -277,6 +280,7 @@ class Store:
     async def delete_pool(self, pool_id: str) -> bool:
         async with self._write() as conn:
             await conn.execute(delete(t.outbox).where(t.outbox.c.pool_id == pool_id))
+            await conn.execute(delete(t.send_counts).where(t.send_counts.c.pool_id == pool_id))
             result = await conn.execute(delete(t.pools).where(t.pools.c.id == pool_id))
         return result.rowcount == 1
 
@@ -582,6 +586,57 @@ class Store:
         async with self._read() as conn:
             rows = (await conn.execute(query)).mappings().all()
         return [OutboxMessage(**r) for r in reversed(rows)]
+
+    async def outbox_pools(self) -> list[tuple[str, str | None, int]]:
+        """``(pool id, pool name or None when deleted, message count)`` of every pool with outbox messages."""
+        query = (
+            select(t.outbox.c.pool_id, t.pools.c.name, func.count())
+            .select_from(t.outbox.outerjoin(t.pools, t.pools.c.id == t.outbox.c.pool_id))
+            .group_by(t.outbox.c.pool_id, t.pools.c.name)
+            .order_by(func.max(t.outbox.c.id).desc())
+        )
+        async with self._read() as conn:
+            return [(pool_id, name, int(count)) for pool_id, name, count in await conn.execute(query)]
+
+    # ---- send quota ------------------------------------------------------------------------------------
+    async def take_send_quota(self, pool_id: str, medium: str, day: str, limit: int) -> bool:
+        """Count one message of ``medium`` sent by the pool on ``day``, unless ``limit`` are already counted.
+
+        One upsert statement, so concurrent senders (in any process) can never count past the limit."""
+        if limit <= 0:
+            return False
+        insert_ = _dialect_insert(self.engine.dialect.name)
+        statement = (
+            insert_(t.send_counts)
+            .values(pool_id=pool_id, medium=medium, day=day, count=1)
+            .on_conflict_do_update(
+                index_elements=[t.send_counts.c.pool_id, t.send_counts.c.medium, t.send_counts.c.day],
+                set_={"count": t.send_counts.c.count + 1},
+                where=t.send_counts.c.count < limit,
+            )
+            .returning(t.send_counts.c.count)
+        )
+        async with self._write() as conn:
+            return (await conn.execute(statement)).first() is not None
+
+    async def return_send_quota(self, pool_id: str, medium: str, day: str) -> None:
+        """Give back a count taken for a message that could not be delivered."""
+        async with self._write() as conn:
+            await conn.execute(
+                update(t.send_counts)
+                .where(
+                    t.send_counts.c.pool_id == pool_id,
+                    t.send_counts.c.medium == medium,
+                    t.send_counts.c.day == day,
+                    t.send_counts.c.count > 0,
+                )
+                .values(count=t.send_counts.c.count - 1)
+            )
+
+
+def _dialect_insert(dialect: str) -> Any:
+    """INSERT with ON CONFLICT for the engine's dialect (SQLite and PostgreSQL spell it the same way)."""
+    return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
 async def _claim(

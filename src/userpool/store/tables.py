@@ -106,4 +106,15 @@ outbox = Table(
     Column("body", Text, nullable=False),
     Column("code", String(16)),
     Column("created_at", Float, nullable=False),
+    Column("link", Text),  # the confirmation link of a link message
+)
+
+# Messages sent per pool, medium and UTC day, for the daily quota; incremented in one statement.
+send_counts = Table(
+    "send_counts",
+    metadata,
+    Column("pool_id", String(55), primary_key=True),
+    Column("medium", String(8), primary_key=True),
+    Column("day", String(10), primary_key=True),  # YYYY-MM-DD (UTC)
+    Column("count", Integer, nullable=False),
 )

@@ -1,0 +1,186 @@
+"""``GET /confirmUser`` (the link of CONFIRM_WITH_LINK emails) and ``GET /_userpool/inbox`` (the outbox as a page).
+
+The confirmation page confirms through ``operations.signup.confirm_with_code``, the code path of ConfirmSignUp,
+and answers each outcome with its own page and HTTP status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from userpool.context import Context
+from userpool.errors import (
+    AliasExistsException,
+    CodeMismatchException,
+    ExpiredCodeException,
+    LimitExceededException,
+    NotAuthorizedException,
+    ResourceNotFoundException,
+    ServiceError,
+    UserNotFoundException,
+)
+from userpool.operations import common, signup
+
+INBOX_LIMIT = 200
+MAX_PARAMETER = 2048  # ConfirmationCode's model limit; longer values are no link we sent
+# No scripts, no outside resources; the pages' own inline style only.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str  # the page's data-outcome, for tests and scripts
+    status: int
+    tone: str  # ok, info, warn, bad
+    title: str
+    detail: str
+
+
+CONFIRMED = Outcome(
+    "confirmed",
+    200,
+    "ok",
+    "Your registration has been confirmed",
+    "Your email address is verified. You can now sign in.",
+)
+ALREADY_CONFIRMED = Outcome(
+    "already-confirmed", 409, "info", "Your registration was already confirmed", "Nothing more to do: you can sign in."
+)
+EXPIRED = Outcome(
+    "expired",
+    410,
+    "warn",
+    "This confirmation link has expired",
+    "Links are valid for 24 hours. Ask the app to send you a new one.",
+)
+CODE_MISMATCH = Outcome(
+    "code-mismatch",
+    400,
+    "bad",
+    "This confirmation link is not valid",
+    "Its code does not match. If you asked for a new link, use the newest one.",
+)
+TOO_MANY = Outcome(
+    "too-many-attempts", 429, "warn", "Too many attempts", "Ask the app to send you a new confirmation link."
+)
+INCOMPLETE = Outcome(
+    "incomplete",
+    400,
+    "bad",
+    "This confirmation link is incomplete",
+    "It needs client_id, user_name and confirmation_code. Copy the whole link from the email.",
+)
+UNKNOWN = Outcome("unknown", 404, "bad", "This confirmation link is not valid", "No account of this app matches it.")
+ALIAS_TAKEN = Outcome(
+    "alias-taken",
+    409,
+    "bad",
+    "This email address belongs to another account",
+    "The account cannot be confirmed with it.",
+)
+
+
+def _outcome_of(error: ServiceError) -> Outcome:
+    if isinstance(error, ExpiredCodeException):
+        return EXPIRED
+    if isinstance(error, CodeMismatchException):
+        return CODE_MISMATCH
+    if isinstance(error, LimitExceededException):
+        return TOO_MANY
+    if isinstance(error, ResourceNotFoundException | UserNotFoundException):
+        return UNKNOWN
+    if isinstance(error, AliasExistsException):
+        return ALIAS_TAKEN
+    if isinstance(error, NotAuthorizedException) and error.message.endswith(f"is {signup.CONFIRMED}"):
+        return ALREADY_CONFIRMED
+    if isinstance(error, NotAuthorizedException):
+        return Outcome("not-confirmable", 409, "bad", "This account cannot be confirmed", error.message)
+    return Outcome("error", error.status, "bad", "This confirmation link could not be used", error.message)
+
+
+class Pages:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.templates = Environment(
+            loader=PackageLoader("userpool.web", "templates"),
+            autoescape=select_autoescape(default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def _render(self, template: str, status: int, **values: object) -> HTMLResponse:
+        body = self.templates.get_template(template).render(**values)
+        return HTMLResponse(body, status, headers=SECURITY_HEADERS)
+
+    def _outcome(self, outcome: Outcome, user_name: str | None) -> HTMLResponse:
+        return self._render(
+            "confirm.html",
+            outcome.status,
+            outcome=outcome.name,
+            tone=outcome.tone,
+            title=outcome.title,
+            detail=outcome.detail,
+            user_name=user_name,
+        )
+
+    async def confirm_user(self, request: Request) -> Response:
+        """Confirm the user a link names, with ConfirmSignUp's rules; a page per outcome."""
+        if request.method == "HEAD":  # link checkers probe with HEAD: it must not use up the code
+            return Response(status_code=200, headers=SECURITY_HEADERS, media_type="text/html")
+        query = request.query_params
+        client_id, user_name, code = (query.get(k) for k in ("client_id", "user_name", "confirmation_code"))
+        if not client_id or not user_name or not code or max(map(len, (client_id, user_name, code))) > MAX_PARAMETER:
+            return self._outcome(INCOMPLETE, None)
+        try:
+            client, pool = await common.client_and_pool(self.ctx, client_id)
+            await signup.confirm_with_code(self.ctx, client, pool, user_name, code)
+        except ServiceError as error:
+            outcome = _outcome_of(error)
+            return self._outcome(outcome, user_name if outcome is ALREADY_CONFIRMED else None)
+        return self._outcome(CONFIRMED, user_name)
+
+    async def inbox(self, request: Request) -> Response:
+        """The outbox as a page, newest first, filtered by ``userPoolId`` and ``username``."""
+        pool_id = request.query_params.get("userPoolId") or None
+        username = request.query_params.get("username") or None
+        stored = await self.ctx.store.list_messages(pool_id, username, limit=INBOX_LIMIT)
+        pools = await self.ctx.store.outbox_pools()
+        names = {p: n for p, n, _ in pools}
+        messages = [
+            {
+                "id": m.id,
+                "pool_id": m.pool_id,
+                "pool_name": names.get(m.pool_id),
+                "username": m.username,
+                "medium": m.medium,
+                "destination": m.destination,
+                "subject": m.subject,
+                "body": m.body,
+                "code": m.code,
+                "link": m.link if m.link and m.link.startswith(("http://", "https://")) else None,
+                "when": datetime.fromtimestamp(m.created_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            }
+            for m in reversed(stored)
+        ]
+        return self._render(
+            "inbox.html",
+            200,
+            messages=messages,
+            pools=[{"id": p, "label": n or f"{p} (deleted)", "count": c} for p, n, c in pools],
+            pool_id=pool_id,
+            username=username,
+            limited=len(stored) >= INBOX_LIMIT,
+            limit=INBOX_LIMIT,
+            refresh_url=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        )
