@@ -17,6 +17,7 @@ from userpool.context import Context
 from userpool.delivery.outbox import OutboxSender
 from userpool.hashing import PasswordHashing
 from userpool.protocol.model import ServiceModel
+from userpool.protocol.wellknown import WellKnown
 from userpool.protocol.wire import Endpoint
 from userpool.store import Store
 
@@ -72,7 +73,13 @@ def build_app(settings: Settings) -> Starlette:
         clock.advance(seconds)
         return JSONResponse({"now": clock.now()})
 
-    routes = [Route("/", endpoint.handle, methods=["POST"]), Route("/health", health, methods=["GET"])]
+    well_known = WellKnown(ctx)
+    routes = [
+        Route("/", endpoint.handle, methods=["POST"]),
+        Route("/health", health, methods=["GET"]),
+        Route("/{pool_id}/.well-known/jwks.json", well_known.jwks, methods=["GET"]),
+        Route("/{pool_id}/.well-known/openid-configuration", well_known.openid_configuration, methods=["GET"]),
+    ]
     if settings.outbox_exposed:
         routes.append(Route("/_userpool/outbox", outbox, methods=["GET"]))
     if settings.clock_control:

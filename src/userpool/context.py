@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from userpool.clock import Clock
@@ -19,6 +19,8 @@ class Context:
     clock: Clock
     hashing: PasswordHashing
     sender: Sender
+    # Parsed RSA keys by ``kid`` (a kid's key material never changes, so any process may cache it).
+    key_cache: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,8 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     attribute_rules.check_sign_up_attributes(
         attributes, settings["SchemaAttributes"], client.settings.get("WriteAttributes"), implied
     )
-    password_hash = await ctx.hashing.hash(password)
+    # The argon2id hash and the SRP verifier (USER_SRP_AUTH), computed together in the worker pool.
+    password_hash, verifier = await ctx.hashing.hash_with_verifier(password, pool.id, username)
 
     keys = [
         (kind, common.key_value(kind, attributes[kind], case_sensitive))
@@ -90,6 +91,8 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
                 created_at=ctx.clock.now(),
                 attributes=stored,
                 keys=keys,
+                srp_salt=verifier.salt,
+                srp_verifier=verifier.verifier,
             ),
             new_code,
         )
