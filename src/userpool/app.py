@@ -25,6 +25,7 @@ from userpool.hashing import PasswordHashing
 from userpool.observability import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from userpool.observability import Metrics, configure_logging
 from userpool.protocol.model import ServiceModel
+from userpool.protocol.wellknown import WellKnown
 from userpool.protocol.wire import Endpoint
 from userpool.store import Store
 from userpool.triggers import Triggers
@@ -137,12 +138,15 @@ def build_app(settings: Settings) -> Starlette:
         clock.advance(seconds)
         return JSONResponse({"now": clock.now()})
 
+    well_known = WellKnown(ctx)
     routes = [
         Route("/", endpoint.handle, methods=["POST"]),
         Route("/health", health, methods=["GET"]),
         Route("/ready", ready, methods=["GET"]),
         Route("/metrics", metrics_page, methods=["GET"]),
         Route("/confirmUser", pages.confirm_user, methods=["GET"]),
+        Route("/{pool_id}/.well-known/jwks.json", well_known.jwks, methods=["GET"]),
+        Route("/{pool_id}/.well-known/openid-configuration", well_known.openid_configuration, methods=["GET"]),
     ]
     if settings.outbox_exposed:
         routes.append(Route("/_userpool/outbox", outbox, methods=["GET"]))

@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write the store's pools and clients as seed TOML")
     store_options(export)
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    rotate = commands.add_parser(
+        "rotate-key", help="give a user pool a new token signing key (the old one stays published a day)"
+    )
+    rotate.add_argument("pool_id", help="the user pool id")
+    store_options(rotate)
     coverage = commands.add_parser("coverage", help="print the API coverage table (Markdown)")
     coverage.add_argument("--missing", action="store_true", help="list the operations not implemented yet")
     return parser
@@ -156,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("migrate", "apply"):
         return 0
 
+    if args.command == "rotate-key":
+        return asyncio.run(_rotate_key(settings.url, args.pool_id))
+
     import uvicorn
 
     where = settings.database_url or settings.data_dir / "userpool.db"
@@ -199,6 +207,27 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[WORKER_SETTINGS] = settings.model_dump_json()
         uvicorn.run("userpool.app:app_from_environment", factory=True, workers=settings.workers, **options)
     return 0
+
+
+async def _rotate_key(url: str, pool_id: str) -> int:
+    import time
+
+    from userpool.domain.tokens import new_signing_key
+    from userpool.store import Store, StoredKey
+
+    store = Store.open(url)
+    try:
+        await store.migrate()
+        if await store.get_pool(pool_id) is None:
+            print(f"userpool: user pool {pool_id} does not exist", file=sys.stderr)
+            return 1
+        fresh = new_signing_key()
+        key = StoredKey(fresh.kid, pool_id, fresh.private_pem, fresh.public_jwk, time.time())
+        await store.add_signing_key(key, retire_others=True)
+        print(f"userpool: pool {pool_id} now signs with key {key.kid}")
+        return 0
+    finally:
+        await store.close()
 
 
 if __name__ == "__main__":

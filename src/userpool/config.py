@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     hash_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     hash_queue: int = Field(64, ge=1)
     code_attempts: int = Field(5, ge=1)
+    # Base of the tokens' ``iss`` (``<issuer_url>/<pool id>``) and of the JWKS / OpenID discovery documents.
+    # None: ``http://<host>:<port>``. Set ``https://cognito-idp.<region>.amazonaws.com`` to look like AWS.
+    issuer_url: str | None = Field(None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
     # Lets tests move this process's clock forward through POST /_userpool/clock. Never for production.
     clock_control: bool = False
     log_level: str = "info"
@@ -102,6 +105,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'userpool.db').resolve()}"
+
+    def issuer(self, pool_id: str) -> str:
+        """The ``iss`` of a pool's tokens."""
+        base = self.issuer_url or f"http://{self.host}:{self.port}"
+        return f"{base.rstrip('/')}/{pool_id}"
 
     @property
     def binds_loopback(self) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from userpool.clock import Clock
@@ -25,6 +25,8 @@ class Context:
     metrics: Metrics
     generate_code: Callable[[], str]  # a new confirmation code: random, or the configured fixed code
     triggers: Triggers
+    # Parsed RSA keys by ``kid`` (a kid's key material never changes, so any process may cache it).
+    key_cache: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

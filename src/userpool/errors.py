@@ -104,3 +104,27 @@ class UnsupportedOperationException(ServiceError):
 
 class RequestEntityTooLargeException(ServiceError):
     status = 413
+
+
+class UserNotConfirmedException(ServiceError):
+    pass
+
+
+class PasswordResetRequiredException(ServiceError):
+    pass
+
+
+class PasswordHistoryPolicyViolationException(ServiceError):
+    pass
+
+
+class UnauthorizedException(ServiceError):
+    pass
+
+
+class UnsupportedTokenTypeException(ServiceError):
+    pass
+
+
+class UnsupportedUserStateException(ServiceError):
+    pass

@@ -56,9 +56,50 @@ def world(server):
     return {"pool": pool_id, "client": client_id}
 
 
+TOKEN = "eyJraWQiOiJrIiwiYWxnIjoiUlMyNTYifQ.e30.c2ln"  # shaped like a JWT; never reaches an operation here
+
+
 def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
     pool, client = world["pool"], world["client"]
+    attributes = [{"Name": "name", "Value": "N"}]
+    password_auth = {"USERNAME": "present", "PASSWORD": PASSWORD}
     return {
+        "AdminCreateUser": {"UserPoolId": pool, "Username": f"u{uuid.uuid4().hex}", "MessageAction": "SUPPRESS"},
+        "AdminDisableUser": {"UserPoolId": pool, "Username": "present"},
+        "AdminEnableUser": {"UserPoolId": pool, "Username": "present"},
+        "AdminInitiateAuth": {
+            "UserPoolId": pool,
+            "ClientId": client,
+            "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+            "AuthParameters": password_auth,
+        },
+        "AdminResetUserPassword": {"UserPoolId": pool, "Username": "present"},
+        "AdminRespondToAuthChallenge": {
+            "UserPoolId": pool,
+            "ClientId": client,
+            "ChallengeName": "NEW_PASSWORD_REQUIRED",
+            "Session": "s" * 40,
+        },
+        "AdminSetUserPassword": {"UserPoolId": pool, "Username": "present", "Password": PASSWORD},
+        "AdminUpdateUserAttributes": {"UserPoolId": pool, "Username": "present", "UserAttributes": attributes},
+        "AdminUserGlobalSignOut": {"UserPoolId": pool, "Username": "present"},
+        "ChangePassword": {"AccessToken": TOKEN, "PreviousPassword": PASSWORD, "ProposedPassword": PASSWORD},
+        "ConfirmForgotPassword": {
+            "ClientId": client,
+            "Username": "present",
+            "ConfirmationCode": "123456",
+            "Password": PASSWORD,
+        },
+        "DeleteUser": {"AccessToken": TOKEN},
+        "ForgotPassword": {"ClientId": client, "Username": "present"},
+        "GetUser": {"AccessToken": TOKEN},
+        "GetUserAttributeVerificationCode": {"AccessToken": TOKEN, "AttributeName": "email"},
+        "GlobalSignOut": {"AccessToken": TOKEN},
+        "InitiateAuth": {"ClientId": client, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": password_auth},
+        "RespondToAuthChallenge": {"ClientId": client, "ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": "s" * 40},
+        "RevokeToken": {"ClientId": client, "Token": "token"},
+        "UpdateUserAttributes": {"AccessToken": TOKEN, "UserAttributes": attributes},
+        "VerifyUserAttribute": {"AccessToken": TOKEN, "AttributeName": "email", "Code": "123456"},
         "AdminConfirmSignUp": {"UserPoolId": pool, "Username": "present"},
         "AdminDeleteUser": {"UserPoolId": pool, "Username": "present"},
         "AdminGetUser": {"UserPoolId": pool, "Username": "present"},

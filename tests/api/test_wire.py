@@ -195,8 +195,8 @@ def test_target_without_a_prefix(server):
 @pytest.mark.parametrize(
     ("operation", "body"),
     [
-        ("AdminCreateUser", {"UserPoolId": UNKNOWN_POOL, "Username": "jane"}),
-        ("InitiateAuth", {"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "abc123"}),
+        ("AdminAddUserToGroup", {"UserPoolId": UNKNOWN_POOL, "Username": "jane", "GroupName": "g"}),
+        ("SetUserMFAPreference", {"AccessToken": "abc.def.ghi"}),
         ("GetCSVHeader", {"UserPoolId": UNKNOWN_POOL}),
     ],
 )

@@ -6,6 +6,7 @@ Only the policy check lives here; the hashing itself is CPU work and runs in the
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -50,3 +51,26 @@ def policy_violation(password: str, policy: Mapping[str, Any]) -> str | None:
 def new_hasher() -> PasswordHasher:
     """argon2id, 19 MiB, t=2, p=1 (OWASP's first recommended setting)."""
     return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
+
+
+# The same failure, as the password-changing operations word it.
+CHANGE_PREFIX = "Password does not conform to policy: "
+ADMIN_CREATE_PREFIX = "Password did not conform with password policy: "
+
+_UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+_LOWER = "abcdefghijkmnopqrstuvwxyz"
+_DIGITS = "23456789"
+_SYMBOLS = "^$*.[]{}()?!@#%&/,><:;|_~=+-"
+
+
+def temporary_password(policy: Mapping[str, Any]) -> str:
+    """A random password that meets ``policy``: at least one of each class, at least 12 characters."""
+    length = max(12, int(policy.get("MinimumLength", 8)))
+    classes = [_UPPER, _LOWER, _DIGITS, _SYMBOLS]
+    chars = [secrets.choice(c) for c in classes]
+    alphabet = "".join(classes)
+    chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
+    for i in range(len(chars) - 1, 0, -1):  # Fisher-Yates with a CSPRNG
+        j = secrets.randbelow(i + 1)
+        chars[i], chars[j] = chars[j], chars[i]
+    return "".join(chars)

@@ -9,6 +9,7 @@ from userpool.domain import attributes as attribute_rules
 from userpool.domain import codes, ids, passwords, usernames
 from userpool.domain import pools as pool_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
+from userpool.domain.srp import Verifier
 from userpool.errors import (
     AliasExistsException,
     CodeMismatchException,
@@ -68,10 +69,19 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     metadata = p.get("ClientMetadata")
     pre_sign_up = await ctx.triggers.pre_sign_up(pool, caller, username, attributes, p.get("ValidationData"), metadata)
     verified = pre_sign_up.verified_flags(attributes)
-    password_hash = await ctx.hashing.hash(password)
+    # The argon2id hash and the SRP verifier (USER_SRP_AUTH), computed together in the worker pool.
+    password_hash, verifier = await ctx.hashing.hash_with_verifier(password, pool.id, username)
 
     user, code = await _create_user(
-        ctx, pool, username, sub, attributes, password_hash, confirmed=pre_sign_up.auto_confirm, verified=verified
+        ctx,
+        pool,
+        username,
+        sub,
+        attributes,
+        password_hash,
+        verifier,
+        confirmed=pre_sign_up.auto_confirm,
+        verified=verified,
     )
     if pre_sign_up.auto_confirm:
         # AWS's developer guide: a user auto-confirmed by PreSignUp reaches the PostConfirmation trigger too.
@@ -94,6 +104,7 @@ async def _create_user(
     sub: str,
     attributes: dict[str, str],
     password_hash: str,
+    verifier: Verifier,
     *,
     confirmed: bool,
     verified: list[str],
@@ -131,6 +142,8 @@ async def _create_user(
                 attributes=stored,
                 keys=keys,
                 claims=claims,
+                srp_salt=verifier.salt,
+                srp_verifier=verifier.verifier,
             ),
             new_code,
         )

@@ -1,6 +1,8 @@
 """Persistence: the only package that knows SQL."""
 
 from userpool.store.repository import (
+    Attempts,
+    AuthSession,
     Client,
     Code,
     Confirmation,
@@ -9,12 +11,17 @@ from userpool.store.repository import (
     NewCode,
     NewUser,
     OutboxMessage,
+    PasswordChange,
     Pool,
+    RefreshToken,
     Store,
+    StoredKey,
     User,
 )
 
 __all__ = [
+    "Attempts",
+    "AuthSession",
     "Client",
     "Code",
     "Confirmation",
@@ -23,7 +30,10 @@ __all__ = [
     "NewCode",
     "NewUser",
     "OutboxMessage",
+    "PasswordChange",
     "Pool",
+    "RefreshToken",
     "Store",
+    "StoredKey",
     "User",
 ]

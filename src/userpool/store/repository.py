@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from userpool.domain.lockout import Attempts
 from userpool.store import tables as t
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,12 @@ class User:
     created_at: float
     modified_at: float
     attributes: dict[str, str] = field(default_factory=dict)
+    srp_salt: str | None = None
+    srp_verifier: str | None = None
+    failed_sign_ins: int | None = None
+    last_failed_sign_in: float | None = None
+    locked_until: float | None = None
+    password_expires_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,9 @@ class NewUser:
     # its current owner (whose verified flag turns false), as ForceAliasCreation does; without, an owner is a
     # Conflict(kind).
     claims: Sequence[tuple[str, str, bool]] = ()
+    srp_salt: str | None = None
+    srp_verifier: str | None = None
+    password_expires_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,61 @@ class Confirmation:
     consume_code: str | None  # purpose of the code that was used
     at: float
 
+
+@dataclass(frozen=True)
+class PasswordChange:
+    """A new password for a user, applied in one transaction."""
+
+    user_id: int
+    password_hash: str
+    srp_salt: str | None
+    srp_verifier: str | None
+    at: float
+    status: str | None = None  # the status it moves to (None: unchanged)
+    from_status: str | None = None  # only when the status is still this one
+    expires_at: float | None = None  # a temporary password's end
+    history_size: int = 0  # keep this many previous hashes
+    consume_code: str | None = None  # purpose of the code that allowed it
+    attributes: Mapping[str, str] = field(default_factory=dict)  # attributes set with it
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    kid: str
+    pool_id: str
+    private_key: str
+    public_jwk: dict[str, Any]
+    created_at: float
+    retired_at: float | None = None
+
+
+@dataclass(frozen=True)
+class RefreshToken:
+    token_hash: str
+    pool_id: str
+    client_id: str
+    user_id: int
+    origin_jti: str
+    auth_time: float
+    created_at: float
+    expires_at: float
+    revoked_at: float | None = None
+
+
+@dataclass(frozen=True)
+class AuthSession:
+    id_hash: str
+    pool_id: str
+    client_id: str
+    user_id: int | None
+    challenge: str
+    data: dict[str, Any]
+    created_at: float
+    expires_at: float
+    used_at: float | None = None
+
+
+MAX_TOKEN_AGE = 86400.0
 
 _CODE_COLUMNS = (t.codes.c.code_hash, t.codes.c.attribute, t.codes.c.expires_at, t.codes.c.failed_attempts)
 
@@ -352,6 +417,9 @@ class Store:
                         status=user.status,
                         enabled=True,
                         password_hash=user.password_hash,
+                        srp_salt=user.srp_salt,
+                        srp_verifier=user.srp_verifier,
+                        password_expires_at=user.password_expires_at,
                         created_at=user.created_at,
                         modified_at=user.created_at,
                     )
@@ -430,6 +498,12 @@ class Store:
         t.users.c.password_hash,
         t.users.c.created_at,
         t.users.c.modified_at,
+        t.users.c.srp_salt,
+        t.users.c.srp_verifier,
+        t.users.c.failed_sign_ins,
+        t.users.c.last_failed_sign_in,
+        t.users.c.locked_until,
+        t.users.c.password_expires_at,
     )
 
     async def find_user(self, pool_id: str, username_key: str) -> User | None:
@@ -449,6 +523,9 @@ class Store:
             )
         )
         return await self._one_user(query)
+
+    async def find_user_by_id(self, user_id: int) -> User | None:
+        return await self._one_user(select(*self._USER_COLUMNS).where(t.users.c.id == user_id))
 
     async def find_user_by_sub(self, pool_id: str, sub: str) -> User | None:
         query = select(*self._USER_COLUMNS).where(t.users.c.pool_id == pool_id, t.users.c.sub == sub)
@@ -567,6 +644,309 @@ class Store:
                     delete(t.codes).where(t.codes.c.user_id == change.user_id, t.codes.c.purpose == change.consume_code)
                 )
             return True
+
+    # ---- sign-in: passwords, lockout, status -----------------------------------------------------------
+    async def set_password(self, change: PasswordChange) -> bool:
+        """Replace a user's password (hash, SRP verifier, expiry) and optionally its status, keeping the old hash
+        in the history when ``history_size`` asks for it. False when the user is gone."""
+        async with self._write() as conn:
+            old = (await conn.execute(select(t.users.c.password_hash).where(t.users.c.id == change.user_id))).first()
+            if old is None:
+                return False
+            values: dict[str, Any] = {
+                "password_hash": change.password_hash,
+                "srp_salt": change.srp_salt,
+                "srp_verifier": change.srp_verifier,
+                "password_expires_at": change.expires_at,
+                "modified_at": change.at,
+                "failed_sign_ins": None,
+                "last_failed_sign_in": None,
+                "locked_until": None,
+            }
+            if change.status is not None:
+                values["status"] = change.status
+            query = update(t.users).where(t.users.c.id == change.user_id)
+            if change.from_status is not None:
+                query = query.where(t.users.c.status == change.from_status)
+            moved = await conn.execute(query.values(**values))
+            if moved.rowcount != 1:
+                return False
+            if change.history_size > 0 and old[0]:
+                await conn.execute(
+                    insert(t.password_history).values(
+                        user_id=change.user_id, password_hash=old[0], created_at=change.at
+                    )
+                )
+                keep = (
+                    select(t.password_history.c.id)
+                    .where(t.password_history.c.user_id == change.user_id)
+                    .order_by(t.password_history.c.id.desc())
+                    .limit(change.history_size)
+                )
+                kept = [r[0] for r in await conn.execute(keep)]
+                await conn.execute(
+                    delete(t.password_history).where(
+                        t.password_history.c.user_id == change.user_id, t.password_history.c.id.not_in(kept)
+                    )
+                )
+            if change.consume_code:
+                await conn.execute(
+                    delete(t.codes).where(t.codes.c.user_id == change.user_id, t.codes.c.purpose == change.consume_code)
+                )
+            for name, value in change.attributes.items():
+                pool_id = (
+                    await conn.execute(select(t.users.c.pool_id).where(t.users.c.id == change.user_id))
+                ).scalar_one()
+                await _set_attribute(conn, pool_id, change.user_id, name, value)
+            return True
+
+    async def password_history(self, user_id: int, limit: int) -> list[str]:
+        """The user's previous password hashes, newest first."""
+        async with self._read() as conn:
+            rows = await conn.execute(
+                select(t.password_history.c.password_hash)
+                .where(t.password_history.c.user_id == user_id)
+                .order_by(t.password_history.c.id.desc())
+                .limit(limit)
+            )
+            return [r[0] for r in rows]
+
+    async def set_verifier(self, user_id: int, salt: str, verifier: str) -> None:
+        async with self._write() as conn:
+            await conn.execute(
+                update(t.users).where(t.users.c.id == user_id).values(srp_salt=salt, srp_verifier=verifier)
+            )
+
+    async def record_sign_in_failure(self, user_id: int, rule: Callable[[Attempts], Attempts]) -> Attempts:
+        """Count a failed sign-in: read the counters, apply ``rule``, write them back, in one transaction."""
+        async with self._write() as conn:
+            row = (
+                await conn.execute(
+                    select(t.users.c.failed_sign_ins, t.users.c.last_failed_sign_in, t.users.c.locked_until)
+                    .where(t.users.c.id == user_id)
+                    .with_for_update()
+                )
+            ).first()
+            if row is None:
+                return Attempts()
+            state = rule(Attempts(row[0] or 0, row[1], row[2]))
+            await conn.execute(
+                update(t.users)
+                .where(t.users.c.id == user_id)
+                .values(
+                    failed_sign_ins=state.failures,
+                    last_failed_sign_in=state.last_failure_at,
+                    locked_until=state.locked_until,
+                )
+            )
+            return state
+
+    async def reset_sign_in_failures(self, user_id: int) -> None:
+        async with self._write() as conn:
+            await conn.execute(
+                update(t.users)
+                .where(t.users.c.id == user_id, t.users.c.failed_sign_ins.is_not(None))
+                .values(failed_sign_ins=None, last_failed_sign_in=None, locked_until=None)
+            )
+
+    async def set_status(self, user_id: int, status: str, at: float) -> bool:
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(t.users).where(t.users.c.id == user_id).values(status=status, modified_at=at)
+            )
+        return result.rowcount == 1
+
+    async def set_enabled(self, user_id: int, enabled: bool, at: float) -> bool:
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(t.users).where(t.users.c.id == user_id).values(enabled=enabled, modified_at=at)
+            )
+        return result.rowcount == 1
+
+    async def update_attributes(
+        self,
+        user_id: int,
+        values: Mapping[str, str],
+        at: float,
+        remove: Sequence[str] = (),
+        release_keys: Sequence[str] = (),
+        set_keys: Sequence[tuple[str, str]] = (),
+        new_codes: Sequence[NewCode] = (),
+    ) -> None:
+        """Set and delete attributes, release the user's claimed keys of ``release_keys`` kinds and claim
+        ``set_keys``, and replace codes, in one transaction. Raises ``Conflict(kind)`` when a key is taken."""
+        try:
+            async with self._write() as conn:
+                pool_id = (await conn.execute(select(t.users.c.pool_id).where(t.users.c.id == user_id))).scalar_one()
+                for name, value in values.items():
+                    await _set_attribute(conn, pool_id, user_id, name, value)
+                if remove:
+                    await conn.execute(
+                        delete(t.user_attributes).where(
+                            t.user_attributes.c.user_id == user_id, t.user_attributes.c.name.in_(list(remove))
+                        )
+                    )
+                if release_keys:
+                    await conn.execute(
+                        delete(t.user_keys).where(
+                            t.user_keys.c.user_id == user_id, t.user_keys.c.kind.in_(list(release_keys))
+                        )
+                    )
+                for kind, value in set_keys:
+                    await conn.execute(
+                        insert(t.user_keys).values(pool_id=pool_id, kind=kind, value_key=value, user_id=user_id)
+                    )
+                for code in new_codes:
+                    await conn.execute(
+                        delete(t.codes).where(t.codes.c.user_id == user_id, t.codes.c.purpose == code.purpose)
+                    )
+                    await conn.execute(
+                        insert(t.codes).values(user_id=user_id, failed_attempts=0, created_at=at, **code.__dict__)
+                    )
+                await conn.execute(update(t.users).where(t.users.c.id == user_id).values(modified_at=at))
+        except IntegrityError:
+            kinds = [k for k, _ in set_keys]
+            raise Conflict(kinds[0] if len(kinds) == 1 else "key") from None
+
+    async def claim_key(self, user_id: int, kind: str, value: str, force: bool, at: float) -> None:
+        """Make ``user_id`` the owner of a sign-in value (a verified alias). Raises ``Conflict(kind)`` when another
+        user owns it and ``force`` is off; with ``force`` the value moves and is unverified on its old owner."""
+        async with self._write() as conn:
+            pool_id = (await conn.execute(select(t.users.c.pool_id).where(t.users.c.id == user_id))).scalar_one()
+            where = (t.user_keys.c.pool_id == pool_id, t.user_keys.c.kind == kind, t.user_keys.c.value_key == value)
+            owner = (await conn.execute(select(t.user_keys.c.user_id).where(*where))).scalar_one_or_none()
+            if owner == user_id:
+                return
+            if owner is not None:
+                if not force:
+                    raise Conflict(kind)
+                await _unverify(conn, owner, kind, at)
+                await conn.execute(update(t.user_keys).where(*where).values(user_id=user_id))
+                return
+            await conn.execute(delete(t.user_keys).where(t.user_keys.c.user_id == user_id, t.user_keys.c.kind == kind))
+            await conn.execute(insert(t.user_keys).values(pool_id=pool_id, kind=kind, value_key=value, user_id=user_id))
+
+    # ---- signing keys ----------------------------------------------------------------------------------
+    async def signing_key(self, pool_id: str) -> StoredKey | None:
+        """The key that signs the pool's tokens now: its newest unretired one."""
+        async with self._read() as conn:
+            row = (
+                (
+                    await conn.execute(
+                        select(t.signing_keys)
+                        .where(t.signing_keys.c.pool_id == pool_id, t.signing_keys.c.retired_at.is_(None))
+                        .order_by(t.signing_keys.c.created_at.desc())
+                        .limit(1)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        return StoredKey(**row) if row else None
+
+    async def get_signing_key(self, kid: str) -> StoredKey | None:
+        async with self._read() as conn:
+            row = (await conn.execute(select(t.signing_keys).where(t.signing_keys.c.kid == kid))).mappings().first()
+        return StoredKey(**row) if row else None
+
+    async def add_signing_key(self, key: StoredKey, retire_others: bool) -> None:
+        """Store a new key; with ``retire_others`` the pool's other keys stop signing (rotation)."""
+        async with self._write() as conn:
+            if retire_others:
+                await conn.execute(
+                    update(t.signing_keys)
+                    .where(t.signing_keys.c.pool_id == key.pool_id, t.signing_keys.c.retired_at.is_(None))
+                    .values(retired_at=key.created_at)
+                )
+            await conn.execute(insert(t.signing_keys).values(**key.__dict__))
+
+    async def published_keys(self, pool_id: str, retired_after: float) -> list[dict[str, Any]]:
+        """Public JWKs of the pool's signing key and of keys retired after ``retired_after`` (tokens they signed
+        may still be alive), newest first."""
+        async with self._read() as conn:
+            rows = await conn.execute(
+                select(t.signing_keys.c.public_jwk)
+                .where(
+                    t.signing_keys.c.pool_id == pool_id,
+                    (t.signing_keys.c.retired_at.is_(None)) | (t.signing_keys.c.retired_at > retired_after),
+                )
+                .order_by(t.signing_keys.c.created_at.desc())
+            )
+            return [dict(r[0]) for r in rows]
+
+    # ---- refresh tokens --------------------------------------------------------------------------------
+    async def add_refresh_token(self, token: RefreshToken) -> None:
+        async with self._write() as conn:
+            await conn.execute(insert(t.refresh_tokens).values(**token.__dict__))
+
+    async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
+        async with self._read() as conn:
+            row = (
+                (await conn.execute(select(t.refresh_tokens).where(t.refresh_tokens.c.token_hash == token_hash)))
+                .mappings()
+                .first()
+            )
+        return RefreshToken(**row) if row else None
+
+    async def refresh_token_by_origin(self, origin_jti: str) -> RefreshToken | None:
+        async with self._read() as conn:
+            row = (
+                (await conn.execute(select(t.refresh_tokens).where(t.refresh_tokens.c.origin_jti == origin_jti)))
+                .mappings()
+                .first()
+            )
+        return RefreshToken(**row) if row else None
+
+    async def revoke_refresh_token(self, token_hash: str, at: float) -> bool:
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(t.refresh_tokens)
+                .where(t.refresh_tokens.c.token_hash == token_hash, t.refresh_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=at)
+            )
+        return result.rowcount == 1
+
+    async def revoke_user_tokens(self, user_id: int, at: float) -> int:
+        """Global sign-out: every refresh token of the user, and so every token issued from them, is revoked."""
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(t.refresh_tokens)
+                .where(t.refresh_tokens.c.user_id == user_id, t.refresh_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=at)
+            )
+            # Expired refresh tokens are no use to anyone: let them go while we are here.
+            await conn.execute(
+                delete(t.refresh_tokens).where(
+                    t.refresh_tokens.c.user_id == user_id, t.refresh_tokens.c.expires_at < at - MAX_TOKEN_AGE
+                )
+            )
+        return result.rowcount
+
+    # ---- challenge sessions ----------------------------------------------------------------------------
+    async def add_session(self, session: AuthSession) -> None:
+        async with self._write() as conn:
+            # Sessions live minutes; drop the long-dead ones so the table stays small.
+            await conn.execute(delete(t.auth_sessions).where(t.auth_sessions.c.expires_at < session.created_at - 3600))
+            await conn.execute(insert(t.auth_sessions).values(**session.__dict__))
+
+    async def get_session(self, id_hash: str) -> AuthSession | None:
+        async with self._read() as conn:
+            row = (
+                (await conn.execute(select(t.auth_sessions).where(t.auth_sessions.c.id_hash == id_hash)))
+                .mappings()
+                .first()
+            )
+        return AuthSession(**row) if row else None
+
+    async def use_session(self, id_hash: str, at: float) -> bool:
+        """Mark a session used; True for the one caller that did it (a session answers once)."""
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(t.auth_sessions)
+                .where(t.auth_sessions.c.id_hash == id_hash, t.auth_sessions.c.used_at.is_(None))
+                .values(used_at=at)
+            )
+        return result.rowcount == 1
 
     # ---- outbox ----------------------------------------------------------------------------------------
     async def add_message(self, message: OutboxMessage) -> int:

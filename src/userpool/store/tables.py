@@ -60,6 +60,14 @@ users = Table(
     Column("password_hash", Text),
     Column("created_at", Float, nullable=False),
     Column("modified_at", Float, nullable=False),
+    # Sign-in (migration 0002): the SRP salt and verifier beside the hash, the lockout counters, and when a
+    # temporary password (AdminCreateUser) stops working.
+    Column("srp_salt", String(64)),
+    Column("srp_verifier", Text),
+    Column("failed_sign_ins", Integer),
+    Column("last_failed_sign_in", Float),
+    Column("locked_until", Float),
+    Column("password_expires_at", Float),
     UniqueConstraint("pool_id", "username_key", name="uq_users_pool_username"),
 )
 
@@ -117,4 +125,61 @@ send_counts = Table(
     Column("medium", String(8), primary_key=True),
     Column("day", String(10), primary_key=True),  # YYYY-MM-DD (UTC)
     Column("count", Integer, nullable=False),
+)
+
+# ---- sign-in and tokens (migration 0002) ----------------------------------------------------------------------
+
+# Per-pool RSA keys that sign tokens. The newest unretired key signs; a retired key stays in the JWKS until every
+# token it signed has expired.
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("private_key", Text, nullable=False),
+    Column("public_jwk", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("retired_at", Float),
+)
+
+# Refresh tokens, by the SHA-256 of the opaque token. ``origin_jti`` ties the access and ID tokens issued from it
+# (at sign-in and at each refresh) to it: revoking the row revokes them all.
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", String(128), ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("origin_jti", String(36), nullable=False, unique=True),
+    Column("auth_time", Float, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("revoked_at", Float),
+)
+
+# Challenge sessions (PASSWORD_VERIFIER's SECRET_BLOCK, NEW_PASSWORD_REQUIRED's Session), by the SHA-256 of the
+# opaque value handed out. Used once: ``used_at`` is set by the one request that wins.
+auth_sessions = Table(
+    "auth_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", String(128), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE")),
+    Column("challenge", String(32), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+    Column("used_at", Float),
+)
+
+# Previous password hashes, for the policy's PasswordHistorySize.
+password_history = Table(
+    "password_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
 )

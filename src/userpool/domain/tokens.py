@@ -1,0 +1,185 @@
+"""Cognito's JSON Web Tokens: RS256 signing keys, the ID and access tokens' claims, their lifetimes, and
+checking an access token. Pure functions over key material (PyJWT and ``cryptography``); the store keeps the keys.
+
+Claims follow what Cognito issues:
+- ID token: ``sub``, the user's attributes (``email_verified``/``phone_number_verified`` as booleans,
+  ``updated_at`` as a number, ``address`` as ``{"formatted": ...}``, ``custom:*`` as strings), ``iss``,
+  ``cognito:username``, ``origin_jti``, ``aud`` (client id), ``event_id``, ``token_use: "id"``, ``auth_time``,
+  ``exp``, ``iat``, ``jti``.
+- Access token: ``sub``, ``iss``, ``client_id``, ``origin_jti``, ``event_id``, ``token_use: "access"``,
+  ``scope: "aws.cognito.signin.user.admin"``, ``auth_time``, ``exp``, ``iat``, ``jti``, ``username``.
+The header carries only ``kid`` and ``alg`` (no ``typ``), as Cognito's does.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+ALGORITHM = "RS256"
+ACCESS_SCOPE = "aws.cognito.signin.user.admin"
+_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+_DEFAULTS = {"AccessToken": (60, "minutes"), "IdToken": (60, "minutes"), "RefreshToken": (30, "days")}
+# The longest an access or ID token can live (one day): a retired key stays in the JWKS this long.
+MAX_TOKEN_SECONDS = 86400
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_pem: str
+    public_jwk: dict[str, str]
+
+
+def new_signing_key() -> SigningKey:
+    """A fresh RSA-2048 key (CPU work: tens of milliseconds) with a Cognito-like ``kid``:
+    Base64 of the SHA-256 of the public key, 44 characters."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = private.public_key()
+    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    kid = base64.b64encode(hashlib.sha256(der).digest()).decode()
+    jwk = json.loads(RSAAlgorithm.to_jwk(public))
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return SigningKey(
+        kid=kid,
+        private_pem=pem,
+        public_jwk={"alg": ALGORITHM, "e": jwk["e"], "kid": kid, "kty": "RSA", "n": jwk["n"], "use": "sig"},
+    )
+
+
+def load_private(pem: str) -> Any:
+    return serialization.load_pem_private_key(pem.encode(), password=None)
+
+
+def load_public(public_jwk: Mapping[str, str]) -> Any:
+    return RSAAlgorithm.from_jwk(dict(public_jwk))
+
+
+def validity_seconds(client_settings: Mapping[str, Any], token: str) -> int:
+    """How long a ``token`` (``AccessToken``, ``IdToken``, ``RefreshToken``) of this client lives."""
+    default_value, default_unit = _DEFAULTS[token]
+    unit = (client_settings.get("TokenValidityUnits") or {}).get(token, default_unit)
+    value = client_settings.get(f"{token}Validity")
+    if value is None:
+        return default_value * _UNIT_SECONDS[default_unit]
+    return int(value) * _UNIT_SECONDS[unit]
+
+
+def _claim_value(name: str, value: str) -> Any:
+    if name in ("email_verified", "phone_number_verified"):
+        return value.lower() == "true"
+    if name == "updated_at":
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if name == "address":
+        return {"formatted": value}
+    return value
+
+
+def readable(attributes: Mapping[str, str], read_attributes: Sequence[str] | None) -> dict[str, str]:
+    """The attributes an app client may read (all when its ReadAttributes is unset); ``sub`` always."""
+    if read_attributes is None:
+        return dict(attributes)
+    allowed = set(read_attributes) | {"sub"}
+    return {n: v for n, v in attributes.items() if n in allowed}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What one set of tokens says about its sign-in."""
+
+    issuer: str
+    client_id: str
+    username: str
+    sub: str
+    attributes: Mapping[str, str]
+    auth_time: int
+    origin_jti: str
+    event_id: str
+    now: int
+
+
+def id_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
+    claims: dict[str, Any] = {"sub": issue.sub}
+    for name, value in issue.attributes.items():
+        if name != "sub":
+            claims[name] = _claim_value(name, value)
+    claims.update(
+        {
+            "iss": issue.issuer,
+            "cognito:username": issue.username,
+            "origin_jti": issue.origin_jti,
+            "aud": issue.client_id,
+            "event_id": issue.event_id,
+            "token_use": "id",
+            "auth_time": issue.auth_time,
+            "exp": issue.now + lifetime,
+            "iat": issue.now,
+            "jti": str(uuid.uuid4()),
+        }
+    )
+    return claims
+
+
+def access_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
+    return {
+        "sub": issue.sub,
+        "iss": issue.issuer,
+        "client_id": issue.client_id,
+        "origin_jti": issue.origin_jti,
+        "event_id": issue.event_id,
+        "token_use": "access",
+        "scope": ACCESS_SCOPE,
+        "auth_time": issue.auth_time,
+        "exp": issue.now + lifetime,
+        "iat": issue.now,
+        "jti": str(uuid.uuid4()),
+        "username": issue.username,
+    }
+
+
+def sign(claims: Mapping[str, Any], private_key: Any, kid: str) -> str:
+    return jwt.encode(dict(claims), private_key, algorithm=ALGORITHM, headers={"kid": kid, "typ": None})
+
+
+class InvalidToken(ValueError):
+    """The token is not one of ours: not a JWT, unknown key, bad signature."""
+
+
+def unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and claims of a JWT before any check (to find its pool and key)."""
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise InvalidToken(token[:0]) from None
+    if not isinstance(header.get("kid"), str) or not isinstance(claims.get("iss"), str):
+        raise InvalidToken("")
+    return header, claims
+
+
+def verified_claims(token: str, public_key: Any) -> dict[str, Any]:
+    """The claims once the RS256 signature is checked; time claims are the caller's business (its own clock)."""
+    try:
+        return jwt.decode(
+            token,
+            public_key,
+            algorithms=[ALGORITHM],
+            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False, "verify_aud": False},
+        )
+    except jwt.PyJWTError:
+        raise InvalidToken("") from None

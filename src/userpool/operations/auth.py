@@ -1,0 +1,390 @@
+"""Sign-in: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge, AdminRespondToAuthChallenge.
+
+Flows: USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH (legacy ADMIN_NO_SRP_AUTH), USER_SRP_AUTH with its
+PASSWORD_VERIFIER challenge, REFRESH_TOKEN_AUTH (REFRESH_TOKEN), and NEW_PASSWORD_REQUIRED for users made by
+AdminCreateUser. Challenge state lives in the store (``auth_sessions``), used once, for the client's
+AuthSessionValidity minutes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+from typing import Any
+
+from userpool.context import Call, Context
+from userpool.domain import flows, lockout, passwords, secret_hash, srp
+from userpool.domain import pools as pool_rules
+from userpool.domain.attributes import schema_by_name
+from userpool.errors import (
+    InvalidParameterException,
+    InvalidPasswordException,
+    NotAuthorizedException,
+    PasswordResetRequiredException,
+    UnsupportedOperationException,
+    UserNotConfirmedException,
+    UserNotFoundException,
+)
+from userpool.operations import common, tokens
+from userpool.store import AuthSession, Client, PasswordChange, Pool, User
+
+INCORRECT = "Incorrect username or password."
+NOT_CONFIRMED = "User is not confirmed."
+RESET_REQUIRED = "Password reset required for the user"
+TEMPORARY_EXPIRED = "Temporary password has expired and must be reset by an administrator."
+INVALID_SESSION = "Invalid session for the user."
+SESSION_EXPIRED = "Invalid session for the user, session is expired."
+SESSION_USED = "Invalid session for the user, session can only be used once."
+PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
+NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
+CONFIRMED, FORCE_CHANGE = "CONFIRMED", "FORCE_CHANGE_PASSWORD"
+
+
+def _required(params: dict[str, str], name: str) -> str:
+    value = params.get(name)
+    if value is None or value == "":
+        raise InvalidParameterException(f"Missing required parameter {name}")
+    return value
+
+
+def _hides_existence(client: Client) -> bool:
+    return client.settings.get("PreventUserExistenceErrors") == "ENABLED"
+
+
+# ---- entry points ----------------------------------------------------------------------------------------------
+async def initiate_auth(ctx: Context, call: Call) -> dict[str, Any]:
+    client, pool = await common.client_and_pool(ctx, call.params["ClientId"])
+    return await _initiate(ctx, pool, client, call.params["AuthFlow"], call.params.get("AuthParameters") or {}, False)
+
+
+async def admin_initiate_auth(ctx: Context, call: Call) -> dict[str, Any]:
+    pool = await common.require_pool(ctx, call.params["UserPoolId"])
+    client = await common.require_client(ctx, call.params["ClientId"], pool.id)
+    return await _initiate(ctx, pool, client, call.params["AuthFlow"], call.params.get("AuthParameters") or {}, True)
+
+
+async def respond_to_auth_challenge(ctx: Context, call: Call) -> dict[str, Any]:
+    client, pool = await common.client_and_pool(ctx, call.params["ClientId"])
+    return await _respond(ctx, pool, client, call.params)
+
+
+async def admin_respond_to_auth_challenge(ctx: Context, call: Call) -> dict[str, Any]:
+    pool = await common.require_pool(ctx, call.params["UserPoolId"])
+    client = await common.require_client(ctx, call.params["ClientId"], pool.id)
+    return await _respond(ctx, pool, client, call.params)
+
+
+async def _initiate(
+    ctx: Context, pool: Pool, client: Client, flow: str, params: dict[str, str], admin: bool
+) -> dict[str, Any]:
+    allowed = client.settings.get("ExplicitAuthFlows") or []
+    if flow in ("CUSTOM_AUTH", "USER_AUTH"):
+        raise UnsupportedOperationException(f"userpool does not implement the {flow} flow yet.")
+    supported = {flows.SRP, *flows.REFRESH, *(flows.ADMIN_PASSWORD if admin else (flows.USER_PASSWORD,))}
+    if flow not in supported:
+        raise InvalidParameterException("Initiate Auth method not supported.")
+    if not flows.enabled(allowed, flow):
+        raise InvalidParameterException(flows.not_enabled_message(flow))
+    if flow in flows.REFRESH:
+        return await _refresh(ctx, pool, client, params)
+    if flow == flows.SRP:
+        return await _srp_start(ctx, pool, client, params)
+    return await _password_sign_in(ctx, pool, client, params)
+
+
+async def _respond(ctx: Context, pool: Pool, client: Client, p: dict[str, Any]) -> dict[str, Any]:
+    responses = p.get("ChallengeResponses") or {}
+    name = p["ChallengeName"]
+    if name == PASSWORD_VERIFIER:
+        return await _srp_verify(ctx, pool, client, responses)
+    if name == NEW_PASSWORD_REQUIRED:
+        return await _new_password(ctx, pool, client, p.get("Session"), responses)
+    raise UnsupportedOperationException(f"userpool does not implement the {name} challenge yet.")
+
+
+# ---- shared steps ----------------------------------------------------------------------------------------------
+async def _check_not_locked(ctx: Context, user: User) -> None:
+    state = lockout.Attempts(user.failed_sign_ins or 0, user.last_failed_sign_in, user.locked_until)
+    if lockout.locked(state, ctx.clock.now()):
+        raise NotAuthorizedException(lockout.LOCKED_MESSAGE)
+
+
+async def _count_failure(ctx: Context, user: User) -> None:
+    now = ctx.clock.now()
+    await ctx.store.record_sign_in_failure(user.id, lambda state: lockout.after_failure(state, now))
+
+
+async def _after_password(ctx: Context, pool: Pool, client: Client, user: User) -> dict[str, Any]:
+    """The user proved the password: answer with tokens, or with the challenge or error its state calls for."""
+    if not user.enabled:
+        raise NotAuthorizedException(tokens.USER_DISABLED)
+    if user.status == "UNCONFIRMED":
+        raise UserNotConfirmedException(NOT_CONFIRMED)
+    if user.status == "RESET_REQUIRED":
+        raise PasswordResetRequiredException(RESET_REQUIRED)
+    if user.failed_sign_ins:
+        await ctx.store.reset_sign_in_failures(user.id)
+    if user.status == FORCE_CHANGE:
+        if user.password_expires_at is not None and ctx.clock.now() > user.password_expires_at:
+            raise NotAuthorizedException(TEMPORARY_EXPIRED)
+        session = await _new_session(ctx, pool, client, user, NEW_PASSWORD_REQUIRED, {})
+        return {
+            "ChallengeName": NEW_PASSWORD_REQUIRED,
+            "Session": session,
+            "ChallengeParameters": {
+                "USER_ID_FOR_SRP": user.username,
+                "requiredAttributes": json.dumps([f"userAttributes.{n}" for n in _missing_required(pool, user)]),
+                "userAttributes": json.dumps({n: v for n, v in user.attributes.items() if n != "sub"}),
+            },
+        }
+    return {"ChallengeParameters": {}, "AuthenticationResult": await tokens.issue(ctx, pool, client, user)}
+
+
+def _missing_required(pool: Pool, user: User) -> list[str]:
+    return [
+        a["Name"]
+        for a in pool.settings["SchemaAttributes"]
+        if a.get("Required") and a["Name"] != "sub" and not user.attributes.get(a["Name"])
+    ]
+
+
+async def _new_session(
+    ctx: Context, pool: Pool, client: Client, user: User | None, challenge: str, data: dict[str, Any], token: str = ""
+) -> str:
+    """Store a challenge session; the opaque value the client gets back (only its hash is stored)."""
+    token = token or secrets.token_urlsafe(96)
+    now = ctx.clock.now()
+    minutes = int(client.settings.get("AuthSessionValidity", 3))
+    await ctx.store.add_session(
+        AuthSession(
+            id_hash=tokens.token_hash(token),
+            pool_id=pool.id,
+            client_id=client.id,
+            user_id=user.id if user else None,
+            challenge=challenge,
+            data=data,
+            created_at=now,
+            expires_at=now + minutes * 60,
+        )
+    )
+    return token
+
+
+async def _find_session(ctx: Context, client: Client, token: str, challenge: str) -> AuthSession:
+    session = await ctx.store.get_session(tokens.token_hash(token))
+    if session is None or session.client_id != client.id or session.challenge != challenge:
+        raise NotAuthorizedException(INVALID_SESSION)
+    if session.used_at is not None:
+        raise NotAuthorizedException(SESSION_USED)
+    if session.expires_at <= ctx.clock.now():
+        raise NotAuthorizedException(SESSION_EXPIRED)
+    return session
+
+
+async def _use_session(ctx: Context, session: AuthSession) -> None:
+    if not await ctx.store.use_session(session.id_hash, ctx.clock.now()):
+        raise NotAuthorizedException(SESSION_USED)
+
+
+async def _session_user(ctx: Context, pool: Pool, session: AuthSession, username: str) -> User | None:
+    """The session's user, when ``username`` names it (by username or sign-in alias)."""
+    if session.user_id is None:
+        return None
+    user = await ctx.store.find_user_by_id(session.user_id)
+    if user is None:
+        return None
+    if username == user.username:
+        return user
+    named = await common.find_user(ctx, pool, username)
+    return user if named is not None and named.id == user.id else None
+
+
+async def _remember_verifier(ctx: Context, pool: Pool, user: User, password: str) -> None:
+    """Users whose password predates SRP support get their verifier the first time they sign in with it."""
+    verifier = await ctx.hashing.run(srp.make_verifier, pool.id, user.username, password)
+    await ctx.store.set_verifier(user.id, verifier.salt, verifier.verifier)
+
+
+# ---- USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH ---------------------------------------------------------------
+async def _password_sign_in(ctx: Context, pool: Pool, client: Client, params: dict[str, str]) -> dict[str, Any]:
+    username = _required(params, "USERNAME")
+    password = _required(params, "PASSWORD")
+    common.check_secret_hash(client, username, params.get("SECRET_HASH"))
+    user = await common.find_user(ctx, pool, username)
+    if user is None or user.password_hash is None:
+        if user is None and not _hides_existence(client):
+            raise UserNotFoundException(common.USER_NOT_FOUND)
+        # As long as a real user's check: a generic answer must not be told apart by its timing either.
+        await ctx.hashing.verify_dummy(password)
+        raise NotAuthorizedException(INCORRECT)
+    await _check_not_locked(ctx, user)
+    if not await ctx.hashing.verify(user.password_hash, password):
+        await _count_failure(ctx, user)
+        raise NotAuthorizedException(INCORRECT)
+    if user.srp_verifier is None:
+        await _remember_verifier(ctx, pool, user, password)
+    return await _after_password(ctx, pool, client, user)
+
+
+# ---- USER_SRP_AUTH ---------------------------------------------------------------------------------------------
+def _decoy_salt(pool: Pool, key_material: str, name: str) -> str:
+    """A salt for a user who does not exist, the same on every attempt (a changing salt would tell)."""
+    digest = hmac.new(hashlib.sha256(key_material.encode()).digest(), f"{pool.id}\0{name}".encode(), "sha256")
+    return format(int.from_bytes(digest.digest()[:16], "big") | 1 << 127, "x")
+
+
+async def _srp_start(ctx: Context, pool: Pool, client: Client, params: dict[str, str]) -> dict[str, Any]:
+    username = _required(params, "USERNAME")
+    a_hex = _required(params, "SRP_A")
+    common.check_secret_hash(client, username, params.get("SECRET_HASH"))
+    if srp.parse_public(a_hex) is None:
+        raise InvalidParameterException("Invalid SRP_A value.")  # (unverified wording)
+    user = await common.find_user(ctx, pool, username)
+    if user is None and not _hides_existence(client):
+        raise UserNotFoundException(common.USER_NOT_FOUND)
+    if user is not None and user.srp_verifier is not None and user.srp_salt is not None:
+        salt, verifier, srp_id = user.srp_salt, user.srp_verifier, user.username
+    else:
+        # No user (or no verifier yet): a challenge that looks like a real one and that no password answers.
+        key = await tokens.signing_key(ctx, pool.id)
+        salt = _decoy_salt(pool, key.private_key, username)
+        verifier = format(secrets.randbits(3072) % srp.N, "x")
+        srp_id = user.username if user is not None else username
+    challenge = await ctx.hashing.run(srp.start, verifier)
+    block = secrets.token_bytes(64)
+    data = {"A": a_hex, "b": challenge.b, "B": challenge.B, "verifier": verifier, "srp_id": srp_id}
+    await _new_session(
+        ctx, pool, client, user if user and user.srp_verifier else None, PASSWORD_VERIFIER, data, block.hex()
+    )
+    return {
+        "ChallengeName": PASSWORD_VERIFIER,
+        "ChallengeParameters": {
+            "SALT": salt,
+            "SECRET_BLOCK": base64.b64encode(block).decode(),
+            "SRP_B": challenge.B,
+            "USERNAME": srp_id,
+            "USER_ID_FOR_SRP": srp_id,
+        },
+    }
+
+
+async def _srp_verify(ctx: Context, pool: Pool, client: Client, r: dict[str, str]) -> dict[str, Any]:
+    username = _required(r, "USERNAME")
+    block_b64 = _required(r, "PASSWORD_CLAIM_SECRET_BLOCK")
+    signature = _required(r, "PASSWORD_CLAIM_SIGNATURE")
+    timestamp = srp.canonical_timestamp(_required(r, "TIMESTAMP"))
+    common.check_secret_hash(client, username, r.get("SECRET_HASH"))
+    if timestamp is None:
+        raise InvalidParameterException(srp.TIMESTAMP_FORMAT_ERROR)
+    try:
+        block = base64.b64decode(block_b64, validate=True)
+    except (binascii.Error, ValueError):
+        raise NotAuthorizedException(INVALID_SESSION) from None
+    session = await _find_session(ctx, client, block.hex(), PASSWORD_VERIFIER)
+    user = await _session_user(ctx, pool, session, username)
+    if session.user_id is not None and user is None and username != session.data["srp_id"]:
+        raise NotAuthorizedException(INCORRECT)
+    if user is not None:
+        await _check_not_locked(ctx, user)
+    # One answer per challenge: a wrong signature spends the session, so each guess costs a new InitiateAuth.
+    await _use_session(ctx, session)
+    data = session.data
+    challenge = srp.Challenge(b=data["b"], B=data["B"])
+
+    def proven() -> bool:
+        key = srp.session_key(data["A"], challenge, data["verifier"])
+        return key is not None and srp.signature_matches(key, pool.id, data["srp_id"], block, timestamp, signature)
+
+    if not await ctx.hashing.run(proven) or user is None:
+        if user is not None:
+            await _count_failure(ctx, user)
+        raise NotAuthorizedException(INCORRECT)
+    return await _after_password(ctx, pool, client, user)
+
+
+# ---- NEW_PASSWORD_REQUIRED -------------------------------------------------------------------------------------
+async def _new_password(
+    ctx: Context, pool: Pool, client: Client, session_token: str | None, r: dict[str, str]
+) -> dict[str, Any]:
+    username = _required(r, "USERNAME")
+    new_password = _required(r, "NEW_PASSWORD")
+    common.check_secret_hash(client, username, r.get("SECRET_HASH"))
+    if not session_token:
+        raise InvalidParameterException("Missing required parameter Session")
+    session = await _find_session(ctx, client, session_token, NEW_PASSWORD_REQUIRED)
+    user = await _session_user(ctx, pool, session, username)
+    if user is None:
+        raise NotAuthorizedException(INCORRECT)
+    violation = passwords.policy_violation(new_password, pool_rules.password_policy(pool.settings))
+    if violation:
+        raise InvalidPasswordException(passwords.CHANGE_PREFIX + violation)
+    attributes = {k.removeprefix("userAttributes."): v for k, v in r.items() if k.startswith("userAttributes.")}
+    by_name = schema_by_name(pool.settings["SchemaAttributes"])
+    unknown = [n for n in attributes if n not in by_name]
+    if unknown:
+        raise InvalidParameterException(
+            "Attributes did not conform to the schema: "
+            + "".join(f"{n}: Attribute does not exist in the schema.\n" for n in unknown)
+        )
+    missing = [n for n in _missing_required(pool, user) if not attributes.get(n)]
+    if missing:
+        raise InvalidParameterException(
+            "Attributes did not conform to the schema: " + "".join(f"{n}: The attribute is required\n" for n in missing)
+        )
+    await _use_session(ctx, session)
+    password_hash, verifier = await ctx.hashing.hash_with_verifier(new_password, pool.id, user.username)
+    changed = await ctx.store.set_password(
+        PasswordChange(
+            user_id=user.id,
+            password_hash=password_hash,
+            srp_salt=verifier.salt,
+            srp_verifier=verifier.verifier,
+            at=ctx.clock.now(),
+            status=CONFIRMED,
+            from_status=FORCE_CHANGE,
+            history_size=int(pool_rules.password_policy(pool.settings).get("PasswordHistorySize", 0) or 0),
+            attributes=attributes,
+        )
+    )
+    if not changed:
+        raise NotAuthorizedException(SESSION_USED)
+    user = await ctx.store.find_user_by_id(user.id)
+    assert user is not None
+    return {"ChallengeParameters": {}, "AuthenticationResult": await tokens.issue(ctx, pool, client, user)}
+
+
+# ---- REFRESH_TOKEN_AUTH ----------------------------------------------------------------------------------------
+async def _refresh(ctx: Context, pool: Pool, client: Client, params: dict[str, str]) -> dict[str, Any]:
+    token = _required(params, "REFRESH_TOKEN")
+    stored = await ctx.store.get_refresh_token(tokens.token_hash(token))
+    user = await ctx.store.find_user_by_id(stored.user_id) if stored is not None else None
+    if stored is None or user is None or stored.client_id != client.id:
+        raise NotAuthorizedException("Invalid Refresh Token.")
+    if client.secret is not None:
+        sent = params.get("SECRET_HASH")
+        named = params.get("USERNAME")
+        # The hash may be made with the stored username (the sub in email/phone pools) or the name the user
+        # signed in with.
+        if sent is None or not any(
+            secret_hash.verify(client.secret, name, client.id, sent) for name in {user.username, named} if name
+        ):
+            common.check_secret_hash(client, user.username, sent)
+    if stored.revoked_at is not None:
+        raise NotAuthorizedException("Refresh Token has been revoked")
+    if stored.expires_at <= ctx.clock.now():
+        raise NotAuthorizedException("Refresh Token has expired")  # (unverified wording)
+    if not user.enabled:
+        raise NotAuthorizedException(tokens.USER_DISABLED)
+    return {"ChallengeParameters": {}, "AuthenticationResult": await tokens.issue(ctx, pool, client, user, stored)}
+
+
+OPERATIONS = {
+    "InitiateAuth": initiate_auth,
+    "AdminInitiateAuth": admin_initiate_auth,
+    "RespondToAuthChallenge": respond_to_auth_challenge,
+    "AdminRespondToAuthChallenge": admin_respond_to_auth_challenge,
+}

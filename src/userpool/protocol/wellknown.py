@@ -1,0 +1,61 @@
+"""The pool's public documents: ``GET /<poolId>/.well-known/jwks.json`` and ``.../openid-configuration``.
+
+They live where Cognito serves them relative to the issuer (``https://cognito-idp.<region>.amazonaws.com/<poolId>``),
+so libraries that derive the JWKS URL from ``iss`` (PyJWT's ``PyJWKClient``, aws-jwt-verify, pycognito) find them.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from userpool.context import Context
+from userpool.operations import tokens
+
+
+class WellKnown:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def _pool(self, request: Request) -> str | None:
+        pool_id = request.path_params["pool_id"]
+        pool = await self.ctx.store.get_pool(pool_id)
+        return pool.id if pool else None
+
+    async def jwks(self, request: Request) -> Response:
+        pool_id = await self._pool(request)
+        if pool_id is None:
+            return JSONResponse({"message": "User pool does not exist."}, 404)
+        keys = await tokens.published_keys(self.ctx, pool_id)
+        return JSONResponse({"keys": keys}, headers={"Cache-Control": "public, max-age=300"})
+
+    async def openid_configuration(self, request: Request) -> Response:
+        pool_id = await self._pool(request)
+        if pool_id is None:
+            return JSONResponse({"message": "User pool does not exist."}, 404)
+        issuer = self.ctx.settings.issuer(pool_id)
+        return JSONResponse(
+            {
+                "issuer": issuer,
+                "jwks_uri": f"{issuer}/.well-known/jwks.json",
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "subject_types_supported": ["public"],
+                "response_types_supported": ["code", "token"],
+                "scopes_supported": ["openid", "email", "phone", "profile"],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                "claims_supported": [
+                    "sub",
+                    "iss",
+                    "aud",
+                    "exp",
+                    "iat",
+                    "auth_time",
+                    "token_use",
+                    "cognito:username",
+                    "email",
+                    "email_verified",
+                    "phone_number",
+                    "phone_number_verified",
+                ],
+            }
+        )

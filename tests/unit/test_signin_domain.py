@@ -1,0 +1,98 @@
+"""Pure sign-in rules: SRP helpers, the lockout schedule, flows, and the 0002 migration over a 0001 store."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine
+
+from userpool.domain import flows, lockout, passwords, srp
+from userpool.store.repository import MIGRATIONS
+
+
+def test_pad_hex_matches_cognitos_padhex():
+    assert srp.pad_hex(0x7F) == "7f"
+    assert srp.pad_hex(0x80) == "0080"
+    assert srp.pad_hex(0xABC) == "0abc"
+
+
+def test_k_is_hash_of_padded_n_and_g():
+    assert srp.K == int(srp.hex_hash("00" + srp.N_HEX + "02"), 16)
+
+
+@pytest.mark.parametrize(
+    ("sent", "read"),
+    [
+        ("Sat Sep 5 09:03:07 UTC 2026", "Sat Sep 5 09:03:07 UTC 2026"),
+        ("Sat Sep 05 09:03:07 UTC 2026", "Sat Sep 5 09:03:07 UTC 2026"),
+        ("Sat Sep 5 09:03:07 GMT 2026", "Sat Sep 5 09:03:07 UTC 2026"),
+        ("Fri Sep 5 09:03:07 UTC 2026", None),  # wrong weekday
+        ("Sat Sep 31 09:03:07 UTC 2026", None),
+        ("Sat Sep 5 9:03:07 UTC 2026", None),
+        ("2026-09-05T09:03:07Z", None),
+    ],
+)
+def test_timestamp_is_read_as_cognito_reads_it(sent, read):
+    assert srp.canonical_timestamp(sent) == read
+
+
+def test_verifier_salt_has_no_leading_zero_byte():
+    for _ in range(50):
+        salt = srp.make_verifier("us-east-1_X", "u", "p").salt
+        assert len(salt) >= 31 and int(salt, 16) >> 120
+
+
+def test_lockout_schedule():
+    state = lockout.Attempts()
+    for _ in range(4):
+        state = lockout.after_failure(state, 100.0)
+        assert state.locked_until is None
+    state = lockout.after_failure(state, 100.0)
+    assert state.locked_until == 101.0
+    assert lockout.locked(state, 100.5) and not lockout.locked(state, 101.0)
+    state = lockout.after_failure(state, 101.0)
+    assert state.locked_until == 103.0
+    assert lockout.after_failure(state, 101.0 + 900).failures == 1  # fifteen quiet minutes start again
+
+
+def test_legacy_flows_keep_srp_and_refresh():
+    assert flows.enabled(["ADMIN_NO_SRP_AUTH"], "USER_SRP_AUTH")
+    assert flows.enabled(["ADMIN_NO_SRP_AUTH"], "REFRESH_TOKEN_AUTH")
+    assert not flows.enabled(["CUSTOM_AUTH_FLOW_ONLY"], "USER_SRP_AUTH")
+    assert not flows.enabled(["ALLOW_USER_PASSWORD_AUTH"], "USER_SRP_AUTH")
+
+
+def test_temporary_passwords_meet_the_policy():
+    policy = {"MinimumLength": 14, "RequireUppercase": True, "RequireLowercase": True, "RequireNumbers": True,
+              "RequireSymbols": True}  # fmt: skip
+    for _ in range(100):
+        password = passwords.temporary_password(policy)
+        assert len(password) == 14 and passwords.policy_violation(password, policy) is None
+
+
+def test_0002_upgrades_a_0001_store(tmp_path):
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO pools VALUES ('us-east-1_A', 'p', '{}', 0, 0)")
+        db.execute(
+            "INSERT INTO users (pool_id, username, username_key, sub, status, enabled, password_hash, created_at,"
+            " modified_at) VALUES ('us-east-1_A', 'u', 'u', 's', 'CONFIRMED', 1, 'h', 0, 0)"
+        )
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    with sqlite3.connect(path) as db:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(users)")}
+        assert {"srp_salt", "srp_verifier", "failed_sign_ins", "locked_until", "password_expires_at"} <= columns
+        assert db.execute("SELECT username, srp_verifier FROM users").fetchall() == [("u", None)]
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert {"signing_keys", "refresh_tokens", "auth_sessions", "password_history"} <= tables
