@@ -615,3 +615,79 @@ def test_validation_data_and_client_metadata_reach_triggers_but_never_the_databa
     assert functions.events(pre)[0]["request"]["validationData"] == {"invite": f"{marker}v"}
     assert functions.events(post)[0]["request"]["clientMetadata"] == {"source": f"{marker}m"}
     assert marker not in databases.dump(trigger_server.database_url)
+
+
+# ---- AdminCreateUser: PreSignUp_AdminCreateUser and CustomMessage_AdminCreateUser ------------------------------
+def test_admin_create_user_runs_pre_sign_up_with_its_own_source(idp, functions):
+    pool_id, _ = make_pool(idp, {"PreSignUp": arn("http-a")})
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username="invited",
+        UserAttributes=[{"Name": "email", "Value": "invited@example.com"}],
+        ValidationData=[{"Name": "ticket", "Value": "t-1"}],
+        ClientMetadata={"by": "admin"},
+        MessageAction="SUPPRESS",
+    )
+    [event] = functions.events("http-a")
+    assert event["triggerSource"] == "PreSignUp_AdminCreateUser"
+    assert event["callerContext"] == {"awsSdkVersion": SDK, "clientId": "CLIENT_ID_NOT_APPLICABLE"}
+    assert event["userName"] == "invited"
+    assert event["request"] == {
+        "userAttributes": {"email": "invited@example.com"},
+        "validationData": {"ticket": "t-1"},
+        "clientMetadata": {"by": "admin"},
+    }
+    assert attributes_of(idp, pool_id, "invited")["status"] == "FORCE_CHANGE_PASSWORD"
+
+
+def test_admin_create_user_pre_sign_up_can_verify_without_confirming(idp, functions):
+    functions.on("verify", answer(autoVerifyEmail=True))
+    pool_id, _ = make_pool(idp, {"PreSignUp": arn("verify")})
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username="invited",
+        UserAttributes=[{"Name": "email", "Value": "invited@example.com"}],
+        MessageAction="SUPPRESS",
+    )
+    assert attributes_of(idp, pool_id, "invited")["email_verified"] == "true"
+
+
+def test_admin_create_user_refused_by_pre_sign_up_creates_nothing(idp, functions, trigger_server):
+    functions.on("refuse", fail("invitations are closed"))
+    pool_id, _ = make_pool(idp, {"PreSignUp": arn("refuse")})
+    with pytest.raises(ClientError) as e:
+        idp.admin_create_user(
+            UserPoolId=pool_id,
+            Username="invited",
+            UserAttributes=[{"Name": "email", "Value": "invited@example.com"}],
+            DesiredDeliveryMediums=["EMAIL"],
+        )
+    assert error_of(e) == (
+        400,
+        "UserLambdaValidationException",
+        "PreSignUp failed with error invitations are closed.",
+    )
+    assert no_user_and_no_message(idp, trigger_server, pool_id)
+
+
+def test_custom_message_rewrites_the_invitation(idp, functions, trigger_server):
+    name = fresh("invite")
+    functions.on(
+        name,
+        answer(emailSubject="Join us", emailMessage="Hello {username}, your temporary password: {####}"),
+    )
+    pool_id, _ = make_pool(idp, {"CustomMessage": arn(name)})
+    idp.admin_create_user(
+        UserPoolId=pool_id,
+        Username="invited",
+        UserAttributes=[{"Name": "email", "Value": "invited@example.com"}],
+        DesiredDeliveryMediums=["EMAIL"],
+    )
+    [event] = functions.events(name)
+    assert event["triggerSource"] == "CustomMessage_AdminCreateUser"
+    assert event["request"]["codeParameter"] == "{####}"
+    assert event["request"]["usernameParameter"] == "{username}"
+    assert event["request"]["userAttributes"]["cognito:user_status"] == "FORCE_CHANGE_PASSWORD"
+    [message] = outbox(trigger_server, pool_id, "invited")
+    assert message["subject"] == "Join us"
+    assert message["body"] == f"Hello invited, your temporary password: {message['code']}"

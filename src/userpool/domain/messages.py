@@ -19,6 +19,9 @@ from urllib.parse import quote, urlencode
 from userpool.domain.pools import DEFAULT_EMAIL_MESSAGE, DEFAULT_EMAIL_SUBJECT, DEFAULT_SMS_MESSAGE
 
 # Cognito's default link message and subject (the code texts live in domain/pools.py).
+# AdminCreateUser's invitation (Cognito's default texts).
+DEFAULT_INVITE_SUBJECT = "Your temporary password"
+DEFAULT_INVITE_MESSAGE = "Your username is {username} and temporary password is {####}. "
 DEFAULT_EMAIL_MESSAGE_BY_LINK = "Please click the link below to verify your email address. {##Verify Email##} "
 DEFAULT_EMAIL_SUBJECT_BY_LINK = "Your verification link"
 # Cognito's default FROM address (EmailConfigurationType.EmailSendingAccount in the botocore model).
@@ -88,8 +91,29 @@ def verification_message(
     else:
         subject = overrides.email_subject or template.get("EmailSubject") or DEFAULT_EMAIL_SUBJECT
         body = overrides.email_message or template.get("EmailMessage") or DEFAULT_EMAIL_MESSAGE
-    subject = " ".join(_substitute_text(subject, code, username, None).splitlines())
     link = link if by_link and _LINK.search(body.replace(CODE, "")) else None  # no {##…##}: no link in it
+    return compose(subject, body, code, username, link)
+
+
+def invitation_message(
+    settings: Mapping[str, Any], medium: str, password: str, username: str, overrides: Overrides | None = None
+) -> Composed:
+    """AdminCreateUser's invitation for ``medium``: the pool's ``AdminCreateUserConfig.InviteMessageTemplate``
+    (or Cognito's default texts), ``{username}`` and ``{####}`` (the temporary password) filled in."""
+    template = (settings.get("AdminCreateUserConfig") or {}).get("InviteMessageTemplate") or {}
+    overrides = overrides or Overrides()
+    if medium == "SMS":
+        body = overrides.sms_message or template.get("SMSMessage") or DEFAULT_INVITE_MESSAGE
+        return Composed(None, _substitute_text(body, password, username, None), None, None)
+    subject = overrides.email_subject or template.get("EmailSubject") or DEFAULT_INVITE_SUBJECT
+    body = overrides.email_message or template.get("EmailMessage") or DEFAULT_INVITE_MESSAGE
+    return compose(subject, body, password, username, None)
+
+
+def compose(subject: str, body: str, code: str, username: str, link: str | None) -> Composed:
+    """An email from its subject and body templates: placeholders filled, a text part always, an HTML part for
+    HTML templates and for link messages."""
+    subject = " ".join(_substitute_text(subject, code, username, None).splitlines())
     if is_html(body):
         return Composed(
             subject,

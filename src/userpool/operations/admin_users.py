@@ -6,14 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from userpool.context import Call, Context
-from userpool.delivery import DeliveryError, Message
 from userpool.domain import attributes as attribute_rules
-from userpool.domain import ids, passwords, usernames
+from userpool.domain import ids, messages, passwords, usernames
 from userpool.domain import pools as pool_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
 from userpool.errors import (
     AliasExistsException,
-    CodeDeliveryFailureException,
     InternalErrorException,
     InvalidParameterException,
     InvalidPasswordException,
@@ -23,12 +21,10 @@ from userpool.errors import (
 )
 from userpool.operations import common
 from userpool.operations.account import new_password, update_attributes
-from userpool.store import Conflict, NewUser, Pool, User
+from userpool.store import Conflict, Pool, User
+from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller
 
 FORCE_CHANGE = "FORCE_CHANGE_PASSWORD"
-# Cognito's default invitation (AdminCreateUserConfig.InviteMessageTemplate).
-DEFAULT_INVITE_SUBJECT = "Your temporary password"
-DEFAULT_INVITE_MESSAGE = "Your username is {username} and temporary password is {####}. "
 
 
 def _check_attributes(pool: Pool, attributes: dict[str, str], implied: list[str]) -> None:
@@ -45,35 +41,29 @@ def _check_attributes(pool: Pool, attributes: dict[str, str], implied: list[str]
 
 
 async def _invite(
-    ctx: Context, pool: Pool, user_name: str, attributes: dict[str, str], password: str, mediums: list[str]
+    ctx: Context,
+    caller: Caller,
+    pool: Pool,
+    user: User,
+    password: str,
+    mediums: list[str],
+    client_metadata: dict[str, str] | None,
 ) -> None:
-    template = pool.settings["AdminCreateUserConfig"].get("InviteMessageTemplate") or {}
+    """Send the invitation with the temporary password by each medium the user has an address for; the
+    CustomMessage trigger (``CustomMessage_AdminCreateUser``) may rewrite it."""
+    shown_name = user.attributes.get("email") if pool.settings.get("UsernameAttributes") else user.username
     for medium in mediums:
         attribute = "phone_number" if medium == "SMS" else "email"
-        destination = attributes.get(attribute)
+        destination = user.attributes.get(attribute)
         if not destination:
             continue  # (unverified: Cognito's answer when the medium's attribute is missing)
-        if medium == "SMS":
-            subject, body = None, template.get("SMSMessage") or DEFAULT_INVITE_MESSAGE
+        custom = await ctx.triggers.custom_message(pool, caller, user, medium, "AdminCreateUser", client_metadata)
+        if medium == "EMAIL":
+            overrides = messages.Overrides(email_subject=custom.subject, email_message=custom.body)
         else:
-            subject = template.get("EmailSubject") or DEFAULT_INVITE_SUBJECT
-            body = template.get("EmailMessage") or DEFAULT_INVITE_MESSAGE
-        shown_name = attributes.get("email") if pool.settings.get("UsernameAttributes") else user_name
-        body = body.replace("{username}", shown_name or user_name).replace("{####}", password)
-        try:
-            await ctx.sender.send(
-                Message(
-                    pool_id=pool.id,
-                    username=user_name,
-                    medium=medium,
-                    destination=destination,
-                    subject=subject,
-                    body=body,
-                    code=password,
-                )
-            )
-        except DeliveryError as exc:
-            raise CodeDeliveryFailureException(f"Unable to deliver the invitation: {exc}") from None
+            overrides = messages.Overrides(sms_message=custom.body)
+        composed = messages.invitation_message(pool.settings, medium, password, shown_name or user.username, overrides)
+        await common.send_message(ctx, pool, user.username, medium, destination, composed, password)
 
 
 async def admin_create_user(ctx: Context, call: Call) -> dict[str, Any]:
@@ -92,6 +82,8 @@ async def admin_create_user(ctx: Context, call: Call) -> dict[str, Any]:
     expires_at = ctx.clock.now() + days * 86400
     action = p.get("MessageAction")
     mediums = list(p.get("DesiredDeliveryMediums") or ["SMS"])
+    caller = Caller(CLIENT_ID_NOT_APPLICABLE, call.user_agent)
+    metadata = p.get("ClientMetadata")
 
     if action == "RESEND":
         user = await common.find_user(ctx, pool, p["Username"])
@@ -102,12 +94,11 @@ async def admin_create_user(ctx: Context, call: Call) -> dict[str, Any]:
         await new_password(
             ctx, pool, user, temporary, passwords.ADMIN_CREATE_PREFIX, status=FORCE_CHANGE, expires_at=expires_at
         )
-        await _invite(ctx, pool, user.username, user.attributes, temporary, mediums)
+        await _invite(ctx, caller, pool, user, temporary, mediums, metadata)
         user = await ctx.store.find_user_by_id(user.id)
         assert user is not None
         return {"User": common.user_description(user)}
 
-    case_sensitive = pool_rules.case_sensitive(settings)
     attributes = attribute_rules.from_list(p.get("UserAttributes"))
     sub = ids.sub()
     implied: list[str] = []
@@ -121,39 +112,27 @@ async def admin_create_user(ctx: Context, call: Call) -> dict[str, Any]:
         usernames.check_alias_username(p["Username"], settings.get("AliasAttributes") or ())
         username = p["Username"]
     _check_attributes(pool, attributes, implied)
+    # The PreSignUp trigger (PreSignUp_AdminCreateUser) may reject the user or verify its email or phone.
+    pre_sign_up = await ctx.triggers.pre_sign_up(
+        pool, caller, username, attributes, p.get("ValidationData"), metadata, source="PreSignUp_AdminCreateUser"
+    )
+    for flag in pre_sign_up.verified_flags(attributes, confirming=True):
+        attributes[flag] = "true"
     password_hash, verifier = await ctx.hashing.hash_with_verifier(temporary, pool.id, username)
-    stored = {"sub": sub, **attributes}
-    for attribute, flag in VERIFIED_FLAGS.items():
-        if attribute in attributes and flag not in attributes:
-            stored[flag] = "false"
-    keys = [
-        (kind, common.key_value(kind, attributes[kind], case_sensitive))
-        for kind in common.sign_in_kinds(settings)
-        if attributes.get(kind)
-        and (
-            settings.get("UsernameAttributes")
-            or kind == "preferred_username"
-            or stored.get(VERIFIED_FLAGS.get(kind, "")) == "true"
-        )
-    ]
-    now = ctx.clock.now()
+    record = common.new_user(
+        pool,
+        p["Username"],
+        attributes,
+        password_hash,
+        FORCE_CHANGE,
+        sub,
+        ctx.clock.now(),
+        srp_salt=verifier.salt,
+        srp_verifier=verifier.verifier,
+        password_expires_at=expires_at,
+    )
     try:
-        user_id = await ctx.store.create_user(
-            NewUser(
-                pool_id=pool.id,
-                username=username,
-                username_key=usernames.fold(username, case_sensitive),
-                sub=sub,
-                status=FORCE_CHANGE,
-                password_hash=password_hash,
-                created_at=now,
-                attributes=stored,
-                keys=keys,
-                srp_salt=verifier.salt,
-                srp_verifier=verifier.verifier,
-                password_expires_at=expires_at,
-            )
-        )
+        user_id = await ctx.store.create_user(record)
     except Conflict as conflict:
         if conflict.what in ("email", "phone_number") and settings.get("UsernameAttributes"):
             raise UsernameExistsException(f"An account with the given {conflict.what} already exists.") from None
@@ -162,8 +141,10 @@ async def admin_create_user(ctx: Context, call: Call) -> dict[str, Any]:
         if conflict.what == "username":
             raise UsernameExistsException("User account already exists") from None
         raise InternalErrorException("An internal error occurred.") from None
+    created = await ctx.store.find_user_by_id(user_id)
+    assert created is not None
     if action != "SUPPRESS":
-        await _invite(ctx, pool, username, stored, temporary, mediums)
+        await _invite(ctx, caller, pool, created, temporary, mediums, metadata)
     user = await ctx.store.find_user_by_id(user_id)
     assert user is not None
     return {"User": common.user_description(user)}

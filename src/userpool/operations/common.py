@@ -135,6 +135,16 @@ async def send_code(
     if medium == "EMAIL" and client_id is not None and messages.uses_link(pool.settings):
         link = messages.confirmation_link(ctx.settings.public_base_url, client_id, user_name, code)
     composed = verification_message(pool.settings, medium, code, user_name, link, overrides)
+    await send_message(ctx, pool, user_name, medium, destination, composed, code)
+    return delivery_details(attribute, medium, destination)
+
+
+async def send_message(
+    ctx: Context, pool: Pool, user_name: str, medium: str, destination: str, composed: messages.Composed, code: str
+) -> None:
+    """Send one message to a user through the configured sender, from the pool's email identity, counted against
+    the daily email quota (``LimitExceededException`` when it is used up). A failed delivery is
+    ``CodeDeliveryFailureException``, and gives its quota back."""
     sender = messages.email_sender(pool.settings.get("EmailConfiguration"), ctx.settings.email_from)
     message = Message(
         pool_id=pool.id,
@@ -158,7 +168,6 @@ async def send_code(
         if quota_day is not None:
             await ctx.store.return_send_quota(pool.id, medium, quota_day)
         raise CodeDeliveryFailureException(DELIVERY_FAILED[medium]) from None
-    return delivery_details(attribute, medium, destination)
 
 
 async def deliver_code(
@@ -219,10 +228,12 @@ def new_user(
     status: str,
     sub: str,
     now: float,
+    **extra: Any,
 ) -> NewUser:
     """The record of a new user: the stored username (the sub where email/phone is the username), its folded
     key, its attributes with ``sub`` first and unverified flags for email/phone unless given, and the sign-in
-    values it claims (username-attribute values always; aliases of a confirmed user when verified)."""
+    values it claims (username-attribute values always; aliases of a user past confirmation when verified).
+    ``extra`` are further ``NewUser`` fields (SRP verifier, password expiry)."""
     settings = pool.settings
     case_sensitive = pools.case_sensitive(settings)
     stored_name = sub if settings.get("UsernameAttributes") else username
@@ -237,7 +248,7 @@ def new_user(
         and (
             settings.get("UsernameAttributes")
             or (
-                status == "CONFIRMED"
+                status != "UNCONFIRMED"
                 and (kind == "preferred_username" or stored.get(VERIFIED_FLAGS.get(kind, "")) == "true")
             )
         )
@@ -252,6 +263,7 @@ def new_user(
         created_at=now,
         attributes=stored,
         keys=keys,
+        **extra,
     )
 
 

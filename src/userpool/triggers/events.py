@@ -21,6 +21,7 @@ from typing import Any
 
 VERSION = "1"
 CLIENT_ID_NOT_APPLICABLE = "CLIENT_ID_NOT_APPLICABLE"
+USERNAME_PARAMETER = "{username}"
 UNKNOWN_SDK = "aws-sdk-unknown-unknown"
 CODE_PARAMETER = "{####}"
 LINK_PARAMETER = "{##Click Here##}"
@@ -153,12 +154,13 @@ def custom_message(
     client_metadata: Mapping[str, str] | None,
     source: str,
 ) -> dict[str, Any]:
-    """``CustomMessage_SignUp`` / ``CustomMessage_ResendCode``: placeholders the function puts in its message."""
+    """``CustomMessage_SignUp`` / ``_ResendCode`` / ``_AdminCreateUser``: placeholders the function puts in its
+    message (an invitation also names the user: ``usernameParameter``; its code is the temporary password)."""
     request = {
         "userAttributes": dict(attributes),
         "codeParameter": CODE_PARAMETER,
         "linkParameter": LINK_PARAMETER,
-        "usernameParameter": None,
+        "usernameParameter": USERNAME_PARAMETER if source == "CustomMessage_AdminCreateUser" else None,
     }
     return _envelope(
         region,

@@ -76,10 +76,11 @@ class PreSignUpAnswer:
     verify_email: bool = False
     verify_phone: bool = False
 
-    def verified_flags(self, attributes: Mapping[str, str]) -> list[str]:
-        """The ``*_verified`` flags the answer sets, by Cognito's rule: only for a user being auto-confirmed,
-        and only for an attribute the user has."""
-        if (self.verify_email or self.verify_phone) and not self.auto_confirm:
+    def verified_flags(self, attributes: Mapping[str, str], confirming: bool = False) -> list[str]:
+        """The ``*_verified`` flags the answer sets, by Cognito's rule: only for a user being auto-confirmed (at
+        SignUp; AdminCreateUser's users need no confirmation: ``confirming``), and only for an attribute the user
+        has."""
+        if (self.verify_email or self.verify_phone) and not (self.auto_confirm or confirming):
             raise InvalidParameterException(NOT_AUTO_CONFIRMED)
         flags = []
         if self.verify_email:

@@ -225,13 +225,15 @@ class Triggers:
         attributes: Mapping[str, str],
         validation_data: Any,
         client_metadata: Mapping[str, str] | None,
+        source: str = "PreSignUp_SignUp",
     ) -> responses.PreSignUpAnswer:
-        """Run the PreSignUp trigger, if the pool has one; its answer (no change when there is none)."""
+        """Run the PreSignUp trigger (``PreSignUp_SignUp`` or ``PreSignUp_AdminCreateUser``), if the pool has one;
+        its answer (no change when there is none)."""
         function = self.resolve(pool.settings, Kind.PRE_SIGN_UP)
         if function is None:
             return responses.PreSignUpAnswer()
         event = events.pre_sign_up(
-            self._settings.region, pool.id, user_name, caller, attributes, validation_data, client_metadata
+            self._settings.region, pool.id, user_name, caller, attributes, validation_data, client_metadata, source
         )
         return responses.pre_sign_up(await self.call(function, event))
 
@@ -247,7 +249,8 @@ class Triggers:
         source: str,
         client_metadata: Mapping[str, str] | None,
     ) -> responses.CustomMessageAnswer:
-        """Run the CustomMessage trigger (``source`` is ``SignUp`` or ``ResendCode``), if the pool has one."""
+        """Run the CustomMessage trigger (``source`` is ``SignUp``, ``ResendCode`` or ``AdminCreateUser``), if the
+        pool has one."""
         function = self.resolve(pool.settings, Kind.CUSTOM_MESSAGE)
         if function is None:
             return responses.CustomMessageAnswer()
