@@ -220,6 +220,18 @@ def user_description(user: User, attribute_names: list[str] | None = None) -> di
     }
 
 
+def verified_aliases(pool: Pool, attributes: dict[str, str]) -> list[tuple[str, str]]:
+    """The aliases a confirmed user owns, as (kind, folded value): its verified email and phone, and its
+    preferred_username."""
+    case_sensitive = pools.case_sensitive(pool.settings)
+    return [
+        (kind, key_value(kind, attributes[kind], case_sensitive))
+        for kind in pool.settings.get("AliasAttributes") or ()
+        if attributes.get(kind)
+        and (kind == "preferred_username" or attributes.get(VERIFIED_FLAGS.get(kind, "")) == "true")
+    ]
+
+
 def new_user(
     pool: Pool,
     username: str,
@@ -228,12 +240,16 @@ def new_user(
     status: str,
     sub: str,
     now: float,
+    *,
+    move_aliases: bool = False,
     **extra: Any,
 ) -> NewUser:
     """The record of a new user: the stored username (the sub where email/phone is the username), its folded
     key, its attributes with ``sub`` first and unverified flags for email/phone unless given, and the sign-in
-    values it claims (username-attribute values always; aliases of a user past confirmation when verified).
-    ``extra`` are further ``NewUser`` fields (SRP verifier, password expiry)."""
+    values it claims: username-attribute values always; the aliases of a user past confirmation (its verified
+    email and phone, its preferred_username). With ``move_aliases`` a verified email/phone alias moves from a
+    user who holds it (as ForceAliasCreation does); otherwise such an alias is a ``Conflict``. ``extra`` are
+    further ``NewUser`` fields (SRP verifier, password expiry)."""
     settings = pool.settings
     case_sensitive = pools.case_sensitive(settings)
     stored_name = sub if settings.get("UsernameAttributes") else username
@@ -243,16 +259,11 @@ def new_user(
             stored.setdefault(flag, "false")
     keys = [
         (kind, key_value(kind, attributes[kind], case_sensitive))
-        for kind in sign_in_kinds(settings)
+        for kind in settings.get("UsernameAttributes") or ()
         if attributes.get(kind)
-        and (
-            settings.get("UsernameAttributes")
-            or (
-                status != "UNCONFIRMED"
-                and (kind == "preferred_username" or stored.get(VERIFIED_FLAGS.get(kind, "")) == "true")
-            )
-        )
     ]
+    aliases = verified_aliases(pool, stored) if status != "UNCONFIRMED" else []
+    claims = [(kind, value, kind != "preferred_username") for kind, value in aliases] if move_aliases else []
     return NewUser(
         pool_id=pool.id,
         username=stored_name,
@@ -262,7 +273,8 @@ def new_user(
         password_hash=password_hash,
         created_at=now,
         attributes=stored,
-        keys=keys,
+        keys=keys if move_aliases else keys + aliases,
+        claims=claims,
         **extra,
     )
 

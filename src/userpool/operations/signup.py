@@ -23,7 +23,7 @@ from userpool.errors import (
     UserNotFoundException,
 )
 from userpool.operations import common
-from userpool.store import Client, Confirmation, Conflict, NewCode, NewUser, Pool, User
+from userpool.store import Client, Confirmation, Conflict, NewCode, Pool, User
 from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller
 
 SIGN_UP = "signup"
@@ -112,41 +112,26 @@ async def _create_user(
     """Store the new user, in one transaction with its first code (when one is to be sent); the user as stored and
     that code. The database decides uniqueness: a taken username or sign-in value is Cognito's error."""
     settings = pool.settings
-    case_sensitive = pool_rules.case_sensitive(settings)
-    keys = [
-        (kind, common.key_value(kind, attributes[kind], case_sensitive))
-        for kind in settings.get("UsernameAttributes") or ()
-        if attributes.get(kind)
-    ]
-    stored = {"sub": sub, **attributes}
-    for attribute, flag in VERIFIED_FLAGS.items():
-        if attribute in attributes:
-            stored[flag] = "true" if flag in verified else "false"
-    # An auto-verified alias moves to the new user, as with ForceAliasCreation (AWS: autoVerifyEmail).
-    claims = [(k, v, k != "preferred_username") for k, v in _alias_claims(pool, stored)] if confirmed else []
     destination = None if confirmed else common.code_destination(settings, attributes)
     code = new_code = None
     if destination is not None:
         code, code_hash, expires_at = common.new_code(ctx)
         new_code = NewCode(SIGN_UP, code_hash, destination[0], expires_at)
+    record = common.new_user(
+        pool,
+        username,
+        {**attributes, **dict.fromkeys(verified, "true")},
+        password_hash,
+        CONFIRMED if confirmed else UNCONFIRMED,
+        sub,
+        ctx.clock.now(),
+        # An auto-verified alias moves to the new user, as with ForceAliasCreation (AWS: autoVerifyEmail).
+        move_aliases=True,
+        srp_salt=verifier.salt,
+        srp_verifier=verifier.verifier,
+    )
     try:
-        await ctx.store.create_user(
-            NewUser(
-                pool_id=pool.id,
-                username=username,
-                username_key=usernames.fold(username, case_sensitive),
-                sub=sub,
-                status=CONFIRMED if confirmed else UNCONFIRMED,
-                password_hash=password_hash,
-                created_at=ctx.clock.now(),
-                attributes=stored,
-                keys=keys,
-                claims=claims,
-                srp_salt=verifier.salt,
-                srp_verifier=verifier.verifier,
-            ),
-            new_code,
-        )
+        await ctx.store.create_user(record, new_code)
     except Conflict as conflict:
         if conflict.what in ("email", "phone_number") and settings.get("UsernameAttributes"):
             raise UsernameExistsException(f"An account with the given {conflict.what} already exists.") from None
@@ -164,17 +149,6 @@ async def _stored(ctx: Context, pool: Pool, sub: str) -> User:
     if user is None:  # deleted between two steps of one request
         raise UserNotFoundException(common.USER_NOT_FOUND)
     return user
-
-
-def _alias_claims(pool: Pool, attributes: dict[str, str]) -> list[tuple[str, str]]:
-    """The aliases a confirmed user owns: its verified email and phone, and its preferred_username."""
-    case_sensitive = pool_rules.case_sensitive(pool.settings)
-    return [
-        (kind, common.key_value(kind, attributes[kind], case_sensitive))
-        for kind in pool.settings.get("AliasAttributes") or ()
-        if attributes.get(kind)
-        and (kind == "preferred_username" or attributes.get(VERIFIED_FLAGS.get(kind, "")) == "true")
-    ]
 
 
 def _hides_existence(client_settings: dict[str, Any]) -> bool:
@@ -250,7 +224,7 @@ async def _confirm(
     ctx: Context, pool: Pool, user: User, verify: list[str], force_alias: bool, consume_code: str | None
 ) -> None:
     """Move ``user`` to CONFIRMED, mark ``verify`` flags true and claim the aliases that are now verified."""
-    claim = _alias_claims(pool, {**user.attributes, **dict.fromkeys(verify, "true")})
+    claim = common.verified_aliases(pool, {**user.attributes, **dict.fromkeys(verify, "true")})
     try:
         done = await ctx.store.confirm(
             Confirmation(
