@@ -37,6 +37,11 @@ def build_app(settings: Settings) -> Starlette:
         sender=OutboxSender(store, clock, keep=settings.outbox_exposed),
     )
     endpoint = Endpoint(ctx, ServiceModel())
+    if not endpoint.authenticator.enforcing:
+        log.warning(
+            "no access keys configured: IAM-authorized operations accept any signature (local development); "
+            "set USERPOOL_ACCESS_KEYS or [server.access_keys] to require SigV4"
+        )
 
     async def health(_: Request) -> Response:
         return JSONResponse({"status": "ok"})

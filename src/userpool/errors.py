@@ -104,3 +104,27 @@ class UnsupportedOperationException(ServiceError):
 
 class RequestEntityTooLargeException(ServiceError):
     status = 413
+
+
+class MissingAuthenticationTokenException(ServiceError):
+    status = 403
+
+
+class UnrecognizedClientException(ServiceError):
+    pass
+
+
+class InvalidSignatureException(ServiceError):
+    pass
+
+
+class IncompleteSignatureException(ServiceError):
+    pass
+
+
+class UserPoolAddOnNotEnabledException(ServiceError):
+    pass
+
+
+class RequestTimeoutException(ServiceError):
+    status = 408

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -15,13 +16,17 @@ from userpool.context import Call, Context
 from userpool.errors import (
     InternalErrorException,
     RequestEntityTooLargeException,
+    RequestTimeoutException,
     SerializationException,
     ServiceError,
     UnknownOperationException,
     UnsupportedOperationException,
 )
 from userpool.operations import REGISTRY
+from userpool.protocol.auth import Authenticator, SignedRequest
+from userpool.protocol.limits import RequestLimits, check_depth
 from userpool.protocol.model import ServiceModel
+from userpool.protocol.sources import ClientAddress
 
 log = logging.getLogger("userpool.protocol")
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -43,22 +48,28 @@ def encode_error(error: ServiceError, request_id: str) -> Response:
     return response
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, seconds: float) -> bytes:
+    """The whole body, at most ``limit`` bytes, received within ``seconds`` (slow senders are cut off)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise RequestEntityTooLargeException(f"Request body exceeds the limit of {limit} bytes.")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestEntityTooLargeException(f"Request body exceeds the limit of {limit} bytes.")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(seconds):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise RequestEntityTooLargeException(f"Request body exceeds the limit of {limit} bytes.")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestTimeoutException(f"The request body was not received within {seconds:g} seconds.") from None
     return b"".join(chunks)
 
 
-def _decode(body: bytes) -> Any:
+def _decode(body: bytes, max_depth: int) -> Any:
     if not body.strip():
         return {}
+    check_depth(body, max_depth)
     try:
         params = json.loads(body.decode("utf-8"))
         # A \\uD800-style escape decodes to half a UTF-16 pair, which no UTF-8 text (or database) can hold.
@@ -78,6 +89,12 @@ class Endpoint:
     def __init__(self, ctx: Context, model: ServiceModel) -> None:
         self.ctx = ctx
         self.model = model
+        settings = ctx.settings
+        self.authenticator = Authenticator(
+            {k: v.get_secret_value() for k, v in settings.access_keys.items()}, settings.region
+        )
+        self.limits = RequestLimits(model, settings.max_attributes, settings.max_client_metadata_bytes)
+        self.addresses = ClientAddress(settings.trusted_proxies)
 
     def _operation_name(self, request: Request) -> str:
         target = request.headers.get("x-amz-target")
@@ -97,13 +114,20 @@ class Endpoint:
             implementation = REGISTRY.get(operation)
             if implementation is None:
                 raise UnsupportedOperationException(f"userpool does not implement {operation} yet.")
-            params = _decode(await _read_body(request, self.ctx.settings.max_body_bytes))
+            settings = self.ctx.settings
+            body = await _read_body(request, settings.max_body_bytes, settings.body_read_timeout)
+            if not self.model.is_unauthenticated(operation):
+                self.authenticator.authenticate(
+                    SignedRequest(request.method, str(request.url), request.headers, body), self.ctx.clock.now()
+                )
+            params = _decode(body, settings.max_json_depth)
             self.model.validate_input(operation, params)
+            self.limits.check(operation, params)
             call = Call(
                 operation=operation,
                 params=params,
                 request_id=request_id,
-                source_ip=request.client.host if request.client else None,
+                source_ip=self.addresses.of(request),
                 user_agent=request.headers.get("user-agent", ""),
             )
             result = await implementation(self.ctx, call)
