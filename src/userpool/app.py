@@ -19,14 +19,25 @@ from userpool.hashing import PasswordHashing
 from userpool.protocol.model import ServiceModel
 from userpool.protocol.wire import Endpoint
 from userpool.store import Store
+from userpool.store.sealing import SecretBox, decode_key, load_or_create_key
 
 log = logging.getLogger("userpool")
+
+
+def secret_box(settings: Settings) -> SecretBox:
+    """The box that seals client secrets: the configured key, the configured key file (which must exist), or
+    ``<data_dir>/secret.key`` (created on first start)."""
+    if settings.secret_key is not None:
+        return SecretBox(decode_key(settings.secret_key.get_secret_value()))
+    if settings.secret_key_file is not None:
+        return SecretBox(decode_key(settings.secret_key_file.read_text()))
+    return SecretBox(load_or_create_key(settings.data_dir / "secret.key"))
 
 
 def build_app(settings: Settings) -> Starlette:
     if settings.database_url is None:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store.open(settings.url)
+    store = Store.open(settings.url, secret_box(settings))
     clock = Clock()
     hashing = PasswordHashing(settings.hash_workers, settings.hash_queue)
     ctx = Context(
@@ -86,6 +97,9 @@ def build_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await store.migrate()
+        sealed = await store.seal_client_secrets()
+        if sealed:
+            log.info("sealed %d client secret(s) kept in plain text by an earlier version", sealed)
         try:
             yield
         finally:

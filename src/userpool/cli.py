@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # Libraries that would log SQL parameters or request bodies at debug level stay quiet whatever the level:
+    # no password hash, code, or secret ever reaches the log.
+    for noisy in ("sqlalchemy", "aiosqlite", "asyncpg", "botocore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     from userpool.app import build_app  # imported late: `userpool --help` stays fast
 
     if args.command == "migrate":
@@ -72,7 +76,11 @@ def main(argv: list[str] | None = None) -> int:
 
     import uvicorn
 
-    app = build_app(settings)
+    try:
+        app = build_app(settings)
+    except (OSError, ValueError) as exc:
+        print(f"userpool: configuration error: {exc}", file=sys.stderr)
+        return 2
     where = settings.database_url or settings.data_dir / "userpool.db"
     print(f"userpool: serving the Cognito user pools API at http://{settings.host}:{settings.port}", flush=True)
     print(f"userpool: store {where}", flush=True)
@@ -81,7 +89,20 @@ def main(argv: list[str] | None = None) -> int:
         + (f"at http://{settings.host}:{settings.port}/_userpool/outbox" if settings.outbox_exposed else "not exposed"),
         flush=True,
     )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+        # h11 bounds the request line and headers (httptools has no configurable limit).
+        http="h11",
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        timeout_keep_alive=settings.keep_alive_timeout,
+        limit_concurrency=settings.max_connections,
+        # X-Forwarded-For is ours to judge (USERPOOL_TRUSTED_PROXIES); uvicorn would believe it from 127.0.0.1.
+        proxy_headers=False,
+    )
     return 0
 
 

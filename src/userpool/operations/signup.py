@@ -21,7 +21,7 @@ from userpool.errors import (
     UsernameExistsException,
     UserNotFoundException,
 )
-from userpool.operations import common
+from userpool.operations import common, throttle
 from userpool.store import Confirmation, Conflict, NewCode, NewUser, Pool, User
 
 SIGN_UP = "signup"
@@ -123,6 +123,7 @@ async def confirm_sign_up(ctx: Context, call: Call) -> dict[str, Any]:
         if _hides_existence(client.settings):
             raise CodeMismatchException(CODE_MISMATCH)
         raise UserNotFoundException(NOT_FOUND_BY_CLIENT)
+    await throttle.per_user(ctx, call, user)
     if user.status != UNCONFIRMED:
         raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
     stored = await ctx.store.take_attempt(user.id, SIGN_UP, ctx.settings.code_attempts)
@@ -179,6 +180,7 @@ async def resend_confirmation_code(ctx: Context, call: Call) -> dict[str, Any]:
         if _hides_existence(client.settings):
             return {"CodeDeliveryDetails": _simulated_delivery(pool, p["Username"])}
         raise UserNotFoundException(NOT_FOUND_BY_CLIENT)
+    await throttle.per_user(ctx, call, user)
     if user.status == CONFIRMED:
         raise InvalidParameterException("User is already confirmed.")
     destination = common.code_destination(pool.settings, user.attributes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 import uuid
 from typing import Any
@@ -22,7 +23,7 @@ from userpool.errors import (
     UnknownOperationException,
     UnsupportedOperationException,
 )
-from userpool.operations import REGISTRY
+from userpool.operations import REGISTRY, throttle
 from userpool.protocol.auth import Authenticator, SignedRequest
 from userpool.protocol.limits import RequestLimits, check_depth
 from userpool.protocol.model import ServiceModel
@@ -32,6 +33,7 @@ log = logging.getLogger("userpool.protocol")
 CONTENT_TYPE = "application/x-amz-json-1.1"
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 HEADER_MESSAGE_LIMIT = 1024
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def encode(payload: dict[str, Any], request_id: str, status: int = 200) -> Response:
@@ -42,8 +44,9 @@ def encode(payload: dict[str, Any], request_id: str, status: int = 200) -> Respo
 def encode_error(error: ServiceError, request_id: str) -> Response:
     response = encode({"__type": error.type_name, "message": error.message, **error.extra}, request_id, error.status)
     response.headers["x-amzn-ErrorType"] = f"{error.type_name}:"
-    # A header carries one short line of Latin-1; the body has the message exactly.
-    header_message = error.message.replace("\r", " ").replace("\n", " ")[:HEADER_MESSAGE_LIMIT]
+    # A header carries one short line of Latin-1 without control characters or surrounding spaces (h11 refuses
+    # anything else); the body has the message exactly.
+    header_message = _CONTROL.sub(" ", error.message)[:HEADER_MESSAGE_LIMIT].strip()
     response.headers["x-amzn-ErrorMessage"] = header_message.encode("latin-1", "backslashreplace").decode("latin-1")
     return response
 
@@ -130,6 +133,7 @@ class Endpoint:
                 source_ip=self.addresses.of(request),
                 user_agent=request.headers.get("user-agent", ""),
             )
+            await throttle.admit(self.ctx, call)
             result = await implementation(self.ctx, call)
             response = encode(self.model.serialize_output(operation, result), request_id)
             outcome = "ok"
