@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from userpool.blocklist import PasswordBlocklist
 from userpool.clock import Clock
 from userpool.config import Settings
 from userpool.context import Context
@@ -46,6 +47,7 @@ def build_app(settings: Settings) -> Starlette:
         clock=clock,
         hashing=hashing,
         sender=OutboxSender(store, clock, keep=settings.outbox_exposed),
+        blocklist=PasswordBlocklist(),
     )
     endpoint = Endpoint(ctx, ServiceModel())
     if not endpoint.authenticator.enforcing:
@@ -104,6 +106,7 @@ def build_app(settings: Settings) -> Starlette:
             yield
         finally:
             hashing.close()
+            ctx.blocklist.close()
             await store.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)

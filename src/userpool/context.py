@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from userpool.blocklist import PasswordBlocklist
 from userpool.clock import Clock
 from userpool.config import Settings
 from userpool.delivery import Sender
@@ -19,6 +20,8 @@ class Context:
     clock: Clock
     hashing: PasswordHashing
     sender: Sender
+    # The offline list of common and breached passwords (threat protection's compromised-credentials check).
+    blocklist: PasswordBlocklist = field(default_factory=PasswordBlocklist)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from types import MappingProxyType
 from typing import Any
 
 from userpool.context import Call, Context
-from userpool.operations import clients, pools, signup, users
+from userpool.operations import clients, pools, risk, signup, users
 
 Operation = Callable[[Context, Call], Awaitable[dict[str, Any]]]
 
 REGISTRY: Mapping[str, Operation] = MappingProxyType(
-    {**pools.OPERATIONS, **clients.OPERATIONS, **signup.OPERATIONS, **users.OPERATIONS}
+    {**pools.OPERATIONS, **clients.OPERATIONS, **signup.OPERATIONS, **users.OPERATIONS, **risk.OPERATIONS}
 )

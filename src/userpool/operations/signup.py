@@ -8,6 +8,7 @@ from userpool.context import Call, Context
 from userpool.domain import attributes as attribute_rules
 from userpool.domain import codes, ids, passwords, usernames
 from userpool.domain import pools as pool_rules
+from userpool.domain import risk as risk_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
 from userpool.errors import (
     AliasExistsException,
@@ -21,7 +22,7 @@ from userpool.errors import (
     UsernameExistsException,
     UserNotFoundException,
 )
-from userpool.operations import common, throttle
+from userpool.operations import common, risk, throttle
 from userpool.store import Confirmation, Conflict, NewCode, NewUser, Pool, User
 
 SIGN_UP = "signup"
@@ -58,6 +59,7 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     violation = passwords.policy_violation(password, pool_rules.password_policy(settings))
     if violation:
         raise InvalidPasswordException(passwords.SIGN_UP_PREFIX + violation)
+    await risk.check_password(ctx, pool, client, password, risk_rules.SIGN_UP)
     attribute_rules.check_sign_up_attributes(
         attributes, settings["SchemaAttributes"], client.settings.get("WriteAttributes"), implied
     )
