@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(run())
         return 0
 
-    import uvicorn
+    from userpool import serving
 
     try:
         app = build_app(settings)
@@ -89,20 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         + (f"at http://{settings.host}:{settings.port}/_userpool/outbox" if settings.outbox_exposed else "not exposed"),
         flush=True,
     )
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-        # h11 bounds the request line and headers (httptools has no configurable limit).
-        http="h11",
-        h11_max_incomplete_event_size=settings.max_header_bytes,
-        timeout_keep_alive=settings.keep_alive_timeout,
-        limit_concurrency=settings.max_connections,
-        # X-Forwarded-For is ours to judge (USERPOOL_TRUSTED_PROXIES); uvicorn would believe it from 127.0.0.1.
-        proxy_headers=False,
-    )
+    serving.run(app, settings)
     return 0
 
 

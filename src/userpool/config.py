@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     max_client_metadata_bytes: int = Field(16384, ge=0)  # UTF-8 bytes of a ClientMetadata map's keys and values
     max_header_bytes: int = Field(16384, ge=1024)  # request line + headers
     keep_alive_timeout: float = Field(5, gt=0)  # seconds an idle connection stays open
+    header_read_timeout: float = Field(10, gt=0)  # seconds to receive a request line and headers
     body_read_timeout: float = Field(30, gt=0)  # seconds to receive a whole request body
     max_connections: int = Field(1000, ge=1)  # connections + requests in progress; beyond: 503
 
