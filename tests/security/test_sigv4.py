@@ -17,6 +17,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import advance_clock, error_of
 from tests.server import Server
@@ -304,3 +306,42 @@ def test_malformed_access_keys_are_a_configuration_error(monkeypatch):
     monkeypatch.setenv("USERPOOL_ACCESS_KEYS", "no-secret-here")
     with pytest.raises(ValueError, match="AKID:secret"):
         config.load()
+
+
+HEADER_TEXT = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=120)
+AUTHORIZATIONS = st.one_of(
+    HEADER_TEXT,
+    st.builds(
+        lambda cred, signed, sig: f"AWS4-HMAC-SHA256 Credential={cred}, SignedHeaders={signed}, Signature={sig}",
+        st.one_of(
+            HEADER_TEXT,
+            st.sampled_from(["AKIDADMIN/20240101/us-east-1/cognito-idp/aws4_request", "AKIDADMIN/x/y/z/w", "/////"]),
+        ),
+        st.one_of(HEADER_TEXT, st.sampled_from(["host;x-amz-date", "host", ";;;", "HOST;X-AMZ-TARGET"])),
+        st.one_of(HEADER_TEXT, st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)),
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None, database=None)
+@given(
+    authorization=AUTHORIZATIONS,
+    amz_date=st.one_of(st.none(), HEADER_TEXT, st.sampled_from(["20240101T000000Z", "99999999T999999Z"])),
+    sha=st.one_of(st.none(), HEADER_TEXT),
+)
+def test_any_authorization_header_gets_an_aws_error_never_a_fault(keyed, authorization, amz_date, sha):
+    headers = {"Authorization": authorization.strip() or "x"}
+    if amz_date is not None:
+        headers["X-Amz-Date"] = amz_date.strip() or "x"
+    if sha is not None:
+        headers["X-Amz-Content-SHA256"] = sha.strip() or "x"
+    response = raw(keyed, "ListUserPools", {"MaxResults": 1}, headers)
+    assert response.status_code in (400, 403), response.text
+    body = response.json()
+    assert body["__type"] in {
+        "IncompleteSignatureException",
+        "InvalidSignatureException",
+        "UnrecognizedClientException",
+        "MissingAuthenticationTokenException",
+    }
+    assert response.headers["x-amzn-ErrorType"] == body["__type"] + ":"
