@@ -164,3 +164,22 @@ def test_schema_attribute_without_a_name_is_a_client_error_not_a_500(tight):
         "1 validation error detected: Value null at 'schema.1.member.name' failed to satisfy constraint: "
         "Member must not be null"
     )
+
+
+@pytest.mark.parametrize(
+    "operation, body",
+    [
+        ("ListUserPoolClients", {"MaxResults": None}),
+        ("ListUsers", {"Limit": None, "Filter": None, "PaginationToken": None}),
+        ("DescribeUserPool", {"x": None}),
+    ],
+)
+def test_null_members_are_absent_not_a_500(tight, world, operation, body):
+    """Found by the long fuzz run: ``"MaxResults": null`` reached the operation as None."""
+    _, pool_id, _ = world
+    response = httpx.post(
+        f"{tight.url}/",
+        content=json.dumps({"UserPoolId": pool_id, **body}).encode(),
+        headers={"X-Amz-Target": TARGET + operation},
+    )
+    assert response.status_code == 200, response.text

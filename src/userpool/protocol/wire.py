@@ -86,6 +86,16 @@ def _decode(body: bytes, max_depth: int) -> Any:
         raise SerializationException("The request body is not valid JSON.") from None
 
 
+def _without_nulls(value: Any) -> Any:
+    """The request with every ``null`` member dropped: AWS's JSON protocols treat ``null`` as absent, and so do
+    validation and every operation (which may then rely on ``params.get(name, default)``)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
 class Endpoint:
     """The ``POST /`` endpoint: target header → validation → operation → output shape."""
 
@@ -125,6 +135,7 @@ class Endpoint:
                 )
             params = _decode(body, settings.max_json_depth)
             self.model.validate_input(operation, params)
+            params = _without_nulls(params)
             self.limits.check(operation, params)
             call = Call(
                 operation=operation,
