@@ -44,7 +44,7 @@ class Server:
     def start(self, timeout: float = 30.0) -> Server:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "userpool", "serve", "--port", str(self.port)]
-        command += ["--database-url", self.database_url, *self.args]
+        command += ["--data-dir", str(self.data_dir), "--database-url", self.database_url, *self.args]
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self.env)
         deadline = time.monotonic() + timeout

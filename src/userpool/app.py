@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from userpool.blocklist import PasswordBlocklist
 from userpool.clock import Clock
 from userpool.config import Settings
 from userpool.context import Context
@@ -28,6 +29,7 @@ from userpool.protocol.model import ServiceModel
 from userpool.protocol.wellknown import WellKnown
 from userpool.protocol.wire import Endpoint
 from userpool.store import Store
+from userpool.store.sealing import SecretBox, decode_key, load_or_create_key
 from userpool.triggers import Triggers
 from userpool.web.pages import Pages
 
@@ -69,10 +71,20 @@ def build_sender(settings: Settings, store: Store, clock: Clock) -> MediumRouter
     return MediumRouter({"EMAIL": email, "SMS": sms}, outbox)
 
 
+def secret_box(settings: Settings) -> SecretBox:
+    """The box that seals client secrets: the configured key, the configured key file (which must exist), or
+    ``<data_dir>/secret.key`` (created on first start)."""
+    if settings.secret_key is not None:
+        return SecretBox(decode_key(settings.secret_key.get_secret_value()))
+    if settings.secret_key_file is not None:
+        return SecretBox(decode_key(settings.secret_key_file.read_text()))
+    return SecretBox(load_or_create_key(settings.data_dir / "secret.key"))
+
+
 def build_app(settings: Settings) -> Starlette:
     triggers = Triggers(settings)  # first: a trigger setting that cannot work stops us before anything is opened
     settings.check()
-    store = Store.open(settings.url)
+    store = Store.open(settings.url, secret_box(settings))
     clock = Clock()
     hashing = PasswordHashing(settings.hash_workers, settings.hash_queue)
     sender = build_sender(settings, store, clock)
@@ -87,11 +99,17 @@ def build_app(settings: Settings) -> Starlette:
         metrics=metrics,
         generate_code=(lambda: fixed) if (fixed := settings.fixed_code) else codes.generate,
         triggers=triggers,
+        blocklist=PasswordBlocklist(),
     )
     if settings.fixed_code:
         log.warning("FIXED CODE: every confirmation code is %s; never use this outside tests", settings.fixed_code)
     endpoint = Endpoint(ctx, ServiceModel())
     pages = Pages(ctx)
+    if not endpoint.authenticator.enforcing:
+        log.warning(
+            "no access keys configured: IAM-authorized operations accept any signature (local development); "
+            "set USERPOOL_ACCESS_KEYS or [server.access_keys] to require SigV4"
+        )
 
     async def health(_: Request) -> Response:
         """Liveness: the process answers."""
@@ -157,12 +175,16 @@ def build_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         await store.migrate()
+        sealed = await store.seal_client_secrets()
+        if sealed:
+            log.info("sealed %d client secret(s) kept in plain text by an earlier version", sealed)
         try:
             yield
         finally:
             await triggers.close()
             hashing.close()
             await sender.aclose()
+            ctx.blocklist.close()
             await store.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -19,9 +19,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     def store_options(sub: argparse.ArgumentParser) -> None:
-        where = sub.add_mutually_exclusive_group()
-        where.add_argument("--data-dir", type=Path, help="folder of the SQLite store (default ./.userpool)")
-        where.add_argument("--database-url", help="SQLAlchemy URL of the store, e.g. sqlite+aiosqlite:///x.db")
+        sub.add_argument(
+            "--data-dir", type=Path, help="folder of the SQLite store and the secret key file (default ./.userpool)"
+        )
+        sub.add_argument("--database-url", help="SQLAlchemy URL of the store, e.g. sqlite+aiosqlite:///x.db")
         sub.add_argument(
             "--config", type=Path, help="TOML file: settings in its [server] table; pools, clients and users to seed"
         )
@@ -56,9 +57,10 @@ def _parser() -> argparse.ArgumentParser:
 async def _prepare(settings: config.Settings, seed_file: Path | None) -> list[str]:
     """Bring the store's schema up to date and apply the seed file, once, before any worker serves."""
     from userpool import seed
+    from userpool.app import secret_box
     from userpool.store import Store
 
-    store = Store.open(settings.url)
+    store = Store.open(settings.url, secret_box(settings))
     try:
         await store.migrate()
         return await seed.apply_file(store, settings, seed_file) if seed_file else []
@@ -68,9 +70,10 @@ async def _prepare(settings: config.Settings, seed_file: Path | None) -> list[st
 
 async def _export(settings: config.Settings) -> dict[str, object]:
     from userpool import seed
+    from userpool.app import secret_box
     from userpool.store import Store
 
-    store = Store.open(settings.url)
+    store = Store.open(settings.url, secret_box(settings))
     try:
         await store.migrate()
         pools, token, found = [], None, []
@@ -136,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         try:  # before the store is touched: a setting that cannot work stops us with nothing opened
             app = build_app(settings)
-        except ValueError as exc:  # e.g. a trigger target that cannot work (TriggerConfigError)
+        except (OSError, ValueError) as exc:  # e.g. a trigger target that cannot work, an unreadable key file
             print(f"userpool: configuration error: {exc}", file=sys.stderr)
             return 2
     if args.command == "export":
@@ -164,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "rotate-key":
         return asyncio.run(_rotate_key(settings.url, args.pool_id))
 
-    import uvicorn
+    from userpool import serving
 
     where = settings.database_url or settings.data_dir / "userpool.db"
     print(f"userpool: serving the Cognito user pools API at http://{settings.host}:{settings.port}", flush=True)
@@ -199,13 +202,10 @@ def main(argv: list[str] | None = None) -> int:
             f"userpool: WARNING: --fixed-code is on: every confirmation code is {settings.fixed_code}. Tests only!",
             flush=True,
         )
-    options = {"host": settings.host, "port": settings.port, "log_level": settings.log_level, "access_log": False}
-    if settings.workers == 1:
-        uvicorn.run(app, **options)
-    else:
+    if settings.workers > 1:
         # Each worker process builds its own app from the same settings (see app.app_from_environment).
         os.environ[WORKER_SETTINGS] = settings.model_dump_json()
-        uvicorn.run("userpool.app:app_from_environment", factory=True, workers=settings.workers, **options)
+    serving.run(app, settings)
     return 0
 
 

@@ -6,10 +6,10 @@ import ipaddress
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Keys of the TOML ``[triggers]`` table and the settings they fill (``functions`` is the ``[triggers.functions]``
 # table: Lambda ARN -> where that function is reached).
@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     issuer_url: str | None = Field(None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")
     # Lets tests move this process's clock forward through POST /_userpool/clock. Never for production.
     clock_control: bool = False
-    log_level: str = "info"
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     log_json: bool = False  # one JSON object per log line instead of readable text
     # Every confirmation code is this value (for test suites written against emulators that accept any code).
     # Refused unless the server binds a loopback address or allow_fixed_code_anywhere is set.
@@ -99,6 +99,55 @@ class Settings(BaseSettings):
     public_url: str | None = Field(None, pattern=r"^https?://[^\s?#]+$")
     # Emails a pool that sends through Cognito's account (EmailSendingAccount COGNITO_DEFAULT) may send per UTC day.
     daily_email_quota: int | None = Field(None, ge=0)
+
+    # --- security (README: "Security model") ---------------------------------------------------------------
+    # Access key id -> secret access key. Empty: IAM-authorized operations accept any signature (local use).
+    # Env: USERPOOL_ACCESS_KEYS="AKID1:secret1,AKID2:secret2"; TOML: a [server.access_keys] table.
+    access_keys: Annotated[dict[str, SecretStr], NoDecode] = Field(default_factory=dict, repr=False)
+    # The key that seals client secrets in the store (base64 of 32 bytes), or a file holding it. Neither set:
+    # <data_dir>/secret.key, created on first start.
+    secret_key: SecretStr | None = Field(None, repr=False)
+    secret_key_file: Path | None = None
+    # Rate limits, counted in the store (fixed windows). 0 turns a limit off.
+    user_creation_rate: int = Field(50, ge=0)  # per pool per second: SignUp + ConfirmSignUp + AdminConfirmSignUp
+    confirm_per_user_per_hour: int = Field(15, ge=0)  # ConfirmSignUp, per user (Cognito's quota)
+    resend_per_user_per_hour: int = Field(5, ge=0)  # ResendConfirmationCode, per user (Cognito's quota)
+    sign_up_per_ip_per_hour: int = Field(0, ge=0)  # SignUp per source IP
+    confirm_per_ip_per_hour: int = Field(0, ge=0)  # ConfirmSignUp + ResendConfirmationCode per source IP
+    # Proxies whose X-Forwarded-For is believed (addresses or networks). Env: comma-separated.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Limits on what a client controls.
+    max_json_depth: int = Field(20, ge=2)
+    max_attributes: int = Field(100, ge=1)  # entries of an attribute list (UserAttributes, ValidationData, ...)
+    max_client_metadata_bytes: int = Field(16384, ge=0)  # UTF-8 bytes of a ClientMetadata map's keys and values
+    max_header_bytes: int = Field(16384, ge=1024)  # request line + headers
+    keep_alive_timeout: float = Field(5, gt=0)  # seconds an idle connection stays open
+    header_read_timeout: float = Field(10, gt=0)  # seconds to receive a request line and headers
+    body_read_timeout: float = Field(30, gt=0)  # seconds to receive a whole request body
+    max_connections: int = Field(1000, ge=1)  # connections + requests in progress; beyond: 503
+
+    @field_validator("access_keys", mode="before")
+    @classmethod
+    def _parse_access_keys(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            pairs = [item.strip() for item in value.split(",") if item.strip()]
+            keys: dict[str, str] = {}
+            for pair in pairs:
+                key_id, sep, secret = pair.partition(":")
+                if not sep or not key_id.strip() or not secret:
+                    raise ValueError("access keys are written AKID:secret, separated by commas")
+                keys[key_id.strip()] = secret
+            return keys
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        for item in value:
+            ipaddress.ip_network(item, strict=False)  # raises ValueError for a bad address
+        return value
 
     @property
     def url(self) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from userpool.blocklist import PasswordBlocklist
 from userpool.clock import Clock
 from userpool.config import Settings
 from userpool.delivery import Sender
@@ -27,6 +28,8 @@ class Context:
     triggers: Triggers
     # Parsed RSA keys by ``kid`` (a kid's key material never changes, so any process may cache it).
     key_cache: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # The offline list of common and breached passwords (threat protection's compromised-credentials check).
+    blocklist: PasswordBlocklist = field(default_factory=PasswordBlocklist)
 
 
 @dataclass(frozen=True)

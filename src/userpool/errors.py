@@ -128,3 +128,27 @@ class UnsupportedTokenTypeException(ServiceError):
 
 class UnsupportedUserStateException(ServiceError):
     pass
+
+
+class MissingAuthenticationTokenException(ServiceError):
+    status = 403
+
+
+class UnrecognizedClientException(ServiceError):
+    pass
+
+
+class InvalidSignatureException(ServiceError):
+    pass
+
+
+class IncompleteSignatureException(ServiceError):
+    pass
+
+
+class UserPoolAddOnNotEnabledException(ServiceError):
+    pass
+
+
+class RequestTimeoutException(ServiceError):
+    status = 408

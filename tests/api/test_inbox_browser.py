@@ -14,6 +14,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.api.test_signup import email, sign_up
 
@@ -60,6 +61,7 @@ def test_read_the_code_in_the_inbox_and_confirm_with_it(browser, cognito, make_p
     pool_choice.find_element(By.CSS_SELECTOR, f'option[value="{pool["Id"]}"]').click()
     browser.find_element(By.ID, "username").send_keys("carol")
     browser.find_element(By.CSS_SELECTOR, "form.filter button").click()
+    WebDriverWait(browser, 15).until(lambda b: "username=carol" in b.current_url)  # the filtered page has loaded
 
     [card] = browser.find_elements(By.CSS_SELECTOR, "article.message")
     assert "carol@example.com" in card.text

@@ -65,8 +65,14 @@ def _schema(sent: list[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
     by_name = {a["Name"]: a for a in schema}
     seen: set[str] = set()  # names as stored: custom attributes with their "custom:" prefix
     custom = 0
-    for given in sent or ():
-        raw = given["Name"]
+    for index, given in enumerate(sent or (), start=1):
+        raw = given.get("Name")
+        if raw is None:
+            # (unverified) Cognito's text; the model leaves Name optional, the service needs it.
+            raise InvalidParameterException(
+                f"1 validation error detected: Value null at 'schema.{index}.member.name' failed to satisfy "
+                "constraint: Member must not be null"
+            )
         name = raw if raw in STANDARD_NAMES or raw.startswith("custom:") else f"custom:{raw}"
         if name in seen:
             raise InvalidParameterException(f"Existing attribute already has name {name}.")

@@ -7,7 +7,7 @@ from types import MappingProxyType
 from typing import Any
 
 from userpool.context import Call, Context
-from userpool.operations import account, admin_users, auth, clients, pools, recovery, signup, tokens, users
+from userpool.operations import account, admin_users, auth, clients, pools, recovery, risk, signup, tokens, users
 
 Operation = Callable[[Context, Call], Awaitable[dict[str, Any]]]
 
@@ -22,5 +22,6 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **account.OPERATIONS,
         **recovery.OPERATIONS,
         **admin_users.OPERATIONS,
+        **risk.OPERATIONS,
     }
 )

@@ -8,6 +8,7 @@ from userpool.context import Call, Context
 from userpool.domain import attributes as attribute_rules
 from userpool.domain import codes, ids, passwords, usernames
 from userpool.domain import pools as pool_rules
+from userpool.domain import risk as risk_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
 from userpool.domain.srp import Verifier
 from userpool.errors import (
@@ -22,7 +23,7 @@ from userpool.errors import (
     UsernameExistsException,
     UserNotFoundException,
 )
-from userpool.operations import common
+from userpool.operations import common, risk, throttle
 from userpool.store import Client, Confirmation, Conflict, NewCode, Pool, User
 from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller
 
@@ -60,6 +61,7 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     violation = passwords.policy_violation(password, pool_rules.password_policy(settings))
     if violation:
         raise InvalidPasswordException(passwords.SIGN_UP_PREFIX + violation)
+    await risk.check_password(ctx, pool, client, password, risk_rules.SIGN_UP)
     attribute_rules.check_sign_up_attributes(
         attributes, settings["SchemaAttributes"], client.settings.get("WriteAttributes"), implied
     )
@@ -191,6 +193,7 @@ async def confirm_with_code(
         if _hides_existence(client.settings):
             raise CodeMismatchException(CODE_MISMATCH)
         raise UserNotFoundException(NOT_FOUND_BY_CLIENT)
+    await throttle.per_user(ctx, "ConfirmSignUp", user)  # the link page counts as ConfirmSignUp too
     if user.status != UNCONFIRMED:
         raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
     stored = await ctx.store.take_attempt(user.id, SIGN_UP, ctx.settings.code_attempts)
@@ -254,6 +257,7 @@ async def resend_confirmation_code(ctx: Context, call: Call) -> dict[str, Any]:
         if _hides_existence(client.settings):
             return {"CodeDeliveryDetails": _simulated_delivery(pool, p["Username"])}
         raise UserNotFoundException(NOT_FOUND_BY_CLIENT)
+    await throttle.per_user(ctx, call.operation, user)
     if user.status == CONFIRMED:
         raise InvalidParameterException("User is already confirmed.")
     destination = common.code_destination(pool.settings, user.attributes)

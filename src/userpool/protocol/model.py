@@ -681,6 +681,10 @@ class ServiceModel:
             raise UnknownOperationException("The requested operation is not recognized by this service.")
         return self._model.operation_model(name)
 
+    def input_shape(self, name: str) -> botocore.model.StructureShape | None:
+        """The operation's input shape as botocore models it (``None`` for an operation without input)."""
+        return self._operation_model(name).input_shape
+
     # -- input --
 
     def validate_input(self, operation: str, params: object) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import re
 import time
 import uuid
 from typing import Any
@@ -15,19 +17,24 @@ from userpool.context import Call, Context
 from userpool.errors import (
     InternalErrorException,
     RequestEntityTooLargeException,
+    RequestTimeoutException,
     SerializationException,
     ServiceError,
     UnknownOperationException,
     UnsupportedOperationException,
 )
 from userpool.observability import REQUEST_ID
-from userpool.operations import REGISTRY
+from userpool.operations import REGISTRY, throttle
+from userpool.protocol.auth import Authenticator, SignedRequest
+from userpool.protocol.limits import RequestLimits, check_depth
 from userpool.protocol.model import ServiceModel
+from userpool.protocol.sources import ClientAddress
 
 log = logging.getLogger("userpool.protocol")
 CONTENT_TYPE = "application/x-amz-json-1.1"
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 HEADER_MESSAGE_LIMIT = 1024
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def encode(payload: dict[str, Any], request_id: str, status: int = 200) -> Response:
@@ -38,28 +45,35 @@ def encode(payload: dict[str, Any], request_id: str, status: int = 200) -> Respo
 def encode_error(error: ServiceError, request_id: str) -> Response:
     response = encode({"__type": error.type_name, "message": error.message, **error.extra}, request_id, error.status)
     response.headers["x-amzn-ErrorType"] = f"{error.type_name}:"
-    # A header carries one short line of Latin-1; the body has the message exactly.
-    header_message = error.message.replace("\r", " ").replace("\n", " ")[:HEADER_MESSAGE_LIMIT]
+    # A header carries one short line of Latin-1 without control characters or surrounding spaces (h11 refuses
+    # anything else); the body has the message exactly.
+    header_message = _CONTROL.sub(" ", error.message)[:HEADER_MESSAGE_LIMIT].strip()
     response.headers["x-amzn-ErrorMessage"] = header_message.encode("latin-1", "backslashreplace").decode("latin-1")
     return response
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
+async def _read_body(request: Request, limit: int, seconds: float) -> bytes:
+    """The whole body, at most ``limit`` bytes, received within ``seconds`` (slow senders are cut off)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise RequestEntityTooLargeException(f"Request body exceeds the limit of {limit} bytes.")
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestEntityTooLargeException(f"Request body exceeds the limit of {limit} bytes.")
-        chunks.append(chunk)
+    try:
+        async with asyncio.timeout(seconds):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise RequestEntityTooLargeException(f"Request body exceeds the limit of {limit} bytes.")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise RequestTimeoutException(f"The request body was not received within {seconds:g} seconds.") from None
     return b"".join(chunks)
 
 
-def _decode(body: bytes) -> Any:
+def _decode(body: bytes, max_depth: int) -> Any:
     if not body.strip():
         return {}
+    check_depth(body, max_depth)
     try:
         params = json.loads(body.decode("utf-8"))
         # A \\uD800-style escape decodes to half a UTF-16 pair, which no UTF-8 text (or database) can hold.
@@ -73,12 +87,28 @@ def _decode(body: bytes) -> Any:
         raise SerializationException("The request body is not valid JSON.") from None
 
 
+def _without_nulls(value: Any) -> Any:
+    """The request with every ``null`` member dropped: AWS's JSON protocols treat ``null`` as absent, and so do
+    validation and every operation (which may then rely on ``params.get(name, default)``)."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
 class Endpoint:
     """The ``POST /`` endpoint: target header → validation → operation → output shape."""
 
     def __init__(self, ctx: Context, model: ServiceModel) -> None:
         self.ctx = ctx
         self.model = model
+        settings = ctx.settings
+        self.authenticator = Authenticator(
+            {k: v.get_secret_value() for k, v in settings.access_keys.items()}, settings.region
+        )
+        self.limits = RequestLimits(model, settings.max_attributes, settings.max_client_metadata_bytes)
+        self.addresses = ClientAddress(settings.trusted_proxies)
 
     def _operation_name(self, request: Request) -> str:
         target = request.headers.get("x-amz-target")
@@ -99,15 +129,24 @@ class Endpoint:
             implementation = REGISTRY.get(operation)
             if implementation is None:
                 raise UnsupportedOperationException(f"userpool does not implement {operation} yet.")
-            params = _decode(await _read_body(request, self.ctx.settings.max_body_bytes))
+            settings = self.ctx.settings
+            body = await _read_body(request, settings.max_body_bytes, settings.body_read_timeout)
+            if not self.model.is_unauthenticated(operation):
+                self.authenticator.authenticate(
+                    SignedRequest(request.method, str(request.url), request.headers, body), self.ctx.clock.now()
+                )
+            params = _decode(body, settings.max_json_depth)
             self.model.validate_input(operation, params)
+            params = _without_nulls(params)
+            self.limits.check(operation, params)
             call = Call(
                 operation=operation,
                 params=params,
                 request_id=request_id,
-                source_ip=request.client.host if request.client else None,
+                source_ip=self.addresses.of(request),
                 user_agent=request.headers.get("user-agent", ""),
             )
+            await throttle.admit(self.ctx, call)
             result = await implementation(self.ctx, call)
             response = encode(self.model.serialize_output(operation, result), request_id)
             outcome = "ok"

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from userpool.domain.lockout import Attempts
 from userpool.store import tables as t
+from userpool.store.sealing import SealingError, SecretBox
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -263,29 +264,38 @@ def _retrying(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[
     return run
 
 
-class Store:
-    """Pools, clients, users, codes and the outbox, on one SQLAlchemy async engine."""
+# How often (seconds) expired rate counters are swept away, at most.
+_SWEEP_INTERVAL = 60.0
 
-    def __init__(self, engine: AsyncEngine) -> None:
+
+class Store:
+    """Pools, clients, users, codes, the outbox, rate counters and risk configurations, on one SQLAlchemy async
+    engine. Client secrets are sealed with ``box`` (without one they are kept in plain text: tools only)."""
+
+    def __init__(self, engine: AsyncEngine, box: SecretBox | None = None) -> None:
         self.engine = engine
+        self._box = box
         # SQLite has one writer at a time. Queueing this process's writers here, rather than on SQLite's busy
         # handler (which sleeps and polls), keeps latency flat; other processes still wait on busy_timeout.
         self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._next_sweep = 0.0
 
     # ---- lifecycle -------------------------------------------------------------------------------------
     @classmethod
-    def open(cls, url: str) -> Store:
-        """A store on ``url``: ``sqlite+aiosqlite:///path`` or ``postgresql://user@host/db`` (asyncpg)."""
+    def open(cls, url: str, box: SecretBox | None = None) -> Store:
+        """A store on ``url``: ``sqlite+aiosqlite:///path`` or ``postgresql://user@host/db`` (asyncpg). Client
+        secrets are sealed with ``box``."""
         url = async_url(url)
+        # hide_parameters: a database error logged with its statement never shows the values (hashes, secrets).
         if url.startswith("sqlite"):
             database = make_url(url).database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_async_engine(url, connect_args={"timeout": 30})
+            engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
             _configure_sqlite(engine)
         else:
-            engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
-        return cls(engine)
+            engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+        return cls(engine, box)
 
     async def migrate(self) -> None:
         """Apply Alembic migrations up to the newest (also the way a new store gets its schema).
@@ -365,14 +375,47 @@ class Store:
             ).scalar_one()
 
     # ---- clients ---------------------------------------------------------------------------------------
+    def _client(self, row: Mapping[str, Any]) -> Client:
+        values = dict(row)
+        sealed = values.pop("secret_sealed", None)
+        if sealed is not None:
+            if self._box is None:
+                raise SealingError("this store has no key to open client secrets")
+            values["secret"] = self._box.open(sealed, values["id"])
+        return Client(**values)
+
+    def _secret_columns(self, client_id: str, secret: str | None) -> dict[str, str | None]:
+        if secret is None or self._box is None:
+            return {"secret": secret, "secret_sealed": None}
+        return {"secret": None, "secret_sealed": self._box.seal(secret, client_id)}
+
     async def create_client(self, client: Client) -> None:
+        values = {k: v for k, v in client.__dict__.items() if k != "secret"}
+        values.update(self._secret_columns(client.id, client.secret))
         async with self._write() as conn:
-            await conn.execute(insert(t.clients).values(**client.__dict__))
+            await conn.execute(insert(t.clients).values(**values))
+
+    async def seal_client_secrets(self) -> int:
+        """Seal the secrets still stored in plain text (rows written before sealing existed). How many."""
+        if self._box is None:
+            return 0
+        async with self._write() as conn:
+            rows = (
+                await conn.execute(
+                    select(t.clients.c.id, t.clients.c.secret).where(
+                        t.clients.c.secret.is_not(None), t.clients.c.secret_sealed.is_(None)
+                    )
+                )
+            ).all()
+            for client_id, secret in rows:
+                sealed = self._secret_columns(client_id, secret)
+                await conn.execute(update(t.clients).where(t.clients.c.id == client_id).values(**sealed))
+        return len(rows)
 
     async def get_client(self, client_id: str) -> Client | None:
         async with self._read() as conn:
             row = (await conn.execute(select(t.clients).where(t.clients.c.id == client_id))).mappings().first()
-        return Client(**row) if row else None
+        return self._client(row) if row else None
 
     @_retrying
     async def update_client(self, client_id: str, name: str, settings: dict[str, Any], at: float) -> bool:
@@ -387,6 +430,7 @@ class Store:
     @_retrying
     async def delete_client(self, client_id: str) -> bool:
         async with self._write() as conn:
+            await conn.execute(delete(t.risk_configurations).where(t.risk_configurations.c.client_id == client_id))
             result = await conn.execute(delete(t.clients).where(t.clients.c.id == client_id))
         return result.rowcount == 1
 
@@ -396,7 +440,7 @@ class Store:
             query = query.where(t.clients.c.id > _read_token(token, str))
         async with self._read() as conn:
             rows = (await conn.execute(query)).mappings().all()
-        found = [Client(**r) for r in rows[:limit]]
+        found = [self._client(r) for r in rows[:limit]]
         return found, (_page_token(found[-1].id) if len(rows) > limit else None)
 
     # ---- users -----------------------------------------------------------------------------------------
@@ -947,6 +991,99 @@ class Store:
                 .values(used_at=at)
             )
         return result.rowcount == 1
+
+    # ---- rate counters ---------------------------------------------------------------------------------
+    async def count_hit(self, scope: str, key: str, window_start: int, expires_at: float, now: float) -> int:
+        """Add one to the counter of (scope, key, window) and return its new value, in one atomic upsert that
+        works the same on SQLite and PostgreSQL (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``). Counters
+        of windows that have ended are deleted now and then."""
+        statement = _dialect_insert(self.engine.dialect.name)(t.rate_counters).values(
+            scope=scope, key=key, window_start=window_start, count=1, expires_at=expires_at
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[t.rate_counters.c.scope, t.rate_counters.c.key, t.rate_counters.c.window_start],
+            set_={"count": t.rate_counters.c.count + 1},
+        ).returning(t.rate_counters.c.count)
+        async with self._write() as conn:
+            count = (await conn.execute(statement)).scalar_one()
+            if now >= self._next_sweep:
+                self._next_sweep = now + _SWEEP_INTERVAL
+                await conn.execute(delete(t.rate_counters).where(t.rate_counters.c.expires_at <= now))
+        return int(count)
+
+    async def count_rate_counters(self) -> int:
+        async with self._read() as conn:
+            return (await conn.execute(select(func.count()).select_from(t.rate_counters))).scalar_one()
+
+    # ---- risk configurations ---------------------------------------------------------------------------
+    async def put_risk_configuration(
+        self, pool_id: str, client_id: str, configuration: dict[str, Any], at: float
+    ) -> None:
+        """Replace the risk configuration of (pool, client or "ALL")."""
+        async with self._write() as conn:
+            await conn.execute(
+                delete(t.risk_configurations).where(
+                    t.risk_configurations.c.pool_id == pool_id, t.risk_configurations.c.client_id == client_id
+                )
+            )
+            await conn.execute(
+                insert(t.risk_configurations).values(
+                    pool_id=pool_id, client_id=client_id, configuration=configuration, modified_at=at
+                )
+            )
+
+    async def get_risk_configuration(self, pool_id: str, client_id: str) -> tuple[dict[str, Any], float] | None:
+        async with self._read() as conn:
+            row = (
+                await conn.execute(
+                    select(t.risk_configurations.c.configuration, t.risk_configurations.c.modified_at).where(
+                        t.risk_configurations.c.pool_id == pool_id, t.risk_configurations.c.client_id == client_id
+                    )
+                )
+            ).first()
+        return (dict(row[0]), float(row[1])) if row else None
+
+    # ---- integrity -------------------------------------------------------------------------------------
+    async def integrity_check(self, sign_up_purpose: str = "signup", confirmed: str = "CONFIRMED") -> list[str]:
+        """The store's invariants, as a list of violations (empty when all hold): every user has a ``sub``
+        attribute equal to its sub; every key points at an existing user of its pool; no confirmed user still
+        has a sign-up code; every sealed client secret opens; and, on SQLite, ``PRAGMA integrity_check`` and
+        ``PRAGMA foreign_key_check`` find nothing."""
+        problems: list[str] = []
+        async with self._read() as conn:
+            subs = select(t.user_attributes.c.user_id).where(
+                t.user_attributes.c.name == "sub", t.user_attributes.c.value == t.users.c.sub
+            )
+            for (user_id,) in await conn.execute(select(t.users.c.id).where(t.users.c.id.not_in(subs))):
+                problems.append(f"user {user_id} has no sub attribute equal to its sub")
+            keys = await conn.execute(
+                select(t.user_keys.c.pool_id, t.user_keys.c.kind, t.user_keys.c.user_id)
+                .outerjoin(
+                    t.users, (t.users.c.id == t.user_keys.c.user_id) & (t.users.c.pool_id == t.user_keys.c.pool_id)
+                )
+                .where(t.users.c.id.is_(None))
+            )
+            for pool_id, kind, user_id in keys:
+                problems.append(f"{kind} key in pool {pool_id} points at missing user {user_id}")
+            codes = await conn.execute(
+                select(t.codes.c.user_id)
+                .join(t.users, t.users.c.id == t.codes.c.user_id)
+                .where(t.codes.c.purpose == sign_up_purpose, t.users.c.status == confirmed)
+            )
+            for (user_id,) in codes:
+                problems.append(f"confirmed user {user_id} still has a sign-up code")
+            for row in (await conn.execute(select(t.clients))).mappings():
+                try:
+                    self._client(row)
+                except SealingError:
+                    problems.append(f"the secret of client {row['id']} does not open")
+            if self.engine.dialect.name == "sqlite":
+                verdict = [r[0] for r in await conn.execute(text("PRAGMA integrity_check"))]
+                if verdict != ["ok"]:
+                    problems.append(f"PRAGMA integrity_check: {verdict}")
+                for row in await conn.execute(text("PRAGMA foreign_key_check")):
+                    problems.append(f"PRAGMA foreign_key_check: {tuple(row)}")
+        return problems
 
     # ---- outbox ----------------------------------------------------------------------------------------
     async def add_message(self, message: OutboxMessage) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -41,10 +42,11 @@ clients = Table(
     Column("id", String(128), primary_key=True),
     Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("name", String(128), nullable=False),
-    Column("secret", String(64)),
+    Column("secret", String(64)),  # legacy plaintext secrets, sealed into secret_sealed on start
     Column("settings", JSON, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("modified_at", Float, nullable=False),
+    Column("secret_sealed", Text),  # the client secret, encrypted (see store/sealing.py)
 )
 
 users = Table(
@@ -182,4 +184,25 @@ password_history = Table(
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("password_hash", Text, nullable=False),
     Column("created_at", Float, nullable=False),
+)
+
+# Fixed-window request counters, shared by every process on the store: (scope, key, window start) -> count.
+rate_counters = Table(
+    "rate_counters",
+    metadata,
+    Column("scope", String(32), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("window_start", BigInteger, primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+)
+
+# SetRiskConfiguration: per pool (client_id "ALL") or per app client.
+risk_configurations = Table(
+    "risk_configurations",
+    metadata,
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("client_id", String(128), primary_key=True),
+    Column("configuration", JSON, nullable=False),
+    Column("modified_at", Float, nullable=False),
 )
