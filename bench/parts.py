@@ -245,11 +245,13 @@ def peers(
     found: dict[str, Any] = {}
     makers: dict[str, Callable[[], Any]] = {
         "userpool": lambda: Userpool(workdir / "peers-userpool"),
+        "userpool-2-workers": lambda: Userpool(workdir / "peers-userpool-w2", workers=2),
         "moto": lambda: Moto(workdir),
         "cognito-local": lambda: CognitoLocal(workdir),
     }
     for name in ["userpool", *which]:
         target = makers[name]()
+        target.name = name
         try:
             log(f"  starting {name} ...")
             target.start()

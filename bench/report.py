@@ -101,13 +101,17 @@ def peers(results: dict[str, Any]) -> list[str]:
     from bench.parts import PEER_OPERATIONS
 
     found = results["peers"]
-    names = [n for n in found if n != "userpool"]
+    names = [n for n in found if n != "userpool" and n != "userpool-2-workers"]
     ours = found.get("userpool", {})
     header = "| operation | userpool /s (p50 / p99 ms) |"
     rule = "|---|---|"
     for name in names:
         header += f" {name} /s (p50 / p99 ms) | userpool ÷ {name} |"
         rule += "---|---|"
+    second = found.get("userpool-2-workers")
+    if second is not None:
+        header = header.replace(" userpool /s (p50 / p99 ms) |", " userpool /s (p50 / p99 ms) | userpool, 2 workers |")
+        rule += "---|"
     lines = ["## 2. Peers side by side", "", header, rule]
 
     def cell(data: dict[str, Any], op: str) -> str:
@@ -118,12 +122,14 @@ def peers(results: dict[str, Any]) -> list[str]:
         return f"{_rate(r['per_second'])} ({_ms(r['p50_ms'])} / {_ms(r['p99_ms'])}){bad}"
 
     for op in PEER_OPERATIONS:
-        line = f"| {op} | {cell(ours, op)} |"
+        line = f"| {op} | {cell(ours, op)} |" + (f" {cell(second, op)} |" if second is not None else "")
         for name in names:
             peer = found[name]
             ratio = "-"
             if "skipped" not in peer and "skipped" not in ours and peer[op]["per_second"] and peer[op]["ok"]:
                 ratio = f"{ours[op]['per_second'] / peer[op]['per_second']:.2f}×"
+                if second is not None and "skipped" not in second:
+                    ratio += f" ({second[op]['per_second'] / peer[op]['per_second']:.2f}× with 2 workers)"
             line += f" {cell(peer, op)} | {ratio} |"
         lines.append(line)
     lines.append("")
@@ -138,10 +144,12 @@ def peers(results: dict[str, Any]) -> list[str]:
         "and AdminGetUser are the like-for-like rows (ours also write each change durably: SQLite WAL with "
         "`synchronous=FULL`; moto keeps everything in memory, cognito-local rewrites a JSON file). moto's "
         "ConfirmSignUp accepts any code; cognito-local's codes are read from its JSON database; ours from the "
-        "outbox.",
+        "outbox. cognito-local runs with `UserPoolDefaults.UsernameAttributes = []` (its default makes every pool "
+        "an email-as-username pool). Ratios are of the single-process userpool; *2 workers* is `--workers 2` on "
+        "the same SQLite store.",
         "",
     ]
-    for name in ["userpool", *names]:
+    for name in [n for n in found if n not in names] + names:
         data = found[name]
         if "skipped" in data:
             lines.append(f"- {name}: skipped — {data['skipped']}")

@@ -32,6 +32,7 @@ from bench.targets import scratch_dir  # noqa: E402
 
 ALL_PARTS = ["hash", "signup", "peers", "scale", "startup"]
 OPTIONAL_PARTS = ["profile"]
+PEERS = ["userpool-2-workers", "moto", "cognito-local"]
 
 
 def _ints(text: str) -> list[int]:
@@ -50,7 +51,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--requests", type=int, default=None, help="SignUps per throughput point (default 600)")
     p.add_argument("--concurrency", type=_ints, default=None, help="SignUp clients per point (default 8,32,128)")
     p.add_argument("--workers", type=_ints, default=None, help="server worker processes to try (default 1,2)")
-    p.add_argument("--peers", type=_names, default=None, help="peers to compare (default moto,cognito-local)")
+    p.add_argument("--peers", type=_names, default=None, help=f"compared (default {','.join(PEERS)})")
     p.add_argument("--peer-users", type=int, default=None, help="users per peer workload (default 300)")
     p.add_argument("--peer-concurrency", type=int, default=8, help="clients in the peer workloads (default 8)")
     p.add_argument("--sizes", type=_ints, default=None, help="pool sizes to measure (default 1000,100000,1000000)")
@@ -69,7 +70,7 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
         "requests": args.requests or (12 if smoke else 600),
         "concurrency": args.concurrency or ([8] if smoke else [8, 32, 128]),
         "workers": args.workers or ([1] if smoke else [1, 2]),
-        "peers": args.peers if args.peers is not None else ([] if smoke else ["moto", "cognito-local"]),
+        "peers": args.peers if args.peers is not None else ([] if smoke else PEERS),
         "peer_users": args.peer_users or (10 if smoke else 300),
         "peer_concurrency": args.peer_concurrency,
         "sizes": args.sizes or ([100] if smoke else [1000, 100_000, 1_000_000]),

@@ -170,7 +170,8 @@ class Moto:
 
 class CognitoLocal:
     """cognito-local (``npx --yes cognito-local@latest``), on a free port (its ``PORT`` variable) with its data in a
-    temporary folder (``.cognito/`` under its working directory). It checks codes: each user's code is read from
+    temporary folder (``.cognito/`` under its working directory), configured so new pools are username pools as in
+    Cognito (its own default is email as the username). It checks codes: each user's code is read from
     its JSON database (``.cognito/db/<poolId>.json``, ``Users.<name>.ConfirmationCode``)."""
 
     name = "cognito-local"
@@ -200,7 +201,11 @@ class CognitoLocal:
         npx = shutil.which("npx")
         if npx is None:
             raise Unavailable("npx (Node.js) is not installed")
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        # Its default configuration makes every new pool an email-as-username pool; Cognito's default (and the
+        # workload's) is a username pool.
+        (self.workdir / ".cognito").mkdir(parents=True, exist_ok=True)
+        config = {"UserPoolDefaults": {"UsernameAttributes": []}}
+        (self.workdir / ".cognito" / "config.json").write_text(json.dumps(config))
         env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1"}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(

@@ -23,8 +23,8 @@ from userpool.errors import (
     UserNotFoundException,
 )
 from userpool.operations import common
-from userpool.store import Client, Confirmation, Conflict, NewCode, NewUser, Pool, User
-from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller
+from userpool.store import Client, Confirmation, Conflict, NewCode, NewUser, Pool, User, created_user
+from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller, Kind
 
 SIGN_UP = "signup"
 UNCONFIRMED, CONFIRMED = "UNCONFIRMED", "CONFIRMED"
@@ -130,23 +130,21 @@ async def _create_user(
         code, code_hash, expires_at = common.new_code(ctx)
         new_code = NewCode(SIGN_UP, code_hash, destination[0], expires_at)
     try:
-        await ctx.store.create_user(
-            NewUser(
-                pool_id=pool.id,
-                username=username,
-                username_key=usernames.fold(username, case_sensitive),
-                sub=sub,
-                status=CONFIRMED if confirmed else UNCONFIRMED,
-                password_hash=password_hash,
-                created_at=ctx.clock.now(),
-                attributes=stored,
-                keys=keys,
-                claims=claims,
-                srp_salt=verifier.salt,
-                srp_verifier=verifier.verifier,
-            ),
-            new_code,
+        new_user = NewUser(
+            pool_id=pool.id,
+            username=username,
+            username_key=usernames.fold(username, case_sensitive),
+            sub=sub,
+            status=CONFIRMED if confirmed else UNCONFIRMED,
+            password_hash=password_hash,
+            created_at=ctx.clock.now(),
+            attributes=stored,
+            keys=keys,
+            claims=claims,
+            srp_salt=verifier.salt,
+            srp_verifier=verifier.verifier,
         )
+        user_id = await ctx.store.create_user(new_user, new_code)
     except Conflict as conflict:
         if conflict.what in ("email", "phone_number") and settings.get("UsernameAttributes"):
             raise UsernameExistsException(f"An account with the given {conflict.what} already exists.") from None
@@ -155,7 +153,7 @@ async def _create_user(
         if conflict.what in (settings.get("AliasAttributes") or ()):
             raise AliasExistsException(f"An account with the {conflict.what} already exists.") from None
         raise InternalErrorException("An internal error occurred.") from None
-    return await _stored(ctx, pool, sub), code
+    return created_user(new_user, user_id), code
 
 
 async def _stored(ctx: Context, pool: Pool, sub: str) -> User:
@@ -243,6 +241,8 @@ async def _post_confirmation(
 ) -> None:
     """Run the PostConfirmation trigger on the confirmed user. Its failure is the API's answer, but the user
     stays confirmed, as in Cognito (a public report: "the user is actually confirmed in the user pool")."""
+    if ctx.triggers.resolve(pool.settings, Kind.POST_CONFIRMATION) is None:
+        return  # no function: no need to read the confirmed user back
     await ctx.triggers.post_confirmation(pool, caller, await _stored(ctx, pool, user.sub), client_metadata)
 
 

@@ -202,6 +202,26 @@ class AuthSession:
     used_at: float | None = None
 
 
+def created_user(user: NewUser, user_id: int) -> User:
+    """The ``User`` that ``Store.create_user(user)`` stored as ``user_id``, without reading it back (the insert
+    writes exactly these values; alias claims change other users only)."""
+    return User(
+        id=user_id,
+        pool_id=user.pool_id,
+        username=user.username,
+        sub=user.sub,
+        status=user.status,
+        enabled=True,
+        password_hash=user.password_hash,
+        created_at=user.created_at,
+        modified_at=user.created_at,
+        attributes=_ordered(dict(user.attributes)),
+        srp_salt=user.srp_salt,
+        srp_verifier=user.srp_verifier,
+        password_expires_at=user.password_expires_at,
+    )
+
+
 MAX_TOKEN_AGE = 86400.0
 
 _CODE_COLUMNS = (t.codes.c.code_hash, t.codes.c.attribute, t.codes.c.expires_at, t.codes.c.failed_attempts)
@@ -371,6 +391,22 @@ class Store:
         async with self._read() as conn:
             row = (await conn.execute(select(t.clients).where(t.clients.c.id == client_id))).mappings().first()
         return Client(**row) if row else None
+
+    async def get_client_and_pool(self, client_id: str) -> tuple[Client, Pool | None] | None:
+        """The app client and its pool, read in one statement (the first step of every client-facing operation);
+        None when there is no such client."""
+        query = (
+            select(t.clients, *(c.label(f"of_pool_{c.name}") for c in t.pools.c))
+            .select_from(t.clients.outerjoin(t.pools, t.pools.c.id == t.clients.c.pool_id))
+            .where(t.clients.c.id == client_id)
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        if row is None:
+            return None
+        client = Client(**{c.name: row[c.name] for c in t.clients.c})
+        pool = {c.name: row[f"of_pool_{c.name}"] for c in t.pools.c}
+        return client, (Pool(**pool) if pool["id"] is not None else None)
 
     @_retrying
     async def update_client(self, client_id: str, name: str, settings: dict[str, Any], at: float) -> bool:
