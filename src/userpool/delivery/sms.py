@@ -6,9 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-import boto3
 import httpx
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from userpool.delivery import DeliveryError, Message
@@ -25,6 +23,9 @@ class SnsSender:
     boto3's usual chain (environment, shared files, instance role)."""
 
     def __init__(self, region: str, endpoint_url: str | None, timeout: float) -> None:
+        import boto3  # imported here: only servers that send SMS through SNS pay for it at start-up
+        from botocore.config import Config
+
         self._endpoint = endpoint_url or f"SNS ({region})"
         self._client: Any = boto3.session.Session().client(
             "sns",

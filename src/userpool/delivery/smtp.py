@@ -13,8 +13,6 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Literal
 
-import aiosmtplib
-
 from userpool.clock import Clock
 from userpool.delivery import DeliveryError, Message
 from userpool.domain.masking import mask
@@ -62,6 +60,9 @@ def build_email(message: Message, default_from: str, now: float) -> EmailMessage
 
 class SmtpSender:
     def __init__(self, server: SmtpServer, default_from: str, clock: Clock) -> None:
+        import aiosmtplib  # imported here: only servers that send email over SMTP pay for it at start-up
+
+        self._smtp = aiosmtplib
         self._server = server
         self._default_from = default_from
         self._clock = clock
@@ -71,7 +72,7 @@ class SmtpSender:
         email = build_email(message, self._default_from, self._clock.now())
         envelope_sender = message.envelope_sender or parseaddr(email["From"])[1]
         try:
-            await aiosmtplib.send(
+            await self._smtp.send(
                 email,
                 sender=envelope_sender,
                 recipients=[message.destination],
@@ -85,7 +86,7 @@ class SmtpSender:
                 validate_certs=server.validate_certs,
                 cert_bundle=str(server.ca_file) if server.ca_file else None,
             )
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        except (self._smtp.SMTPException, OSError, TimeoutError) as exc:
             raise DeliveryError(
                 f"SMTP server {server.host}:{server.port}: {type(exc).__name__}: {exc}".rstrip(": ")
             ) from None

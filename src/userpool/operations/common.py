@@ -51,8 +51,14 @@ async def require_client(ctx: Context, client_id: str, pool_id: str | None = Non
 
 
 async def client_and_pool(ctx: Context, client_id: str) -> tuple[Client, Pool]:
-    client = await require_client(ctx, client_id)
-    return client, await require_pool(ctx, client.pool_id)
+    """The app client and its pool (one read), or Cognito's not-found error for the one that is missing."""
+    found = await ctx.store.get_client_and_pool(client_id)
+    if found is None:
+        raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
+    client, pool = found
+    if pool is None:
+        raise ResourceNotFoundException(f"User pool {client.pool_id} does not exist.")
+    return client, pool
 
 
 def check_secret_hash(client: Client, username: str, sent: str | None) -> None:

@@ -24,8 +24,8 @@ from userpool.errors import (
     UserNotFoundException,
 )
 from userpool.operations import common, risk, throttle
-from userpool.store import Client, Confirmation, Conflict, NewCode, Pool, User
-from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller
+from userpool.store import Client, Confirmation, Conflict, NewCode, Pool, User, created_user
+from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller, Kind
 
 SIGN_UP = "signup"
 UNCONFIRMED, CONFIRMED = "UNCONFIRMED", "CONFIRMED"
@@ -133,7 +133,7 @@ async def _create_user(
         srp_verifier=verifier.verifier,
     )
     try:
-        await ctx.store.create_user(record, new_code)
+        user_id = await ctx.store.create_user(record, new_code)
     except Conflict as conflict:
         if conflict.what in ("email", "phone_number") and settings.get("UsernameAttributes"):
             raise UsernameExistsException(f"An account with the given {conflict.what} already exists.") from None
@@ -142,7 +142,7 @@ async def _create_user(
         if conflict.what in (settings.get("AliasAttributes") or ()):
             raise AliasExistsException(f"An account with the {conflict.what} already exists.") from None
         raise InternalErrorException("An internal error occurred.") from None
-    return await _stored(ctx, pool, sub), code
+    return created_user(record, user_id), code
 
 
 async def _stored(ctx: Context, pool: Pool, sub: str) -> User:
@@ -220,6 +220,8 @@ async def _post_confirmation(
 ) -> None:
     """Run the PostConfirmation trigger on the confirmed user. Its failure is the API's answer, but the user
     stays confirmed, as in Cognito (a public report: "the user is actually confirmed in the user pool")."""
+    if ctx.triggers.resolve(pool.settings, Kind.POST_CONFIRMATION) is None:
+        return  # no function: no need to read the confirmed user back
     await ctx.triggers.post_confirmation(pool, caller, await _stored(ctx, pool, user.sub), client_metadata)
 
 

@@ -634,7 +634,10 @@ def _load_botocore_model() -> botocore.model.ServiceModel:
     """The model shipped inside botocore only (not ``~/.aws/models`` or ``AWS_DATA_PATH``): reproducible."""
     data_path = os.path.join(os.path.dirname(botocore.__file__), "data")
     loader = botocore.loaders.Loader(extra_search_paths=[data_path], include_default_search_paths=False)
-    raw = loader.load_service_model(_SERVICE_NAME, "service-2")
+    # Straight to the service's newest API version: ``load_service_model`` first lists every service botocore
+    # ships (hundreds of folders), which is most of the start-up time this load costs.
+    version = max(loader.list_api_versions(_SERVICE_NAME, "service-2"))
+    raw = loader.load_data(f"{_SERVICE_NAME}/{version}/service-2")
     return botocore.model.ServiceModel(raw, service_name=_SERVICE_NAME)
 
 

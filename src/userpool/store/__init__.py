@@ -17,6 +17,7 @@ from userpool.store.repository import (
     Store,
     StoredKey,
     User,
+    created_user,
 )
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "Store",
     "StoredKey",
     "User",
+    "created_user",
 ]

@@ -7,6 +7,7 @@ rather than by a read before the write. CPU-heavy work (password hashing) is don
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import base64
 import functools
@@ -19,11 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import delete, event, func, insert, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -206,6 +203,26 @@ class AuthSession:
     used_at: float | None = None
 
 
+def created_user(user: NewUser, user_id: int) -> User:
+    """The ``User`` that ``Store.create_user(user)`` stored as ``user_id``, without reading it back (the insert
+    writes exactly these values; alias claims change other users only)."""
+    return User(
+        id=user_id,
+        pool_id=user.pool_id,
+        username=user.username,
+        sub=user.sub,
+        status=user.status,
+        enabled=True,
+        password_hash=user.password_hash,
+        created_at=user.created_at,
+        modified_at=user.created_at,
+        attributes=_ordered(dict(user.attributes)),
+        srp_salt=user.srp_salt,
+        srp_verifier=user.srp_verifier,
+        password_expires_at=user.password_expires_at,
+    )
+
+
 MAX_TOKEN_AGE = 86400.0
 
 _CODE_COLUMNS = (t.codes.c.code_hash, t.codes.c.attribute, t.codes.c.expires_at, t.codes.c.failed_attempts)
@@ -305,7 +322,8 @@ class Store:
         async with self.engine.begin() as conn:
             if self.engine.dialect.name == "postgresql":
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-            await conn.run_sync(_upgrade)
+            if not await conn.run_sync(_at_head):
+                await conn.run_sync(_upgrade)
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -417,6 +435,22 @@ class Store:
             row = (await conn.execute(select(t.clients).where(t.clients.c.id == client_id))).mappings().first()
         return self._client(row) if row else None
 
+    async def get_client_and_pool(self, client_id: str) -> tuple[Client, Pool | None] | None:
+        """The app client and its pool, read in one statement (the first step of every client-facing operation);
+        None when there is no such client."""
+        query = (
+            select(t.clients, *(c.label(f"of_pool_{c.name}") for c in t.pools.c))
+            .select_from(t.clients.outerjoin(t.pools, t.pools.c.id == t.clients.c.pool_id))
+            .where(t.clients.c.id == client_id)
+        )
+        async with self._read() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        if row is None:
+            return None
+        client = self._client({c.name: row[c.name] for c in t.clients.c})
+        pool = {c.name: row[f"of_pool_{c.name}"] for c in t.pools.c}
+        return client, (Pool(**pool) if pool["id"] is not None else None)
+
     @_retrying
     async def update_client(self, client_id: str, name: str, settings: dict[str, Any], at: float) -> bool:
         async with self._write() as conn:
@@ -495,6 +529,65 @@ class Store:
                 return int(user_id)
         except IntegrityError:
             raise Conflict(await self._what_conflicts(user)) from None
+
+    async def bulk_insert_users(self, users: Sequence[NewUser]) -> int:
+        """Insert many users (with their attributes and keys) in one transaction, by batched ``executemany``; for
+        seeding large stores (benchmarks, imports). No codes or alias claims; a taken username, sub or key fails
+        the whole batch (``IntegrityError``). Returns how many users were inserted."""
+        if not users:
+            return 0
+        rows = [
+            {
+                "pool_id": u.pool_id,
+                "username": u.username,
+                "username_key": u.username_key,
+                "sub": u.sub,
+                "status": u.status,
+                "enabled": True,
+                "password_hash": u.password_hash,
+                "srp_salt": u.srp_salt,
+                "srp_verifier": u.srp_verifier,
+                "password_expires_at": u.password_expires_at,
+                "created_at": u.created_at,
+                "modified_at": u.created_at,
+            }
+            for u in users
+        ]
+        async with self._write() as conn:
+            # One executemany, then the new ids by sub (RETURNING in order would send the rows one by one).
+            await conn.execute(insert(t.users), rows)
+            by_sub: dict[str, int] = {}
+            subs = [u.sub for u in users]
+            for start in range(0, len(subs), 5000):
+                chunk = subs[start : start + 5000]
+                found = await conn.execute(select(t.users.c.sub, t.users.c.id).where(t.users.c.sub.in_(chunk)))
+                by_sub.update({sub: user_id for sub, user_id in found})
+            ids = [by_sub[u.sub] for u in users]
+            attributes = [
+                {"user_id": i, "pool_id": u.pool_id, "name": n, "value": v}
+                for i, u in zip(ids, users, strict=True)
+                for n, v in u.attributes.items()
+            ]
+            keys = [
+                {"pool_id": u.pool_id, "kind": k, "value_key": v, "user_id": i}
+                for i, u in zip(ids, users, strict=True)
+                for k, v in u.keys
+            ]
+            if attributes:
+                await conn.execute(insert(t.user_attributes), attributes)
+            if keys:
+                await conn.execute(insert(t.user_keys), keys)
+        return len(ids)
+
+    async def storage_bytes(self) -> int:
+        """How much space the database takes: SQLite's pages (the WAL not yet checkpointed aside), or
+        PostgreSQL's ``pg_database_size``."""
+        async with self._read() as conn:
+            if self.engine.dialect.name == "postgresql":
+                return int((await conn.execute(text("SELECT pg_database_size(current_database())"))).scalar_one())
+            pages = (await conn.execute(text("PRAGMA page_count"))).scalar_one()
+            size = (await conn.execute(text("PRAGMA page_size"))).scalar_one()
+            return int(pages) * int(size)
 
     async def _what_conflicts(self, user: NewUser) -> str:
         """After a rejected insert, name the rule it broke (the database already decided; this only labels)."""
@@ -1153,7 +1246,13 @@ class Store:
 
 def _dialect_insert(dialect: str) -> Any:
     """INSERT with ON CONFLICT for the engine's dialect (SQLite and PostgreSQL spell it the same way)."""
-    return pg_insert if dialect == "postgresql" else sqlite_insert
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 async def _claim(
@@ -1249,7 +1348,38 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+@functools.cache
+def _head_revisions() -> frozenset[str]:
+    """The newest revisions of the migration scripts (those no other script names as its ``down_revision``),
+    read from the scripts' ``revision``/``down_revision`` assignments without importing Alembic."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        for node in ast.parse(script.read_text()).body:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = {t.id for t in targets if isinstance(t, ast.Name)}
+                value = ast.literal_eval(node.value) if names & {"revision", "down_revision"} else None
+                if "revision" in names:
+                    revisions.add(value)
+                if "down_revision" in names and value is not None:
+                    parents.update([value] if isinstance(value, str) else value)
+    return frozenset(revisions - parents)
+
+
+def _at_head(connection: Connection) -> bool:
+    """Whether the store's schema is already at the newest revision (then start-up need not load Alembic,
+    which costs a few hundred milliseconds)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return False
+    stored = {row[0] for row in connection.execute(text("SELECT version_num FROM alembic_version"))}
+    return stored == _head_revisions()
+
+
 def _upgrade(connection: Connection) -> None:
+    from alembic import command  # imported here: only a store that is behind needs it
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection

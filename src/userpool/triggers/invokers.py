@@ -25,10 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import boto3
-import botocore.session
 import httpx
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -94,6 +91,12 @@ class LambdaApiInvoker:
         With a custom endpoint (a local emulator such as LocalStack) credentials come from the environment or the
         shared AWS files only, never from the container or instance metadata services, and fixed local ones are
         used when there are none (emulators accept any). Without one, the full AWS credential chain applies."""
+        # Imported here: boto3 and botocore's session cost a few hundred milliseconds of start-up, and only
+        # servers with Lambda Invoke API triggers need them.
+        import boto3
+        import botocore.session
+        from botocore.config import Config as BotoConfig
+
         core = botocore.session.get_session()
         if endpoint_url:
             resolver = core.get_component("credential_provider")

@@ -88,7 +88,8 @@ class Triggers:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="trigger")
-        self._http = httpx.AsyncClient()
+        # Made when an HTTP function is configured: an idle client costs start-up time (httpcore's imports).
+        self._http: httpx.AsyncClient | None = None
         self._lambda_clients: dict[tuple[str, str | None], Any] = {}
         self._by_endpoint: dict[str, Invoker] = {}
         self._background: set[asyncio.Task[None]] = set()
@@ -127,6 +128,8 @@ class Triggers:
         spec = spec.strip()
         where = f"trigger target {spec!r}" + (f" for {arn}" if arn else "")
         if spec.startswith(("http://", "https://")):
+            if self._http is None:
+                self._http = httpx.AsyncClient()
             return HttpInvoker(self._http, spec)
         if spec.startswith("lambda:"):
             rest = spec.removeprefix("lambda:")
@@ -318,5 +321,6 @@ class Triggers:
             _, pending = await asyncio.wait(set(self._background), timeout=budget)
             for task in pending:
                 task.cancel()
-        await self._http.aclose()
+        if self._http is not None:
+            await self._http.aclose()
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,466 @@
+"""The parts of the benchmark: each measures one thing and returns plain data (see ``bench.run``)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psutil
+from tests.helpers import make_client
+from tests.server import free_port
+
+from bench import load
+from bench.targets import CognitoLocal, Moto, Unavailable, Userpool, cpu_seconds, rss_bytes
+from userpool.domain import srp
+from userpool.domain.passwords import new_hasher
+
+PASSWORD = "Passw0rd!"
+AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+Log = Callable[[str], None]
+
+
+# ---- the machine ----------------------------------------------------------------------------------------------
+def machine() -> dict[str, Any]:
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import sqlite3
+
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+# ---- 1. the hash bound ----------------------------------------------------------------------------------------
+def hash_bound(samples: int) -> dict[str, Any]:
+    """argon2id at our parameters on one core (median of ``samples``), the SRP verifier SignUp computes beside
+    it, and what all cores hash together (threads: argon2-cffi releases the GIL)."""
+    hasher = new_hasher()
+    hasher.hash("warm-up")
+    times = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        hasher.hash(PASSWORD)
+        times.append(time.perf_counter() - started)
+    verifier_times = []
+    for i in range(max(samples, 20)):
+        started = time.perf_counter()
+        srp.make_verifier("us-east-1_BenchPool", f"user{i}", PASSWORD)
+        verifier_times.append(time.perf_counter() - started)
+    cores = os.cpu_count() or 1
+    one = statistics.median(times)
+    verifier = statistics.median(verifier_times)
+
+    parallel = parallel_hash_rate(max(2, samples // 2))
+    return {
+        "cores": cores,
+        "hash_ms": one * 1000,
+        "verifier_ms": verifier * 1000,
+        "bound_per_s": cores / one,
+        "bound_with_verifier_per_s": cores / (one + verifier),
+        "measured_parallel_hashes_per_s": parallel,
+    }
+
+
+def parallel_hash_rate(per_thread: int) -> float:
+    """Hashes per second with one thread per core hashing at once: what this machine delivers right now (on a
+    shared or virtual machine, often less than ``cores / hash time``)."""
+    cores = os.cpu_count() or 1
+
+    def hash_many() -> None:
+        h = new_hasher()
+        for _ in range(per_thread):
+            h.hash(PASSWORD)
+
+    threads = [threading.Thread(target=hash_many) for _ in range(cores)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return cores * per_thread / (time.perf_counter() - started)
+
+
+# ---- shared workloads -----------------------------------------------------------------------------------------
+def make_pool(url: str, name: str = "bench") -> tuple[str, str]:
+    """A username pool that verifies email, with an app client that allows USER_PASSWORD_AUTH."""
+    setup = make_client(url)
+    pool_id = setup.create_user_pool(PoolName=name, AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    client = setup.create_user_pool_client(UserPoolId=pool_id, ClientName=name, ExplicitAuthFlows=AUTH_FLOWS)
+    return pool_id, client["UserPoolClient"]["ClientId"]
+
+
+def names(count: int, prefix: str = "u") -> list[str]:
+    run = uuid.uuid4().hex[:6]
+    return [f"{prefix}{run}{i:07d}" for i in range(count)]
+
+
+def sign_up_params(client_id: str, usernames: list[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "ClientId": client_id,
+            "Username": n,
+            "Password": PASSWORD,
+            "UserAttributes": [{"Name": "email", "Value": f"{n}@example.com"}],
+        }
+        for n in usernames
+    ]
+
+
+def confirm_params(client_id: str, codes: dict[str, str]) -> list[dict[str, Any]]:
+    return [{"ClientId": client_id, "Username": n, "ConfirmationCode": c} for n, c in codes.items()]
+
+
+def get_user_params(pool_id: str, usernames: list[str]) -> list[dict[str, Any]]:
+    return [{"UserPoolId": pool_id, "Username": n} for n in usernames]
+
+
+def sign_in_params(client_id: str, usernames: list[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "ClientId": client_id,
+            "AuthParameters": {"USERNAME": n, "PASSWORD": PASSWORD},
+        }
+        for n in usernames
+    ]
+
+
+def measured(
+    target: Any, requests: list[load.Request], concurrency: int, bound: float | None = None, keep: bool = False
+) -> tuple[dict[str, Any], list[dict[str, Any] | None]]:
+    """Run requests against a target; the summary with the server's CPU per request (and the ratio of a bound)."""
+    cpu = cpu_seconds(target.pid)
+    result, answers = load.run(target.url, requests, concurrency, keep=keep)
+    summary = result.summary()
+    used = cpu_seconds(target.pid) - cpu
+    summary["server_cpu_ms_per_request"] = round(used / result.ok * 1000, 3) if result.ok else None
+    summary["client_cpu_ms_per_request"] = round(result.client_cpu / result.ok * 1000, 3) if result.ok else None
+    if bound:
+        summary["of_bound"] = round(result.per_second / bound, 3)
+    return summary, answers
+
+
+# ---- 1b. SignUp throughput against the hash bound -------------------------------------------------------------
+def signup_throughput(
+    workdir: Path,
+    serializer: load.Serializer,
+    bound: dict[str, Any],
+    workers_list: list[int],
+    concurrencies: list[int],
+    requests: int,
+    log: Log,
+) -> list[dict[str, Any]]:
+    rows = []
+    for workers in workers_list:
+        target = Userpool(workdir / f"signup-w{workers}", workers=workers).start()
+        try:
+            _, client_id = make_pool(target.url)
+            warm = load.build(serializer, "SignUp", sign_up_params(client_id, names(max(8, requests // 10))))
+            load.run(target.url, warm, 8)
+            sequential = load.build(serializer, "SignUp", sign_up_params(client_id, names(max(5, requests // 10))))
+            summary, _ = measured(target, sequential, 1, bound["bound_per_s"])
+            rows.append({"workers": workers, **summary})
+            log(f"  SignUp workers={workers} clients=1: {summary['per_second']:.1f}/s p50 {summary['p50_ms']:.1f} ms")
+            for concurrency in concurrencies:
+                count = max(requests, concurrency * 3)
+                batch = load.build(serializer, "SignUp", sign_up_params(client_id, names(count)))
+                capacity = parallel_hash_rate(5)  # the machine's hashing capacity just before this point
+                summary, _ = measured(target, batch, concurrency, bound["bound_per_s"])
+                summary["hash_capacity_per_s"] = round(capacity, 1)
+                summary["of_capacity"] = round(summary["per_second"] / capacity, 3)
+                summary["of_bound_with_verifier"] = round(summary["per_second"] / bound["bound_with_verifier_per_s"], 3)
+                summary["server_rss_mb"] = round(rss_bytes(target.pid) / 2**20, 1)
+                rows.append({"workers": workers, **summary})
+                log(
+                    f"  SignUp workers={workers} clients={concurrency}: {summary['per_second']:.1f}/s "
+                    f"({summary['of_bound']:.2f} of bound), p99 {summary['p99_ms']:.0f} ms, "
+                    f"throttled {summary['throttled']}"
+                )
+        finally:
+            target.stop()
+    return rows
+
+
+# ---- 2. peers side by side ------------------------------------------------------------------------------------
+PEER_OPERATIONS = ["SignUp", "ConfirmSignUp", "AdminGetUser", "InitiateAuth"]
+
+
+def _workload(target: Any, serializer: load.Serializer, users: int, concurrency: int, log: Log) -> dict[str, Any]:
+    pool_id, client_id = make_pool(target.url)
+    warm = names(20, "w")
+    load.run(target.url, load.build(serializer, "SignUp", sign_up_params(client_id, warm)), 4)
+    usernames = names(users)
+    results: dict[str, Any] = {}
+    results["SignUp"], _ = measured(
+        target, load.build(serializer, "SignUp", sign_up_params(client_id, usernames)), concurrency
+    )
+    codes = target.codes(pool_id, usernames)
+    results["ConfirmSignUp"], _ = measured(
+        target, load.build(serializer, "ConfirmSignUp", confirm_params(client_id, codes)), concurrency
+    )
+    confirmed = list(codes)
+    rounds = max(1, 3 * users // max(1, len(confirmed)))
+    results["AdminGetUser"], _ = measured(
+        target, load.build(serializer, "AdminGetUser", get_user_params(pool_id, confirmed * rounds)), concurrency
+    )
+    results["InitiateAuth"], _ = measured(
+        target, load.build(serializer, "InitiateAuth", sign_in_params(client_id, confirmed)), concurrency
+    )
+    results["server_rss_mb"] = round(rss_bytes(target.pid) / 2**20, 1)
+    for operation in PEER_OPERATIONS:
+        r = results[operation]
+        log(
+            f"  {target.name} {operation}: {r['per_second']:.0f}/s p50 {r['p50_ms']:.1f} ms "
+            f"p99 {r['p99_ms']:.1f} ms ok {r['ok']} errors {r['errors']}"
+        )
+    return results
+
+
+def peers(
+    workdir: Path, serializer: load.Serializer, which: list[str], users: int, concurrency: int, log: Log
+) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    makers: dict[str, Callable[[], Any]] = {
+        "userpool": lambda: Userpool(workdir / "peers-userpool"),
+        "userpool-2-workers": lambda: Userpool(workdir / "peers-userpool-w2", workers=2),
+        "moto": lambda: Moto(workdir),
+        "cognito-local": lambda: CognitoLocal(workdir),
+    }
+    for name in ["userpool", *which]:
+        target = makers[name]()
+        target.name = name
+        try:
+            log(f"  starting {name} ...")
+            target.start()
+        except Unavailable as exc:
+            log(f"  {name} skipped: {exc}")
+            found[name] = {"skipped": str(exc)}
+            continue
+        try:
+            found[name] = _workload(target, serializer, users, concurrency, log)
+            if hasattr(target, "version"):
+                found[name]["version"] = target.version()
+        except Exception as exc:  # a peer that breaks mid-run is reported, not fatal
+            log(f"  {name} failed: {exc!r}")
+            found[name] = {"skipped": f"failed during the run: {exc!r}"}
+        finally:
+            target.stop()
+    return found
+
+
+# ---- 3. scale -------------------------------------------------------------------------------------------------
+async def _seed(url: str, pool_id: str, have: int, want: int, log: Log) -> float:
+    """Bring the pool to ``want`` users (it has ``have``), in batches, through ``Store.bulk_insert_users``, with
+    one precomputed argon2id hash and SRP verifier shared by all (hashing a million passwords would take hours)."""
+    from userpool.store import NewUser, Store
+
+    store = Store.open(url)
+    password_hash = new_hasher().hash(PASSWORD)
+    verifier = srp.make_verifier(pool_id, "seed", PASSWORD)
+    started = time.perf_counter()
+    batch = 5000
+    try:
+        for first in range(have, want, batch):
+            users = []
+            for i in range(first, min(want, first + batch)):
+                name = f"seed{i:08d}"
+                sub = str(uuid.uuid4())
+                users.append(
+                    NewUser(
+                        pool_id=pool_id,
+                        username=name,
+                        username_key=name,
+                        sub=sub,
+                        status="CONFIRMED",
+                        password_hash=password_hash,
+                        created_at=time.time(),
+                        attributes={"sub": sub, "email": f"{name}@example.com", "email_verified": "true"},
+                        srp_salt=verifier.salt,
+                        srp_verifier=verifier.verifier,
+                    )
+                )
+            await store.bulk_insert_users(users)
+            if (first - have) % 100_000 == 0 and first > have:
+                log(f"    seeded {first:,} users ({time.perf_counter() - started:.0f} s)")
+    finally:
+        await store.close()
+    return time.perf_counter() - started
+
+
+async def _storage_bytes(url: str) -> int:
+    from userpool.store import Store
+
+    store = Store.open(url)
+    try:
+        return await store.storage_bytes()
+    finally:
+        await store.close()
+
+
+def scale(
+    workdir: Path,
+    serializer: load.Serializer,
+    databases: list[str],
+    sizes: list[int],
+    requests: int,
+    log: Log,
+) -> list[dict[str, Any]]:
+    rows = []
+    for database in databases:
+        scratch = None
+        if database == "postgresql":
+            from tests import databases as dbs
+
+            if not dbs.postgres_available():
+                log(f"  postgresql skipped: {dbs.HOW_TO_ENABLE}")
+                rows.append({"database": database, "skipped": dbs.HOW_TO_ENABLE})
+                continue
+            url = scratch = dbs.create_postgres_database()
+        else:
+            url = f"sqlite+aiosqlite:///{workdir / f'scale-{database}' / 'data' / 'userpool.db'}"
+        try:
+            target = Userpool(workdir / f"scale-{database}", database_url=url).start()
+            pool_id, client_id = make_pool(target.url)
+            target.stop()
+            have = 0
+            for size in sorted(sizes):
+                seconds = asyncio.run(_seed(url, pool_id, have, size, log))
+                log(f"  {database}: {size:,} users seeded in {seconds:.1f} s")
+                have = size
+                started = time.perf_counter()
+                target.start()
+                startup = time.perf_counter() - started
+                usernames = names(requests)
+                up, _ = measured(target, load.build(serializer, "SignUp", sign_up_params(client_id, usernames)), 1)
+                codes = target.codes(pool_id, usernames)
+                confirm, _ = measured(
+                    target, load.build(serializer, "ConfirmSignUp", confirm_params(client_id, codes)), 1
+                )
+                row = {
+                    "database": database,
+                    "users": size,
+                    "seed_s": round(seconds, 1),
+                    "startup_s": round(startup, 3),
+                    "signup": up,
+                    "confirm": confirm,
+                    "server_rss_mb": round(rss_bytes(target.pid) / 2**20, 1),
+                    "database_mb": round(asyncio.run(_storage_bytes(url)) / 2**20, 1),
+                }
+                target.stop()
+                rows.append(row)
+                log(
+                    f"  {database} {size:,} users: SignUp p50 {up['p50_ms']:.1f} ms, ConfirmSignUp p50 "
+                    f"{confirm['p50_ms']:.2f} ms, RSS {row['server_rss_mb']} MB, database {row['database_mb']} MB"
+                )
+        finally:
+            if scratch is not None:
+                from tests import databases as dbs
+
+                dbs.drop_postgres_database(scratch)
+    return rows
+
+
+# ---- 4. startup -----------------------------------------------------------------------------------------------
+def _start_once(data_dir: Path) -> float:
+    port = free_port()
+    command = [sys.executable, "-m", "userpool", "serve", "--port", str(port), "--data-dir", str(data_dir)]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"userpool serve exited with {process.returncode}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1) as response:
+                    if response.status == 200:
+                        return time.perf_counter() - started
+            except OSError:
+                time.sleep(0.005)
+        raise RuntimeError("userpool serve did not answer /health within 60 s")
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def startup(workdir: Path, runs: int) -> dict[str, Any]:
+    """Seconds from spawning ``userpool serve`` to its first 200 on ``/health``: with a new store (the schema is
+    created by the migrations) and with an existing one (the usual restart)."""
+    fresh = [_start_once(workdir / f"startup-{i}") for i in range(runs)]
+    existing = [_start_once(workdir / "startup-0") for _ in range(runs)]
+    python = [_python_startup() for _ in range(runs)]
+    return {
+        "fresh_store_s": [round(x, 3) for x in fresh],
+        "existing_store_s": [round(x, 3) for x in existing],
+        "fresh_store_median_s": round(statistics.median(fresh), 3),
+        "existing_store_median_s": round(statistics.median(existing), 3),
+        "bare_python_median_s": round(statistics.median(python), 3),
+    }
+
+
+def _python_startup() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    return time.perf_counter() - started
+
+
+# ---- 5. profile -----------------------------------------------------------------------------------------------
+def profile(workdir: Path, serializer: load.Serializer, requests: int, concurrency: int, log: Log) -> dict[str, Any]:
+    """Sample the server's event-loop thread (pyinstrument, installed into this environment when missing) while it
+    serves SignUps; the text report goes to the results folder."""
+    try:
+        import pyinstrument  # noqa: F401
+    except ImportError:
+        log("  installing pyinstrument ...")
+        done = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "pyinstrument"], capture_output=True)
+        if done.returncode != 0:
+            return {"skipped": "pip install pyinstrument failed: " + done.stderr.decode(errors="replace")[-300:]}
+    data = workdir / "profile"
+    data.mkdir(parents=True, exist_ok=True)
+    report = workdir / "profile.txt"
+    port = free_port()
+    command = [sys.executable, "-m", "pyinstrument", "--renderer", "text", "--show-all", "-o", str(report)]
+    command += ["-m", "userpool", "serve", "--port", str(port), "--data-dir", str(data)]
+    env = {**os.environ, "USERPOOL_LOG_LEVEL": "warning"}
+    log_path = workdir / "profile-server.log"
+    with log_path.open("ab") as server_log:
+        process = subprocess.Popen(command, stdout=server_log, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        from bench.targets import wait_for
+
+        wait_for(f"{url}/health", process, 60, log_path)
+        _, client_id = make_pool(url)
+        requests_ = load.build(serializer, "SignUp", sign_up_params(client_id, names(requests)))
+        result, _ = load.run(url, requests_, concurrency)
+    finally:
+        process.send_signal(2)  # SIGINT: uvicorn stops cleanly and pyinstrument writes its report
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    text = report.read_text() if report.exists() else ""
+    return {"signups": result.ok, "report": str(report), "text": text}
