@@ -10,7 +10,8 @@ pool of keep-alive connections (one per simulated client), so the generator cost
 
 A ``TooManyRequestsException`` (the server's back-pressure) is counted and the same request is sent again after a
 jittered exponential backoff, as botocore's retry handler does for throttling errors; the latency recorded for a
-request is from its first send to its final answer, what an application would see.
+request is from its first send to its final answer, what an application would see (and, apart, from the send of
+the attempt that was answered: how long the server itself kept it).
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ class Result:
     operation: str
     concurrency: int
     latencies: list[float] = field(default_factory=list)
+    # from the send of the attempt that was answered: the server's own queueing, without the client's backoff
+    attempt_latencies: list[float] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
     throttled: int = 0  # TooManyRequestsException answers (each retried)
     elapsed: float = 0.0
@@ -92,6 +95,7 @@ class Result:
             "p50_ms": round(self.percentile_ms(50), 2),
             "p95_ms": round(self.percentile_ms(95), 2),
             "p99_ms": round(self.percentile_ms(99), 2),
+            "answered_attempt_p99_ms": round(percentile(self.attempt_latencies, 99) * 1000, 2),
             "elapsed_s": round(self.elapsed, 3),
             "client_cpu_s": round(self.client_cpu, 3),
         }
@@ -135,6 +139,7 @@ async def _run(
             request = requests[index]
             started = time.perf_counter()
             for attempt in range(MAX_ATTEMPTS):
+                sent = time.perf_counter()
                 try:
                     _, outcome, payload = await _send(session, url, request)
                 except (aiohttp.ClientError, TimeoutError) as exc:
@@ -145,7 +150,9 @@ async def _run(
                 await asyncio.sleep(random.uniform(0, min(1.0, 0.02 * 2**attempt)))
             result.outcomes[outcome] += 1
             if outcome == "ok":
-                result.latencies.append(time.perf_counter() - started)
+                now = time.perf_counter()
+                result.latencies.append(now - started)
+                result.attempt_latencies.append(now - sent)
                 if keep:
                     answers[index] = payload
 

@@ -44,9 +44,11 @@ def integrity_problems(url: str, pool_id: str) -> list[str]:
     return problems
 
 
-def test_kill_9_under_sign_up_load_loses_nothing_answered(database, tmp_path):
-    server = Server(tmp_path / "a", database_url=database, env={"USERPOOL_LOG_LEVEL": "warning"}).start()
-    setup = make_client(server.url)
+def test_kill_9_under_sign_up_load_loses_nothing_answered(database, server, tmp_path):
+    # Every node on one store shares its key file (client secrets are sealed with it): the session server's.
+    env = {"USERPOOL_LOG_LEVEL": "warning", "USERPOOL_SECRET_KEY_FILE": str(server.data_dir / "secret.key")}
+    node = Server(tmp_path / "a", database_url=database, env=env).start()
+    setup = make_client(node.url)
     pool_id = setup.create_user_pool(PoolName="crash", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
     client_id = setup.create_user_pool_client(UserPoolId=pool_id, ClientName="c")["UserPoolClient"]["ClientId"]
     answered_ok: dict[str, str] = {}
@@ -55,7 +57,7 @@ def test_kill_9_under_sign_up_load_loses_nothing_answered(database, tmp_path):
     lock = threading.Lock()
 
     def load(worker: int) -> None:
-        client = make_client(server.url)
+        client = make_client(node.url)
         n = 0
         while not stop.is_set():
             n += 1
@@ -86,13 +88,13 @@ def test_kill_9_under_sign_up_load_loses_nothing_answered(database, tmp_path):
     deadline = time.monotonic() + 30
     while len(answered_ok) < 40 and time.monotonic() < deadline:
         time.sleep(0.05)
-    server.stop(kill=True)
+    node.stop(kill=True)
     stop.set()
     for t in threads:
         t.join(timeout=30)
     assert len(answered_ok) >= 40 and answered_error
 
-    again = Server(tmp_path / "b", database_url=database, env={"USERPOOL_LOG_LEVEL": "warning"}).start()
+    again = Server(tmp_path / "b", database_url=database, env=env).start()
     try:
         cognito = make_client(again.url)
         users, token = {}, None

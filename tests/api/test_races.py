@@ -23,10 +23,11 @@ PASSWORD = "Passw0rd!"
 
 
 @pytest.fixture(scope="module")
-def pair(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
-    """Two more server processes on the session's store."""
-    first = Server(tmp_path_factory.mktemp("race-a"), database_url=database).start()
-    second = Server(tmp_path_factory.mktemp("race-b"), database_url=database).start()
+def pair(database: str, server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
+    """Two more server processes on the session's store, sharing its key file as every node of one store must."""
+    env = {"USERPOOL_SECRET_KEY_FILE": str(server.data_dir / "secret.key")}
+    first = Server(tmp_path_factory.mktemp("race-a"), database_url=database, env=env).start()
+    second = Server(tmp_path_factory.mktemp("race-b"), database_url=database, env=env).start()
     yield first, second
     first.stop()
     second.stop()

@@ -338,9 +338,12 @@ class Store:
             yield conn
 
     @asynccontextmanager
-    async def _read(self) -> AsyncIterator[AsyncConnection]:
+    async def _read(self, statements: int = 2) -> AsyncIterator[AsyncConnection]:
+        """A connection for reading. Reads of several statements share one transaction (one snapshot); a read of
+        one statement (``statements=1``) needs none on SQLite, which saves the BEGIN's round trips to the
+        connection's thread (one statement is always consistent)."""
         async with self.engine.connect() as conn:
-            conn = await conn.execution_options(userpool_read_only=True)
+            conn = await conn.execution_options(userpool_read_only=True, userpool_single_statement=statements == 1)
             yield conn
 
     async def healthy(self) -> bool:
@@ -357,7 +360,7 @@ class Store:
             await conn.execute(insert(t.pools).values(**pool.__dict__))
 
     async def get_pool(self, pool_id: str) -> Pool | None:
-        async with self._read() as conn:
+        async with self._read(statements=1) as conn:
             row = (await conn.execute(select(t.pools).where(t.pools.c.id == pool_id))).mappings().first()
         return Pool(**row) if row else None
 
@@ -431,7 +434,7 @@ class Store:
         return len(rows)
 
     async def get_client(self, client_id: str) -> Client | None:
-        async with self._read() as conn:
+        async with self._read(statements=1) as conn:
             row = (await conn.execute(select(t.clients).where(t.clients.c.id == client_id))).mappings().first()
         return self._client(row) if row else None
 
@@ -443,7 +446,7 @@ class Store:
             .select_from(t.clients.outerjoin(t.pools, t.pools.c.id == t.clients.c.pool_id))
             .where(t.clients.c.id == client_id)
         )
-        async with self._read() as conn:
+        async with self._read(statements=1) as conn:
             row = (await conn.execute(query)).mappings().first()
         if row is None:
             return None
@@ -669,10 +672,21 @@ class Store:
         return await self._one_user(query)
 
     async def _one_user(self, query: Any) -> User | None:
-        async with self._read() as conn:
-            rows = (await conn.execute(query.limit(1))).mappings().all()
-            users = await self._users_with_attributes(conn, rows)
-        return users[0] if users else None
+        """The first user ``query`` (a select of user columns) finds, with its attributes, in one statement: the
+        user's row joined to each of its attribute rows."""
+        first = query.with_only_columns(t.users.c.id).limit(1).scalar_subquery()
+        joined = (
+            select(*self._USER_COLUMNS, t.user_attributes.c.name.label("attribute_name"), t.user_attributes.c.value)
+            .select_from(t.users.outerjoin(t.user_attributes, t.user_attributes.c.user_id == t.users.c.id))
+            .where(t.users.c.id == first)
+        )
+        async with self._read(statements=1) as conn:
+            rows = (await conn.execute(joined)).mappings().all()
+        if not rows:
+            return None
+        columns = {c.name: rows[0][c.name] for c in self._USER_COLUMNS}
+        attributes = {r["attribute_name"]: r["value"] for r in rows if r["attribute_name"] is not None}
+        return User(**columns, attributes=_ordered(attributes))
 
     @_retrying
     async def delete_user(self, user_id: int) -> bool:
@@ -701,7 +715,7 @@ class Store:
 
     # ---- codes -----------------------------------------------------------------------------------------
     async def get_code(self, user_id: int, purpose: str) -> Code | None:
-        async with self._read() as conn:
+        async with self._read(statements=1) as conn:
             row = (
                 await conn.execute(
                     select(*_CODE_COLUMNS).where(t.codes.c.user_id == user_id, t.codes.c.purpose == purpose)
@@ -741,14 +755,9 @@ class Store:
                     t.codes.c.failed_attempts < max_attempts,
                 )
                 .values(failed_attempts=t.codes.c.failed_attempts + 1)
+                .returning(*_CODE_COLUMNS)
             )
-            if taken.rowcount != 1:
-                return None
-            row = (
-                await conn.execute(
-                    select(*_CODE_COLUMNS).where(t.codes.c.user_id == user_id, t.codes.c.purpose == purpose)
-                )
-            ).first()
+            row = taken.first()
         return Code(*row) if row else None
 
     # ---- confirmation ----------------------------------------------------------------------------------
@@ -768,10 +777,11 @@ class Store:
                 update(t.users)
                 .where(t.users.c.id == change.user_id, t.users.c.status == change.from_status)
                 .values(status=change.to_status, modified_at=change.at)
+                .returning(t.users.c.pool_id)
             )
-            if moved.rowcount != 1:
+            pool_id = moved.scalar_one_or_none()
+            if pool_id is None:
                 return False
-            pool_id = (await conn.execute(select(t.users.c.pool_id).where(t.users.c.id == change.user_id))).scalar_one()
             for kind, value in change.claim_keys:
                 await _claim(conn, pool_id, change.user_id, kind, value, change.force_alias, change.at)
             for name in change.verify:
@@ -1344,7 +1354,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        read_only = conn.get_execution_options().get("userpool_read_only", False)
+        options = conn.get_execution_options()
+        if options.get("userpool_single_statement", False):
+            return  # autocommit: the one statement is its own transaction
+        read_only = options.get("userpool_read_only", False)
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
