@@ -348,7 +348,7 @@ def scale(
             have = 0
             for size in sorted(sizes):
                 seconds = asyncio.run(_seed(url, pool_id, have, size, log))
-                log(f"  {database}: {size:,} users seeded in {seconds:.1f} s")
+                log(f"  {database}: {size:,} users seeded in {seconds:.2f} s")
                 have = size
                 started = time.perf_counter()
                 target.start()
@@ -362,7 +362,7 @@ def scale(
                 row = {
                     "database": database,
                     "users": size,
-                    "seed_s": round(seconds, 1),
+                    "seed_s": round(seconds, 2),
                     "startup_s": round(startup, 3),
                     "signup": up,
                     "confirm": confirm,

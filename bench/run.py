@@ -144,16 +144,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    markdown = report.markdown(results)
-    print()
-    print(markdown)
     args.out.mkdir(parents=True, exist_ok=True)
     stem = args.out / f"bench-{started.strftime('%Y%m%dT%H%M%SZ')}"
     profile_text = results.get("profile", {}).pop("text", None)
-    stem.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
-    stem.with_suffix(".md").write_text(markdown)
     if profile_text:
         stem.with_suffix(".profile.txt").write_text(profile_text)
+        results["profile"]["report"] = str(stem.with_suffix(".profile.txt"))
+    markdown = report.markdown(results)
+    print()
+    print(markdown)
+    stem.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
+    stem.with_suffix(".md").write_text(markdown)
     log(f"written: {stem}.json, {stem}.md")
     results["files"] = [str(stem.with_suffix(".json")), str(stem.with_suffix(".md"))]
     return results
