@@ -340,7 +340,7 @@ def scale(
                 continue
             url = scratch = dbs.create_postgres_database()
         else:
-            url = f"sqlite+aiosqlite:///{workdir / f'scale-{database}' / 'data' / 'userpool.db'}"
+            url = f"sqlite:///{workdir / f'scale-{database}' / 'data' / 'userpool.db'}"
         try:
             target = Userpool(workdir / f"scale-{database}", database_url=url).start()
             pool_id, client_id = make_pool(target.url)

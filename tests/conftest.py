@@ -23,7 +23,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a fresh store: a SQLite file, or a new database on the local PostgreSQL."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sqlite') / 'userpool.db'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'userpool.db'}"
         return
     if not databases.postgres_available():
         if os.environ.get("CI"):

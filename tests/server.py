@@ -31,7 +31,7 @@ class Server:
     ) -> None:
         self.args = args or []
         self.data_dir = data_dir
-        self.database_url = database_url or f"sqlite+aiosqlite:///{data_dir / 'userpool.db'}"
+        self.database_url = database_url or f"sqlite:///{data_dir / 'userpool.db'}"
         self.port = port or free_port()
         self.env = {**os.environ, "USERPOOL_CLOCK_CONTROL": "true", **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None

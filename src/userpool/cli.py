@@ -22,7 +22,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument(
             "--data-dir", type=Path, help="folder of the SQLite store and the secret key file (default ./.userpool)"
         )
-        sub.add_argument("--database-url", help="SQLAlchemy URL of the store, e.g. sqlite+aiosqlite:///x.db")
+        sub.add_argument("--database-url", help="SQLAlchemy URL of the store, e.g. sqlite:///x.db")
         sub.add_argument(
             "--config", type=Path, help="TOML file: settings in its [server] table; pools, clients and users to seed"
         )

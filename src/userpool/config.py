@@ -153,7 +153,7 @@ class Settings(BaseSettings):
     def url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'userpool.db').resolve()}"
+        return f"sqlite:///{(self.data_dir / 'userpool.db').resolve()}"
 
     def issuer(self, pool_id: str) -> str:
         """The ``iss`` of a pool's tokens."""

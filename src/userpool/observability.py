@@ -85,5 +85,5 @@ def configure_logging(level: str, json_logs: bool) -> None:
     # httpx logs every request's full URL at INFO; an SMS webhook URL may carry a token. Libraries that would log
     # SQL parameters or request bodies at debug level stay quiet whatever the level: no password hash, code, or
     # secret ever reaches the log.
-    for noisy in ("httpx", "sqlalchemy", "aiosqlite", "asyncpg", "botocore"):
+    for noisy in ("httpx", "sqlalchemy", "asyncpg", "botocore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -26,7 +26,7 @@ def postgres_reachable() -> bool:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request, tmp_path):
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'counters.db'}"
+        yield f"sqlite:///{tmp_path / 'counters.db'}"
         return
     if not postgres_reachable() and "USERPOOL_TEST_POSTGRES_URL" not in os.environ:
         pytest.skip("no PostgreSQL on 127.0.0.1:5432 (CI starts one)")

@@ -14,16 +14,18 @@ import functools
 import json
 import logging
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import delete, event, func, insert, inspect, select, text, update
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from userpool.domain.lockout import Attempts
 from userpool.store import tables as t
@@ -249,14 +251,83 @@ TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
 RETRIES = 6
 
 
-def async_url(url: str) -> str:
-    """The SQLAlchemy URL with this store's async driver for the database the URL names."""
+def driver_url(url: str) -> str:
+    """The SQLAlchemy URL with this store's driver for the database the URL names: asyncpg for PostgreSQL, the
+    standard library's sqlite3 for SQLite (driven on the store's own threads, see ``SqliteThreads``)."""
     for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
-    if url.startswith("sqlite://"):
-        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    for prefix in ("sqlite+pysqlite://", "sqlite+aiosqlite://", "sqlite://"):
+        if url.startswith(prefix):
+            return "sqlite+pysqlite://" + url[len(prefix) :]
     return url
+
+
+class _Connection(Protocol):
+    """What a store method uses of a connection: SQLAlchemy's ``AsyncConnection`` (PostgreSQL) or, on SQLite, a
+    synchronous connection behind ``_SyncConnection``."""
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any: ...
+
+    async def run_sync(self, fn: Callable[..., Any], *args: Any) -> Any: ...
+
+
+class _SyncConnection:
+    """A synchronous SQLAlchemy connection with the awaitable face of ``AsyncConnection``: on the store's SQLite
+    thread a statement simply runs (its results are the same buffered ``Result`` objects)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        return self._conn.execute(statement, parameters)
+
+    async def run_sync(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return fn(self._conn, *args)
+
+
+class SqliteThreads:
+    """Where a SQLite store's methods run: a few threads of the store's own, each with an event loop, so that a
+    whole store call (all its statements, its BEGIN and COMMIT) is one hand-off from the server's event loop
+    instead of several per statement. The sqlite3 driver releases the GIL while SQLite works; a writer waits for
+    this process's other writers on ``write_lock`` (and for other processes on SQLite's busy timeout) on its own
+    thread, never on the server's event loop."""
+
+    def __init__(self, engine: Engine, threads: int = 4) -> None:
+        self.engine = engine
+        self.write_lock = threading.Lock()
+        self._local = threading.local()
+        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="userpool-store")
+
+    def here(self) -> bool:
+        """Whether the caller already runs on one of these threads (a store method calling another)."""
+        return getattr(self._local, "loop", None) is not None
+
+    async def run(self, call: Coroutine[Any, Any, Any]) -> Any:
+        return await asyncio.wrap_future(self._executor.submit(self._drive, call))
+
+    def _drive(self, call: Coroutine[Any, Any, Any]) -> Any:
+        loop = getattr(self._local, "loop", None)
+        if loop is None:
+            loop = self._local.loop = asyncio.new_event_loop()
+        return loop.run_until_complete(call)
+
+    def close(self) -> None:
+        self._executor.submit(self.engine.dispose).result()
+        self._executor.shutdown(wait=True)
+
+
+def _on_store_thread(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """Run a store method on its SQLite threads (a PostgreSQL store, or a call from those threads, runs it here)."""
+
+    @functools.wraps(method)
+    async def run(self: Store, *args: Any, **kwargs: Any) -> Any:
+        threads = self._sqlite
+        if threads is None or threads.here():
+            return await method(self, *args, **kwargs)
+        return await threads.run(method(self, *args, **kwargs))
+
+    return run
 
 
 def _is_transient(error: DBAPIError) -> bool:
@@ -289,62 +360,74 @@ class Store:
     """Pools, clients, users, codes, the outbox, rate counters and risk configurations, on one SQLAlchemy async
     engine. Client secrets are sealed with ``box`` (without one they are kept in plain text: tools only)."""
 
-    def __init__(self, engine: AsyncEngine, box: SecretBox | None = None) -> None:
-        self.engine = engine
+    def __init__(self, engine: AsyncEngine | Engine, box: SecretBox | None = None) -> None:
+        self.dialect = engine.dialect.name
+        # SQLite: a synchronous engine driven on the store's threads; its writers queue on ``write_lock`` rather
+        # than on SQLite's busy handler (which sleeps and polls), which keeps latency flat.
+        self._sqlite = SqliteThreads(engine) if isinstance(engine, Engine) else None
+        self._async_engine = engine if isinstance(engine, AsyncEngine) else None
         self._box = box
-        # SQLite has one writer at a time. Queueing this process's writers here, rather than on SQLite's busy
-        # handler (which sleeps and polls), keeps latency flat; other processes still wait on busy_timeout.
-        self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
         self._next_sweep = 0.0
 
     # ---- lifecycle -------------------------------------------------------------------------------------
     @classmethod
     def open(cls, url: str, box: SecretBox | None = None) -> Store:
-        """A store on ``url``: ``sqlite+aiosqlite:///path`` or ``postgresql://user@host/db`` (asyncpg). Client
+        """A store on ``url``: ``sqlite:///path`` or ``postgresql://user@host/db`` (asyncpg). Client
         secrets are sealed with ``box``."""
-        url = async_url(url)
+        url = driver_url(url)
         # hide_parameters: a database error logged with its statement never shows the values (hashes, secrets).
         if url.startswith("sqlite"):
             database = make_url(url).database
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+            # A connection may be used by any of the store's threads (one at a time, from SQLAlchemy's pool).
+            engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
             _configure_sqlite(engine)
+            return cls(engine, box)
         else:
             engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
-        return cls(engine, box)
+            return cls(engine, box)
 
     async def migrate(self) -> None:
         """Apply Alembic migrations up to the newest (also the way a new store gets its schema).
 
         Several processes may start at once: on PostgreSQL they queue on an advisory lock, on SQLite on the
         write lock the migration's transaction takes."""
-        async with self.engine.begin() as conn:
-            if self.engine.dialect.name == "postgresql":
+        async with self._write() as conn:
+            if self.dialect == "postgresql":
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             if not await conn.run_sync(_at_head):
                 await conn.run_sync(_upgrade)
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        if self._sqlite is not None:
+            await asyncio.to_thread(self._sqlite.close)
+        elif self._async_engine is not None:
+            await self._async_engine.dispose()
 
     @asynccontextmanager
-    async def _write(self) -> AsyncIterator[AsyncConnection]:
-        if self._write_lock is None:
-            async with self.engine.begin() as conn:
+    async def _write(self) -> AsyncIterator[_Connection]:
+        """A write transaction (on SQLite, ``BEGIN IMMEDIATE`` after this process's other writers are done)."""
+        if self._async_engine is not None:
+            async with self._async_engine.begin() as conn:
                 yield conn
             return
-        async with self._write_lock, self.engine.begin() as conn:
-            yield conn
+        assert self._sqlite is not None
+        with self._sqlite.write_lock, self._sqlite.engine.begin() as sync:
+            yield _SyncConnection(sync)
 
     @asynccontextmanager
-    async def _read(self, statements: int = 2) -> AsyncIterator[AsyncConnection]:
+    async def _read(self, statements: int = 2) -> AsyncIterator[_Connection]:
         """A connection for reading. Reads of several statements share one transaction (one snapshot); a read of
-        one statement (``statements=1``) needs none on SQLite, which saves the BEGIN's round trips to the
-        connection's thread (one statement is always consistent)."""
-        async with self.engine.connect() as conn:
-            conn = await conn.execution_options(userpool_read_only=True, userpool_single_statement=statements == 1)
-            yield conn
+        one statement (``statements=1``) needs none on SQLite (one statement is always consistent)."""
+        options = {"userpool_read_only": True, "userpool_single_statement": statements == 1}
+        if self._async_engine is not None:
+            async with self._async_engine.connect() as conn:
+                yield await conn.execution_options(**options)
+            return
+        assert self._sqlite is not None
+        with self._sqlite.engine.connect() as sync:
+            yield _SyncConnection(sync.execution_options(**options))
 
     async def healthy(self) -> bool:
         try:
@@ -586,7 +669,7 @@ class Store:
         """How much space the database takes: SQLite's pages (the WAL not yet checkpointed aside), or
         PostgreSQL's ``pg_database_size``."""
         async with self._read() as conn:
-            if self.engine.dialect.name == "postgresql":
+            if self.dialect == "postgresql":
                 return int((await conn.execute(text("SELECT pg_database_size(current_database())"))).scalar_one())
             pages = (await conn.execute(text("PRAGMA page_count"))).scalar_one()
             size = (await conn.execute(text("PRAGMA page_size"))).scalar_one()
@@ -614,7 +697,7 @@ class Store:
                     return kind
         return "sub"
 
-    async def _users_with_attributes(self, conn: AsyncConnection, rows: Sequence[Any]) -> list[User]:
+    async def _users_with_attributes(self, conn: _Connection, rows: Sequence[Any]) -> list[User]:
         if not rows:
             return []
         ids = [r["id"] for r in rows]
@@ -1100,7 +1183,7 @@ class Store:
         """Add one to the counter of (scope, key, window) and return its new value, in one atomic upsert that
         works the same on SQLite and PostgreSQL (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``). Counters
         of windows that have ended are deleted now and then."""
-        statement = _dialect_insert(self.engine.dialect.name)(t.rate_counters).values(
+        statement = _dialect_insert(self.dialect)(t.rate_counters).values(
             scope=scope, key=key, window_start=window_start, count=1, expires_at=expires_at
         )
         statement = statement.on_conflict_do_update(
@@ -1180,7 +1263,7 @@ class Store:
                     self._client(row)
                 except SealingError:
                     problems.append(f"the secret of client {row['id']} does not open")
-            if self.engine.dialect.name == "sqlite":
+            if self.dialect == "sqlite":
                 verdict = [r[0] for r in await conn.execute(text("PRAGMA integrity_check"))]
                 if verdict != ["ok"]:
                     problems.append(f"PRAGMA integrity_check: {verdict}")
@@ -1225,7 +1308,7 @@ class Store:
         One upsert statement, so concurrent senders (in any process) can never count past the limit."""
         if limit <= 0:
             return False
-        insert_ = _dialect_insert(self.engine.dialect.name)
+        insert_ = _dialect_insert(self.dialect)
         statement = (
             insert_(t.send_counts)
             .values(pool_id=pool_id, medium=medium, day=day, count=1)
@@ -1254,6 +1337,12 @@ class Store:
             )
 
 
+# Every public store call but ``close`` runs as one hand-off to a SQLite store's threads (see ``SqliteThreads``).
+for _name, _method in list(vars(Store).items()):
+    if not _name.startswith("_") and _name != "close" and asyncio.iscoroutinefunction(_method):
+        setattr(Store, _name, _on_store_thread(_method))
+
+
 def _dialect_insert(dialect: str) -> Any:
     """INSERT with ON CONFLICT for the engine's dialect (SQLite and PostgreSQL spell it the same way)."""
     if dialect == "postgresql":
@@ -1265,9 +1354,7 @@ def _dialect_insert(dialect: str) -> Any:
     return sqlite_insert
 
 
-async def _claim(
-    conn: AsyncConnection, pool_id: str, user_id: int, kind: str, value: str, force: bool, at: float
-) -> None:
+async def _claim(conn: _Connection, pool_id: str, user_id: int, kind: str, value: str, force: bool, at: float) -> None:
     """Make ``user_id`` the owner of the alias (kind, value). An alias owned by another user is a Conflict(kind),
     or with ``force`` moves to this user and is no longer verified on the other."""
     key = (t.user_keys.c.pool_id == pool_id, t.user_keys.c.kind == kind, t.user_keys.c.value_key == value)
@@ -1283,7 +1370,7 @@ async def _claim(
     await conn.execute(update(t.user_keys).where(*key).values(user_id=user_id))
 
 
-async def _set_attribute(conn: AsyncConnection, pool_id: str, user_id: int, name: str, value: str) -> None:
+async def _set_attribute(conn: _Connection, pool_id: str, user_id: int, name: str, value: str) -> None:
     changed = await conn.execute(
         update(t.user_attributes)
         .where(t.user_attributes.c.user_id == user_id, t.user_attributes.c.name == name)
@@ -1293,7 +1380,7 @@ async def _set_attribute(conn: AsyncConnection, pool_id: str, user_id: int, name
         await conn.execute(insert(t.user_attributes).values(user_id=user_id, pool_id=pool_id, name=name, value=value))
 
 
-async def _unverify(conn: AsyncConnection, user_id: int, kind: str, at: float) -> None:
+async def _unverify(conn: _Connection, user_id: int, kind: str, at: float) -> None:
     """The alias ``kind`` moved away from ``user_id``: its verified flag there becomes false."""
     flag = {"email": "email_verified", "phone_number": "phone_number_verified"}.get(kind)
     if flag:
@@ -1334,7 +1421,7 @@ def _ordered(attributes: dict[str, str]) -> dict[str, str]:
     return ordered
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: Engine) -> None:
     """WAL, foreign keys, a busy timeout, and transactions that take the write lock up front.
 
     A write transaction starts with ``BEGIN IMMEDIATE`` so that two writers (in this process or another) queue
@@ -1342,7 +1429,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     ``synchronous=FULL``: a commit that was answered survives a power loss, not only a process crash.
     """
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -1352,7 +1439,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         options = conn.get_execution_options()
         if options.get("userpool_single_statement", False):
