@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests import databases
-from tests.helpers import make_client
+from tests.helpers import freeze_clock, make_client
 from tests.server import Server
 
 
@@ -39,6 +39,14 @@ def server(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     srv = Server(tmp_path_factory.mktemp("userpool") / "data", database_url=database).start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def frozen_clock(server: Server) -> Iterator[None]:
+    """The shared server's clock stopped for one test, so a time window cannot close while the test runs."""
+    freeze_clock(server)
+    yield
+    freeze_clock(server, False)
 
 
 @pytest.fixture(scope="session")

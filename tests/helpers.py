@@ -38,12 +38,19 @@ def latest_code(server: Server, pool_id: str, username: str) -> str:
     return messages[-1]["code"]
 
 
-def advance_clock(server: Server, seconds: float) -> None:
-    request = urllib.request.Request(
-        f"{server.url}/_userpool/clock", data=json.dumps({"advance": seconds}).encode(), method="POST"
-    )
+def _clock(server: Server, body: dict[str, Any]) -> None:
+    request = urllib.request.Request(f"{server.url}/_userpool/clock", data=json.dumps(body).encode(), method="POST")
     with urllib.request.urlopen(request) as response:
         assert response.status == 200
+
+
+def advance_clock(server: Server, seconds: float) -> None:
+    _clock(server, {"advance": seconds})
+
+
+def freeze_clock(server: Server, frozen: bool = True) -> None:
+    """Stop the server's clock (it then moves only by ``advance_clock``), so time-window tests do not race it."""
+    _clock(server, {"freeze": frozen})
 
 
 def error_of(excinfo: pytest.ExceptionInfo[Any]) -> tuple[int, str, str]:

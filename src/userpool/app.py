@@ -149,10 +149,17 @@ def build_app(settings: Settings) -> Starlette:
         )
 
     async def move_clock(request: Request) -> Response:
+        usage = 'Send {"advance": <seconds>} and/or {"freeze": true | false}.'
         try:
-            seconds = float((await request.json())["advance"])
-        except (ValueError, KeyError, TypeError):
-            return JSONResponse({"message": 'Send {"advance": <seconds>}.'}, 400)
+            body = await request.json()
+            seconds = float(body.get("advance", 0))
+            freeze = body.get("freeze")
+        except (ValueError, AttributeError, TypeError):
+            return JSONResponse({"message": usage}, 400)
+        if (freeze is not None and not isinstance(freeze, bool)) or not ({"advance", "freeze"} & body.keys()):
+            return JSONResponse({"message": usage}, 400)
+        if freeze is not None:
+            clock.freeze(freeze)
         clock.advance(seconds)
         return JSONResponse({"now": clock.now()})
 

@@ -129,7 +129,7 @@ def test_change_password(cognito, account):
     assert error_of(e) == INCORRECT
 
 
-def test_change_password_attempts_are_limited(cognito, account):
+def test_change_password_attempts_are_limited(cognito, account, frozen_clock):
     _, _, token = account
     for _ in range(5):
         with pytest.raises(ClientError):

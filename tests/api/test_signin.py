@@ -194,7 +194,7 @@ def test_custom_auth_is_not_built_yet(cognito, pool_client):
 
 
 # ---- lockout -----------------------------------------------------------------------------------------------------
-def test_lockout_after_five_failures_doubles_and_ends(cognito, server, pool_client):
+def test_lockout_after_five_failures_doubles_and_ends(cognito, server, pool_client, frozen_clock):
     _, client = pool_client
     for _ in range(5):
         assert auth_error(cognito, client, password="Wrong-passw0rd") == INCORRECT
@@ -211,7 +211,7 @@ def test_lockout_after_five_failures_doubles_and_ends(cognito, server, pool_clie
     assert "AuthenticationResult" in password_auth(cognito, client)
 
 
-def test_lockout_is_capped_near_fifteen_minutes(cognito, server, pool_client):
+def test_lockout_is_capped_near_fifteen_minutes(cognito, server, pool_client, frozen_clock):
     _, client = pool_client
     for _ in range(5):
         auth_error(cognito, client, password="Wrong-passw0rd")

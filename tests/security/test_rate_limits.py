@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.api.test_signup import email, secret_hash, sign_up
-from tests.helpers import advance_clock, error_of, latest_code
+from tests.helpers import advance_clock, error_of, freeze_clock, latest_code
 from tests.server import Server
 
 ATTEMPTS = (400, "LimitExceededException", "Attempt limit exceeded, please try after some time.")
@@ -24,8 +24,10 @@ MISMATCH = (400, "CodeMismatchException", "Invalid verification code provided, p
 
 @pytest.fixture(scope="module")
 def quota_server(tmp_path_factory):
-    """Per-code attempts high, so the per-user quotas are what stops a guesser."""
+    """Per-code attempts high, so the per-user quotas are what stops a guesser. Its clock moves only when a test
+    moves it, so an hour's window cannot turn over in the middle of a test."""
     server = Server(tmp_path_factory.mktemp("quota") / "data", env={"USERPOOL_CODE_ATTEMPTS": "1000"}).start()
+    freeze_clock(server)
     yield server
     server.stop()
 
