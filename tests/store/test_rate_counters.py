@@ -96,3 +96,20 @@ def test_integrity_check_is_clean_on_a_new_store(url):
             await store.close()
 
     assert asyncio.run(run()) == []
+
+
+def test_one_call_counts_several_limits_in_one_transaction(url):
+    async def run() -> tuple[list[int], list[int]]:
+        store = Store.open(url)
+        await store.migrate()
+        try:
+            hits = [("pool:UserCreation", "p", 10, 11.0), ("ip:SignUp", "127.0.0.1", 0, 3600.0)]
+            first = await store.count_hits(hits, 10.5)
+            second = await store.count_hits([*hits, ("ip:SignUp", "::1", 0, 3600.0)], 10.6)
+            return first, second
+        finally:
+            await store.close()
+
+    first, second = asyncio.run(run())
+    assert first == [1, 1]
+    assert second == [2, 2, 1]

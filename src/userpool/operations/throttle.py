@@ -1,7 +1,8 @@
 """Request-rate limits, counted in the store so that every process on one database shares them.
 
-Each limit is a fixed window (a clock-aligned second or hour) counted by ``Store.count_hit``: one atomic upsert per
-request, and a request beyond the limit is refused (it still counts, so hammering gains nothing).
+Each limit is a fixed window (a clock-aligned second or hour) counted by ``Store.count_hits``: one atomic upsert per
+limit and request (all of a request's in one transaction), and a request beyond a limit is refused (it still
+counts, against every limit it meets, so hammering gains nothing).
 
 Two kinds, both driven by the tables below rather than by code in each operation:
 
@@ -57,12 +58,9 @@ USER_QUOTAS: Final[dict[str, Callable[[Settings], int]]] = {
 }
 
 
-async def _hit(ctx: Context, scope: str, key: str, window: int, limit: int) -> bool:
-    """Count one request; True when it is within ``limit``."""
-    now = ctx.clock.now()
-    start = int(now // window) * window
-    count = await ctx.store.count_hit(scope, key, start, start + window, now)
-    return count <= limit
+def _window(ctx: Context, scope: str, key: str, window: int) -> tuple[str, str, int, float]:
+    start = int(ctx.clock.now() // window) * window
+    return scope, key, start, start + window
 
 
 def _pool_id(params: dict[str, Any], client: Client | None) -> str | None:
@@ -104,20 +102,26 @@ async def admit(ctx: Context, call: Call) -> None:
     if isinstance(call.params.get("ClientId"), str):
         client = await ctx.store.get_client(call.params["ClientId"])
     pool_id = _pool_id(call.params, client)
-    if pool_id is not None:
-        for name, limit in categories:
-            if not await _hit(ctx, f"pool:{name}", pool_id, SECOND, limit):
-                raise TooManyRequestsException(RATE_EXCEEDED)
+    limits = [
+        (_window(ctx, f"pool:{name}", pool_id, SECOND), limit) for name, limit in categories if pool_id is not None
+    ]
     address = source_ip(call, client) if ips else None
     if address is not None:
-        for scope, limit in ips:
-            if not await _hit(ctx, scope, address, HOUR, limit):
-                raise TooManyRequestsException(RATE_EXCEEDED)
+        limits += [(_window(ctx, scope, address, HOUR), limit) for scope, limit in ips]
+    if not limits:
+        return
+    counts = await ctx.store.count_hits([hit for hit, _ in limits], ctx.clock.now())
+    if any(count > limit for count, (_, limit) in zip(counts, limits, strict=True)):
+        raise TooManyRequestsException(RATE_EXCEEDED)
 
 
 async def per_user(ctx: Context, operation: str, user: User) -> None:
     """Apply the per-user quota of ``operation`` to ``user``; raise ``LimitExceededException`` past it."""
     quota = USER_QUOTAS.get(operation)
     limit = quota(ctx.settings) if quota else 0
-    if limit > 0 and not await _hit(ctx, f"user:{operation}", f"{user.pool_id}/{user.id}", HOUR, limit):
-        raise LimitExceededException(ATTEMPT_LIMIT)
+    if limit > 0:
+        count = await ctx.store.count_hit(
+            *_window(ctx, f"user:{operation}", f"{user.pool_id}/{user.id}", HOUR), ctx.clock.now()
+        )
+        if count > limit:
+            raise LimitExceededException(ATTEMPT_LIMIT)

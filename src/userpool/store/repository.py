@@ -15,6 +15,7 @@ import json
 import logging
 import secrets
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, inspect, select, text, update
+from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -229,6 +230,68 @@ MAX_TOKEN_AGE = 86400.0
 
 _CODE_COLUMNS = (t.codes.c.code_hash, t.codes.c.attribute, t.codes.c.expires_at, t.codes.c.failed_attempts)
 
+# The statements of the hot paths (every client-facing call, sign-up, confirmation, sign-in), built once with bound
+# parameters: building a statement and its cache key costs several times what running it does. (In an UPDATE, a
+# parameter may not be named like a column: those are ``b_``.)
+_GET_POOL = select(t.pools).where(t.pools.c.id == bindparam("pool_id"))
+_GET_CLIENT = select(t.clients).where(t.clients.c.id == bindparam("client_id"))
+_GET_CLIENT_AND_POOL = (
+    select(t.clients, *(c.label(f"of_pool_{c.name}") for c in t.pools.c))
+    .select_from(t.clients.outerjoin(t.pools, t.pools.c.id == t.clients.c.pool_id))
+    .where(t.clients.c.id == bindparam("client_id"))
+)
+_INSERT_USER = insert(t.users)
+_INSERT_ATTRIBUTES = insert(t.user_attributes)
+_INSERT_KEYS = insert(t.user_keys)
+_INSERT_CODE = insert(t.codes)
+_INSERT_MESSAGE = insert(t.outbox)
+_TAKE_ATTEMPT = (
+    update(t.codes)
+    .where(
+        t.codes.c.user_id == bindparam("b_user_id"),
+        t.codes.c.purpose == bindparam("b_purpose"),
+        t.codes.c.failed_attempts < bindparam("b_max_attempts"),
+    )
+    .values(failed_attempts=t.codes.c.failed_attempts + 1)
+    .returning(*_CODE_COLUMNS)
+)
+_MOVE_STATUS = (
+    update(t.users)
+    .where(t.users.c.id == bindparam("user_id"), t.users.c.status == bindparam("from_status"))
+    .values(status=bindparam("to_status"), modified_at=bindparam("at"))
+    .returning(t.users.c.pool_id)
+)
+_DELETE_CODE = delete(t.codes).where(
+    t.codes.c.user_id == bindparam("user_id"), t.codes.c.purpose == bindparam("purpose")
+)
+_KEY_OWNER = select(t.user_keys.c.user_id).where(
+    t.user_keys.c.pool_id == bindparam("pool_id"),
+    t.user_keys.c.kind == bindparam("kind"),
+    t.user_keys.c.value_key == bindparam("value_key"),
+)
+_SET_ATTRIBUTE = (
+    update(t.user_attributes)
+    .where(t.user_attributes.c.user_id == bindparam("b_user_id"), t.user_attributes.c.name == bindparam("b_name"))
+    .values(value=bindparam("b_value"))
+)
+_SWEEP_COUNTERS = delete(t.rate_counters).where(t.rate_counters.c.expires_at <= bindparam("now"))
+
+
+@functools.cache
+def _count_hit_statement(dialect: str) -> Any:
+    """Add one to a rate counter, creating it at one, and return the new count (an upsert of the dialect)."""
+    statement = _dialect_insert(dialect)(t.rate_counters).values(
+        scope=bindparam("scope"),
+        key=bindparam("key"),
+        window_start=bindparam("window_start"),
+        count=1,
+        expires_at=bindparam("expires_at"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[t.rate_counters.c.scope, t.rate_counters.c.key, t.rate_counters.c.window_start],
+        set_={"count": t.rate_counters.c.count + 1},
+    ).returning(t.rate_counters.c.count)
+
 
 def _page_token(value: str | int) -> str:
     return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
@@ -287,9 +350,13 @@ class _SyncConnection:
 
 
 class SqliteThreads:
-    """Where a SQLite store's methods run: a few threads of the store's own, each with an event loop, so that a
-    whole store call (all its statements, its BEGIN and COMMIT) is one hand-off from the server's event loop
-    instead of several per statement. The sqlite3 driver releases the GIL while SQLite works; a writer waits for
+    """Where a SQLite store's methods run (all but the point reads, see ``_POINT_READS``): a few threads of the
+    store's own, so that a whole store call (all its statements, its BEGIN and COMMIT) is one hand-off from the
+    server's event loop instead of several per statement.
+
+    The method bodies stay ``async`` (PostgreSQL awaits asyncpg), but on these threads nothing they await ever
+    suspends (``_SyncConnection``; ``_retrying`` sleeps with ``time.sleep`` here), so a call is run by driving its
+    coroutine to the end in one step. The sqlite3 driver releases the GIL while SQLite works; a writer waits for
     this process's other writers on ``write_lock`` (and for other processes on SQLite's busy timeout) on its own
     thread, never on the server's event loop."""
 
@@ -297,24 +364,31 @@ class SqliteThreads:
         self.engine = engine
         self.write_lock = threading.Lock()
         self._local = threading.local()
-        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="userpool-store")
+        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="userpool-store", initializer=self._enter)
+
+    def _enter(self) -> None:
+        self._local.inside = True
 
     def here(self) -> bool:
         """Whether the caller already runs on one of these threads (a store method calling another)."""
-        return getattr(self._local, "loop", None) is not None
+        return getattr(self._local, "inside", False)
 
     async def run(self, call: Coroutine[Any, Any, Any]) -> Any:
-        return await asyncio.wrap_future(self._executor.submit(self._drive, call))
-
-    def _drive(self, call: Coroutine[Any, Any, Any]) -> Any:
-        loop = getattr(self._local, "loop", None)
-        if loop is None:
-            loop = self._local.loop = asyncio.new_event_loop()
-        return loop.run_until_complete(call)
+        return await asyncio.wrap_future(self._executor.submit(_drive, call))
 
     def close(self) -> None:
         self._executor.submit(self.engine.dispose).result()
         self._executor.shutdown(wait=True)
+
+
+def _drive(call: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine that never suspends to its end, and return its result."""
+    try:
+        call.send(None)
+    except StopIteration as done:
+        return done.value
+    call.close()
+    raise RuntimeError("a SQLite store method awaited something that suspends")
 
 
 def _on_store_thread(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
@@ -339,15 +413,19 @@ def _retrying(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[
     """Run a write method again, with backoff, when its transaction hit a serialization failure or deadlock."""
 
     @functools.wraps(method)
-    async def run(*args: Any, **kwargs: Any) -> Any:
+    async def run(store: Store, *args: Any, **kwargs: Any) -> Any:
         for attempt in range(RETRIES - 1):
             try:
-                return await method(*args, **kwargs)
+                return await method(store, *args, **kwargs)
             except DBAPIError as error:
                 if not _is_transient(error):
                     raise
-                await asyncio.sleep(0.005 * 2**attempt * (1 + secrets.randbelow(100) / 100))
-        return await method(*args, **kwargs)
+                pause = 0.005 * 2**attempt * (1 + secrets.randbelow(100) / 100)
+                if store._sqlite is not None and store._sqlite.here():
+                    time.sleep(pause)  # noqa: ASYNC251 - on a store thread, never the event loop
+                else:
+                    await asyncio.sleep(pause)
+        return await method(store, *args, **kwargs)
 
     return run
 
@@ -357,8 +435,9 @@ _SWEEP_INTERVAL = 60.0
 
 
 class Store:
-    """Pools, clients, users, codes, the outbox, rate counters and risk configurations, on one SQLAlchemy async
-    engine. Client secrets are sealed with ``box`` (without one they are kept in plain text: tools only)."""
+    """Pools, clients, users, codes, the outbox, rate counters and risk configurations, on one SQLAlchemy engine:
+    asyncpg's (PostgreSQL) or sqlite3's, driven on ``SqliteThreads``. Client secrets are sealed with ``box``
+    (without one they are kept in plain text: tools only)."""
 
     def __init__(self, engine: AsyncEngine | Engine, box: SecretBox | None = None) -> None:
         self.dialect = engine.dialect.name
@@ -406,15 +485,24 @@ class Store:
             await self._async_engine.dispose()
 
     @asynccontextmanager
-    async def _write(self) -> AsyncIterator[_Connection]:
-        """A write transaction (on SQLite, ``BEGIN IMMEDIATE`` after this process's other writers are done)."""
+    async def _write(self, durable: bool = True) -> AsyncIterator[_Connection]:
+        """A write transaction (on SQLite, ``BEGIN IMMEDIATE`` after this process's other writers are done).
+
+        A write that is not ``durable`` (rate counters: losing the last few on a power cut costs nothing) commits
+        without waiting for the disk: SQLite's ``synchronous=NORMAL`` in WAL mode, PostgreSQL's
+        ``synchronous_commit=off``; both keep the database consistent. Every other commit is on disk when it
+        returns."""
         if self._async_engine is not None:
             async with self._async_engine.begin() as conn:
+                if not durable:
+                    await conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
                 yield conn
             return
         assert self._sqlite is not None
-        with self._sqlite.write_lock, self._sqlite.engine.begin() as sync:
-            yield _SyncConnection(sync)
+        with self._sqlite.write_lock, self._sqlite.engine.connect() as sync:
+            sync.execution_options(userpool_durable=durable)
+            with sync.begin():
+                yield _SyncConnection(sync)
 
     @asynccontextmanager
     async def _read(self, statements: int = 2) -> AsyncIterator[_Connection]:
@@ -444,7 +532,7 @@ class Store:
 
     async def get_pool(self, pool_id: str) -> Pool | None:
         async with self._read(statements=1) as conn:
-            row = (await conn.execute(select(t.pools).where(t.pools.c.id == pool_id))).mappings().first()
+            row = (await conn.execute(_GET_POOL, {"pool_id": pool_id})).mappings().first()
         return Pool(**row) if row else None
 
     @_retrying
@@ -518,19 +606,14 @@ class Store:
 
     async def get_client(self, client_id: str) -> Client | None:
         async with self._read(statements=1) as conn:
-            row = (await conn.execute(select(t.clients).where(t.clients.c.id == client_id))).mappings().first()
+            row = (await conn.execute(_GET_CLIENT, {"client_id": client_id})).mappings().first()
         return self._client(row) if row else None
 
     async def get_client_and_pool(self, client_id: str) -> tuple[Client, Pool | None] | None:
         """The app client and its pool, read in one statement (the first step of every client-facing operation);
         None when there is no such client."""
-        query = (
-            select(t.clients, *(c.label(f"of_pool_{c.name}") for c in t.pools.c))
-            .select_from(t.clients.outerjoin(t.pools, t.pools.c.id == t.clients.c.pool_id))
-            .where(t.clients.c.id == client_id)
-        )
         async with self._read(statements=1) as conn:
-            row = (await conn.execute(query)).mappings().first()
+            row = (await conn.execute(_GET_CLIENT_AND_POOL, {"client_id": client_id})).mappings().first()
         if row is None:
             return None
         client = self._client({c.name: row[c.name] for c in t.clients.c})
@@ -573,24 +656,25 @@ class Store:
         try:
             async with self._write() as conn:
                 result = await conn.execute(
-                    insert(t.users).values(
-                        pool_id=user.pool_id,
-                        username=user.username,
-                        username_key=user.username_key,
-                        sub=user.sub,
-                        status=user.status,
-                        enabled=True,
-                        password_hash=user.password_hash,
-                        srp_salt=user.srp_salt,
-                        srp_verifier=user.srp_verifier,
-                        password_expires_at=user.password_expires_at,
-                        created_at=user.created_at,
-                        modified_at=user.created_at,
-                    )
+                    _INSERT_USER,
+                    {
+                        "pool_id": user.pool_id,
+                        "username": user.username,
+                        "username_key": user.username_key,
+                        "sub": user.sub,
+                        "status": user.status,
+                        "enabled": True,
+                        "password_hash": user.password_hash,
+                        "srp_salt": user.srp_salt,
+                        "srp_verifier": user.srp_verifier,
+                        "password_expires_at": user.password_expires_at,
+                        "created_at": user.created_at,
+                        "modified_at": user.created_at,
+                    },
                 )
                 user_id = result.inserted_primary_key[0]
                 await conn.execute(
-                    insert(t.user_attributes),
+                    _INSERT_ATTRIBUTES,
                     [
                         {"user_id": user_id, "pool_id": user.pool_id, "name": n, "value": v}
                         for n, v in user.attributes.items()
@@ -598,7 +682,7 @@ class Store:
                 )
                 if user.keys:
                     await conn.execute(
-                        insert(t.user_keys),
+                        _INSERT_KEYS,
                         [
                             {"pool_id": user.pool_id, "kind": k, "value_key": v, "user_id": user_id}
                             for k, v in user.keys
@@ -608,9 +692,8 @@ class Store:
                     await _claim(conn, user.pool_id, user_id, kind, value, force, user.created_at)
                 if code is not None:
                     await conn.execute(
-                        insert(t.codes).values(
-                            user_id=user_id, failed_attempts=0, created_at=user.created_at, **code.__dict__
-                        )
+                        _INSERT_CODE,
+                        {"user_id": user_id, "failed_attempts": 0, "created_at": user.created_at, **code.__dict__},
                     )
                 return int(user_id)
         except IntegrityError:
@@ -731,40 +814,23 @@ class Store:
 
     async def find_user(self, pool_id: str, username_key: str) -> User | None:
         """The user whose (folded) username is ``username_key``."""
-        query = select(*self._USER_COLUMNS).where(t.users.c.pool_id == pool_id, t.users.c.username_key == username_key)
-        return await self._one_user(query)
+        return await self._one_user(_USER_BY_NAME, {"pool_id": pool_id, "username_key": username_key})
 
     async def find_user_by_key(self, pool_id: str, kinds: Iterable[str], value_key: str) -> User | None:
         """The user who owns ``value_key`` as one of the key ``kinds`` (email, phone_number, ...)."""
-        query = (
-            select(*self._USER_COLUMNS)
-            .join(t.user_keys, t.user_keys.c.user_id == t.users.c.id)
-            .where(
-                t.user_keys.c.pool_id == pool_id,
-                t.user_keys.c.kind.in_(list(kinds)),
-                t.user_keys.c.value_key == value_key,
-            )
-        )
-        return await self._one_user(query)
+        params = {"pool_id": pool_id, "kinds": list(kinds), "value_key": value_key}
+        return await self._one_user(_USER_BY_KEY, params)
 
     async def find_user_by_id(self, user_id: int) -> User | None:
-        return await self._one_user(select(*self._USER_COLUMNS).where(t.users.c.id == user_id))
+        return await self._one_user(_USER_BY_ID, {"user_id": user_id})
 
     async def find_user_by_sub(self, pool_id: str, sub: str) -> User | None:
-        query = select(*self._USER_COLUMNS).where(t.users.c.pool_id == pool_id, t.users.c.sub == sub)
-        return await self._one_user(query)
+        return await self._one_user(_USER_BY_SUB, {"pool_id": pool_id, "sub": sub})
 
-    async def _one_user(self, query: Any) -> User | None:
-        """The first user ``query`` (a select of user columns) finds, with its attributes, in one statement: the
-        user's row joined to each of its attribute rows."""
-        first = query.with_only_columns(t.users.c.id).limit(1).scalar_subquery()
-        joined = (
-            select(*self._USER_COLUMNS, t.user_attributes.c.name.label("attribute_name"), t.user_attributes.c.value)
-            .select_from(t.users.outerjoin(t.user_attributes, t.user_attributes.c.user_id == t.users.c.id))
-            .where(t.users.c.id == first)
-        )
+    async def _one_user(self, lookup: Any, params: dict[str, Any]) -> User | None:
+        """The user a ``_user_lookup`` statement finds, with its attributes, in one statement."""
         async with self._read(statements=1) as conn:
-            rows = (await conn.execute(joined)).mappings().all()
+            rows = (await conn.execute(lookup, params)).mappings().all()
         if not rows:
             return None
         columns = {c.name: rows[0][c.name] for c in self._USER_COLUMNS}
@@ -831,14 +897,7 @@ class Store:
         can never take more than ``max_attempts`` between them."""
         async with self._write() as conn:
             taken = await conn.execute(
-                update(t.codes)
-                .where(
-                    t.codes.c.user_id == user_id,
-                    t.codes.c.purpose == purpose,
-                    t.codes.c.failed_attempts < max_attempts,
-                )
-                .values(failed_attempts=t.codes.c.failed_attempts + 1)
-                .returning(*_CODE_COLUMNS)
+                _TAKE_ATTEMPT, {"b_user_id": user_id, "b_purpose": purpose, "b_max_attempts": max_attempts}
             )
             row = taken.first()
         return Code(*row) if row else None
@@ -857,10 +916,13 @@ class Store:
     async def _confirm(self, change: Confirmation) -> bool:
         async with self._write() as conn:
             moved = await conn.execute(
-                update(t.users)
-                .where(t.users.c.id == change.user_id, t.users.c.status == change.from_status)
-                .values(status=change.to_status, modified_at=change.at)
-                .returning(t.users.c.pool_id)
+                _MOVE_STATUS,
+                {
+                    "user_id": change.user_id,
+                    "from_status": change.from_status,
+                    "to_status": change.to_status,
+                    "at": change.at,
+                },
             )
             pool_id = moved.scalar_one_or_none()
             if pool_id is None:
@@ -870,9 +932,7 @@ class Store:
             for name in change.verify:
                 await _set_attribute(conn, pool_id, change.user_id, name, "true")
             if change.consume_code:
-                await conn.execute(
-                    delete(t.codes).where(t.codes.c.user_id == change.user_id, t.codes.c.purpose == change.consume_code)
-                )
+                await conn.execute(_DELETE_CODE, {"user_id": change.user_id, "purpose": change.consume_code})
             return True
 
     # ---- sign-in: passwords, lockout, status -----------------------------------------------------------
@@ -920,9 +980,7 @@ class Store:
                     )
                 )
             if change.consume_code:
-                await conn.execute(
-                    delete(t.codes).where(t.codes.c.user_id == change.user_id, t.codes.c.purpose == change.consume_code)
-                )
+                await conn.execute(_DELETE_CODE, {"user_id": change.user_id, "purpose": change.consume_code})
             for name, value in change.attributes.items():
                 pool_id = (
                     await conn.execute(select(t.users.c.pool_id).where(t.users.c.id == change.user_id))
@@ -1180,22 +1238,24 @@ class Store:
 
     # ---- rate counters ---------------------------------------------------------------------------------
     async def count_hit(self, scope: str, key: str, window_start: int, expires_at: float, now: float) -> int:
-        """Add one to the counter of (scope, key, window) and return its new value, in one atomic upsert that
-        works the same on SQLite and PostgreSQL (``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``). Counters
-        of windows that have ended are deleted now and then."""
-        statement = _dialect_insert(self.dialect)(t.rate_counters).values(
-            scope=scope, key=key, window_start=window_start, count=1, expires_at=expires_at
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[t.rate_counters.c.scope, t.rate_counters.c.key, t.rate_counters.c.window_start],
-            set_={"count": t.rate_counters.c.count + 1},
-        ).returning(t.rate_counters.c.count)
-        async with self._write() as conn:
-            count = (await conn.execute(statement)).scalar_one()
+        """``count_hits`` of one counter."""
+        [count] = await self.count_hits([(scope, key, window_start, expires_at)], now)
+        return count
+
+    async def count_hits(self, hits: Sequence[tuple[str, str, int, float]], now: float) -> list[int]:
+        """Add one to the counter of each (scope, key, window start, window end) and return their new values, in
+        one transaction of atomic upserts that work the same on SQLite and PostgreSQL (``INSERT ... ON CONFLICT
+        DO UPDATE ... RETURNING``). Counters of windows that have ended are deleted now and then."""
+        statement = _count_hit_statement(self.dialect)
+        counts = []
+        async with self._write(durable=False) as conn:
+            for scope, key, window_start, expires_at in hits:
+                hit = {"scope": scope, "key": key, "window_start": window_start, "expires_at": expires_at}
+                counts.append(int((await conn.execute(statement, hit)).scalar_one()))
             if now >= self._next_sweep:
                 self._next_sweep = now + _SWEEP_INTERVAL
-                await conn.execute(delete(t.rate_counters).where(t.rate_counters.c.expires_at <= now))
-        return int(count)
+                await conn.execute(_SWEEP_COUNTERS, {"now": now})
+        return counts
 
     async def count_rate_counters(self) -> int:
         async with self._read() as conn:
@@ -1275,7 +1335,7 @@ class Store:
     async def add_message(self, message: OutboxMessage) -> int:
         values = {k: v for k, v in message.__dict__.items() if k != "id"}
         async with self._write() as conn:
-            result = await conn.execute(insert(t.outbox).values(**values))
+            result = await conn.execute(_INSERT_MESSAGE, values)
         return int(result.inserted_primary_key[0])
 
     async def list_messages(
@@ -1337,9 +1397,57 @@ class Store:
             )
 
 
-# Every public store call but ``close`` runs as one hand-off to a SQLite store's threads (see ``SqliteThreads``).
+def _user_lookup(first: Any) -> Any:
+    """The user whose id the scalar subquery ``first`` gives, joined to each of its attribute rows."""
+    return (
+        select(*Store._USER_COLUMNS, t.user_attributes.c.name.label("attribute_name"), t.user_attributes.c.value)
+        .select_from(t.users.outerjoin(t.user_attributes, t.user_attributes.c.user_id == t.users.c.id))
+        .where(t.users.c.id == first)
+    )
+
+
+_USER_BY_NAME = _user_lookup(
+    select(t.users.c.id)
+    .where(t.users.c.pool_id == bindparam("pool_id"), t.users.c.username_key == bindparam("username_key"))
+    .limit(1)
+    .scalar_subquery()
+)
+_USER_BY_KEY = _user_lookup(
+    select(t.user_keys.c.user_id)
+    .where(
+        t.user_keys.c.pool_id == bindparam("pool_id"),
+        t.user_keys.c.kind.in_(bindparam("kinds", expanding=True)),
+        t.user_keys.c.value_key == bindparam("value_key"),
+    )
+    .limit(1)
+    .scalar_subquery()
+)
+_USER_BY_ID = _user_lookup(bindparam("user_id"))
+_USER_BY_SUB = _user_lookup(
+    select(t.users.c.id)
+    .where(t.users.c.pool_id == bindparam("pool_id"), t.users.c.sub == bindparam("sub"))
+    .scalar_subquery()
+)
+
+
+# Point reads by a unique key (one indexed statement of a few rows) run where they are called: on SQLite they take
+# less CPU than the hand-off to another thread would, and in WAL mode a reader does not wait for writers.
+_POINT_READS = frozenset(
+    {
+        "healthy",
+        "get_pool",
+        "get_client",
+        "get_client_and_pool",
+        "find_user",
+        "find_user_by_key",
+        "find_user_by_id",
+        "find_user_by_sub",
+        "get_code",
+    }
+)
+# Every other public store call but ``close`` runs as one hand-off to a SQLite store's threads (``SqliteThreads``).
 for _name, _method in list(vars(Store).items()):
-    if not _name.startswith("_") and _name != "close" and asyncio.iscoroutinefunction(_method):
+    if not _name.startswith("_") and _name not in _POINT_READS | {"close"} and asyncio.iscoroutinefunction(_method):
         setattr(Store, _name, _on_store_thread(_method))
 
 
@@ -1357,27 +1465,27 @@ def _dialect_insert(dialect: str) -> Any:
 async def _claim(conn: _Connection, pool_id: str, user_id: int, kind: str, value: str, force: bool, at: float) -> None:
     """Make ``user_id`` the owner of the alias (kind, value). An alias owned by another user is a Conflict(kind),
     or with ``force`` moves to this user and is no longer verified on the other."""
-    key = (t.user_keys.c.pool_id == pool_id, t.user_keys.c.kind == kind, t.user_keys.c.value_key == value)
-    owner = (await conn.execute(select(t.user_keys.c.user_id).where(*key))).scalar_one_or_none()
+    key = {"pool_id": pool_id, "kind": kind, "value_key": value}
+    owner = (await conn.execute(_KEY_OWNER, key)).scalar_one_or_none()
     if owner == user_id:
         return
     if owner is None:
-        await conn.execute(insert(t.user_keys).values(pool_id=pool_id, kind=kind, value_key=value, user_id=user_id))
+        await conn.execute(_INSERT_KEYS, {**key, "user_id": user_id})
         return
     if not force:
         raise Conflict(kind)
     await _unverify(conn, owner, kind, at)
-    await conn.execute(update(t.user_keys).where(*key).values(user_id=user_id))
+    await conn.execute(
+        update(t.user_keys)
+        .where(t.user_keys.c.pool_id == pool_id, t.user_keys.c.kind == kind, t.user_keys.c.value_key == value)
+        .values(user_id=user_id)
+    )
 
 
 async def _set_attribute(conn: _Connection, pool_id: str, user_id: int, name: str, value: str) -> None:
-    changed = await conn.execute(
-        update(t.user_attributes)
-        .where(t.user_attributes.c.user_id == user_id, t.user_attributes.c.name == name)
-        .values(value=value)
-    )
+    changed = await conn.execute(_SET_ATTRIBUTE, {"b_user_id": user_id, "b_name": name, "b_value": value})
     if changed.rowcount == 0:
-        await conn.execute(insert(t.user_attributes).values(user_id=user_id, pool_id=pool_id, name=name, value=value))
+        await conn.execute(_INSERT_ATTRIBUTES, {"user_id": user_id, "pool_id": pool_id, "name": name, "value": value})
 
 
 async def _unverify(conn: _Connection, user_id: int, kind: str, at: float) -> None:
@@ -1426,11 +1534,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     A write transaction starts with ``BEGIN IMMEDIATE`` so that two writers (in this process or another) queue
     on the busy timeout instead of failing to upgrade a read lock; reads start with a plain ``BEGIN``.
-    ``synchronous=FULL``: a commit that was answered survives a power loss, not only a process crash.
+    ``synchronous=FULL``: a commit that was answered survives a power loss, not only a process crash (except the
+    writes ``Store._write`` is told need not be durable: ``NORMAL``, which in WAL mode is still safe from
+    corruption).
     """
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -1438,14 +1548,22 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        record.info["synchronous"] = "FULL"
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         options = conn.get_execution_options()
         if options.get("userpool_single_statement", False):
             return  # autocommit: the one statement is its own transaction
-        read_only = options.get("userpool_read_only", False)
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if options.get("userpool_read_only", False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        # synchronous is the connection's, and is set outside a transaction: only when it changes.
+        level = "FULL" if options.get("userpool_durable", True) else "NORMAL"
+        if conn.connection.info.get("synchronous") != level:
+            conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+            conn.connection.info["synchronous"] = level
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @functools.cache

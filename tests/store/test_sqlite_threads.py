@@ -1,0 +1,41 @@
+"""A SQLite store's calls run on the store's own threads: a writer that must wait (here for another process's
+write lock) waits there, and the server's event loop keeps serving meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+from userpool.store import Pool, Store
+
+
+def test_a_waiting_writer_does_not_stall_the_event_loop(tmp_path):
+    path = tmp_path / "userpool.db"
+
+    async def run() -> tuple[int, float, Pool | None]:
+        store = Store.open(f"sqlite:///{path}")
+        await store.migrate()
+        other = sqlite3.connect(path, isolation_level=None)  # another process's connection, as far as SQLite knows
+        other.execute("BEGIN IMMEDIATE")  # holds the write lock
+        try:
+            write = asyncio.create_task(
+                store.create_pool(Pool(id="us-east-1_waited", name="w", settings={}, created_at=0, modified_at=0))
+            )
+            ticks, started = 0, time.monotonic()
+            while time.monotonic() - started < 0.5:  # the loop keeps running while the writer waits
+                await asyncio.sleep(0.01)
+                ticks += 1
+            assert not write.done()
+            other.execute("COMMIT")
+            waited = time.monotonic() - started
+            await asyncio.wait_for(write, 30)
+            return ticks, waited, await store.get_pool("us-east-1_waited")
+        finally:
+            other.close()
+            await store.close()
+
+    ticks, waited, pool = asyncio.run(run())
+    assert ticks >= 20  # ~50 expected; a loop blocked on the lock would have ticked once
+    assert waited >= 0.5
+    assert pool is not None and pool.name == "w"
