@@ -70,7 +70,9 @@ class Userpool:
 
     def __init__(self, workdir: Path, workers: int = 1, database_url: str | None = None) -> None:
         args = ["--workers", str(workers)] if workers > 1 else []
-        env = {"USERPOOL_LOG_LEVEL": "warning", "USERPOOL_CLOCK_CONTROL": "false"}
+        # Cognito's UserCreation quota (SignUp + ConfirmSignUp, 50/s per pool) is off: it would cap the throughput
+        # being measured, and the peers have none.
+        env = {"USERPOOL_LOG_LEVEL": "warning", "USERPOOL_CLOCK_CONTROL": "false", "USERPOOL_USER_CREATION_RATE": "0"}
         self.server = Server(workdir / "data", env=env, database_url=database_url, args=args)
 
     @property
