@@ -140,6 +140,43 @@ def test_a_body_slower_than_the_read_timeout_gets_408(tight):
     assert healthy(tight)
 
 
+def test_a_head_that_never_ends_is_refused_once_it_passes_the_limit(tight):
+    """Sent in pieces, with no header line ever finished: the parser has handed nothing over yet, so what counts
+    is the bytes received while the head is incomplete."""
+    with raw_connection(tight) as conn:
+        conn.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Padding: ")
+        for _ in range(5):
+            conn.sendall(b"a" * 1000)
+            time.sleep(0.02)
+        status, body = read_response(conn)
+        assert status.startswith("HTTP/1.1 400 ")
+        assert body == b"Request line and headers too large."
+        assert conn.recv(65536) == b""  # and the connection is closed
+    assert healthy(tight)
+
+
+def test_a_body_arriving_with_the_head_does_not_count_as_head(tight):
+    """The 4 KiB head limit is the head's: a larger body in the same packets is the body's business."""
+    body = json.dumps({"MaxResults": 1, "padding": "x" * 20000}).encode()
+    head = (
+        f"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: {TARGET}ListUserPools\r\n"
+        f"Content-Type: application/x-amz-json-1.1\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    with raw_connection(tight) as conn:
+        conn.sendall(head + body)
+        status, raw = read_response(conn)
+    assert status.startswith("HTTP/1.1 200 "), raw
+    assert "UserPools" in json.loads(raw)
+
+
+def test_a_long_url_counts_against_the_head_limit(tight):
+    with raw_connection(tight) as conn:
+        conn.sendall(b"GET /health?" + b"q" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, _ = read_response(conn)
+        assert status.startswith("HTTP/1.1 400 ")
+    assert healthy(tight)
+
+
 def test_headers_slower_than_the_header_timeout_lose_the_connection(tight):
     with raw_connection(tight) as conn:
         conn.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")  # and then nothing more
@@ -183,3 +220,23 @@ def test_null_members_are_absent_not_a_500(tight, world, operation, body):
         headers={"X-Amz-Target": TARGET + operation},
     )
     assert response.status_code == 200, response.text
+
+
+def test_worker_processes_apply_the_same_head_limits(tmp_path):
+    """``--workers 2``: each worker process takes its limits from the settings the parent hands it."""
+    env = {"USERPOOL_MAX_HEADER_BYTES": "4096", "USERPOOL_HEADER_READ_TIMEOUT": "1"}
+    server = Server(tmp_path / "data", env=env, args=["--workers", "2"]).start()
+    try:
+        assert make_client(server.url).list_user_pools(MaxResults=1)["UserPools"] == []
+        with raw_connection(server) as conn:
+            conn.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nX-Padding: " + b"a" * 5000)
+            status, _ = read_response(conn)
+            assert status.startswith("HTTP/1.1 400 ")
+        with raw_connection(server) as conn:
+            started = time.monotonic()
+            conn.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
+            assert conn.recv(65536) == b""
+            assert time.monotonic() - started < 5  # the worker's 1 s, not the default 10 s
+        assert healthy(server)
+    finally:
+        server.stop()

@@ -45,8 +45,8 @@ def encode(payload: dict[str, Any], request_id: str, status: int = 200) -> Respo
 def encode_error(error: ServiceError, request_id: str) -> Response:
     response = encode({"__type": error.type_name, "message": error.message, **error.extra}, request_id, error.status)
     response.headers["x-amzn-ErrorType"] = f"{error.type_name}:"
-    # A header carries one short line of Latin-1 without control characters or surrounding spaces (h11 refuses
-    # anything else); the body has the message exactly.
+    # A header carries one short line of Latin-1 without control characters or surrounding spaces (HTTP servers
+    # and clients refuse anything else); the body has the message exactly.
     header_message = _CONTROL.sub(" ", error.message)[:HEADER_MESSAGE_LIMIT].strip()
     response.headers["x-amzn-ErrorMessage"] = header_message.encode("latin-1", "backslashreplace").decode("latin-1")
     return response
