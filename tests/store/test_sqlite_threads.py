@@ -39,3 +39,26 @@ def test_a_waiting_writer_does_not_stall_the_event_loop(tmp_path):
     assert ticks >= 20  # ~50 expected; a loop blocked on the lock would have ticked once
     assert waited >= 0.5
     assert pool is not None and pool.name == "w"
+
+
+def test_a_thread_keeps_its_connection_and_never_shares_one_in_use(tmp_path):
+    path = tmp_path / "userpool.db"
+
+    async def run() -> None:
+        store = Store.open(f"sqlite:///{path}")
+        await store.migrate()
+        threads = store._sqlite
+        assert threads is not None
+        try:
+            with threads.connection() as first:
+                pass
+            with threads.connection() as again:
+                assert again is first  # kept between calls
+                with threads.connection() as nested:  # e.g. a store method inside another's transaction
+                    assert nested is not first
+            assert not first.in_transaction()  # nothing is left open
+        finally:
+            await store.close()
+        assert first.closed
+
+    asyncio.run(run())

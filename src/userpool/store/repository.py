@@ -16,9 +16,9 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -365,6 +365,8 @@ class SqliteThreads:
         self.write_lock = threading.Lock()
         self._local = threading.local()
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="userpool-store", initializer=self._enter)
+        self._kept: list[Connection] = []  # every thread's own connection, closed with the store
+        self._kept_lock = threading.Lock()
 
     def _enter(self) -> None:
         self._local.inside = True
@@ -376,7 +378,33 @@ class SqliteThreads:
     async def run(self, call: Coroutine[Any, Any, Any]) -> Any:
         return await asyncio.wrap_future(self._executor.submit(_drive, call))
 
+    @contextmanager
+    def connection(self, **options: Any) -> Iterator[Connection]:
+        """This thread's own connection, kept between calls (taking one from the pool and giving it back costs
+        about as much as a point read), with ``options``; a fresh one from the pool when this thread's is already
+        in use (a store method inside another's transaction). No transaction is left open."""
+        if getattr(self._local, "busy", False):
+            with self.engine.connect() as fresh:
+                yield fresh.execution_options(**options)
+            return
+        conn = getattr(self._local, "connection", None)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._local.connection = self.engine.connect()
+            with self._kept_lock:
+                self._kept.append(conn)
+        self._local.busy = True
+        try:
+            yield conn.execution_options(**options)
+        finally:
+            self._local.busy = False
+            if conn.in_transaction():
+                conn.rollback()
+
     def close(self) -> None:
+        with self._kept_lock:
+            for conn in self._kept:
+                conn.close()
+            self._kept.clear()
         self._executor.submit(self.engine.dispose).result()
         self._executor.shutdown(wait=True)
 
@@ -499,10 +527,9 @@ class Store:
                 yield conn
             return
         assert self._sqlite is not None
-        with self._sqlite.write_lock, self._sqlite.engine.connect() as sync:
-            sync.execution_options(userpool_durable=durable)
-            with sync.begin():
-                yield _SyncConnection(sync)
+        options = {"userpool_read_only": False, "userpool_single_statement": False, "userpool_durable": durable}
+        with self._sqlite.write_lock, self._sqlite.connection(**options) as sync, sync.begin():
+            yield _SyncConnection(sync)
 
     @asynccontextmanager
     async def _read(self, statements: int = 2) -> AsyncIterator[_Connection]:
@@ -514,8 +541,8 @@ class Store:
                 yield await conn.execution_options(**options)
             return
         assert self._sqlite is not None
-        with self._sqlite.engine.connect() as sync:
-            yield _SyncConnection(sync.execution_options(**options))
+        with self._sqlite.connection(**options) as sync:
+            yield _SyncConnection(sync)
 
     async def healthy(self) -> bool:
         try:
