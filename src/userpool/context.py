@@ -39,3 +39,5 @@ class Call:
     request_id: str
     source_ip: str | None
     user_agent: str
+    # App clients (with their pools) this request has read, by id: the rate limits and the operation share one read.
+    clients: dict[str, Any] = field(default_factory=dict)

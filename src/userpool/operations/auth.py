@@ -57,7 +57,7 @@ def _hides_existence(client: Client) -> bool:
 
 # ---- entry points ----------------------------------------------------------------------------------------------
 async def initiate_auth(ctx: Context, call: Call) -> dict[str, Any]:
-    client, pool = await common.client_and_pool(ctx, call.params["ClientId"])
+    client, pool = await common.client_and_pool(ctx, call.params["ClientId"], call)
     return await _initiate(ctx, pool, client, call.params["AuthFlow"], call.params.get("AuthParameters") or {}, False)
 
 
@@ -68,7 +68,7 @@ async def admin_initiate_auth(ctx: Context, call: Call) -> dict[str, Any]:
 
 
 async def respond_to_auth_challenge(ctx: Context, call: Call) -> dict[str, Any]:
-    client, pool = await common.client_and_pool(ctx, call.params["ClientId"])
+    client, pool = await common.client_and_pool(ctx, call.params["ClientId"], call)
     return await _respond(ctx, pool, client, call.params)
 
 

@@ -7,7 +7,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from userpool.context import Context
+from userpool.context import Call, Context
 from userpool.delivery import DeliveryError, Message
 from userpool.domain import codes, messages, pools, secret_hash, usernames
 from userpool.domain.attributes import VERIFIED_FLAGS
@@ -50,9 +50,20 @@ async def require_client(ctx: Context, client_id: str, pool_id: str | None = Non
     return client
 
 
-async def client_and_pool(ctx: Context, client_id: str) -> tuple[Client, Pool]:
-    """The app client and its pool (one read), or Cognito's not-found error for the one that is missing."""
-    found = await ctx.store.get_client_and_pool(client_id)
+async def found_client(ctx: Context, client_id: str, call: Call | None = None) -> tuple[Client, Pool | None] | None:
+    """The app client ``client_id`` and its pool; None when there is no such client. Read once per ``call``
+    however many of its steps ask (the rate limits, then the operation)."""
+    if call is None:
+        return await ctx.store.get_client_and_pool(client_id)
+    if client_id not in call.clients:
+        call.clients[client_id] = await ctx.store.get_client_and_pool(client_id)
+    return call.clients[client_id]
+
+
+async def client_and_pool(ctx: Context, client_id: str, call: Call | None = None) -> tuple[Client, Pool]:
+    """The app client and its pool (one read, shared by ``call``'s steps), or Cognito's not-found error for the
+    one that is missing."""
+    found = await found_client(ctx, client_id, call)
     if found is None:
         raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")
     client, pool = found

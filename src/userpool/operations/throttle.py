@@ -30,6 +30,7 @@ from userpool.config import Settings
 from userpool.context import Call, Context
 from userpool.domain import secret_hash
 from userpool.errors import LimitExceededException, TooManyRequestsException
+from userpool.operations import common
 from userpool.store import Client, User
 
 RATE_EXCEEDED: Final = "Rate exceeded"
@@ -100,7 +101,8 @@ async def admit(ctx: Context, call: Call) -> None:
         return
     client = None
     if isinstance(call.params.get("ClientId"), str):
-        client = await ctx.store.get_client(call.params["ClientId"])
+        found = await common.found_client(ctx, call.params["ClientId"], call)
+        client = found[0] if found is not None else None
     pool_id = _pool_id(call.params, client)
     limits = [
         (_window(ctx, f"pool:{name}", pool_id, SECOND), limit) for name, limit in categories if pool_id is not None
