@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from tests import databases
 from tests.helpers import advance_clock, error_of, latest_code, outbox
 from tests.signin import PASSWORD, confirmed_user, make_pool_and_client, password_auth
 
@@ -19,16 +20,22 @@ def attributes_of(cognito, pool, username="alice") -> dict[str, str]:
     return {a["Name"]: a["Value"] for a in user["UserAttributes"]}
 
 
-@pytest.fixture
-def account(cognito, server):
-    """(pool, client, access token) of alice, whose email is verified."""
+def signed_up(cognito, username: str) -> tuple[str, str]:
+    """(pool, client) of a new pool that verifies email, where ``username`` has signed up (unconfirmed)."""
     pool, client = make_pool_and_client(cognito, {"AutoVerifiedAttributes": ["email"]})
     cognito.sign_up(
         ClientId=client,
-        Username="alice",
+        Username=username,
         Password=PASSWORD,
-        UserAttributes=[{"Name": "email", "Value": "alice@example.com"}],
+        UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}],
     )
+    return pool, client
+
+
+@pytest.fixture
+def account(cognito, server):
+    """(pool, client, access token) of alice, whose email is verified."""
+    pool, client = signed_up(cognito, "alice")
     cognito.confirm_sign_up(ClientId=client, Username="alice", ConfirmationCode=latest_code(server, pool, "alice"))
     token = password_auth(cognito, client)["AuthenticationResult"]["AccessToken"]
     return pool, client, token
@@ -258,6 +265,45 @@ def test_admin_set_user_password(cognito):
         "InvalidPasswordException",
         "Password does not conform to policy: Password not long enough",
     )
+
+
+def sign_up_codes(server, pool, username) -> list[tuple[str]]:
+    return databases.query(
+        server.database_url,
+        "SELECT c.purpose FROM codes c JOIN users u ON u.id = c.user_id "
+        "WHERE u.pool_id = :pool AND u.username = :name AND c.purpose = 'signup'",
+        pool=pool,
+        name=username,
+    )
+
+
+def test_a_permanent_password_confirms_an_unconfirmed_user_and_voids_its_code(cognito, server):
+    """Found by the fuzz suite: the sign-up code outlived the confirmation (``Store.integrity_check``)."""
+    pool, client = signed_up(cognito, "carol")
+    code = latest_code(server, pool, "carol")
+    assert sign_up_codes(server, pool, "carol") == [("signup",)]
+    cognito.admin_set_user_password(UserPoolId=pool, Username="carol", Password="Perm4nent!", Permanent=True)
+    assert cognito.admin_get_user(UserPoolId=pool, Username="carol")["UserStatus"] == "CONFIRMED"
+    assert sign_up_codes(server, pool, "carol") == []
+    with pytest.raises(ClientError) as e:
+        cognito.confirm_sign_up(ClientId=client, Username="carol", ConfirmationCode=code)
+    assert error_of(e) == (400, "NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED")
+
+
+def test_a_new_password_after_a_temporary_one_voids_the_sign_up_code(cognito, server):
+    pool, client = signed_up(cognito, "dave")
+    cognito.admin_set_user_password(UserPoolId=pool, Username="dave", Password="Temp0rary!", Permanent=False)
+    assert sign_up_codes(server, pool, "dave") == [("signup",)]  # not confirmed yet: FORCE_CHANGE_PASSWORD
+    challenge = password_auth(cognito, client, "dave", "Temp0rary!")
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    cognito.respond_to_auth_challenge(
+        ClientId=client,
+        ChallengeName="NEW_PASSWORD_REQUIRED",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": "dave", "NEW_PASSWORD": "N3w-passw0rd"},
+    )
+    assert cognito.admin_get_user(UserPoolId=pool, Username="dave")["UserStatus"] == "CONFIRMED"
+    assert sign_up_codes(server, pool, "dave") == []
 
 
 def test_admin_reset_user_password(cognito, server, account):

@@ -7,6 +7,7 @@ import hmac
 import secrets
 
 CODE_VALIDITY_SECONDS = 24 * 60 * 60
+SIGN_UP = "signup"  # the purpose of the code sent at sign-up: void once the user is confirmed, however that happens
 
 
 def generate() -> str:

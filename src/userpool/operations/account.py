@@ -48,7 +48,8 @@ async def new_password(
     consume_code: str | None = None,
 ) -> None:
     """Check ``password`` against the pool's policy (``prefix`` words the error as the operation does) and its
-    password history, then store its hash and SRP verifier (computed in the worker pool)."""
+    password history, then store its hash and SRP verifier (computed in the worker pool). A user it confirms
+    loses its sign-up code with it."""
     policy = pool_rules.password_policy(pool.settings)
     violation = passwords.policy_violation(password, policy)
     if violation:
@@ -71,7 +72,10 @@ async def new_password(
             from_status=from_status,
             expires_at=expires_at,
             history_size=max(history - 1, 0),
-            consume_code=consume_code,
+            consume_codes=(
+                *([consume_code] if consume_code else []),
+                *([codes.SIGN_UP] if status == "CONFIRMED" else []),
+            ),
         )
     )
 

@@ -17,7 +17,7 @@ import secrets
 from typing import Any
 
 from userpool.context import Call, Context
-from userpool.domain import flows, lockout, passwords, secret_hash, srp
+from userpool.domain import codes, flows, lockout, passwords, secret_hash, srp
 from userpool.domain import pools as pool_rules
 from userpool.domain.attributes import schema_by_name
 from userpool.errors import (
@@ -347,6 +347,7 @@ async def _new_password(
             status=CONFIRMED,
             from_status=FORCE_CHANGE,
             history_size=int(pool_rules.password_policy(pool.settings).get("PasswordHistorySize", 0) or 0),
+            consume_codes=(codes.SIGN_UP,),  # given a temporary password before it confirmed its sign-up
             attributes=attributes,
         )
     )

@@ -27,7 +27,7 @@ from userpool.operations import common, risk, throttle
 from userpool.store import Client, Confirmation, Conflict, NewCode, Pool, User, created_user
 from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller, Kind
 
-SIGN_UP = "signup"
+SIGN_UP = codes.SIGN_UP
 UNCONFIRMED, CONFIRMED = "UNCONFIRMED", "CONFIRMED"
 CODE_MISMATCH = "Invalid verification code provided, please try again."
 NOT_FOUND_BY_CLIENT = "Username/client id combination not found."

@@ -21,16 +21,18 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Engine, bindparam, create_engine, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from userpool.domain.lockout import Attempts
 from userpool.store import tables as t
 from userpool.store.sealing import SealingError, SecretBox
+
+if TYPE_CHECKING:  # SQLAlchemy's asyncio layer (and its ORM) is imported only for a PostgreSQL store
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -166,7 +168,7 @@ class PasswordChange:
     from_status: str | None = None  # only when the status is still this one
     expires_at: float | None = None  # a temporary password's end
     history_size: int = 0  # keep this many previous hashes
-    consume_code: str | None = None  # purpose of the code that allowed it
+    consume_codes: tuple[str, ...] = ()  # purposes of the codes it uses up (the one that allowed it, ...)
     attributes: Mapping[str, str] = field(default_factory=dict)  # attributes set with it
 
 
@@ -472,7 +474,7 @@ class Store:
         # SQLite: a synchronous engine driven on the store's threads; its writers queue on ``write_lock`` rather
         # than on SQLite's busy handler (which sleeps and polls), which keeps latency flat.
         self._sqlite = SqliteThreads(engine) if isinstance(engine, Engine) else None
-        self._async_engine = engine if isinstance(engine, AsyncEngine) else None
+        self._async_engine = None if isinstance(engine, Engine) else engine
         self._box = box
         self._next_sweep = 0.0
 
@@ -492,6 +494,8 @@ class Store:
             _configure_sqlite(engine)
             return cls(engine, box)
         else:
+            from sqlalchemy.ext.asyncio import create_async_engine
+
             engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
             return cls(engine, box)
 
@@ -1006,8 +1010,8 @@ class Store:
                         t.password_history.c.user_id == change.user_id, t.password_history.c.id.not_in(kept)
                     )
                 )
-            if change.consume_code:
-                await conn.execute(_DELETE_CODE, {"user_id": change.user_id, "purpose": change.consume_code})
+            for purpose in change.consume_codes:
+                await conn.execute(_DELETE_CODE, {"user_id": change.user_id, "purpose": purpose})
             for name, value in change.attributes.items():
                 pool_id = (
                     await conn.execute(select(t.users.c.pool_id).where(t.users.c.id == change.user_id))
