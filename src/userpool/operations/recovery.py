@@ -46,7 +46,7 @@ async def _send_reset_code(ctx: Context, pool: Pool, user: User) -> dict[str, st
 
 async def forgot_password(ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
-    client, pool = await common.client_and_pool(ctx, call.params["ClientId"], call)
+    client, pool = await common.client_and_pool(ctx, p["ClientId"], call)
     common.check_secret_hash(client, p["Username"], p.get("SecretHash"))
     user = await common.find_user(ctx, pool, p["Username"])
     if user is None:
@@ -64,7 +64,7 @@ async def forgot_password(ctx: Context, call: Call) -> dict[str, Any]:
 
 async def confirm_forgot_password(ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
-    client, pool = await common.client_and_pool(ctx, call.params["ClientId"], call)
+    client, pool = await common.client_and_pool(ctx, p["ClientId"], call)
     common.check_secret_hash(client, p["Username"], p.get("SecretHash"))
     user = await common.find_user(ctx, pool, p["Username"])
     if user is None:

@@ -37,7 +37,7 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     """Create a user and send the code that confirms it (AWS: SignUp). The PreSignUp trigger may reject the
     sign-up, or confirm the user and verify its email or phone, and then no code is sent."""
     p = call.params
-    client, pool = await common.client_and_pool(ctx, call.params["ClientId"], call)
+    client, pool = await common.client_and_pool(ctx, p["ClientId"], call)
     common.check_secret_hash(client, p["Username"], p.get("SecretHash"))
     settings = pool.settings
     if settings["AdminCreateUserConfig"].get("AllowAdminCreateUserOnly"):
@@ -160,7 +160,7 @@ def _hides_existence(client_settings: dict[str, Any]) -> bool:
 async def confirm_sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     """Confirm a user with the code sent at sign-up; the attribute it went to becomes verified."""
     p = call.params
-    client, pool = await common.client_and_pool(ctx, call.params["ClientId"], call)
+    client, pool = await common.client_and_pool(ctx, p["ClientId"], call)
     common.check_secret_hash(client, p["Username"], p.get("SecretHash"))
     await confirm_with_code(
         ctx,
@@ -252,7 +252,7 @@ async def _confirm(
 async def resend_confirmation_code(ctx: Context, call: Call) -> dict[str, Any]:
     """Send a new sign-up code; the previous one stops working."""
     p = call.params
-    client, pool = await common.client_and_pool(ctx, call.params["ClientId"], call)
+    client, pool = await common.client_and_pool(ctx, p["ClientId"], call)
     common.check_secret_hash(client, p["Username"], p.get("SecretHash"))
     user = await common.find_user(ctx, pool, p["Username"])
     if user is None:

@@ -493,11 +493,10 @@ class Store:
             engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
             _configure_sqlite(engine)
             return cls(engine, box)
-        else:
-            from sqlalchemy.ext.asyncio import create_async_engine
+        from sqlalchemy.ext.asyncio import create_async_engine
 
-            engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
-            return cls(engine, box)
+        engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+        return cls(engine, box)
 
     async def migrate(self) -> None:
         """Apply Alembic migrations up to the newest (also the way a new store gets its schema).
@@ -1457,6 +1456,7 @@ _USER_BY_ID = _user_lookup(bindparam("user_id"))
 _USER_BY_SUB = _user_lookup(
     select(t.users.c.id)
     .where(t.users.c.pool_id == bindparam("pool_id"), t.users.c.sub == bindparam("sub"))
+    .limit(1)
     .scalar_subquery()
 )
 
