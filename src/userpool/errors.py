@@ -46,6 +46,10 @@ class NotAuthorizedException(ServiceError):
     pass
 
 
+class RefreshTokenReuseException(ServiceError):
+    pass
+
+
 class UsernameExistsException(ServiceError):
     pass
 

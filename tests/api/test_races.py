@@ -128,3 +128,51 @@ def test_two_users_racing_for_one_alias_leave_one_owner(pair, cognito, server):
             in cognito.admin_get_user(UserPoolId=pool_id, Username=name)["UserAttributes"]
         ]
         assert len(verified) == 1
+
+
+def rotating_sign_in(cognito: Any, grace: int) -> tuple[str, dict[str, Any]]:
+    pool_id = cognito.create_user_pool(PoolName="race")["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName="c",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"],
+        RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": grace},
+    )["UserPoolClient"]["ClientId"]
+    cognito.sign_up(ClientId=client_id, Username="alice", Password=PASSWORD)
+    cognito.admin_confirm_sign_up(UserPoolId=pool_id, Username="alice")
+    tokens = cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD}
+    )["AuthenticationResult"]
+    return client_id, tokens
+
+
+def test_concurrent_refreshes_within_the_grace_period_all_succeed(pair, cognito):
+    client_id, tokens = rotating_sign_in(cognito, grace=60)
+    fresh: list[str] = []
+
+    def refresh(c: Any, i: int) -> None:
+        result = c.get_tokens_from_refresh_token(ClientId=client_id, RefreshToken=tokens["RefreshToken"])
+        fresh.append(result["AuthenticationResult"]["RefreshToken"])
+
+    assert race(pair, 10, refresh) == Counter({"ok": 10})
+    assert len(set(fresh)) == 10
+    for token in fresh:  # every retry's token is a live member of the session
+        cognito.get_tokens_from_refresh_token(ClientId=client_id, RefreshToken=token)
+
+
+def test_concurrent_refreshes_without_grace_have_one_winner_and_revoke_the_session(pair, cognito):
+    client_id, tokens = rotating_sign_in(cognito, grace=0)
+    fresh: list[str] = []
+
+    def refresh(c: Any, i: int) -> None:
+        result = c.get_tokens_from_refresh_token(ClientId=client_id, RefreshToken=tokens["RefreshToken"])
+        fresh.append(result["AuthenticationResult"]["RefreshToken"])
+
+    outcomes = race(pair, 10, refresh)
+    # One winner; the first loser is a reuse and revokes the session, so a later one may find it revoked already.
+    assert outcomes["ok"] == 1 and outcomes["RefreshTokenReuseException"] >= 1
+    assert outcomes["ok"] + outcomes["RefreshTokenReuseException"] + outcomes["NotAuthorizedException"] == 10
+    # The winner's new token went with the session.
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_tokens_from_refresh_token(ClientId=client_id, RefreshToken=fresh[0])
+    assert excinfo.value.response["Error"]["Message"] == "Refresh Token has been revoked"

@@ -96,3 +96,32 @@ def test_0002_upgrades_a_0001_store(tmp_path):
         assert db.execute("SELECT username, srp_verifier FROM users").fetchall() == [("u", None)]
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert {"signing_keys", "refresh_tokens", "auth_sessions", "password_history"} <= tables
+
+
+def test_0005_gives_each_older_refresh_token_a_session_of_its_own(tmp_path):
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0004")
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO pools VALUES ('us-east-1_A', 'p', '{}', 0, 0)")
+        db.execute("INSERT INTO clients (id, pool_id, name, settings, created_at, modified_at)"
+                   " VALUES ('c', 'us-east-1_A', 'c', '{}', 0, 0)")  # fmt: skip
+        db.execute(
+            "INSERT INTO users (pool_id, username, username_key, sub, status, enabled, password_hash, created_at,"
+            " modified_at) VALUES ('us-east-1_A', 'u', 'u', 's', 'CONFIRMED', 1, 'h', 0, 0)"
+        )
+        for n in (1, 2):
+            db.execute(
+                "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, user_id, origin_jti, auth_time,"
+                f" created_at, expires_at) VALUES ('h{n}', 'us-east-1_A', 'c', 1, 'jti-{n}', 0, 0, 9)"
+            )
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT token_hash, session_id, replaced_at FROM refresh_tokens ORDER BY 1").fetchall()
+        assert rows == [("h1", "jti-1", None), ("h2", "jti-2", None)]

@@ -68,3 +68,13 @@ def settings(request: Mapping[str, Any], schema: Sequence[Mapping[str, Any]], ve
     )
     config["AuthSessionValidity"] = request.get("AuthSessionValidity", 3)
     return config
+
+
+def rotation_enabled(settings: Mapping[str, Any]) -> bool:
+    """Whether the client rotates refresh tokens (``RefreshTokenRotation.Feature``)."""
+    return (settings.get("RefreshTokenRotation") or {}).get("Feature") == "ENABLED"
+
+
+def rotation_grace_seconds(settings: Mapping[str, Any]) -> int:
+    """How long a rotated-out refresh token stays good for a retry; 0 (no grace) when not set."""
+    return int((settings.get("RefreshTokenRotation") or {}).get("RetryGracePeriodSeconds") or 0)

@@ -17,6 +17,7 @@ import secrets
 from typing import Any
 
 from userpool.context import Call, Context
+from userpool.domain import clients as client_rules
 from userpool.domain import codes, flows, lockout, passwords, secret_hash, srp
 from userpool.domain import pools as pool_rules
 from userpool.domain.attributes import schema_by_name
@@ -87,7 +88,8 @@ async def _initiate(
     supported = {flows.SRP, *flows.REFRESH, *(flows.ADMIN_PASSWORD if admin else (flows.USER_PASSWORD,))}
     if flow not in supported:
         raise InvalidParameterException("Initiate Auth method not supported.")
-    if not flows.enabled(allowed, flow):
+    # A client that rotates refresh tokens refreshes only through GetTokensFromRefreshToken, as in Cognito.
+    if not flows.enabled(allowed, flow) or (flow in flows.REFRESH and client_rules.rotation_enabled(client.settings)):
         raise InvalidParameterException(flows.not_enabled_message(flow))
     if flow in flows.REFRESH:
         return await _refresh(ctx, pool, client, params)
@@ -361,26 +363,23 @@ async def _new_password(
 # ---- REFRESH_TOKEN_AUTH ----------------------------------------------------------------------------------------
 async def _refresh(ctx: Context, pool: Pool, client: Client, params: dict[str, str]) -> dict[str, Any]:
     token = _required(params, "REFRESH_TOKEN")
-    stored = await ctx.store.get_refresh_token(tokens.token_hash(token))
-    user = await ctx.store.find_user_by_id(stored.user_id) if stored is not None else None
-    if stored is None or user is None or stored.client_id != client.id:
-        raise NotAuthorizedException("Invalid Refresh Token.")
-    if client.secret is not None:
+
+    def check_secret_hash(user: User) -> None:
+        if client.secret is None:
+            return
         sent = params.get("SECRET_HASH")
-        named = params.get("USERNAME")
         # The hash may be made with the stored username (the sub in email/phone pools) or the name the user
         # signed in with.
+        named = params.get("USERNAME")
         if sent is None or not any(
             secret_hash.verify(client.secret, name, client.id, sent) for name in {user.username, named} if name
         ):
             common.check_secret_hash(client, user.username, sent)
-    if stored.revoked_at is not None:
-        raise NotAuthorizedException("Refresh Token has been revoked")
-    if stored.expires_at <= ctx.clock.now():
-        raise NotAuthorizedException("Refresh Token has expired")  # (unverified wording)
-    if not user.enabled:
-        raise NotAuthorizedException(tokens.USER_DISABLED)
-    return {"ChallengeParameters": {}, "AuthenticationResult": await tokens.issue(ctx, pool, client, user, stored)}
+
+    return {
+        "ChallengeParameters": {},
+        "AuthenticationResult": await tokens.refresh(ctx, pool, client, token, check_secret_hash),
+    }
 
 
 OPERATIONS = {

@@ -6,13 +6,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from userpool.context import Call, Context
+from userpool.domain import clients as client_rules
 from userpool.domain import tokens as token_rules
 from userpool.errors import (
     NotAuthorizedException,
+    RefreshTokenReuseException,
     UnauthorizedException,
     UnsupportedOperationException,
     UnsupportedTokenTypeException,
@@ -22,6 +25,10 @@ from userpool.operations import common
 from userpool.store import Client, Pool, RefreshToken, StoredKey, User
 
 INVALID_ACCESS_TOKEN = "Invalid Access Token"
+INVALID_REFRESH_TOKEN = "Invalid Refresh Token."
+REVOKED_REFRESH_TOKEN = "Refresh Token has been revoked"
+EXPIRED_REFRESH_TOKEN = "Refresh Token has expired"  # (unverified wording)
+REUSED_REFRESH_TOKEN = "Refresh Token has already been used."  # (unverified wording)
 EXPIRED_ACCESS_TOKEN = "Access Token has expired"
 REVOKED_ACCESS_TOKEN = "Access Token has been revoked"
 USER_DISABLED = "User is disabled."
@@ -88,27 +95,58 @@ def _public_key(ctx: Context, key: StoredKey) -> Any:
 async def issue(
     ctx: Context, pool: Pool, client: Client, user: User, origin: RefreshToken | None = None
 ) -> dict[str, Any]:
-    """An ``AuthenticationResult``: access and ID tokens, and a new refresh token unless ``origin`` (the refresh
-    token being used) is given, in which case the new tokens share its ``origin_jti`` and ``auth_time``."""
+    """An ``AuthenticationResult``: access and ID tokens, and a new refresh token (a new session) unless ``origin``
+    (the refresh token being used, without rotation) is given, in which case the new tokens share its
+    ``origin_jti`` and ``auth_time``."""
+    if origin is not None:
+        return await _sign(ctx, pool, client, user, origin)
     now = ctx.clock.now()
+    refresh_token = secrets.token_urlsafe(96)
+    jti = str(uuid.uuid4())
+    origin = RefreshToken(
+        token_hash=token_hash(refresh_token),
+        pool_id=pool.id,
+        client_id=client.id,
+        user_id=user.id,
+        origin_jti=jti,
+        session_id=jti,
+        auth_time=now,
+        created_at=now,
+        expires_at=now + token_rules.validity_seconds(client.settings, "RefreshToken"),
+    )
+    await ctx.store.add_refresh_token(origin)
+    return {**await _sign(ctx, pool, client, user, origin), "RefreshToken": refresh_token}
+
+
+async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: RefreshToken) -> dict[str, Any]:
+    """Refresh-token rotation: new access, ID and refresh tokens in ``used``'s session. The new refresh token ends
+    when ``used`` would have (rotation slides the tokens, not the session's end), and ``used`` stays good for the
+    client's grace period; its use after that revokes the session (``RefreshTokenReuseException``)."""
+    now = ctx.clock.now()
+    refresh_token = secrets.token_urlsafe(96)
+    new = RefreshToken(
+        token_hash=token_hash(refresh_token),
+        pool_id=pool.id,
+        client_id=client.id,
+        user_id=user.id,
+        origin_jti=str(uuid.uuid4()),
+        session_id=used.session_id,
+        auth_time=used.auth_time,
+        created_at=now,
+        expires_at=used.expires_at,
+    )
+    grace = client_rules.rotation_grace_seconds(client.settings)
+    if not await ctx.store.rotate_refresh_token(used, new, now, grace):
+        raise RefreshTokenReuseException(REUSED_REFRESH_TOKEN)
+    return {**await _sign(ctx, pool, client, user, new), "RefreshToken": refresh_token}
+
+
+async def _sign(ctx: Context, pool: Pool, client: Client, user: User, origin: RefreshToken) -> dict[str, Any]:
+    """Access and ID tokens descending from the refresh token ``origin``."""
     key = await signing_key(ctx, pool.id)
     private = await _private_key(ctx, key)
     access_life = token_rules.validity_seconds(client.settings, "AccessToken")
     id_life = token_rules.validity_seconds(client.settings, "IdToken")
-    refresh_token = None
-    if origin is None:
-        refresh_token = secrets.token_urlsafe(96)
-        origin = RefreshToken(
-            token_hash=token_hash(refresh_token),
-            pool_id=pool.id,
-            client_id=client.id,
-            user_id=user.id,
-            origin_jti=str(uuid.uuid4()),
-            auth_time=now,
-            created_at=now,
-            expires_at=now + token_rules.validity_seconds(client.settings, "RefreshToken"),
-        )
-        await ctx.store.add_refresh_token(origin)
     claims = token_rules.Issue(
         issuer=ctx.settings.issuer(pool.id),
         client_id=client.id,
@@ -118,7 +156,7 @@ async def issue(
         auth_time=int(origin.auth_time),
         origin_jti=origin.origin_jti,
         event_id=str(uuid.uuid4()),
-        now=int(now),
+        now=int(ctx.clock.now()),
     )
 
     def sign_both() -> tuple[str, str]:
@@ -128,15 +166,50 @@ async def issue(
         )
 
     access_token, id_token = await ctx.hashing.run(sign_both)
-    result: dict[str, Any] = {
-        "AccessToken": access_token,
-        "ExpiresIn": access_life,
-        "TokenType": "Bearer",
-        "IdToken": id_token,
-    }
-    if refresh_token is not None:
-        result["RefreshToken"] = refresh_token
-    return result
+    return {"AccessToken": access_token, "ExpiresIn": access_life, "TokenType": "Bearer", "IdToken": id_token}
+
+
+async def refresh(
+    ctx: Context, pool: Pool, client: Client, token: str, check_client: Callable[[User], None]
+) -> dict[str, Any]:
+    """New tokens from a refresh token (REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken): the token must be this
+    client's, unrevoked, unexpired, of an enabled user; ``check_client`` authenticates the client (its secret) once
+    the token's user is known. With the client's rotation on, the answer carries a new refresh token."""
+    stored = await ctx.store.get_refresh_token(token_hash(token))
+    user = await ctx.store.find_user_by_id(stored.user_id) if stored is not None else None
+    if stored is None or user is None or stored.client_id != client.id:
+        raise NotAuthorizedException(INVALID_REFRESH_TOKEN)
+    check_client(user)
+    if stored.revoked_at is not None:
+        raise NotAuthorizedException(REVOKED_REFRESH_TOKEN)
+    if stored.expires_at <= ctx.clock.now():
+        raise NotAuthorizedException(EXPIRED_REFRESH_TOKEN)
+    if not user.enabled:
+        raise NotAuthorizedException(USER_DISABLED)
+    if client_rules.rotation_enabled(client.settings):
+        return await rotate(ctx, pool, client, user, stored)
+    return await issue(ctx, pool, client, user, stored)
+
+
+async def get_tokens_from_refresh_token(ctx: Context, call: Call) -> dict[str, Any]:
+    """GetTokensFromRefreshToken: new access and ID tokens (and, with rotation, a new refresh token).
+
+    A client with a secret authenticates with ``ClientSecret`` itself (not a SecretHash). ``DeviceKey`` is accepted
+    and not yet checked (remembered devices are not built), and ``ClientMetadata`` has no PreTokenGeneration
+    function to go to yet."""
+    p = call.params
+    client, pool = await common.client_and_pool(ctx, p["ClientId"], call)
+
+    def check_secret(_: User) -> None:
+        if client.secret is None:
+            return
+        sent = p.get("ClientSecret")
+        if sent is None:
+            raise NotAuthorizedException(f"Client {client.id} is configured for secret but secret was not received")
+        if not secrets.compare_digest(client.secret.encode(), sent.encode()):
+            raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")  # (unverified)
+
+    return {"AuthenticationResult": await refresh(ctx, pool, client, p["RefreshToken"], check_secret)}
 
 
 @dataclass(frozen=True)
@@ -228,4 +301,5 @@ OPERATIONS = {
     "GlobalSignOut": global_sign_out,
     "AdminUserGlobalSignOut": admin_user_global_sign_out,
     "RevokeToken": revoke_token,
+    "GetTokensFromRefreshToken": get_tokens_from_refresh_token,
 }

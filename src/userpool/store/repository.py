@@ -189,10 +189,12 @@ class RefreshToken:
     client_id: str
     user_id: int
     origin_jti: str
+    session_id: str
     auth_time: float
     created_at: float
     expires_at: float
     revoked_at: float | None = None
+    replaced_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -1216,13 +1218,45 @@ class Store:
         return RefreshToken(**row) if row else None
 
     async def revoke_refresh_token(self, token_hash: str, at: float) -> bool:
+        """Revoke the token's whole session: the token, the tokens rotation issued from it or before it, and so
+        every access and ID token issued from any of them."""
+        r = t.refresh_tokens
+        session = select(r.c.session_id).where(r.c.token_hash == token_hash).scalar_subquery()
         async with self._write() as conn:
             result = await conn.execute(
-                update(t.refresh_tokens)
-                .where(t.refresh_tokens.c.token_hash == token_hash, t.refresh_tokens.c.revoked_at.is_(None))
-                .values(revoked_at=at)
+                update(r).where(r.c.session_id == session, r.c.revoked_at.is_(None)).values(revoked_at=at)
             )
-        return result.rowcount == 1
+        return result.rowcount > 0
+
+    @_retrying
+    async def rotate_refresh_token(self, used: RefreshToken, new: RefreshToken, at: float, grace: float) -> bool:
+        """Refresh-token rotation, in one transaction: mark ``used`` replaced and add ``new`` to its session.
+
+        A token already replaced is still honoured for ``grace`` seconds after its first replacement (a client's
+        retry, or concurrent refreshes in any number of processes: the conditional UPDATE lets exactly one request
+        be the first; with no grace, every other one is a reuse). Past that, its use is a reuse: the whole session is
+        revoked and False returned."""
+        r = t.refresh_tokens
+        async with self._write() as conn:
+            first = await conn.execute(
+                update(r)
+                .where(r.c.token_hash == used.token_hash, r.c.replaced_at.is_(None), r.c.revoked_at.is_(None))
+                .values(replaced_at=at)
+            )
+            if first.rowcount != 1:
+                row = (
+                    await conn.execute(select(r.c.replaced_at, r.c.revoked_at).where(r.c.token_hash == used.token_hash))
+                ).first()
+                honoured = row is not None and row.revoked_at is None and row.replaced_at is not None
+                if not honoured or grace <= 0 or at > row.replaced_at + grace:
+                    await conn.execute(
+                        update(r)
+                        .where(r.c.session_id == used.session_id, r.c.revoked_at.is_(None))
+                        .values(revoked_at=at)
+                    )
+                    return False
+            await conn.execute(insert(r).values(**new.__dict__))
+        return True
 
     async def revoke_user_tokens(self, user_id: int, at: float) -> int:
         """Global sign-out: every refresh token of the user, and so every token issued from them, is revoked."""

@@ -145,7 +145,8 @@ signing_keys = Table(
 )
 
 # Refresh tokens, by the SHA-256 of the opaque token. ``origin_jti`` ties the access and ID tokens issued from it
-# (at sign-in and at each refresh) to it: revoking the row revokes them all.
+# (at sign-in and at each refresh) to it: revoking the row revokes them all. ``session_id`` names the sign-in the
+# token descends from: with rotation, each refresh adds a row to the session and marks the used one ``replaced_at``.
 refresh_tokens = Table(
     "refresh_tokens",
     metadata,
@@ -154,10 +155,12 @@ refresh_tokens = Table(
     Column("client_id", String(128), ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("origin_jti", String(36), nullable=False, unique=True),
+    Column("session_id", String(36), nullable=False, index=True),
     Column("auth_time", Float, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
     Column("revoked_at", Float),
+    Column("replaced_at", Float),
 )
 
 # Challenge sessions (PASSWORD_VERIFIER's SECRET_BLOCK, NEW_PASSWORD_REQUIRED's Session), by the SHA-256 of the
