@@ -114,14 +114,14 @@ def test_0005_gives_each_older_refresh_token_a_session_of_its_own(tmp_path):
             "INSERT INTO users (pool_id, username, username_key, sub, status, enabled, password_hash, created_at,"
             " modified_at) VALUES ('us-east-1_A', 'u', 'u', 's', 'CONFIRMED', 1, 'h', 0, 0)"
         )
-        for n in (1, 2):
+        for n, jti in ((1, "a1a1a1a1-a1a1-a1a1-a1a1-a1a1a1a1a1a1"), (2, "b2b2b2b2-b2b2-b2b2-b2b2-b2b2b2b2b2b2")):
             db.execute(
                 "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, user_id, origin_jti, auth_time,"
-                f" created_at, expires_at) VALUES ('h{n}', 'us-east-1_A', 'c', 1, 'jti-{n}', 0, 0, 9)"
+                f" created_at, expires_at) VALUES ('h{n}', 'us-east-1_A', 'c', 1, '{jti}', 0, 0, 9)"
             )
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT token_hash, session_id, replaced_at FROM refresh_tokens ORDER BY 1").fetchall()
-        assert rows == [("h1", "jti-1", None), ("h2", "jti-2", None)]
+        assert rows == [("h1", "tkn" + "a1" * 12 + "a", None), ("h2", "tkn" + "b2" * 12 + "b", None)]

@@ -1,4 +1,4 @@
-"""Identifiers shaped like Cognito's: pool ids, client ids, client secrets, subs."""
+"""Identifiers shaped like Cognito's: pool ids, client ids, client secrets, token sessions, subs."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ def client_id() -> str:
 def client_secret() -> str:
     """51 lowercase letters and digits, as Cognito's app client secrets."""
     return "".join(secrets.choice(_CLIENT_ALPHABET) for _ in range(51))
+
+
+def token_session_id() -> str:
+    """``tkn`` and 25 lowercase letters and digits: a sign-in's token session, as ``ListUserSessions`` names it."""
+    return "tkn" + "".join(secrets.choice(_CLIENT_ALPHABET) for _ in range(25))
 
 
 def sub() -> str:

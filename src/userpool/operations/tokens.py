@@ -12,6 +12,7 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import clients as client_rules
+from userpool.domain import ids
 from userpool.domain import tokens as token_rules
 from userpool.errors import (
     NotAuthorizedException,
@@ -102,14 +103,13 @@ async def issue(
         return await _sign(ctx, pool, client, user, origin)
     now = ctx.clock.now()
     refresh_token = secrets.token_urlsafe(96)
-    jti = str(uuid.uuid4())
     origin = RefreshToken(
         token_hash=token_hash(refresh_token),
         pool_id=pool.id,
         client_id=client.id,
         user_id=user.id,
-        origin_jti=jti,
-        session_id=jti,
+        origin_jti=str(uuid.uuid4()),
+        session_id=ids.token_session_id(),
         auth_time=now,
         created_at=now,
         expires_at=now + token_rules.validity_seconds(client.settings, "RefreshToken"),
