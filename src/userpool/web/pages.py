@@ -1,7 +1,7 @@
 """``GET /confirmUser`` (the link of CONFIRM_WITH_LINK emails) and ``GET /_userpool/inbox`` (the outbox as a page).
 
 The confirmation page confirms through ``operations.signup.confirm_with_code``, the code path of ConfirmSignUp,
-and answers each outcome with its own page and HTTP status.
+and answers each outcome with its own page and HTTP status, chosen by the error's type (never by its message).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from userpool.errors import (
     NotAuthorizedException,
     ResourceNotFoundException,
     ServiceError,
+    UserNotConfirmable,
     UserNotFoundException,
 )
 from userpool.operations import common, signup
@@ -102,7 +103,7 @@ def _outcome_of(error: ServiceError) -> Outcome:
         return UNKNOWN
     if isinstance(error, AliasExistsException):
         return ALIAS_TAKEN
-    if isinstance(error, NotAuthorizedException) and error.message.endswith(f"is {signup.CONFIRMED}"):
+    if isinstance(error, UserNotConfirmable) and error.user_status == signup.CONFIRMED:
         return ALREADY_CONFIRMED
     if isinstance(error, NotAuthorizedException):
         return Outcome("not-confirmable", 409, "bad", "This account cannot be confirmed", error.message)
