@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from userpool.context import Context
+from userpool.store import OutboxMessage
 from userpool.web.render import Templates
 
 INBOX_LIMIT = 200
@@ -32,18 +33,7 @@ class Facilities:
         return JSONResponse(
             {
                 "messages": [
-                    {
-                        "id": m.id,
-                        "userPoolId": m.pool_id,
-                        "username": m.username,
-                        "medium": m.medium,
-                        "destination": m.destination,
-                        "subject": m.subject,
-                        "body": m.body,
-                        "code": m.code,
-                        "link": m.link,
-                        "createdAt": m.created_at,
-                    }
+                    {"id": m.id, "userPoolId": m.pool_id, **_content(m), "link": m.link, "createdAt": m.created_at}
                     for m in messages
                 ]
             }
@@ -61,12 +51,7 @@ class Facilities:
                 "id": m.id,
                 "pool_id": m.pool_id,
                 "pool_name": names.get(m.pool_id),
-                "username": m.username,
-                "medium": m.medium,
-                "destination": m.destination,
-                "subject": m.subject,
-                "body": m.body,
-                "code": m.code,
+                **_content(m),
                 "link": m.link if m.link and m.link.startswith(("http://", "https://")) else None,
                 "when": datetime.fromtimestamp(m.created_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
             }
@@ -98,6 +83,18 @@ class Facilities:
             self.ctx.clock.freeze(freeze)
         self.ctx.clock.advance(seconds)
         return JSONResponse({"now": self.ctx.clock.now()})
+
+
+def _content(m: OutboxMessage) -> dict[str, str | None]:
+    """What the outbox and the inbox page both show of a message, in the outbox's order."""
+    return {
+        "username": m.username,
+        "medium": m.medium,
+        "destination": m.destination,
+        "subject": m.subject,
+        "body": m.body,
+        "code": m.code,
+    }
 
 
 def routes(ctx: Context, templates: Templates) -> list[Route]:
