@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from userpool import web
 from userpool.blocklist import PasswordBlocklist
 from userpool.clock import Clock
 from userpool.config import Settings
@@ -23,15 +23,12 @@ from userpool.delivery.sms import SnsSender, WebhookSender
 from userpool.delivery.smtp import DEFAULT_PORTS, SmtpSender, SmtpServer
 from userpool.domain import codes
 from userpool.hashing import PasswordHashing
-from userpool.observability import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from userpool.observability import Metrics, configure_logging
 from userpool.protocol.model import ServiceModel
-from userpool.protocol.wellknown import WellKnown
 from userpool.protocol.wire import Endpoint
 from userpool.store import Store
 from userpool.store.sealing import SecretBox, decode_key, load_or_create_key
 from userpool.triggers import Triggers
-from userpool.web.pages import Pages
 
 log = logging.getLogger("userpool")
 # `userpool serve --workers N` hands each worker process its settings in this environment variable.
@@ -81,13 +78,13 @@ def secret_box(settings: Settings) -> SecretBox:
     return SecretBox(load_or_create_key(settings.data_dir / "secret.key"))
 
 
-def build_app(settings: Settings) -> Starlette:
+def build_context(settings: Settings) -> Context:
+    """The service's parts, opened from the settings; ``lifespan`` closes them."""
     triggers = Triggers(settings)  # first: a trigger setting that cannot work stops us before anything is opened
     settings.check()
     store = Store.open(settings.url, secret_box(settings))
     clock = Clock()
     hashing = PasswordHashing(settings.hash_workers, settings.hash_queue)
-    sender = build_sender(settings, store, clock)
     metrics = Metrics()
     metrics.hashes_in_flight.set_function(lambda: hashing.in_flight)
     ctx = Context(
@@ -95,7 +92,7 @@ def build_app(settings: Settings) -> Starlette:
         store=store,
         clock=clock,
         hashing=hashing,
-        sender=sender,
+        sender=build_sender(settings, store, clock),
         metrics=metrics,
         generate_code=(lambda: fixed) if (fixed := settings.fixed_code) else codes.generate,
         triggers=triggers,
@@ -103,97 +100,41 @@ def build_app(settings: Settings) -> Starlette:
     )
     if settings.fixed_code:
         log.warning("FIXED CODE: every confirmation code is %s; never use this outside tests", settings.fixed_code)
+    return ctx
+
+
+def api_endpoint(ctx: Context) -> Endpoint:
+    """The AWS JSON 1.1 endpoint (``POST /``)."""
     endpoint = Endpoint(ctx, ServiceModel())
-    pages = Pages(ctx)
     if not endpoint.authenticator.enforcing:
         log.warning(
             "no access keys configured: IAM-authorized operations accept any signature (local development); "
             "set USERPOOL_ACCESS_KEYS or [server.access_keys] to require SigV4"
         )
+    return endpoint
 
-    async def health(_: Request) -> Response:
-        """Liveness: the process answers."""
-        return JSONResponse({"status": "ok"})
 
-    async def ready(_: Request) -> Response:
-        """Readiness: the store answers too."""
-        if await store.healthy():
-            return JSONResponse({"status": "ready"})
-        return JSONResponse({"status": "store unavailable"}, 503)
+@contextlib.asynccontextmanager
+async def lifespan(ctx: Context, _: Starlette) -> AsyncIterator[None]:
+    """Bring the store's schema up to date before serving; close every part of ``ctx`` after."""
+    await ctx.store.migrate()
+    sealed = await ctx.store.seal_client_secrets()
+    if sealed:
+        log.info("sealed %d client secret(s) kept in plain text by an earlier version", sealed)
+    try:
+        yield
+    finally:
+        await ctx.triggers.close()
+        ctx.hashing.close()
+        await ctx.sender.aclose()
+        ctx.blocklist.close()
+        await ctx.store.close()
 
-    async def metrics_page(_: Request) -> Response:
-        return Response(metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
-    async def outbox(request: Request) -> Response:
-        messages = await store.list_messages(
-            request.query_params.get("userPoolId"), request.query_params.get("username")
-        )
-        return JSONResponse(
-            {
-                "messages": [
-                    {
-                        "id": m.id,
-                        "userPoolId": m.pool_id,
-                        "username": m.username,
-                        "medium": m.medium,
-                        "destination": m.destination,
-                        "subject": m.subject,
-                        "body": m.body,
-                        "code": m.code,
-                        "link": m.link,
-                        "createdAt": m.created_at,
-                    }
-                    for m in messages
-                ]
-            }
-        )
-
-    async def move_clock(request: Request) -> Response:
-        usage = 'Send {"advance": <seconds>} and/or {"freeze": true | false}.'
-        try:
-            body = await request.json()
-            seconds = float(body.get("advance", 0))
-            freeze = body.get("freeze")
-        except (ValueError, AttributeError, TypeError):
-            return JSONResponse({"message": usage}, 400)
-        if (freeze is not None and not isinstance(freeze, bool)) or not ({"advance", "freeze"} & body.keys()):
-            return JSONResponse({"message": usage}, 400)
-        if freeze is not None:
-            clock.freeze(freeze)
-        clock.advance(seconds)
-        return JSONResponse({"now": clock.now()})
-
-    well_known = WellKnown(ctx)
-    routes = [
-        Route("/", endpoint.handle, methods=["POST"]),
-        Route("/health", health, methods=["GET"]),
-        Route("/ready", ready, methods=["GET"]),
-        Route("/metrics", metrics_page, methods=["GET"]),
-        Route("/confirmUser", pages.confirm_user, methods=["GET"]),
-        Route("/{pool_id}/.well-known/jwks.json", well_known.jwks, methods=["GET"]),
-        Route("/{pool_id}/.well-known/openid-configuration", well_known.openid_configuration, methods=["GET"]),
-    ]
-    if settings.outbox_exposed:
-        routes.append(Route("/_userpool/outbox", outbox, methods=["GET"]))
-        routes.append(Route("/_userpool/inbox", pages.inbox, methods=["GET"]))
-    if settings.clock_control:
-        routes.append(Route("/_userpool/clock", move_clock, methods=["POST"]))
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        await store.migrate()
-        sealed = await store.seal_client_secrets()
-        if sealed:
-            log.info("sealed %d client secret(s) kept in plain text by an earlier version", sealed)
-        try:
-            yield
-        finally:
-            await triggers.close()
-            hashing.close()
-            await sender.aclose()
-            ctx.blocklist.close()
-            await store.close()
-
-    app = Starlette(routes=routes, lifespan=lifespan)
+def build_app(settings: Settings) -> Starlette:
+    """The service: the AWS JSON 1.1 endpoint and the routes of ``web``, over the parts of ``build_context``."""
+    ctx = build_context(settings)
+    routes = [Route("/", api_endpoint(ctx).handle, methods=["POST"]), *web.routes(ctx)]
+    app = Starlette(routes=routes, lifespan=functools.partial(lifespan, ctx))
     app.state.context = ctx
     return app

@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from userpool import config
 from userpool.observability import configure_logging
@@ -54,8 +56,58 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _prepare(settings: config.Settings, seed_file: Path | None) -> list[str]:
-    """Bring the store's schema up to date and apply the seed file, once, before any worker serves."""
+class Refused(Exception):
+    """The command cannot go on: each line goes to standard error after ``userpool: ``; ``code`` is the exit
+    status."""
+
+    def __init__(self, *lines: str, code: int = 2) -> None:
+        super().__init__(*lines)
+        self.lines = lines
+        self.code = code
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except Refused as refused:
+        for line in refused.lines:
+            print(f"userpool: {line}", file=sys.stderr)
+        return refused.code
+
+
+def _settings(args: argparse.Namespace, **flags: object) -> config.Settings:
+    """The settings of the command's --config file, flags and USERPOOL_* environment; logging configured by them."""
+    try:
+        settings = config.load(args.config, data_dir=args.data_dir, database_url=args.database_url, **flags)
+    except ValidationError as exc:
+        source = f"{args.config}" if args.config else "flags and USERPOOL_* environment"
+        lines = [f"configuration error in {source}: {_key(error)}: {error['msg']}" for error in exc.errors()]
+        raise Refused(*lines) from None
+    except (OSError, ValueError) as exc:
+        raise Refused(f"configuration error in {args.config}: {exc}") from None
+    configure_logging(settings.log_level, settings.log_json)
+    return settings
+
+
+def _key(error: ErrorDetails) -> str:
+    return ".".join(str(part) for part in error["loc"]) or "settings"
+
+
+def _prepare(settings: config.Settings, seed_file: Path | None) -> None:
+    """Bring the store's schema up to date and apply the seed file, once, before any worker serves; print what
+    the seed changed."""
+    from userpool.seed import SeedError
+
+    try:
+        changes = asyncio.run(_migrate_and_seed(settings, seed_file))
+    except SeedError as exc:
+        raise Refused(f"seed error in {exc}") from None
+    for change in changes:
+        print(f"userpool: {change}", flush=True)
+
+
+async def _migrate_and_seed(settings: config.Settings, seed_file: Path | None) -> list[str]:
     from userpool import seed
     from userpool.app import secret_box
     from userpool.store import Store
@@ -68,7 +120,38 @@ async def _prepare(settings: config.Settings, seed_file: Path | None) -> list[st
         await store.close()
 
 
-async def _export(settings: config.Settings) -> dict[str, object]:
+def show_coverage(args: argparse.Namespace) -> int:
+    from userpool import coverage
+
+    print("\n".join(coverage.missing()) if args.missing else coverage.markdown(), end="\n" if args.missing else "")
+    return 0
+
+
+def migrate(args: argparse.Namespace) -> int:
+    _prepare(_settings(args), None)
+    return 0
+
+
+def apply(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.config is None:
+        raise Refused("apply needs --config FILE")
+    _prepare(settings, args.config)
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    import tomli_w
+
+    text = tomli_w.dumps(asyncio.run(_exported(_settings(args))))
+    if args.output:
+        args.output.write_text(text)
+    else:
+        print(text, end="")
+    return 0
+
+
+async def _exported(settings: config.Settings) -> dict[str, object]:
     from userpool import seed
     from userpool.app import secret_box
     from userpool.store import Store
@@ -95,121 +178,14 @@ async def _export(settings: config.Settings) -> dict[str, object]:
         await store.close()
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "coverage":
-        from userpool import coverage
-
-        print(
-            "\n".join(coverage.missing()) if args.missing else coverage.markdown(),
-            end="\n" if args.missing else "",
-        )
-        return 0
-    try:
-        settings = config.load(
-            args.config,
-            data_dir=args.data_dir,
-            database_url=args.database_url,
-            **(
-                {
-                    "host": args.host,
-                    "port": args.port,
-                    "region": args.region,
-                    "workers": args.workers,
-                    "fixed_code": args.fixed_code,
-                    "allow_fixed_code_anywhere": args.allow_fixed_code_anywhere,
-                }
-                if args.command == "serve"
-                else {}
-            ),
-        )
-    except ValidationError as exc:
-        source = f"{args.config}" if args.config else "flags and USERPOOL_* environment"
-        for error in exc.errors():
-            key = ".".join(str(part) for part in error["loc"]) or "settings"
-            print(f"userpool: configuration error in {source}: {key}: {error['msg']}", file=sys.stderr)
-        return 2
-    except (OSError, ValueError) as exc:
-        print(f"userpool: configuration error in {args.config}: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(settings.log_level, settings.log_json)
-    from userpool.app import WORKER_SETTINGS, build_app  # imported late: `userpool --help` stays fast
-    from userpool.seed import SeedError
-
-    if args.command == "serve":
-        try:  # before the store is touched: a setting that cannot work stops us with nothing opened
-            app = build_app(settings)
-        except (OSError, ValueError) as exc:  # e.g. a trigger target that cannot work, an unreadable key file
-            print(f"userpool: configuration error: {exc}", file=sys.stderr)
-            return 2
-    if args.command == "export":
-        import tomli_w
-
-        text = tomli_w.dumps(asyncio.run(_export(settings)))
-        if args.output:
-            args.output.write_text(text)
-        else:
-            print(text, end="")
-        return 0
-    if args.command == "apply" and args.config is None:
-        print("userpool: apply needs --config FILE", file=sys.stderr)
-        return 2
-    try:
-        changes = asyncio.run(_prepare(settings, args.config if args.command != "migrate" else None))
-    except SeedError as exc:
-        print(f"userpool: seed error in {exc}", file=sys.stderr)
-        return 2
-    for change in changes:
-        print(f"userpool: {change}", flush=True)
-    if args.command in ("migrate", "apply"):
-        return 0
-
-    if args.command == "rotate-key":
-        return asyncio.run(_rotate_key(settings.url, args.pool_id))
-
-    from userpool import serving
-
-    where = settings.database_url or settings.data_dir / "userpool.db"
-    print(f"userpool: serving the Cognito user pools API at http://{settings.host}:{settings.port}", flush=True)
-    print(
-        f"userpool: store {where}" + (f", {settings.workers} worker processes" if settings.workers > 1 else ""),
-        flush=True,
-    )
-    base = f"http://{settings.host}:{settings.port}"
-    print(
-        "userpool: outbox "
-        + (
-            f"at {base}/_userpool/outbox, inbox page {base}/_userpool/inbox"
-            if settings.outbox_exposed
-            else "not exposed"
-        ),
-        flush=True,
-    )
-    email = f"SMTP {settings.smtp_host}" if settings.email_sender == "smtp" else "the outbox only"
-    sms = {"outbox": "the outbox only", "sns": "SNS", "webhook": "webhook"}[settings.sms_sender]
-    print(f"userpool: email by {email}, SMS by {sms}", flush=True)
-    url = base
-    print(
-        "userpool: try it (any access key works unless keys are configured):\n"
-        f"  aws --endpoint-url {url} cognito-idp create-user-pool --pool-name demo --auto-verified-attributes email\n"
-        f"  aws --endpoint-url {url} cognito-idp list-user-pools --max-results 10\n"
-        f"  python -c \"import boto3; print(boto3.client('cognito-idp', endpoint_url='{url}', "
-        "region_name='us-east-1').list_user_pools(MaxResults=10))\"",
-        flush=True,
-    )
-    if settings.fixed_code:
-        print(
-            f"userpool: WARNING: --fixed-code is on: every confirmation code is {settings.fixed_code}. Tests only!",
-            flush=True,
-        )
-    if settings.workers > 1:
-        # Each worker process builds its own app from the same settings (see app.app_from_environment).
-        os.environ[WORKER_SETTINGS] = settings.model_dump_json()
-    serving.run(app, settings)
+def rotate_key(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _prepare(settings, args.config)
+    asyncio.run(_rotate_key(settings.url, args.pool_id))
     return 0
 
 
-async def _rotate_key(url: str, pool_id: str) -> int:
+async def _rotate_key(url: str, pool_id: str) -> None:
     import time
 
     from userpool.domain.tokens import new_signing_key
@@ -219,15 +195,77 @@ async def _rotate_key(url: str, pool_id: str) -> int:
     try:
         await store.migrate()
         if await store.get_pool(pool_id) is None:
-            print(f"userpool: user pool {pool_id} does not exist", file=sys.stderr)
-            return 1
+            raise Refused(f"user pool {pool_id} does not exist", code=1)
         fresh = new_signing_key()
         key = StoredKey(fresh.kid, pool_id, fresh.private_pem, fresh.public_jwk, time.time())
         await store.add_signing_key(key, retire_others=True)
         print(f"userpool: pool {pool_id} now signs with key {key.kid}")
-        return 0
     finally:
         await store.close()
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = _settings(
+        args,
+        host=args.host,
+        port=args.port,
+        region=args.region,
+        workers=args.workers,
+        fixed_code=args.fixed_code,
+        allow_fixed_code_anywhere=args.allow_fixed_code_anywhere,
+    )
+    from userpool import serving
+    from userpool.app import WORKER_SETTINGS, build_app  # imported late: `userpool --help` stays fast
+
+    try:  # before the store is touched: a setting that cannot work stops us with nothing opened
+        app = build_app(settings)
+    except (OSError, ValueError) as exc:  # e.g. a trigger target that cannot work, an unreadable key file
+        raise Refused(f"configuration error: {exc}") from None
+    _prepare(settings, args.config)
+    _announce(settings)
+    if settings.workers > 1:
+        # Each worker process builds its own app from the same settings (see app.app_from_environment).
+        os.environ[WORKER_SETTINGS] = settings.model_dump_json()
+    serving.run(app, settings)
+    return 0
+
+
+def _announce(settings: config.Settings) -> None:
+    """Say where the service listens, what it stores where, and how to try it."""
+    where = settings.database_url or settings.data_dir / "userpool.db"
+    base = f"http://{settings.host}:{settings.port}"
+    email = f"SMTP {settings.smtp_host}" if settings.email_sender == "smtp" else "the outbox only"
+    sms = {"outbox": "the outbox only", "sns": "SNS", "webhook": "webhook"}[settings.sms_sender]
+    lines = [
+        f"serving the Cognito user pools API at {base}",
+        f"store {where}" + (f", {settings.workers} worker processes" if settings.workers > 1 else ""),
+        "outbox "
+        + (
+            f"at {base}/_userpool/outbox, inbox page {base}/_userpool/inbox"
+            if settings.outbox_exposed
+            else "not exposed"
+        ),
+        f"email by {email}, SMS by {sms}",
+        "try it (any access key works unless keys are configured):\n"
+        f"  aws --endpoint-url {base} cognito-idp create-user-pool --pool-name demo --auto-verified-attributes email\n"
+        f"  aws --endpoint-url {base} cognito-idp list-user-pools --max-results 10\n"
+        f"  python -c \"import boto3; print(boto3.client('cognito-idp', endpoint_url='{base}', "
+        "region_name='us-east-1').list_user_pools(MaxResults=10))\"",
+    ]
+    if settings.fixed_code:
+        lines.append(f"WARNING: --fixed-code is on: every confirmation code is {settings.fixed_code}. Tests only!")
+    for line in lines:
+        print(f"userpool: {line}", flush=True)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "serve": serve,
+    "migrate": migrate,
+    "apply": apply,
+    "export": export,
+    "rotate-key": rotate_key,
+    "coverage": show_coverage,
+}
 
 
 if __name__ == "__main__":

@@ -156,3 +156,20 @@ class UserPoolAddOnNotEnabledException(ServiceError):
 
 class RequestTimeoutException(ServiceError):
     status = 408
+
+
+# Refinements: subclasses that answer as their AWS type, so that our own code (a page) can tell cases apart without
+# reading the message.
+
+
+class UserNotConfirmable(NotAuthorizedException):
+    """The user to confirm is not UNCONFIRMED. AWS calls it ``NotAuthorizedException``; ``user_status`` says what
+    the user is, so the confirmation page can tell "already confirmed" apart without reading the message."""
+
+    def __init__(self, user_status: str) -> None:
+        super().__init__(f"User cannot be confirmed. Current status is {user_status}")
+        self.user_status = user_status
+
+    @property
+    def type_name(self) -> str:
+        return "NotAuthorizedException"

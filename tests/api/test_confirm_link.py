@@ -82,6 +82,17 @@ def test_opening_the_link_twice_says_already_confirmed(linked):
     assert "alice" in page
 
 
+def test_a_user_in_another_status_cannot_be_confirmed_by_a_link(cognito, link_pool, server):
+    pool_id, client_id = link_pool
+    cognito.admin_create_user(UserPoolId=pool_id, Username="bob", MessageAction="SUPPRESS")
+    query = {"client_id": client_id, "user_name": "bob", "confirmation_code": "123456"}
+    status, page, _ = get(f"{server.url}/confirmUser?{urllib.parse.urlencode(query)}")
+    assert (status, outcome(page), title(page)) == (409, "not-confirmable", "This account cannot be confirmed")
+    assert "User cannot be confirmed. Current status is FORCE_CHANGE_PASSWORD" in page
+    assert '<p class="who' not in page  # the user is named only when the link did confirm them
+    assert status_of(cognito, pool_id, "bob") == "FORCE_CHANGE_PASSWORD"
+
+
 def test_a_head_request_does_not_use_the_link(cognito, linked):
     pool_id, _, message = linked
     assert get(message["link"], "HEAD")[0] == 200

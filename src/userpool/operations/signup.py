@@ -21,6 +21,7 @@ from userpool.errors import (
     LimitExceededException,
     NotAuthorizedException,
     UsernameExistsException,
+    UserNotConfirmable,
     UserNotFoundException,
 )
 from userpool.operations import common, risk, throttle
@@ -195,13 +196,13 @@ async def confirm_with_code(
         raise UserNotFoundException(NOT_FOUND_BY_CLIENT)
     await throttle.per_user(ctx, "ConfirmSignUp", user)  # the link page counts as ConfirmSignUp too
     if user.status != UNCONFIRMED:
-        raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
+        raise UserNotConfirmable(user.status)
     stored = await ctx.store.take_attempt(user.id, SIGN_UP, ctx.settings.code_attempts)
     if stored is None:
         # No attempt left, or no code: say which (a racing confirmation may have just used the code).
         now = await common.find_user(ctx, pool, name)
         if now is not None and now.status != UNCONFIRMED:
-            raise NotAuthorizedException(f"User cannot be confirmed. Current status is {now.status}")
+            raise UserNotConfirmable(now.status)
         if await ctx.store.get_code(user.id, SIGN_UP) is not None:
             raise LimitExceededException("Attempt limit exceeded, please try after some time.")
         raise CodeMismatchException(CODE_MISMATCH)
@@ -246,7 +247,7 @@ async def _confirm(
     except Conflict as conflict:
         raise AliasExistsException(f"An account with the {conflict.what} already exists.") from None
     if not done:
-        raise NotAuthorizedException(f"User cannot be confirmed. Current status is {CONFIRMED}")
+        raise UserNotConfirmable(CONFIRMED)
 
 
 async def resend_confirmation_code(ctx: Context, call: Call) -> dict[str, Any]:
@@ -301,7 +302,7 @@ async def admin_confirm_sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     if user is None:
         raise UserNotFoundException(common.USER_NOT_FOUND)
     if user.status != UNCONFIRMED:
-        raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
+        raise UserNotConfirmable(user.status)
     await _confirm(ctx, pool, user, [], False, SIGN_UP)
     caller = Caller(CLIENT_ID_NOT_APPLICABLE, call.user_agent)
     await _post_confirmation(ctx, caller, pool, user, call.params.get("ClientMetadata"))

@@ -1,2 +1,23 @@
-"""The service's own web pages: the confirmation link's page (``GET /confirmUser``) and the local inbox
-(``GET /_userpool/inbox``). Jinja2 templates with autoescaping: every value shown is escaped."""
+"""Every HTTP route but the AWS JSON 1.1 endpoint (``POST /``, in ``protocol``): health, readiness and metrics
+(``health``), the pool's ``.well-known`` documents (``wellknown``), the confirmation link's page (``pages``), and
+the outbox, inbox and clock of tests and local development (``testing``). Pages call the same operation code as the
+API and render Jinja2 templates with autoescaping (``render``)."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from userpool.context import Context
+from userpool.web import health, pages, testing, wellknown
+from userpool.web.render import Templates
+
+
+def routes(ctx: Context) -> list[Route]:
+    """The routes the settings of ``ctx`` call for (the outbox and the clock only when they are on)."""
+    templates = Templates()
+    return [
+        *health.routes(ctx),
+        *pages.routes(ctx, templates),
+        *wellknown.routes(ctx),
+        *testing.routes(ctx, templates),
+    ]

@@ -1,17 +1,16 @@
-"""``GET /confirmUser`` (the link of CONFIRM_WITH_LINK emails) and ``GET /_userpool/inbox`` (the outbox as a page).
+"""``GET /confirmUser``: the link of CONFIRM_WITH_LINK emails.
 
-The confirmation page confirms through ``operations.signup.confirm_with_code``, the code path of ConfirmSignUp,
-and answers each outcome with its own page and HTTP status.
+The page confirms through ``operations.signup.confirm_with_code``, the code path of ConfirmSignUp, and answers each
+outcome with its own page and HTTP status, chosen by the error's type (never by its message).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
+from starlette.routing import Route
 
 from userpool.context import Context
 from userpool.errors import (
@@ -22,20 +21,13 @@ from userpool.errors import (
     NotAuthorizedException,
     ResourceNotFoundException,
     ServiceError,
+    UserNotConfirmable,
     UserNotFoundException,
 )
 from userpool.operations import common, signup
+from userpool.web.render import SECURITY_HEADERS, Templates
 
-INBOX_LIMIT = 200
 MAX_PARAMETER = 2048  # ConfirmationCode's model limit; longer values are no link we sent
-# No scripts, no outside resources; the pages' own inline style only.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-    "base-uri 'none'; frame-ancestors 'none'",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "Cache-Control": "no-store",
-}
 
 
 @dataclass(frozen=True)
@@ -102,29 +94,20 @@ def _outcome_of(error: ServiceError) -> Outcome:
         return UNKNOWN
     if isinstance(error, AliasExistsException):
         return ALIAS_TAKEN
-    if isinstance(error, NotAuthorizedException) and error.message.endswith(f"is {signup.CONFIRMED}"):
+    if isinstance(error, UserNotConfirmable) and error.user_status == signup.CONFIRMED:
         return ALREADY_CONFIRMED
     if isinstance(error, NotAuthorizedException):
         return Outcome("not-confirmable", 409, "bad", "This account cannot be confirmed", error.message)
     return Outcome("error", error.status, "bad", "This confirmation link could not be used", error.message)
 
 
-class Pages:
-    def __init__(self, ctx: Context) -> None:
+class ConfirmPage:
+    def __init__(self, ctx: Context, templates: Templates) -> None:
         self.ctx = ctx
-        self.templates = Environment(
-            loader=PackageLoader("userpool.web", "templates"),
-            autoescape=select_autoescape(default=True),
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.templates = templates
 
-    def _render(self, template: str, status: int, **values: object) -> HTMLResponse:
-        body = self.templates.get_template(template).render(**values)
-        return HTMLResponse(body, status, headers=SECURITY_HEADERS)
-
-    def _outcome(self, outcome: Outcome, user_name: str | None) -> HTMLResponse:
-        return self._render(
+    def _outcome(self, outcome: Outcome, user_name: str | None) -> Response:
+        return self.templates.render(
             "confirm.html",
             outcome.status,
             outcome=outcome.name,
@@ -150,37 +133,6 @@ class Pages:
             return self._outcome(outcome, user_name if outcome is ALREADY_CONFIRMED else None)
         return self._outcome(CONFIRMED, user_name)
 
-    async def inbox(self, request: Request) -> Response:
-        """The outbox as a page, newest first, filtered by ``userPoolId`` and ``username``."""
-        pool_id = request.query_params.get("userPoolId") or None
-        username = request.query_params.get("username") or None
-        stored = await self.ctx.store.list_messages(pool_id, username, limit=INBOX_LIMIT)
-        pools = await self.ctx.store.outbox_pools()
-        names = {p: n for p, n, _ in pools}
-        messages = [
-            {
-                "id": m.id,
-                "pool_id": m.pool_id,
-                "pool_name": names.get(m.pool_id),
-                "username": m.username,
-                "medium": m.medium,
-                "destination": m.destination,
-                "subject": m.subject,
-                "body": m.body,
-                "code": m.code,
-                "link": m.link if m.link and m.link.startswith(("http://", "https://")) else None,
-                "when": datetime.fromtimestamp(m.created_at, UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
-            }
-            for m in reversed(stored)
-        ]
-        return self._render(
-            "inbox.html",
-            200,
-            messages=messages,
-            pools=[{"id": p, "label": n or f"{p} (deleted)", "count": c} for p, n, c in pools],
-            pool_id=pool_id,
-            username=username,
-            limited=len(stored) >= INBOX_LIMIT,
-            limit=INBOX_LIMIT,
-            refresh_url=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-        )
+
+def routes(ctx: Context, templates: Templates) -> list[Route]:
+    return [Route("/confirmUser", ConfirmPage(ctx, templates).confirm_user, methods=["GET"])]

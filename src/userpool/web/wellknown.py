@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from userpool.context import Context
 from userpool.operations import tokens
@@ -59,3 +60,11 @@ class WellKnown:
                 ],
             }
         )
+
+
+def routes(ctx: Context) -> list[Route]:
+    well_known = WellKnown(ctx)
+    return [
+        Route("/{pool_id}/.well-known/jwks.json", well_known.jwks, methods=["GET"]),
+        Route("/{pool_id}/.well-known/openid-configuration", well_known.openid_configuration, methods=["GET"]),
+    ]
