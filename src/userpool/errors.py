@@ -6,6 +6,8 @@ place (``protocol.wire``). The class name is the ``__type`` AWS sends; ``status`
 
 from __future__ import annotations
 
+from userpool.domain import texts
+
 
 class ServiceError(Exception):
     """Base of every error answered to a client in AWS's error shape."""
@@ -167,7 +169,7 @@ class UserNotConfirmable(NotAuthorizedException):
     the user is, so the confirmation page can tell "already confirmed" apart without reading the message."""
 
     def __init__(self, user_status: str) -> None:
-        super().__init__(f"User cannot be confirmed. Current status is {user_status}")
+        super().__init__(texts.NOT_CONFIRMABLE.format(status=user_status))
         self.user_status = user_status
 
     @property

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from userpool.domain import srp
+from userpool.domain import srp, texts
 from userpool.domain.passwords import new_hasher
 from userpool.errors import TooManyRequestsException
 
@@ -36,7 +36,7 @@ class PasswordHashing:
 
     async def _run(self, fn, *args):  # type: ignore[no-untyped-def]
         if self._in_flight >= self._limit:
-            raise TooManyRequestsException("Rate exceeded")
+            raise TooManyRequestsException(texts.RATE_EXCEEDED)
         self._in_flight += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)

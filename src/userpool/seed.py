@@ -35,7 +35,8 @@ from userpool.domain import attributes as attribute_rules
 from userpool.domain import clients as client_rules
 from userpool.domain import ids, passwords, usernames
 from userpool.domain import pools as pool_rules
-from userpool.operations.common import find_user, new_user
+from userpool.domain.users import UserStatus, new_user
+from userpool.operations.shared.lookups import find_user
 from userpool.protocol.model import ServiceModel
 from userpool.store import Client, Conflict, Pool, Store
 
@@ -174,14 +175,12 @@ class Seeder:
                 raise errors.InvalidParameterException(f"attributes not in the pool's schema: {unknown_attributes}")
             password = entry.get("Password")
             if password is not None:
-                violation = passwords.policy_violation(password, pool_rules.password_policy(pool.settings))
-                if violation:
-                    raise errors.InvalidPasswordException(violation)
+                passwords.check_policy(password, pool_rules.password_policy(pool.settings), prefix="")
         except errors.ServiceError as exc:
             raise self._fail(where, exc.message) from None
-        if await find_user(_LookupContext(self.store), pool, username) is not None:
+        if await find_user(self.store, pool, username) is not None:
             return
-        status = "CONFIRMED" if entry.get("Confirmed", True) else "UNCONFIRMED"
+        status = UserStatus.CONFIRMED if entry.get("Confirmed", True) else UserStatus.UNCONFIRMED
         record = new_user(
             pool,
             username,
@@ -196,13 +195,6 @@ class Seeder:
         except Conflict as conflict:
             raise self._fail(where, f"{conflict.what} is already taken by another user") from None
         done.append(f"created user {username} ({status}) in pool {pool.id}")
-
-
-class _LookupContext:
-    """Just enough of an operation context for ``find_user``: the store."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
 
 
 async def apply_file(store: Store, settings: Settings, path: Path) -> list[str]:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from userpool.domain import usernames
+from userpool.domain import texts, usernames
 from userpool.errors import InvalidParameterException, NotAuthorizedException
 
 _STRING = {"MinLength": "0", "MaxLength": "2048"}
@@ -41,7 +41,6 @@ STANDARD_NAMES = frozenset(a["Name"] for a in STANDARD_SCHEMA)
 VERIFIED_FLAGS = {"email": "email_verified", "phone_number": "phone_number_verified"}
 # Attributes no app client may write at sign-up: Cognito owns them.
 NEVER_WRITABLE_AT_SIGN_UP = frozenset({"sub", "email_verified", "phone_number_verified"})
-UNAUTHORIZED_WRITE = "A client attempted to write unauthorized attribute"
 
 
 def schema_by_name(schema: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
@@ -65,7 +64,7 @@ def _value_problem(attribute: Mapping[str, Any], value: str) -> str | None:
         try:
             number = Decimal(value)
         except InvalidOperation:
-            return "Number must be a valid number"
+            number = Decimal("NaN")
         if not number.is_finite():
             return "Number must be a valid number"
         limits = attribute.get("NumberAttributeConstraints") or {}
@@ -79,8 +78,39 @@ def _value_problem(attribute: Mapping[str, Any], value: str) -> str | None:
     return None
 
 
-def _schema_error(problems: Sequence[str]) -> InvalidParameterException:
-    return InvalidParameterException("Attributes did not conform to the schema: " + "".join(f"{p}\n" for p in problems))
+def schema_error(problems: Sequence[str]) -> InvalidParameterException:
+    """Cognito's ``Attributes did not conform to the schema: <problem>\\n...`` error."""
+    return InvalidParameterException(texts.SCHEMA_MISMATCH + "".join(f"{p}\n" for p in problems))
+
+
+def check_known(names: Iterable[str], by_name: Mapping[str, Mapping[str, Any]]) -> None:
+    """Every name must be an attribute of the pool's schema."""
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise schema_error([texts.NOT_IN_SCHEMA.format(name=n) for n in unknown])
+
+
+def check_formats(attributes: Mapping[str, str]) -> None:
+    """An email must look like one, a phone number must be E.164."""
+    if "email" in attributes and not usernames.is_email(attributes["email"]):
+        raise InvalidParameterException(texts.INVALID_EMAIL)
+    if "phone_number" in attributes and not usernames.is_phone(attributes["phone_number"]):
+        raise InvalidParameterException(texts.INVALID_PHONE)
+
+
+def value_problems(attributes: Mapping[str, str], by_name: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """``<name>: <problem>`` for each value its type or constraints refuse (names must be known)."""
+    problems = []
+    for name, value in attributes.items():
+        problem = _value_problem(by_name[name], value)
+        if problem:
+            problems.append(f"{name}: {problem}")
+    return problems
+
+
+def missing_required(schema: Iterable[Mapping[str, Any]], attributes: Mapping[str, str]) -> list[str]:
+    """The schema's required attributes (but ``sub``, which Cognito sets) that ``attributes`` lacks or leaves empty."""
+    return [a["Name"] for a in schema if a.get("Required") and a["Name"] != "sub" and not attributes.get(a["Name"])]
 
 
 def check_sign_up_attributes(
@@ -96,28 +126,16 @@ def check_sign_up_attributes(
     ``implied`` names attributes the request did not send but the username fills (no write check for them).
     """
     by_name = schema_by_name(schema)
-    unknown = [n for n in attributes if n not in by_name]
-    if unknown:
-        raise _schema_error([f"{n}: Attribute does not exist in the schema." for n in unknown])
+    check_known(attributes, by_name)
     writable = set(write_attributes) if write_attributes is not None else set(writable_by_default(schema))
     skip = set(implied)
     if any(n in NEVER_WRITABLE_AT_SIGN_UP or n not in writable for n in attributes if n not in skip):
-        raise NotAuthorizedException(UNAUTHORIZED_WRITE)
-    if "email" in attributes and not usernames.is_email(attributes["email"]):
-        raise InvalidParameterException("Invalid email address format.")
-    if "phone_number" in attributes and not usernames.is_phone(attributes["phone_number"]):
-        raise InvalidParameterException("Invalid phone number format.")
-    problems = []
-    for name, value in attributes.items():
-        problem = _value_problem(by_name[name], value)
-        if problem:
-            problems.append(f"{name}: {problem}")
-    for attribute in schema:
-        name = attribute["Name"]
-        if attribute.get("Required") and name != "sub" and not attributes.get(name):
-            problems.append(f"{name}: The attribute is required")
+        raise NotAuthorizedException(texts.UNAUTHORIZED_WRITE)
+    check_formats(attributes)
+    problems = value_problems(attributes, by_name)
+    problems += [texts.REQUIRED_ATTRIBUTE.format(name=n) for n in missing_required(schema, attributes)]
     if problems:
-        raise _schema_error(problems)
+        raise schema_error(problems)
 
 
 def from_list(items: Iterable[Mapping[str, str]] | None) -> dict[str, str]:

@@ -78,3 +78,8 @@ def rotation_enabled(settings: Mapping[str, Any]) -> bool:
 def rotation_grace_seconds(settings: Mapping[str, Any]) -> int:
     """How long a rotated-out refresh token stays good for a retry; 0 (no grace) when not set."""
     return int((settings.get("RefreshTokenRotation") or {}).get("RetryGracePeriodSeconds") or 0)
+
+
+def hides_user_existence(settings: Mapping[str, Any]) -> bool:
+    """PreventUserExistenceErrors: the client answers about an unknown user as it would about a known one."""
+    return settings.get("PreventUserExistenceErrors") == "ENABLED"

@@ -7,7 +7,14 @@ import hmac
 import secrets
 
 CODE_VALIDITY_SECONDS = 24 * 60 * 60
+# What a code is for (its ``purpose`` in the store): one code per user and purpose.
 SIGN_UP = "signup"  # the purpose of the code sent at sign-up: void once the user is confirmed, however that happens
+FORGOT_PASSWORD = "forgot_password"  # ForgotPassword and AdminResetUserPassword
+
+
+def verify_purpose(attribute: str) -> str:
+    """The purpose of a code that verifies ``attribute`` (GetUserAttributeVerificationCode, an attribute change)."""
+    return f"verify_{attribute}"
 
 
 def generate() -> str:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 FREE_FAILURES = 5
 MAX_LOCK_SECONDS = 900
 RESET_AFTER_SECONDS = 900
-LOCKED_MESSAGE = "Password attempts exceeded"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.low_level import Type
 
+from userpool.errors import InvalidPasswordException
+
 # Cognito's special characters, plus the (inner) space.
 SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
 
@@ -24,9 +26,6 @@ DEFAULT_POLICY: dict[str, Any] = {
     "RequireSymbols": True,
     "TemporaryPasswordValidityDays": 7,
 }
-
-# Each operation words the same failure its own way.
-SIGN_UP_PREFIX = "Password did not conform with policy: "
 
 
 def policy_violation(password: str, policy: Mapping[str, Any]) -> str | None:
@@ -48,14 +47,18 @@ def policy_violation(password: str, policy: Mapping[str, Any]) -> str | None:
     return None
 
 
+def check_policy(password: str, policy: Mapping[str, Any], prefix: str) -> None:
+    """Refuse a password that breaks ``policy``; ``prefix`` words the failure as the operation does
+    (``texts.*_POLICY_PREFIX``)."""
+    violation = policy_violation(password, policy)
+    if violation:
+        raise InvalidPasswordException(prefix + violation)
+
+
 def new_hasher() -> PasswordHasher:
     """argon2id, 19 MiB, t=2, p=1 (OWASP's first recommended setting)."""
     return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
 
-
-# The same failure, as the password-changing operations word it.
-CHANGE_PREFIX = "Password does not conform to policy: "
-ADMIN_CREATE_PREFIX = "Password did not conform with password policy: "
 
 _UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 _LOWER = "abcdefghijkmnopqrstuvwxyz"

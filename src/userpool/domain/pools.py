@@ -189,3 +189,8 @@ def case_sensitive(config: Mapping[str, Any]) -> bool:
 
 def password_policy(config: Mapping[str, Any]) -> Mapping[str, Any]:
     return config["Policies"]["PasswordPolicy"]
+
+
+def temporary_password_seconds(config: Mapping[str, Any]) -> int:
+    """How long a temporary password (AdminCreateUser, AdminSetUserPassword) works: the policy's days."""
+    return int(password_policy(config).get("TemporaryPasswordValidityDays", 7)) * 86400

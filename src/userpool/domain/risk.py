@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from userpool.domain import texts
 from userpool.errors import InvalidPasswordException, UserPoolAddOnNotEnabledException
 
 POOL_WIDE: Final = "ALL"
@@ -22,8 +23,6 @@ PARTS: Final = (
     "RiskExceptionConfiguration",
 )
 SIGN_UP, SIGN_IN, PASSWORD_CHANGE = "SIGN_UP", "SIGN_IN", "PASSWORD_CHANGE"
-# (unverified) Cognito's text when threat protection blocks a compromised password.
-COMPROMISED_PASSWORD: Final = "Provided password cannot be used for security reasons."
 
 
 def mode(pool_settings: Mapping[str, Any]) -> str:
@@ -54,4 +53,4 @@ def blocks_compromised(pool_settings: Mapping[str, Any], config: Mapping[str, An
 
 
 def refuse_compromised() -> InvalidPasswordException:
-    return InvalidPasswordException(COMPROMISED_PASSWORD)
+    return InvalidPasswordException(texts.COMPROMISED_PASSWORD)

@@ -71,7 +71,6 @@ _TIMESTAMP = re.compile(
     r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
     r"([0-9]{1,2}) ([0-9]{2}):([0-9]{2}):([0-9]{2}) (UTC|GMT) ([0-9]{4})"
 )
-TIMESTAMP_FORMAT_ERROR = "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english."
 
 
 def pad_hex(value: int) -> str:

@@ -1,4 +1,8 @@
-"""One plain async function per API operation, registered by the operation's name."""
+"""One plain async function per API operation, registered by the operation's name.
+
+Each module directly in this package is an *operation module*: it lists its operations in ``OPERATIONS`` and
+imports no other operation module. What operations share lives in ``operations.shared``, a module for each thing
+it does, which registers no operation."""
 
 from __future__ import annotations
 

@@ -7,24 +7,14 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import attributes as attribute_rules
-from userpool.domain import ids, messages, passwords, usernames
+from userpool.domain import ids, messages, passwords, texts, usernames
 from userpool.domain import pools as pool_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
-from userpool.errors import (
-    AliasExistsException,
-    InternalErrorException,
-    InvalidParameterException,
-    InvalidPasswordException,
-    UnsupportedUserStateException,
-    UsernameExistsException,
-    UserNotFoundException,
-)
-from userpool.operations import common
-from userpool.operations.account import new_password, update_attributes
+from userpool.domain.users import UserStatus, creation_conflict, new_user, user_description
+from userpool.errors import UnsupportedUserStateException
+from userpool.operations.shared import attribute_changes, lookups, sending, user_passwords
 from userpool.store import Conflict, Pool, User
 from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller
-
-FORCE_CHANGE = "FORCE_CHANGE_PASSWORD"
 
 
 def _check_attributes(pool: Pool, attributes: dict[str, str], implied: list[str]) -> None:
@@ -35,9 +25,7 @@ def _check_attributes(pool: Pool, attributes: dict[str, str], implied: list[str]
     attribute_rules.check_sign_up_attributes(rest, schema, None, [*implied, *rest])
     bad = [n for n, v in flags.items() if v.lower() not in ("true", "false")]
     if bad:
-        raise InvalidParameterException(
-            "Attributes did not conform to the schema: " + "".join(f"{n}: Boolean must be true or false\n" for n in bad)
-        )
+        raise attribute_rules.schema_error([f"{n}: Boolean must be true or false" for n in bad])
 
 
 async def _invite(
@@ -57,47 +45,42 @@ async def _invite(
         destination = user.attributes.get(attribute)
         if not destination:
             continue  # (unverified: Cognito's answer when the medium's attribute is missing)
-        custom = await ctx.triggers.custom_message(pool, caller, user, medium, "AdminCreateUser", client_metadata)
-        if medium == "EMAIL":
-            overrides = messages.Overrides(email_subject=custom.subject, email_message=custom.body)
-        else:
-            overrides = messages.Overrides(sms_message=custom.body)
+        overrides = await sending.custom_message(ctx, caller, pool, user, medium, "AdminCreateUser", client_metadata)
         composed = messages.invitation_message(pool.settings, medium, password, shown_name or user.username, overrides)
-        await common.send_message(ctx, pool, user.username, medium, destination, composed, password)
+        await sending.send_message(ctx, pool, user.username, medium, destination, composed, password)
 
 
 async def admin_create_user(ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
-    pool = await common.require_pool(ctx, p["UserPoolId"])
+    pool = await lookups.require_pool(ctx.store, p["UserPoolId"])
     settings = pool.settings
     policy = pool_rules.password_policy(settings)
     temporary = p.get("TemporaryPassword")
     if temporary is not None:
-        violation = passwords.policy_violation(temporary, policy)
-        if violation:
-            raise InvalidPasswordException(passwords.ADMIN_CREATE_PREFIX + violation)
+        passwords.check_policy(temporary, policy, texts.ADMIN_CREATE_POLICY_PREFIX)
     else:
         temporary = passwords.temporary_password(policy)
-    days = int(policy.get("TemporaryPasswordValidityDays", 7))
-    expires_at = ctx.clock.now() + days * 86400
+    expires_at = ctx.clock.now() + pool_rules.temporary_password_seconds(settings)
     action = p.get("MessageAction")
     mediums = list(p.get("DesiredDeliveryMediums") or ["SMS"])
     caller = Caller(CLIENT_ID_NOT_APPLICABLE, call.user_agent)
     metadata = p.get("ClientMetadata")
 
     if action == "RESEND":
-        user = await common.find_user(ctx, pool, p["Username"])
-        if user is None:
-            raise UserNotFoundException(common.USER_NOT_FOUND)
-        if user.status != FORCE_CHANGE:
+        user = await lookups.require_user(ctx.store, pool, p["Username"])
+        if user.status != UserStatus.FORCE_CHANGE_PASSWORD:
             raise UnsupportedUserStateException("Resend not possible. User status is not FORCE_CHANGE_PASSWORD.")
-        await new_password(
-            ctx, pool, user, temporary, passwords.ADMIN_CREATE_PREFIX, status=FORCE_CHANGE, expires_at=expires_at
+        await user_passwords.set_password(
+            ctx,
+            pool,
+            user,
+            temporary,
+            texts.ADMIN_CREATE_POLICY_PREFIX,
+            status=UserStatus.FORCE_CHANGE_PASSWORD,
+            expires_at=expires_at,
         )
         await _invite(ctx, caller, pool, user, temporary, mediums, metadata)
-        user = await ctx.store.find_user_by_id(user.id)
-        assert user is not None
-        return {"User": common.user_description(user)}
+        return {"User": user_description(await _stored(ctx, user.id))}
 
     attributes = attribute_rules.from_list(p.get("UserAttributes"))
     sub = ids.sub()
@@ -119,12 +102,12 @@ async def admin_create_user(ctx: Context, call: Call) -> dict[str, Any]:
     for flag in pre_sign_up.verified_flags(attributes, confirming=True):
         attributes[flag] = "true"
     password_hash, verifier = await ctx.hashing.hash_with_verifier(temporary, pool.id, username)
-    record = common.new_user(
+    record = new_user(
         pool,
         p["Username"],
         attributes,
         password_hash,
-        FORCE_CHANGE,
+        UserStatus.FORCE_CHANGE_PASSWORD,
         sub,
         ctx.clock.now(),
         srp_salt=verifier.salt,
@@ -134,39 +117,27 @@ async def admin_create_user(ctx: Context, call: Call) -> dict[str, Any]:
     try:
         user_id = await ctx.store.create_user(record)
     except Conflict as conflict:
-        if conflict.what in ("email", "phone_number") and settings.get("UsernameAttributes"):
-            raise UsernameExistsException(f"An account with the given {conflict.what} already exists.") from None
-        if conflict.what in ("email", "phone_number", "preferred_username"):
-            raise AliasExistsException(f"An account with the {conflict.what} already exists.") from None
-        if conflict.what == "username":
-            raise UsernameExistsException("User account already exists") from None
-        raise InternalErrorException("An internal error occurred.") from None
-    created = await ctx.store.find_user_by_id(user_id)
-    assert created is not None
+        raise creation_conflict(conflict.what, settings, texts.USER_ACCOUNT_EXISTS) from None
     if action != "SUPPRESS":
-        await _invite(ctx, caller, pool, created, temporary, mediums, metadata)
+        await _invite(ctx, caller, pool, await _stored(ctx, user_id), temporary, mediums, metadata)
+    return {"User": user_description(await _stored(ctx, user_id))}
+
+
+async def _stored(ctx: Context, user_id: int) -> User:
     user = await ctx.store.find_user_by_id(user_id)
     assert user is not None
-    return {"User": common.user_description(user)}
-
-
-async def _admin_user(ctx: Context, call: Call) -> tuple[Pool, User]:
-    pool = await common.require_pool(ctx, call.params["UserPoolId"])
-    user = await common.find_user(ctx, pool, call.params["Username"])
-    if user is None:
-        raise UserNotFoundException(common.USER_NOT_FOUND)
-    return pool, user
+    return user
 
 
 async def admin_update_user_attributes(ctx: Context, call: Call) -> dict[str, Any]:
-    pool, user = await _admin_user(ctx, call)
-    await update_attributes(ctx, pool, user, call.params["UserAttributes"], None, admin=True)
+    pool, user = await lookups.pool_and_user(ctx.store, call.params["UserPoolId"], call.params["Username"])
+    await attribute_changes.update_attributes(ctx, pool, user, call.params["UserAttributes"], None, admin=True)
     return {}
 
 
 async def admin_disable_user(ctx: Context, call: Call) -> dict[str, Any]:
     """Deactivate the user and revoke its tokens."""
-    _, user = await _admin_user(ctx, call)
+    _, user = await lookups.pool_and_user(ctx.store, call.params["UserPoolId"], call.params["Username"])
     now = ctx.clock.now()
     await ctx.store.set_enabled(user.id, False, now)
     await ctx.store.revoke_user_tokens(user.id, now)
@@ -174,7 +145,7 @@ async def admin_disable_user(ctx: Context, call: Call) -> dict[str, Any]:
 
 
 async def admin_enable_user(ctx: Context, call: Call) -> dict[str, Any]:
-    _, user = await _admin_user(ctx, call)
+    _, user = await lookups.pool_and_user(ctx.store, call.params["UserPoolId"], call.params["Username"])
     await ctx.store.set_enabled(user.id, True, ctx.clock.now())
     return {}
 

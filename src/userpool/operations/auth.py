@@ -17,32 +17,23 @@ import secrets
 from typing import Any
 
 from userpool.context import Call, Context
+from userpool.domain import attributes as attribute_rules
 from userpool.domain import clients as client_rules
-from userpool.domain import codes, flows, lockout, passwords, secret_hash, srp
+from userpool.domain import flows, passwords, secret_hash, srp, texts
 from userpool.domain import pools as pool_rules
-from userpool.domain.attributes import schema_by_name
+from userpool.domain.users import UserStatus
 from userpool.errors import (
     InvalidParameterException,
-    InvalidPasswordException,
     NotAuthorizedException,
     PasswordResetRequiredException,
     UnsupportedOperationException,
     UserNotConfirmedException,
-    UserNotFoundException,
 )
-from userpool.operations import common, tokens
-from userpool.store import AuthSession, Client, PasswordChange, Pool, User
+from userpool.operations.shared import issuing, lookups, user_passwords
+from userpool.store import AuthSession, Client, Pool, User
 
-INCORRECT = "Incorrect username or password."
-NOT_CONFIRMED = "User is not confirmed."
-RESET_REQUIRED = "Password reset required for the user"
-TEMPORARY_EXPIRED = "Temporary password has expired and must be reset by an administrator."
-INVALID_SESSION = "Invalid session for the user."
-SESSION_EXPIRED = "Invalid session for the user, session is expired."
-SESSION_USED = "Invalid session for the user, session can only be used once."
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
-CONFIRMED, FORCE_CHANGE = "CONFIRMED", "FORCE_CHANGE_PASSWORD"
 
 
 def _required(params: dict[str, str], name: str) -> str:
@@ -52,30 +43,26 @@ def _required(params: dict[str, str], name: str) -> str:
     return value
 
 
-def _hides_existence(client: Client) -> bool:
-    return client.settings.get("PreventUserExistenceErrors") == "ENABLED"
-
-
 # ---- entry points ----------------------------------------------------------------------------------------------
 async def initiate_auth(ctx: Context, call: Call) -> dict[str, Any]:
-    client, pool = await common.client_and_pool(ctx, call.params["ClientId"], call)
+    client, pool = await lookups.client_and_pool(ctx.store, call.params["ClientId"], call)
     return await _initiate(ctx, pool, client, call.params["AuthFlow"], call.params.get("AuthParameters") or {}, False)
 
 
 async def admin_initiate_auth(ctx: Context, call: Call) -> dict[str, Any]:
-    pool = await common.require_pool(ctx, call.params["UserPoolId"])
-    client = await common.require_client(ctx, call.params["ClientId"], pool.id)
+    pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
+    client = await lookups.require_client(ctx.store, call.params["ClientId"], pool.id)
     return await _initiate(ctx, pool, client, call.params["AuthFlow"], call.params.get("AuthParameters") or {}, True)
 
 
 async def respond_to_auth_challenge(ctx: Context, call: Call) -> dict[str, Any]:
-    client, pool = await common.client_and_pool(ctx, call.params["ClientId"], call)
+    client, pool = await lookups.client_and_pool(ctx.store, call.params["ClientId"], call)
     return await _respond(ctx, pool, client, call.params)
 
 
 async def admin_respond_to_auth_challenge(ctx: Context, call: Call) -> dict[str, Any]:
-    pool = await common.require_pool(ctx, call.params["UserPoolId"])
-    client = await common.require_client(ctx, call.params["ClientId"], pool.id)
+    pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
+    client = await lookups.require_client(ctx.store, call.params["ClientId"], pool.id)
     return await _respond(ctx, pool, client, call.params)
 
 
@@ -109,49 +96,41 @@ async def _respond(ctx: Context, pool: Pool, client: Client, p: dict[str, Any]) 
 
 
 # ---- shared steps ----------------------------------------------------------------------------------------------
-async def _check_not_locked(ctx: Context, user: User) -> None:
-    state = lockout.Attempts(user.failed_sign_ins or 0, user.last_failed_sign_in, user.locked_until)
-    if lockout.locked(state, ctx.clock.now()):
-        raise NotAuthorizedException(lockout.LOCKED_MESSAGE)
-
-
-async def _count_failure(ctx: Context, user: User) -> None:
-    now = ctx.clock.now()
-    await ctx.store.record_sign_in_failure(user.id, lambda state: lockout.after_failure(state, now))
+def _check_not_locked(ctx: Context, user: User) -> None:
+    if user_passwords.locked_out(ctx, user):
+        raise NotAuthorizedException(texts.PASSWORD_ATTEMPTS_EXCEEDED)
 
 
 async def _after_password(ctx: Context, pool: Pool, client: Client, user: User) -> dict[str, Any]:
     """The user proved the password: answer with tokens, or with the challenge or error its state calls for."""
     if not user.enabled:
-        raise NotAuthorizedException(tokens.USER_DISABLED)
-    if user.status == "UNCONFIRMED":
-        raise UserNotConfirmedException(NOT_CONFIRMED)
-    if user.status == "RESET_REQUIRED":
-        raise PasswordResetRequiredException(RESET_REQUIRED)
+        raise NotAuthorizedException(texts.USER_DISABLED)
+    if user.status == UserStatus.UNCONFIRMED:
+        raise UserNotConfirmedException(texts.NOT_CONFIRMED)
+    if user.status == UserStatus.RESET_REQUIRED:
+        raise PasswordResetRequiredException(texts.PASSWORD_RESET_REQUIRED)
     if user.failed_sign_ins:
         await ctx.store.reset_sign_in_failures(user.id)
-    if user.status == FORCE_CHANGE:
+    if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
         if user.password_expires_at is not None and ctx.clock.now() > user.password_expires_at:
-            raise NotAuthorizedException(TEMPORARY_EXPIRED)
+            raise NotAuthorizedException(texts.TEMPORARY_PASSWORD_EXPIRED)
         session = await _new_session(ctx, pool, client, user, NEW_PASSWORD_REQUIRED, {})
         return {
             "ChallengeName": NEW_PASSWORD_REQUIRED,
             "Session": session,
             "ChallengeParameters": {
                 "USER_ID_FOR_SRP": user.username,
-                "requiredAttributes": json.dumps([f"userAttributes.{n}" for n in _missing_required(pool, user)]),
+                "requiredAttributes": json.dumps(
+                    [f"userAttributes.{n}" for n in _missing_required(pool, user.attributes)]
+                ),
                 "userAttributes": json.dumps({n: v for n, v in user.attributes.items() if n != "sub"}),
             },
         }
-    return {"ChallengeParameters": {}, "AuthenticationResult": await tokens.issue(ctx, pool, client, user)}
+    return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, pool, client, user)}
 
 
-def _missing_required(pool: Pool, user: User) -> list[str]:
-    return [
-        a["Name"]
-        for a in pool.settings["SchemaAttributes"]
-        if a.get("Required") and a["Name"] != "sub" and not user.attributes.get(a["Name"])
-    ]
+def _missing_required(pool: Pool, attributes: dict[str, str]) -> list[str]:
+    return attribute_rules.missing_required(pool.settings["SchemaAttributes"], attributes)
 
 
 async def _new_session(
@@ -163,7 +142,7 @@ async def _new_session(
     minutes = int(client.settings.get("AuthSessionValidity", 3))
     await ctx.store.add_session(
         AuthSession(
-            id_hash=tokens.token_hash(token),
+            id_hash=issuing.token_hash(token),
             pool_id=pool.id,
             client_id=client.id,
             user_id=user.id if user else None,
@@ -177,19 +156,19 @@ async def _new_session(
 
 
 async def _find_session(ctx: Context, client: Client, token: str, challenge: str) -> AuthSession:
-    session = await ctx.store.get_session(tokens.token_hash(token))
+    session = await ctx.store.get_session(issuing.token_hash(token))
     if session is None or session.client_id != client.id or session.challenge != challenge:
-        raise NotAuthorizedException(INVALID_SESSION)
+        raise NotAuthorizedException(texts.INVALID_SESSION)
     if session.used_at is not None:
-        raise NotAuthorizedException(SESSION_USED)
+        raise NotAuthorizedException(texts.SESSION_USED)
     if session.expires_at <= ctx.clock.now():
-        raise NotAuthorizedException(SESSION_EXPIRED)
+        raise NotAuthorizedException(texts.SESSION_EXPIRED)
     return session
 
 
 async def _use_session(ctx: Context, session: AuthSession) -> None:
     if not await ctx.store.use_session(session.id_hash, ctx.clock.now()):
-        raise NotAuthorizedException(SESSION_USED)
+        raise NotAuthorizedException(texts.SESSION_USED)
 
 
 async def _session_user(ctx: Context, pool: Pool, session: AuthSession, username: str) -> User | None:
@@ -201,7 +180,7 @@ async def _session_user(ctx: Context, pool: Pool, session: AuthSession, username
         return None
     if username == user.username:
         return user
-    named = await common.find_user(ctx, pool, username)
+    named = await lookups.find_user(ctx.store, pool, username)
     return user if named is not None and named.id == user.id else None
 
 
@@ -215,18 +194,16 @@ async def _remember_verifier(ctx: Context, pool: Pool, user: User, password: str
 async def _password_sign_in(ctx: Context, pool: Pool, client: Client, params: dict[str, str]) -> dict[str, Any]:
     username = _required(params, "USERNAME")
     password = _required(params, "PASSWORD")
-    common.check_secret_hash(client, username, params.get("SECRET_HASH"))
-    user = await common.find_user(ctx, pool, username)
+    lookups.check_secret_hash(client, username, params.get("SECRET_HASH"))
+    user = await lookups.user_for_client(ctx.store, client, pool, username, texts.USER_NOT_FOUND)
     if user is None or user.password_hash is None:
-        if user is None and not _hides_existence(client):
-            raise UserNotFoundException(common.USER_NOT_FOUND)
         # As long as a real user's check: a generic answer must not be told apart by its timing either.
         await ctx.hashing.verify_dummy(password)
-        raise NotAuthorizedException(INCORRECT)
-    await _check_not_locked(ctx, user)
+        raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
+    _check_not_locked(ctx, user)
     if not await ctx.hashing.verify(user.password_hash, password):
-        await _count_failure(ctx, user)
-        raise NotAuthorizedException(INCORRECT)
+        await user_passwords.count_failure(ctx, user)
+        raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
     if user.srp_verifier is None:
         await _remember_verifier(ctx, pool, user, password)
     return await _after_password(ctx, pool, client, user)
@@ -242,17 +219,15 @@ def _decoy_salt(pool: Pool, key_material: str, name: str) -> str:
 async def _srp_start(ctx: Context, pool: Pool, client: Client, params: dict[str, str]) -> dict[str, Any]:
     username = _required(params, "USERNAME")
     a_hex = _required(params, "SRP_A")
-    common.check_secret_hash(client, username, params.get("SECRET_HASH"))
+    lookups.check_secret_hash(client, username, params.get("SECRET_HASH"))
     if srp.parse_public(a_hex) is None:
         raise InvalidParameterException("Invalid SRP_A value.")  # (unverified wording)
-    user = await common.find_user(ctx, pool, username)
-    if user is None and not _hides_existence(client):
-        raise UserNotFoundException(common.USER_NOT_FOUND)
+    user = await lookups.user_for_client(ctx.store, client, pool, username, texts.USER_NOT_FOUND)
     if user is not None and user.srp_verifier is not None and user.srp_salt is not None:
         salt, verifier, srp_id = user.srp_salt, user.srp_verifier, user.username
     else:
         # No user (or no verifier yet): a challenge that looks like a real one and that no password answers.
-        key = await tokens.signing_key(ctx, pool.id)
+        key = await issuing.signing_key(ctx, pool.id)
         salt = _decoy_salt(pool, key.private_key, username)
         verifier = format(secrets.randbits(3072) % srp.N, "x")
         srp_id = user.username if user is not None else username
@@ -279,19 +254,19 @@ async def _srp_verify(ctx: Context, pool: Pool, client: Client, r: dict[str, str
     block_b64 = _required(r, "PASSWORD_CLAIM_SECRET_BLOCK")
     signature = _required(r, "PASSWORD_CLAIM_SIGNATURE")
     timestamp = srp.canonical_timestamp(_required(r, "TIMESTAMP"))
-    common.check_secret_hash(client, username, r.get("SECRET_HASH"))
+    lookups.check_secret_hash(client, username, r.get("SECRET_HASH"))
     if timestamp is None:
-        raise InvalidParameterException(srp.TIMESTAMP_FORMAT_ERROR)
+        raise InvalidParameterException(texts.SRP_TIMESTAMP_FORMAT)
     try:
         block = base64.b64decode(block_b64, validate=True)
     except (binascii.Error, ValueError):
-        raise NotAuthorizedException(INVALID_SESSION) from None
+        raise NotAuthorizedException(texts.INVALID_SESSION) from None
     session = await _find_session(ctx, client, block.hex(), PASSWORD_VERIFIER)
     user = await _session_user(ctx, pool, session, username)
     if session.user_id is not None and user is None and username != session.data["srp_id"]:
-        raise NotAuthorizedException(INCORRECT)
+        raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
     if user is not None:
-        await _check_not_locked(ctx, user)
+        _check_not_locked(ctx, user)
     # One answer per challenge: a wrong signature spends the session, so each guess costs a new InitiateAuth.
     await _use_session(ctx, session)
     data = session.data
@@ -303,8 +278,8 @@ async def _srp_verify(ctx: Context, pool: Pool, client: Client, r: dict[str, str
 
     if not await ctx.hashing.run(proven) or user is None:
         if user is not None:
-            await _count_failure(ctx, user)
-        raise NotAuthorizedException(INCORRECT)
+            await user_passwords.count_failure(ctx, user)
+        raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
     return await _after_password(ctx, pool, client, user)
 
 
@@ -314,50 +289,35 @@ async def _new_password(
 ) -> dict[str, Any]:
     username = _required(r, "USERNAME")
     new_password = _required(r, "NEW_PASSWORD")
-    common.check_secret_hash(client, username, r.get("SECRET_HASH"))
+    lookups.check_secret_hash(client, username, r.get("SECRET_HASH"))
     if not session_token:
         raise InvalidParameterException("Missing required parameter Session")
     session = await _find_session(ctx, client, session_token, NEW_PASSWORD_REQUIRED)
     user = await _session_user(ctx, pool, session, username)
     if user is None:
-        raise NotAuthorizedException(INCORRECT)
-    violation = passwords.policy_violation(new_password, pool_rules.password_policy(pool.settings))
-    if violation:
-        raise InvalidPasswordException(passwords.CHANGE_PREFIX + violation)
+        raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
+    passwords.check_policy(new_password, pool_rules.password_policy(pool.settings), texts.CHANGE_POLICY_PREFIX)
     attributes = {k.removeprefix("userAttributes."): v for k, v in r.items() if k.startswith("userAttributes.")}
-    by_name = schema_by_name(pool.settings["SchemaAttributes"])
-    unknown = [n for n in attributes if n not in by_name]
-    if unknown:
-        raise InvalidParameterException(
-            "Attributes did not conform to the schema: "
-            + "".join(f"{n}: Attribute does not exist in the schema.\n" for n in unknown)
-        )
-    missing = [n for n in _missing_required(pool, user) if not attributes.get(n)]
+    attribute_rules.check_known(attributes, attribute_rules.schema_by_name(pool.settings["SchemaAttributes"]))
+    missing = [n for n in _missing_required(pool, user.attributes) if not attributes.get(n)]
     if missing:
-        raise InvalidParameterException(
-            "Attributes did not conform to the schema: " + "".join(f"{n}: The attribute is required\n" for n in missing)
-        )
+        raise attribute_rules.schema_error([texts.REQUIRED_ATTRIBUTE.format(name=n) for n in missing])
     await _use_session(ctx, session)
-    password_hash, verifier = await ctx.hashing.hash_with_verifier(new_password, pool.id, user.username)
-    changed = await ctx.store.set_password(
-        PasswordChange(
-            user_id=user.id,
-            password_hash=password_hash,
-            srp_salt=verifier.salt,
-            srp_verifier=verifier.verifier,
-            at=ctx.clock.now(),
-            status=CONFIRMED,
-            from_status=FORCE_CHANGE,
-            history_size=int(pool_rules.password_policy(pool.settings).get("PasswordHistorySize", 0) or 0),
-            consume_codes=(codes.SIGN_UP,),  # given a temporary password before it confirmed its sign-up
-            attributes=attributes,
-        )
+    # A user given a temporary password before it confirmed its sign-up loses its sign-up code here.
+    changed = await user_passwords.store_password(
+        ctx,
+        pool,
+        user,
+        new_password,
+        status=UserStatus.CONFIRMED,
+        from_status=UserStatus.FORCE_CHANGE_PASSWORD,
+        attributes=attributes,
     )
     if not changed:
-        raise NotAuthorizedException(SESSION_USED)
+        raise NotAuthorizedException(texts.SESSION_USED)
     user = await ctx.store.find_user_by_id(user.id)
     assert user is not None
-    return {"ChallengeParameters": {}, "AuthenticationResult": await tokens.issue(ctx, pool, client, user)}
+    return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, pool, client, user)}
 
 
 # ---- REFRESH_TOKEN_AUTH ----------------------------------------------------------------------------------------
@@ -374,11 +334,11 @@ async def _refresh(ctx: Context, pool: Pool, client: Client, params: dict[str, s
         if sent is None or not any(
             secret_hash.verify(client.secret, name, client.id, sent) for name in {user.username, named} if name
         ):
-            common.check_secret_hash(client, user.username, sent)
+            lookups.check_secret_hash(client, user.username, sent)
 
     return {
         "ChallengeParameters": {},
-        "AuthenticationResult": await tokens.refresh(ctx, pool, client, token, check_secret_hash),
+        "AuthenticationResult": await issuing.refresh(ctx, pool, client, token, check_secret_hash),
     }
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import clients as client_rules
-from userpool.domain import ids
+from userpool.domain import ids, texts
 from userpool.errors import InvalidParameterException
-from userpool.operations.common import require_client, require_pool
+from userpool.operations.shared import lookups
 from userpool.store import Client, InvalidToken
 
 
@@ -27,7 +27,7 @@ def describe(client: Client) -> dict[str, Any]:
 
 
 async def create_user_pool_client(ctx: Context, call: Call) -> dict[str, Any]:
-    pool = await require_pool(ctx, call.params["UserPoolId"])
+    pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
     now = ctx.clock.now()
     client = Client(
         id=ids.client_id(),
@@ -43,13 +43,17 @@ async def create_user_pool_client(ctx: Context, call: Call) -> dict[str, Any]:
 
 
 async def describe_user_pool_client(ctx: Context, call: Call) -> dict[str, Any]:
-    await require_pool(ctx, call.params["UserPoolId"])
-    return {"UserPoolClient": describe(await require_client(ctx, call.params["ClientId"], call.params["UserPoolId"]))}
+    await lookups.require_pool(ctx.store, call.params["UserPoolId"])
+    return {
+        "UserPoolClient": describe(
+            await lookups.require_client(ctx.store, call.params["ClientId"], call.params["UserPoolId"])
+        )
+    }
 
 
 async def update_user_pool_client(ctx: Context, call: Call) -> dict[str, Any]:
-    pool = await require_pool(ctx, call.params["UserPoolId"])
-    client = await require_client(ctx, call.params["ClientId"], pool.id)
+    pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
+    client = await lookups.require_client(ctx.store, call.params["ClientId"], pool.id)
     settings = client_rules.settings(call.params, pool.settings["SchemaAttributes"], "updating")
     name = call.params.get("ClientName", client.name)
     now = ctx.clock.now()
@@ -59,20 +63,20 @@ async def update_user_pool_client(ctx: Context, call: Call) -> dict[str, Any]:
 
 
 async def delete_user_pool_client(ctx: Context, call: Call) -> dict[str, Any]:
-    await require_pool(ctx, call.params["UserPoolId"])
-    client = await require_client(ctx, call.params["ClientId"], call.params["UserPoolId"])
+    await lookups.require_pool(ctx.store, call.params["UserPoolId"])
+    client = await lookups.require_client(ctx.store, call.params["ClientId"], call.params["UserPoolId"])
     await ctx.store.delete_client(client.id)
     return {}
 
 
 async def list_user_pool_clients(ctx: Context, call: Call) -> dict[str, Any]:
-    pool = await require_pool(ctx, call.params["UserPoolId"])
+    pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
     try:
         found, token = await ctx.store.list_clients(
             pool.id, call.params.get("MaxResults", 60), call.params.get("NextToken")
         )
     except InvalidToken:
-        raise InvalidParameterException("Invalid pagination token.") from None
+        raise InvalidParameterException(texts.INVALID_PAGINATION_TOKEN) from None
     result: dict[str, Any] = {
         "UserPoolClients": [{"ClientId": c.id, "UserPoolId": c.pool_id, "ClientName": c.name} for c in found]
     }

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from userpool.context import Call, Context
-from userpool.domain import ids
+from userpool.domain import ids, texts
 from userpool.domain import pools as pool_rules
 from userpool.errors import InvalidParameterException
-from userpool.operations.common import require_pool
+from userpool.operations.shared import lookups
 from userpool.store import InvalidToken, Pool
 
 
@@ -39,11 +39,11 @@ async def create_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
 
 
 async def describe_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
-    return {"UserPool": await describe(ctx, await require_pool(ctx, call.params["UserPoolId"]))}
+    return {"UserPool": await describe(ctx, await lookups.require_pool(ctx.store, call.params["UserPoolId"]))}
 
 
 async def update_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
-    pool = await require_pool(ctx, call.params["UserPoolId"])
+    pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
     settings = pool_rules.settings_for_update(pool.settings, call.params)
     await ctx.store.update_pool(pool.id, call.params.get("PoolName", pool.name), settings, ctx.clock.now())
     ctx.triggers.check_pool(pool.id, settings["LambdaConfig"])
@@ -51,7 +51,7 @@ async def update_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
 
 
 async def delete_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
-    pool = await require_pool(ctx, call.params["UserPoolId"])
+    pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
     if pool.settings.get("DeletionProtection") == "ACTIVE":
         raise InvalidParameterException("The user pool cannot be deleted because deletion protection is activated.")
     await ctx.store.delete_pool(pool.id)
@@ -62,7 +62,7 @@ async def list_user_pools(ctx: Context, call: Call) -> dict[str, Any]:
     try:
         found, token = await ctx.store.list_pools(call.params["MaxResults"], call.params.get("NextToken"))
     except InvalidToken:
-        raise InvalidParameterException("Invalid pagination token.") from None
+        raise InvalidParameterException(texts.INVALID_PAGINATION_TOKEN) from None
     result: dict[str, Any] = {
         "UserPools": [
             {

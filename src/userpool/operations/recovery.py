@@ -6,16 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from userpool.context import Call, Context
-from userpool.domain import passwords, usernames
+from userpool.domain import codes, passwords, texts
 from userpool.domain import pools as pool_rules
-from userpool.errors import InvalidParameterException, InvalidPasswordException, UserNotFoundException
-from userpool.operations import common
-from userpool.operations.account import new_password, take_code
+from userpool.domain.users import UserStatus
+from userpool.errors import InvalidParameterException
+from userpool.operations.shared import confirmation_codes, lookups, sending, user_passwords
 from userpool.store import NewCode, Pool, User
 
-FORGOT = "forgot_password"
-NOT_FOUND_BY_CLIENT = "Username/client id combination not found."
-NO_RECOVERY = "Cannot reset password for the user as there is no registered/verified email or phone_number"
 RECOVERY_ATTRIBUTES = {"verified_email": ("email", "EMAIL"), "verified_phone_number": ("phone_number", "SMS")}
 
 
@@ -39,77 +36,66 @@ async def _send_reset_code(ctx: Context, pool: Pool, user: User) -> dict[str, st
     if destination is None:
         return None
     attribute, medium = destination
-    code, code_hash, expires_at = common.new_code(ctx)
-    await ctx.store.replace_code(user.id, NewCode(FORGOT, code_hash, attribute, expires_at), ctx.clock.now())
-    return await common.send_code(ctx, pool, user.username, attribute, medium, user.attributes[attribute], code)
+    code, code_hash, expires_at = confirmation_codes.new_code(ctx)
+    await ctx.store.replace_code(
+        user.id, NewCode(codes.FORGOT_PASSWORD, code_hash, attribute, expires_at), ctx.clock.now()
+    )
+    return await sending.send_code(ctx, pool, user.username, attribute, medium, user.attributes[attribute], code)
 
 
 async def forgot_password(ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
-    client, pool = await common.client_and_pool(ctx, p["ClientId"], call)
-    common.check_secret_hash(client, p["Username"], p.get("SecretHash"))
-    user = await common.find_user(ctx, pool, p["Username"])
+    client, pool = await lookups.client_and_pool(ctx.store, p["ClientId"], call)
+    lookups.check_secret_hash(client, p["Username"], p.get("SecretHash"))
+    user = await lookups.user_for_client(ctx.store, client, pool, p["Username"])
     if user is None:
-        if client.settings.get("PreventUserExistenceErrors") == "ENABLED":
-            name = p["Username"]
-            medium, attribute = ("SMS", "phone_number") if usernames.is_phone(name) else ("EMAIL", "email")
-            shown = name if usernames.is_email(name) or usernames.is_phone(name) else f"{name[:1] or 'x'}@x"
-            return {"CodeDeliveryDetails": common.delivery_details(attribute, medium, shown)}
-        raise UserNotFoundException(NOT_FOUND_BY_CLIENT)
+        return {"CodeDeliveryDetails": sending.simulated_delivery(p["Username"])}
     details = await _send_reset_code(ctx, pool, user)
     if details is None:
-        raise InvalidParameterException(NO_RECOVERY)
+        raise InvalidParameterException(texts.NO_RECOVERY)
     return {"CodeDeliveryDetails": details}
 
 
 async def confirm_forgot_password(ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
-    client, pool = await common.client_and_pool(ctx, p["ClientId"], call)
-    common.check_secret_hash(client, p["Username"], p.get("SecretHash"))
-    user = await common.find_user(ctx, pool, p["Username"])
-    if user is None:
-        raise UserNotFoundException(NOT_FOUND_BY_CLIENT)
-    violation = passwords.policy_violation(p["Password"], pool_rules.password_policy(pool.settings))
-    if violation:
-        raise InvalidPasswordException(passwords.CHANGE_PREFIX + violation)
-    await take_code(ctx, user, FORGOT, p["ConfirmationCode"])
-    status = "CONFIRMED" if user.status in ("RESET_REQUIRED", "FORCE_CHANGE_PASSWORD") else None
-    await new_password(ctx, pool, user, p["Password"], passwords.CHANGE_PREFIX, status=status, consume_code=FORGOT)
+    client, pool = await lookups.client_and_pool(ctx.store, p["ClientId"], call)
+    lookups.check_secret_hash(client, p["Username"], p.get("SecretHash"))
+    user = await lookups.require_user(ctx.store, pool, p["Username"], texts.NOT_FOUND_BY_CLIENT)
+    passwords.check_policy(p["Password"], pool_rules.password_policy(pool.settings), texts.CHANGE_POLICY_PREFIX)
+    await confirmation_codes.check_code(ctx, user, codes.FORGOT_PASSWORD, p["ConfirmationCode"])
+    resetting = user.status in (UserStatus.RESET_REQUIRED, UserStatus.FORCE_CHANGE_PASSWORD)
+    await user_passwords.set_password(
+        ctx,
+        pool,
+        user,
+        p["Password"],
+        texts.CHANGE_POLICY_PREFIX,
+        status=UserStatus.CONFIRMED if resetting else None,
+        consume_code=codes.FORGOT_PASSWORD,
+    )
     return {}
 
 
 async def admin_set_user_password(ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
-    pool = await common.require_pool(ctx, p["UserPoolId"])
-    user = await common.find_user(ctx, pool, p["Username"])
-    if user is None:
-        raise UserNotFoundException(common.USER_NOT_FOUND)
-    if p.get("Permanent"):
-        await new_password(ctx, pool, user, p["Password"], passwords.CHANGE_PREFIX, status="CONFIRMED")
-    else:
-        days = int(pool_rules.password_policy(pool.settings).get("TemporaryPasswordValidityDays", 7))
-        await new_password(
-            ctx,
-            pool,
-            user,
-            p["Password"],
-            passwords.CHANGE_PREFIX,
-            status="FORCE_CHANGE_PASSWORD",
-            expires_at=ctx.clock.now() + days * 86400,
-        )
+    pool, user = await lookups.pool_and_user(ctx.store, p["UserPoolId"], p["Username"])
+    status, expires_at = UserStatus.CONFIRMED, None
+    if not p.get("Permanent"):
+        status = UserStatus.FORCE_CHANGE_PASSWORD
+        expires_at = ctx.clock.now() + pool_rules.temporary_password_seconds(pool.settings)
+    await user_passwords.set_password(
+        ctx, pool, user, p["Password"], texts.CHANGE_POLICY_PREFIX, status=status, expires_at=expires_at
+    )
     return {}
 
 
 async def admin_reset_user_password(ctx: Context, call: Call) -> dict[str, Any]:
     """The user must set a new password with a code (ForgotPassword's) before signing in again."""
     p = call.params
-    pool = await common.require_pool(ctx, p["UserPoolId"])
-    user = await common.find_user(ctx, pool, p["Username"])
-    if user is None:
-        raise UserNotFoundException(common.USER_NOT_FOUND)
+    pool, user = await lookups.pool_and_user(ctx.store, p["UserPoolId"], p["Username"])
     if recovery_destination(pool, user) is None:
-        raise InvalidParameterException(NO_RECOVERY)  # (unverified: Cognito's answer without a verified contact)
-    await ctx.store.set_status(user.id, "RESET_REQUIRED", ctx.clock.now())
+        raise InvalidParameterException(texts.NO_RECOVERY)  # (unverified: Cognito's answer without a verified contact)
+    await ctx.store.set_status(user.id, UserStatus.RESET_REQUIRED, ctx.clock.now())
     await _send_reset_code(ctx, pool, user)
     return {}
 

@@ -1,5 +1,5 @@
-"""Threat protection: SetRiskConfiguration, DescribeRiskConfiguration, and the compromised-password check the
-password-taking operations share (``check_password``)."""
+"""Threat protection: SetRiskConfiguration, DescribeRiskConfiguration. The compromised-password check the
+password-taking operations share is ``shared.threat_protection.check_password``."""
 
 from __future__ import annotations
 
@@ -7,50 +7,31 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import risk
-from userpool.operations.common import require_client, require_pool
-from userpool.store import Client, Pool
+from userpool.operations.shared import lookups
+from userpool.operations.shared.threat_protection import effective_configuration
+from userpool.store import Pool
 
 
-async def effective_configuration(
-    ctx: Context, pool: Pool, client_id: str | None
-) -> tuple[str, dict[str, Any], float] | None:
-    """The configuration that applies to ``client_id``: its own, else the pool's. ``(client id, config, date)``."""
+async def _pool_and_client_id(ctx: Context, call: Call) -> tuple[Pool, str | None]:
+    """The request's pool and app client id (the client must be the pool's); the pool must have threat protection."""
+    pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
+    client_id = call.params.get("ClientId")
     if client_id is not None:
-        own = await ctx.store.get_risk_configuration(pool.id, client_id)
-        if own is not None:
-            return client_id, *own
-    pool_wide = await ctx.store.get_risk_configuration(pool.id, risk.POOL_WIDE)
-    return (risk.POOL_WIDE, *pool_wide) if pool_wide is not None else None
-
-
-async def check_password(ctx: Context, pool: Pool, client: Client | None, password: str, event: str) -> None:
-    """Refuse a password from the offline list when threat protection blocks compromised credentials for ``event``."""
-    found = await effective_configuration(ctx, pool, client.id if client else None)
-    config = found[1] if found else None
-    if risk.blocks_compromised(pool.settings, config, event) and password in ctx.blocklist:
-        raise risk.refuse_compromised()
+        await lookups.require_client(ctx.store, client_id, pool.id)
+    risk.require_add_on(pool.settings)
+    return pool, client_id
 
 
 async def set_risk_configuration(ctx: Context, call: Call) -> dict[str, Any]:
-    p = call.params
-    pool = await require_pool(ctx, p["UserPoolId"])
-    client_id = p.get("ClientId")
-    if client_id is not None:
-        await require_client(ctx, client_id, pool.id)
-    risk.require_add_on(pool.settings)
-    config = risk.configuration(p)
+    pool, client_id = await _pool_and_client_id(ctx, call)
+    config = risk.configuration(call.params)
     now = ctx.clock.now()
     await ctx.store.put_risk_configuration(pool.id, client_id or risk.POOL_WIDE, config, now)
     return {"RiskConfiguration": _describe(pool.id, client_id or risk.POOL_WIDE, config, now)}
 
 
 async def describe_risk_configuration(ctx: Context, call: Call) -> dict[str, Any]:
-    p = call.params
-    pool = await require_pool(ctx, p["UserPoolId"])
-    client_id = p.get("ClientId")
-    if client_id is not None:
-        await require_client(ctx, client_id, pool.id)
-    risk.require_add_on(pool.settings)
+    pool, client_id = await _pool_and_client_id(ctx, call)
     found = await effective_configuration(ctx, pool, client_id)
     if found is None:
         # (unverified) nothing configured: the pool (and client) alone.

@@ -5,26 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from userpool.context import Call, Context
-from userpool.domain import filters, usernames
+from userpool.domain import filters, texts, usernames
 from userpool.domain import pools as pool_rules
-from userpool.errors import InvalidParameterException, UserNotFoundException
-from userpool.operations import common
+from userpool.domain.users import user_description
+from userpool.errors import InvalidParameterException
+from userpool.operations.shared import lookups
 from userpool.store import InvalidToken
 
 
 async def admin_get_user(ctx: Context, call: Call) -> dict[str, Any]:
-    pool = await common.require_pool(ctx, call.params["UserPoolId"])
-    user = await common.find_user(ctx, pool, call.params["Username"])
-    if user is None:
-        raise UserNotFoundException(common.USER_NOT_FOUND)
-    description = common.user_description(user)
+    _, user = await lookups.pool_and_user(ctx.store, call.params["UserPoolId"], call.params["Username"])
+    description = user_description(user)
     description["UserAttributes"] = description.pop("Attributes")
     return description
 
 
 async def list_users(ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
-    pool = await common.require_pool(ctx, p["UserPoolId"])
+    pool = await lookups.require_pool(ctx.store, p["UserPoolId"])
     where = filters.parse(p.get("Filter", ""))
     if where is not None and where[0] == "username":
         where = (where[0], where[1], usernames.fold(where[2], pool_rules.case_sensitive(pool.settings)))
@@ -38,18 +36,15 @@ async def list_users(ctx: Context, call: Call) -> dict[str, Any]:
     try:
         found, token = await ctx.store.list_users(pool.id, p.get("Limit", 60) or 60, p.get("PaginationToken"), where)
     except InvalidToken:
-        raise InvalidParameterException("Invalid pagination token.") from None
-    result: dict[str, Any] = {"Users": [common.user_description(u, wanted) for u in found]}
+        raise InvalidParameterException(texts.INVALID_PAGINATION_TOKEN) from None
+    result: dict[str, Any] = {"Users": [user_description(u, wanted) for u in found]}
     if token:
         result["PaginationToken"] = token
     return result
 
 
 async def admin_delete_user(ctx: Context, call: Call) -> dict[str, Any]:
-    pool = await common.require_pool(ctx, call.params["UserPoolId"])
-    user = await common.find_user(ctx, pool, call.params["Username"])
-    if user is None:
-        raise UserNotFoundException(common.USER_NOT_FOUND)
+    _, user = await lookups.pool_and_user(ctx.store, call.params["UserPoolId"], call.params["Username"])
     await ctx.store.delete_user(user.id)
     return {}
 

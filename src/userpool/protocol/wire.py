@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from userpool.context import Call, Context
+from userpool.domain import texts
 from userpool.errors import (
     InternalErrorException,
     RequestEntityTooLargeException,
@@ -24,7 +25,8 @@ from userpool.errors import (
     UnsupportedOperationException,
 )
 from userpool.observability import REQUEST_ID
-from userpool.operations import REGISTRY, throttle
+from userpool.operations import REGISTRY
+from userpool.operations.shared import throttle
 from userpool.protocol.auth import Authenticator, SignedRequest
 from userpool.protocol.limits import RequestLimits, check_depth
 from userpool.protocol.model import ServiceModel
@@ -155,7 +157,7 @@ class Endpoint:
             outcome = error.type_name
         except Exception:
             log.exception("request %s (%s) failed", request_id, operation)
-            response = encode_error(InternalErrorException("An internal error occurred."), request_id)
+            response = encode_error(InternalErrorException(texts.INTERNAL_ERROR), request_id)
             outcome = "InternalErrorException"
         elapsed = time.perf_counter() - started
         self.ctx.metrics.observe_request(operation, outcome, elapsed)

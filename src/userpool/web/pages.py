@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from userpool.context import Context
+from userpool.domain.users import UserStatus
 from userpool.errors import (
     AliasExistsException,
     CodeMismatchException,
@@ -24,7 +25,8 @@ from userpool.errors import (
     UserNotConfirmable,
     UserNotFoundException,
 )
-from userpool.operations import common, signup
+from userpool.operations import signup
+from userpool.operations.shared import lookups
 from userpool.web.render import SECURITY_HEADERS, Templates
 
 MAX_PARAMETER = 2048  # ConfirmationCode's model limit; longer values are no link we sent
@@ -94,7 +96,7 @@ def _outcome_of(error: ServiceError) -> Outcome:
         return UNKNOWN
     if isinstance(error, AliasExistsException):
         return ALIAS_TAKEN
-    if isinstance(error, UserNotConfirmable) and error.user_status == signup.CONFIRMED:
+    if isinstance(error, UserNotConfirmable) and error.user_status == UserStatus.CONFIRMED:
         return ALREADY_CONFIRMED
     if isinstance(error, NotAuthorizedException):
         return Outcome("not-confirmable", 409, "bad", "This account cannot be confirmed", error.message)
@@ -126,7 +128,7 @@ class ConfirmPage:
         if not client_id or not user_name or not code or max(map(len, (client_id, user_name, code))) > MAX_PARAMETER:
             return self._outcome(INCOMPLETE, None)
         try:
-            client, pool = await common.client_and_pool(self.ctx, client_id)
+            client, pool = await lookups.client_and_pool(self.ctx.store, client_id)
             await signup.confirm_with_code(self.ctx, client, pool, user_name, code)
         except ServiceError as error:
             outcome = _outcome_of(error)

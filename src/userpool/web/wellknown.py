@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from userpool.context import Context
-from userpool.operations import tokens
+from userpool.operations.shared import issuing
 
 
 class WellKnown:
@@ -27,7 +27,7 @@ class WellKnown:
         pool_id = await self._pool(request)
         if pool_id is None:
             return JSONResponse({"message": "User pool does not exist."}, 404)
-        keys = await tokens.published_keys(self.ctx, pool_id)
+        keys = await issuing.published_keys(self.ctx, pool_id)
         return JSONResponse({"keys": keys}, headers={"Cache-Control": "public, max-age=300"})
 
     async def openid_configuration(self, request: Request) -> Response:

@@ -28,13 +28,11 @@ from typing import Any, Final
 
 from userpool.config import Settings
 from userpool.context import Call, Context
-from userpool.domain import secret_hash
+from userpool.domain import secret_hash, texts
 from userpool.errors import LimitExceededException, TooManyRequestsException
-from userpool.operations import common
+from userpool.operations.shared import lookups
 from userpool.store import Client, User
 
-RATE_EXCEEDED: Final = "Rate exceeded"
-ATTEMPT_LIMIT: Final = "Attempt limit exceeded, please try after some time."
 SECOND, HOUR = 1, 3600
 
 # Cognito's request-rate categories that are limited per pool here, and their operations.
@@ -101,7 +99,7 @@ async def admit(ctx: Context, call: Call) -> None:
         return
     client = None
     if isinstance(call.params.get("ClientId"), str):
-        found = await common.found_client(ctx, call.params["ClientId"], call)
+        found = await lookups.found_client(ctx.store, call.params["ClientId"], call)
         client = found[0] if found is not None else None
     pool_id = _pool_id(call.params, client)
     limits = [
@@ -114,7 +112,7 @@ async def admit(ctx: Context, call: Call) -> None:
         return
     counts = await ctx.store.count_hits([hit for hit, _ in limits], ctx.clock.now())
     if any(count > limit for count, (_, limit) in zip(counts, limits, strict=True)):
-        raise TooManyRequestsException(RATE_EXCEEDED)
+        raise TooManyRequestsException(texts.RATE_EXCEEDED)
 
 
 async def per_user(ctx: Context, operation: str, user: User) -> None:
@@ -126,4 +124,4 @@ async def per_user(ctx: Context, operation: str, user: User) -> None:
             *_window(ctx, f"user:{operation}", f"{user.pool_id}/{user.id}", HOUR), ctx.clock.now()
         )
         if count > limit:
-            raise LimitExceededException(ATTEMPT_LIMIT)
+            raise LimitExceededException(texts.ATTEMPTS_EXCEEDED)

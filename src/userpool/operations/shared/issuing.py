@@ -1,0 +1,212 @@
+"""Tokens, built in one place whichever door asks: the pool's signing keys, issuing access, ID and refresh tokens,
+refresh-token rotation, new tokens from a refresh token, and checking an access token (``authenticate``)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from userpool.context import Context
+from userpool.domain import clients as client_rules
+from userpool.domain import ids, texts
+from userpool.domain import tokens as token_rules
+from userpool.errors import NotAuthorizedException, RefreshTokenReuseException, UserNotFoundException
+from userpool.operations.shared import lookups
+from userpool.store import Client, Pool, RefreshToken, StoredKey, User
+
+
+def token_hash(token: str) -> str:
+    """How an opaque token (refresh token, session) is stored: its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def signing_key(ctx: Context, pool_id: str) -> StoredKey:
+    """The key that signs the pool's tokens, made on first use (RSA generation runs in the worker pool)."""
+    key = await ctx.store.signing_key(pool_id)
+    if key is None:
+        # Two first sign-ins may race here: both keys are published, the newest signs. Nothing is lost.
+        key = await _add_signing_key(ctx, pool_id, retire_others=False)
+    return key
+
+
+async def rotate_signing_key(ctx: Context, pool_id: str) -> StoredKey:
+    """A new signing key for the pool; the old ones stop signing but stay published until their tokens expire."""
+    return await _add_signing_key(ctx, pool_id, retire_others=True)
+
+
+async def _add_signing_key(ctx: Context, pool_id: str, retire_others: bool) -> StoredKey:
+    fresh = await ctx.hashing.run(token_rules.new_signing_key)
+    key = StoredKey(
+        kid=fresh.kid,
+        pool_id=pool_id,
+        private_key=fresh.private_pem,
+        public_jwk=fresh.public_jwk,
+        created_at=ctx.clock.now(),
+    )
+    await ctx.store.add_signing_key(key, retire_others=retire_others)
+    return key
+
+
+async def published_keys(ctx: Context, pool_id: str) -> list[dict[str, Any]]:
+    """The pool's JWKS ``keys``: the signing key, and retired keys whose tokens may still be alive."""
+    await signing_key(ctx, pool_id)
+    return await ctx.store.published_keys(pool_id, ctx.clock.now() - token_rules.MAX_TOKEN_SECONDS)
+
+
+async def _private_key(ctx: Context, key: StoredKey) -> Any:
+    cached = ctx.key_cache.get(("private", key.kid))
+    if cached is None:
+        cached = await ctx.hashing.run(token_rules.load_private, key.private_key)
+        ctx.key_cache[("private", key.kid)] = cached
+    return cached
+
+
+def _public_key(ctx: Context, key: StoredKey) -> Any:
+    cached = ctx.key_cache.get(("public", key.kid))
+    if cached is None:
+        cached = token_rules.load_public(key.public_jwk)
+        ctx.key_cache[("public", key.kid)] = cached
+    return cached
+
+
+async def issue(
+    ctx: Context, pool: Pool, client: Client, user: User, origin: RefreshToken | None = None
+) -> dict[str, Any]:
+    """An ``AuthenticationResult``: access and ID tokens, and a new refresh token (a new session) unless ``origin``
+    (the refresh token being used, without rotation) is given, in which case the new tokens share its
+    ``origin_jti`` and ``auth_time``."""
+    if origin is not None:
+        return await _sign(ctx, pool, client, user, origin)
+    now = ctx.clock.now()
+    refresh_token = secrets.token_urlsafe(96)
+    origin = RefreshToken(
+        token_hash=token_hash(refresh_token),
+        pool_id=pool.id,
+        client_id=client.id,
+        user_id=user.id,
+        origin_jti=str(uuid.uuid4()),
+        session_id=ids.token_session_id(),
+        auth_time=now,
+        created_at=now,
+        expires_at=now + token_rules.validity_seconds(client.settings, "RefreshToken"),
+    )
+    await ctx.store.add_refresh_token(origin)
+    return {**await _sign(ctx, pool, client, user, origin), "RefreshToken": refresh_token}
+
+
+async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: RefreshToken) -> dict[str, Any]:
+    """Refresh-token rotation: new access, ID and refresh tokens in ``used``'s session. The new refresh token ends
+    when ``used`` would have (rotation slides the tokens, not the session's end), and ``used`` stays good for the
+    client's grace period; its use after that revokes the session (``RefreshTokenReuseException``)."""
+    now = ctx.clock.now()
+    refresh_token = secrets.token_urlsafe(96)
+    new = RefreshToken(
+        token_hash=token_hash(refresh_token),
+        pool_id=pool.id,
+        client_id=client.id,
+        user_id=user.id,
+        origin_jti=str(uuid.uuid4()),
+        session_id=used.session_id,
+        auth_time=used.auth_time,
+        created_at=now,
+        expires_at=used.expires_at,
+    )
+    grace = client_rules.rotation_grace_seconds(client.settings)
+    if not await ctx.store.rotate_refresh_token(used, new, now, grace):
+        raise RefreshTokenReuseException(texts.REUSED_REFRESH_TOKEN)
+    return {**await _sign(ctx, pool, client, user, new), "RefreshToken": refresh_token}
+
+
+async def _sign(ctx: Context, pool: Pool, client: Client, user: User, origin: RefreshToken) -> dict[str, Any]:
+    """Access and ID tokens descending from the refresh token ``origin``."""
+    key = await signing_key(ctx, pool.id)
+    private = await _private_key(ctx, key)
+    access_life = token_rules.validity_seconds(client.settings, "AccessToken")
+    id_life = token_rules.validity_seconds(client.settings, "IdToken")
+    claims = token_rules.Issue(
+        issuer=ctx.settings.issuer(pool.id),
+        client_id=client.id,
+        username=user.username,
+        sub=user.sub,
+        attributes=token_rules.readable(user.attributes, client.settings.get("ReadAttributes")),
+        auth_time=int(origin.auth_time),
+        origin_jti=origin.origin_jti,
+        event_id=str(uuid.uuid4()),
+        now=int(ctx.clock.now()),
+    )
+
+    def sign_both() -> tuple[str, str]:
+        return (
+            token_rules.sign(token_rules.access_claims(claims, access_life), private, key.kid),
+            token_rules.sign(token_rules.id_claims(claims, id_life), private, key.kid),
+        )
+
+    access_token, id_token = await ctx.hashing.run(sign_both)
+    return {"AccessToken": access_token, "ExpiresIn": access_life, "TokenType": "Bearer", "IdToken": id_token}
+
+
+async def refresh(
+    ctx: Context, pool: Pool, client: Client, token: str, check_client: Callable[[User], None]
+) -> dict[str, Any]:
+    """New tokens from a refresh token (REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken): the token must be this
+    client's, unrevoked, unexpired, of an enabled user; ``check_client`` authenticates the client (its secret) once
+    the token's user is known. With the client's rotation on, the answer carries a new refresh token."""
+    stored = await ctx.store.get_refresh_token(token_hash(token))
+    user = await ctx.store.find_user_by_id(stored.user_id) if stored is not None else None
+    if stored is None or user is None or stored.client_id != client.id:
+        raise NotAuthorizedException(texts.INVALID_REFRESH_TOKEN)
+    check_client(user)
+    if stored.revoked_at is not None:
+        raise NotAuthorizedException(texts.REVOKED_REFRESH_TOKEN)
+    if stored.expires_at <= ctx.clock.now():
+        raise NotAuthorizedException(texts.EXPIRED_REFRESH_TOKEN)
+    if not user.enabled:
+        raise NotAuthorizedException(texts.USER_DISABLED)
+    if client_rules.rotation_enabled(client.settings):
+        return await rotate(ctx, pool, client, user, stored)
+    return await issue(ctx, pool, client, user, stored)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who an access token speaks for."""
+
+    pool: Pool
+    user: User
+    client_id: str
+    claims: dict[str, Any]
+
+
+async def authenticate(ctx: Context, access_token: str) -> Caller:
+    """Check an access token as Cognito does for GetUser & co: our signature, ``token_use: access``, not expired,
+    its user still there and enabled, and not revoked (GlobalSignOut, RevokeToken)."""
+    try:
+        header, unverified = token_rules.unverified(access_token)
+    except token_rules.InvalidToken:
+        raise NotAuthorizedException(texts.INVALID_ACCESS_TOKEN) from None
+    key = await ctx.store.get_signing_key(header["kid"])
+    if key is None or unverified["iss"] != ctx.settings.issuer(key.pool_id):
+        raise NotAuthorizedException(texts.INVALID_ACCESS_TOKEN)
+    try:
+        claims = token_rules.verified_claims(access_token, _public_key(ctx, key))
+    except token_rules.InvalidToken:
+        raise NotAuthorizedException(texts.INVALID_ACCESS_TOKEN) from None
+    if claims.get("token_use") != "access" or not isinstance(claims.get("sub"), str):
+        raise NotAuthorizedException(texts.INVALID_ACCESS_TOKEN)
+    exp = claims.get("exp")
+    if not isinstance(exp, int | float) or exp <= ctx.clock.now():
+        raise NotAuthorizedException(texts.EXPIRED_ACCESS_TOKEN)
+    pool = await lookups.require_pool(ctx.store, key.pool_id)
+    user = await ctx.store.find_user_by_sub(pool.id, claims["sub"])
+    if user is None:
+        raise UserNotFoundException(texts.USER_NOT_FOUND)
+    origin = await ctx.store.refresh_token_by_origin(str(claims.get("origin_jti")))
+    if origin is None or origin.revoked_at is not None:
+        raise NotAuthorizedException(texts.REVOKED_ACCESS_TOKEN)
+    if not user.enabled:
+        raise NotAuthorizedException(texts.USER_DISABLED)
+    return Caller(pool=pool, user=user, client_id=str(claims.get("client_id")), claims=claims)
