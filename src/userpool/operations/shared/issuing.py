@@ -80,7 +80,7 @@ async def issue(
     (the refresh token being used, without rotation) is given, in which case the new tokens share its
     ``origin_jti`` and ``auth_time``."""
     if origin is not None:
-        return await _sign(ctx, pool, client, user, origin)
+        return await _sign(ctx, pool, client, user, origin, ctx.clock.now())
     now = ctx.clock.now()
     refresh_token = secrets.token_urlsafe(96)
     origin = RefreshToken(
@@ -95,7 +95,7 @@ async def issue(
         expires_at=now + token_rules.validity_seconds(client.settings, "RefreshToken"),
     )
     await ctx.store.add_refresh_token(origin)
-    return {**await _sign(ctx, pool, client, user, origin), "RefreshToken": refresh_token}
+    return {**await _sign(ctx, pool, client, user, origin, now), "RefreshToken": refresh_token}
 
 
 async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: RefreshToken) -> dict[str, Any]:
@@ -118,11 +118,14 @@ async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: Ref
     grace = client_rules.rotation_grace_seconds(client.settings)
     if not await ctx.store.rotate_refresh_token(used, new, now, grace):
         raise RefreshTokenReuseException(texts.REUSED_REFRESH_TOKEN)
-    return {**await _sign(ctx, pool, client, user, new), "RefreshToken": refresh_token}
+    return {**await _sign(ctx, pool, client, user, new, now), "RefreshToken": refresh_token}
 
 
-async def _sign(ctx: Context, pool: Pool, client: Client, user: User, origin: RefreshToken) -> dict[str, Any]:
-    """Access and ID tokens descending from the refresh token ``origin``."""
+async def _sign(
+    ctx: Context, pool: Pool, client: Client, user: User, origin: RefreshToken, now: float
+) -> dict[str, Any]:
+    """Access and ID tokens descending from the refresh token ``origin``, issued at ``now`` (a sign-in's tokens
+    are issued when it is authenticated, ``auth_time``, however long making the pool's first key takes)."""
     key = await signing_key(ctx, pool.id)
     private = await _private_key(ctx, key)
     access_life = token_rules.validity_seconds(client.settings, "AccessToken")
@@ -136,7 +139,7 @@ async def _sign(ctx: Context, pool: Pool, client: Client, user: User, origin: Re
         auth_time=int(origin.auth_time),
         origin_jti=origin.origin_jti,
         event_id=str(uuid.uuid4()),
-        now=int(ctx.clock.now()),
+        now=int(now),
     )
 
     def sign_both() -> tuple[str, str]:
