@@ -82,18 +82,8 @@ async def issue(
     if origin is not None:
         return await _sign(ctx, pool, client, user, origin, ctx.clock.now())
     now = ctx.clock.now()
-    refresh_token = secrets.token_urlsafe(96)
-    origin = RefreshToken(
-        token_hash=token_hash(refresh_token),
-        pool_id=pool.id,
-        client_id=client.id,
-        user_id=user.id,
-        origin_jti=str(uuid.uuid4()),
-        session_id=ids.token_session_id(),
-        auth_time=now,
-        created_at=now,
-        expires_at=now + token_rules.validity_seconds(client.settings, "RefreshToken"),
-    )
+    expires_at = now + token_rules.validity_seconds(client.settings, "RefreshToken")
+    refresh_token, origin = _refresh_token(client, user, ids.token_session_id(), now, now, expires_at)
     await ctx.store.add_refresh_token(origin)
     return {**await _sign(ctx, pool, client, user, origin, now), "RefreshToken": refresh_token}
 
@@ -103,22 +93,30 @@ async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: Ref
     when ``used`` would have (rotation slides the tokens, not the session's end), and ``used`` stays good for the
     client's grace period; its use after that revokes the session (``RefreshTokenReuseException``)."""
     now = ctx.clock.now()
-    refresh_token = secrets.token_urlsafe(96)
-    new = RefreshToken(
-        token_hash=token_hash(refresh_token),
-        pool_id=pool.id,
-        client_id=client.id,
-        user_id=user.id,
-        origin_jti=str(uuid.uuid4()),
-        session_id=used.session_id,
-        auth_time=used.auth_time,
-        created_at=now,
-        expires_at=used.expires_at,
-    )
+    refresh_token, new = _refresh_token(client, user, used.session_id, used.auth_time, now, used.expires_at)
     grace = client_rules.rotation_grace_seconds(client.settings)
     if not await ctx.store.rotate_refresh_token(used, new, now, grace):
         raise RefreshTokenReuseException(texts.REUSED_REFRESH_TOKEN)
     return {**await _sign(ctx, pool, client, user, new, now), "RefreshToken": refresh_token}
+
+
+def _refresh_token(
+    client: Client, user: User, session_id: str, auth_time: float, now: float, expires_at: float
+) -> tuple[str, RefreshToken]:
+    """A new opaque refresh token of ``session_id`` and its record (which keeps only its hash)."""
+    token = secrets.token_urlsafe(96)
+    record = RefreshToken(
+        token_hash=token_hash(token),
+        pool_id=client.pool_id,
+        client_id=client.id,
+        user_id=user.id,
+        origin_jti=str(uuid.uuid4()),
+        session_id=session_id,
+        auth_time=auth_time,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    return token, record
 
 
 async def _sign(
