@@ -92,6 +92,7 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
         },
         "DeleteUser": {"AccessToken": TOKEN},
         "ForgotPassword": {"ClientId": client, "Username": "present"},
+        "GetTokensFromRefreshToken": {"ClientId": client, "RefreshToken": "token"},
         "GetUser": {"AccessToken": TOKEN},
         "GetUserAttributeVerificationCode": {"AccessToken": TOKEN, "AttributeName": "email"},
         "GlobalSignOut": {"AccessToken": TOKEN},
