@@ -275,7 +275,8 @@ def peers(
 async def _seed(url: str, pool_id: str, have: int, want: int, log: Log) -> float:
     """Bring the pool to ``want`` users (it has ``have``), in batches, through ``Store.bulk_insert_users``, with
     one precomputed argon2id hash and SRP verifier shared by all (hashing a million passwords would take hours)."""
-    from userpool.store import NewUser, Store
+    from userpool.domain.records import NewUser
+    from userpool.store import Store
 
     store = Store.open(url)
     password_hash = new_hasher().hash(PASSWORD)

@@ -7,7 +7,8 @@ import asyncio
 import sqlite3
 import time
 
-from userpool.store import Pool, Store
+from userpool.domain.records import Pool
+from userpool.store import Store
 
 
 def test_a_waiting_writer_does_not_stall_the_event_loop(tmp_path):

@@ -10,7 +10,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine
 
 from userpool.domain import flows, lockout, passwords, srp
-from userpool.store.repository import MIGRATIONS
+from userpool.store.schema import MIGRATIONS
 
 
 def test_pad_hex_matches_cognitos_padhex():

@@ -8,7 +8,8 @@ import logging
 from userpool.clock import Clock
 from userpool.delivery import Message
 from userpool.domain.masking import mask
-from userpool.store import OutboxMessage, Store
+from userpool.domain.records import OutboxMessage
+from userpool.store import Store
 
 log = logging.getLogger("userpool.delivery")
 

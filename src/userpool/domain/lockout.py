@@ -9,18 +9,11 @@ lockout is unverified.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from userpool.domain.records import Attempts
 
 FREE_FAILURES = 5
 MAX_LOCK_SECONDS = 900
 RESET_AFTER_SECONDS = 900
-
-
-@dataclass(frozen=True)
-class Attempts:
-    failures: int = 0
-    last_failure_at: float | None = None
-    locked_until: float | None = None
 
 
 def locked(state: Attempts, now: float) -> bool:

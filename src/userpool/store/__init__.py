@@ -1,24 +1,27 @@
-"""Persistence: the only package that knows SQL."""
+"""Persistence: the only package that knows SQL (``repository.Store``, composed of one module per area).
 
-from userpool.store.repository import (
+The record names are re-exported from ``userpool.domain.records`` while ``operations/`` still imports them from
+here; new code imports records from the domain.
+"""
+
+from userpool.domain.records import (
     Attempts,
     AuthSession,
     Client,
     Code,
     Confirmation,
-    Conflict,
-    InvalidToken,
     NewCode,
     NewUser,
     OutboxMessage,
     PasswordChange,
     Pool,
     RefreshToken,
-    Store,
     StoredKey,
     User,
     created_user,
 )
+from userpool.store.errors import Conflict, InvalidToken
+from userpool.store.repository import Store
 
 __all__ = [
     "Attempts",

@@ -29,8 +29,8 @@ from typing import Any
 import httpx
 
 from userpool.config import Settings
+from userpool.domain.records import Pool, User
 from userpool.errors import UnexpectedLambdaException, UserLambdaValidationException
-from userpool.store import Pool, User
 from userpool.triggers import codes, events, responses
 from userpool.triggers.events import Caller, Kind
 from userpool.triggers.invokers import (

@@ -1,0 +1,205 @@
+"""The records every layer passes around: pools, clients, users, codes, tokens, sessions, outbox messages, and the
+changes the store applies in one transaction. Pure dataclasses, no SQL: the store reads and writes them, the
+operations, triggers and delivery use them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Pool:
+    id: str
+    name: str
+    settings: dict[str, Any]
+    created_at: float
+    modified_at: float
+
+
+@dataclass(frozen=True)
+class Client:
+    id: str
+    pool_id: str
+    name: str
+    secret: str | None
+    settings: dict[str, Any]
+    created_at: float
+    modified_at: float
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    pool_id: str
+    username: str
+    sub: str
+    status: str
+    enabled: bool
+    password_hash: str | None
+    created_at: float
+    modified_at: float
+    attributes: dict[str, str] = field(default_factory=dict)
+    srp_salt: str | None = None
+    srp_verifier: str | None = None
+    failed_sign_ins: int | None = None
+    last_failed_sign_in: float | None = None
+    locked_until: float | None = None
+    password_expires_at: float | None = None
+
+
+@dataclass(frozen=True)
+class NewUser:
+    pool_id: str
+    username: str
+    username_key: str
+    sub: str
+    status: str
+    password_hash: str | None
+    created_at: float
+    attributes: Mapping[str, str]
+    # (kind, folded value) pairs this user claims: username-attribute values and verified aliases.
+    keys: Sequence[tuple[str, str]] = ()
+    # Aliases of a user created already confirmed: (kind, folded value, force). With force the alias moves from
+    # its current owner (whose verified flag turns false), as ForceAliasCreation does; without, an owner is a
+    # Conflict(kind).
+    claims: Sequence[tuple[str, str, bool]] = ()
+    srp_salt: str | None = None
+    srp_verifier: str | None = None
+    password_expires_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Code:
+    code_hash: str
+    attribute: str | None
+    expires_at: float
+    failed_attempts: int
+
+
+@dataclass(frozen=True)
+class NewCode:
+    purpose: str
+    code_hash: str
+    attribute: str | None
+    expires_at: float
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    pool_id: str
+    username: str
+    medium: str
+    destination: str
+    subject: str | None
+    body: str
+    code: str | None
+    created_at: float
+    link: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What confirming a user changes, applied in one transaction."""
+
+    user_id: int
+    from_status: str
+    to_status: str
+    verify: Sequence[str]  # attribute names whose *_verified flag becomes "true"
+    claim_keys: Sequence[tuple[str, str]]  # (kind, folded value) the user now owns
+    force_alias: bool
+    consume_code: str | None  # purpose of the code that was used
+    at: float
+
+
+@dataclass(frozen=True)
+class PasswordChange:
+    """A new password for a user, applied in one transaction."""
+
+    user_id: int
+    password_hash: str
+    srp_salt: str | None
+    srp_verifier: str | None
+    at: float
+    status: str | None = None  # the status it moves to (None: unchanged)
+    from_status: str | None = None  # only when the status is still this one
+    expires_at: float | None = None  # a temporary password's end
+    history_size: int = 0  # keep this many previous hashes
+    consume_codes: tuple[str, ...] = ()  # purposes of the codes it uses up (the one that allowed it, ...)
+    attributes: Mapping[str, str] = field(default_factory=dict)  # attributes set with it
+
+
+@dataclass(frozen=True)
+class Attempts:
+    """A user's failed sign-ins (``domain.lockout`` decides what one more does)."""
+
+    failures: int = 0
+    last_failure_at: float | None = None
+    locked_until: float | None = None
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    kid: str
+    pool_id: str
+    private_key: str
+    public_jwk: dict[str, Any]
+    created_at: float
+    retired_at: float | None = None
+
+
+@dataclass(frozen=True)
+class RefreshToken:
+    token_hash: str
+    pool_id: str
+    client_id: str
+    user_id: int
+    origin_jti: str
+    session_id: str
+    auth_time: float
+    created_at: float
+    expires_at: float
+    revoked_at: float | None = None
+    replaced_at: float | None = None
+
+
+@dataclass(frozen=True)
+class AuthSession:
+    id_hash: str
+    pool_id: str
+    client_id: str
+    user_id: int | None
+    challenge: str
+    data: dict[str, Any]
+    created_at: float
+    expires_at: float
+    used_at: float | None = None
+
+
+def ordered_attributes(attributes: Mapping[str, str]) -> dict[str, str]:
+    """``sub`` first, then the rest by name: a stable order for every answer."""
+    ordered = {"sub": attributes["sub"]} if "sub" in attributes else {}
+    ordered.update(sorted((k, v) for k, v in attributes.items() if k != "sub"))
+    return ordered
+
+
+def created_user(user: NewUser, user_id: int) -> User:
+    """The ``User`` that ``Store.create_user(user)`` stored as ``user_id``, without reading it back (the insert
+    writes exactly these values; alias claims change other users only)."""
+    return User(
+        id=user_id,
+        pool_id=user.pool_id,
+        username=user.username,
+        sub=user.sub,
+        status=user.status,
+        enabled=True,
+        password_hash=user.password_hash,
+        created_at=user.created_at,
+        modified_at=user.created_at,
+        attributes=ordered_attributes(user.attributes),
+        srp_salt=user.srp_salt,
+        srp_verifier=user.srp_verifier,
+        password_expires_at=user.password_expires_at,
+    )

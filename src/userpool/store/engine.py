@@ -1,0 +1,334 @@
+"""The store's engine: the driver for a URL, SQLite's pragmas and threads, transactions, retries, and
+``StoreBase``, the shared base every area of the store (``pools``, ``users``, ...) builds on.
+
+Where a store method runs is said where it is defined: ``@on_store_thread`` (every method that writes or reads
+more than one statement: on SQLite, one hand-off to the store's own threads) or ``@point_read`` (one indexed
+statement by a unique key: runs where it is called, on the event loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import secrets
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
+
+from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from userpool.store.sealing import SecretBox
+
+if TYPE_CHECKING:  # SQLAlchemy's asyncio layer (and its ORM) is imported only for a PostgreSQL store
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+R = TypeVar("R")
+Method = TypeVar("Method", bound=Callable[..., Awaitable[Any]])
+
+# PostgreSQL's serialization failure and deadlock: the transaction can simply run again.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+RETRIES = 6
+STORE_THREAD = "userpool-store"  # the names of a SQLite store's threads begin with this
+
+
+def driver_url(url: str) -> str:
+    """The SQLAlchemy URL with this store's driver for the database the URL names: asyncpg for PostgreSQL, the
+    standard library's sqlite3 for SQLite (driven on the store's own threads, see ``SqliteThreads``)."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    for prefix in ("sqlite+pysqlite://", "sqlite+aiosqlite://", "sqlite://"):
+        if url.startswith(prefix):
+            return "sqlite+pysqlite://" + url[len(prefix) :]
+    return url
+
+
+class StoreConnection(Protocol):
+    """What a store method uses of a connection: SQLAlchemy's ``AsyncConnection`` (PostgreSQL) or, on SQLite, a
+    synchronous connection behind ``SyncConnection``."""
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any: ...
+
+    async def run_sync(self, fn: Callable[..., Any], *args: Any) -> Any: ...
+
+
+class SyncConnection:
+    """A synchronous SQLAlchemy connection with the awaitable face of ``AsyncConnection``: on the store's SQLite
+    thread a statement simply runs (its results are the same buffered ``Result`` objects)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        return self._conn.execute(statement, parameters)
+
+    async def run_sync(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return fn(self._conn, *args)
+
+
+class SqliteThreads:
+    """Where a SQLite store's ``@on_store_thread`` methods run: a few threads of the store's own, so that a whole
+    store call (all its statements, its BEGIN and COMMIT) is one hand-off from the server's event loop instead of
+    several per statement.
+
+    The method bodies stay ``async`` (PostgreSQL awaits asyncpg), but on these threads nothing they await ever
+    suspends (``SyncConnection``; ``retrying`` sleeps with ``time.sleep`` here), so a call is run by driving its
+    coroutine to the end in one step. The sqlite3 driver releases the GIL while SQLite works; a writer waits for
+    this process's other writers on ``write_lock`` (and for other processes on SQLite's busy timeout) on its own
+    thread, never on the server's event loop."""
+
+    def __init__(self, engine: Engine, threads: int = 4) -> None:
+        self.engine = engine
+        self.write_lock = threading.Lock()
+        self._local = threading.local()
+        self._executor = ThreadPoolExecutor(threads, thread_name_prefix=STORE_THREAD, initializer=self._enter)
+        self._kept: list[Connection] = []  # every thread's own connection, closed with the store
+        self._kept_lock = threading.Lock()
+
+    def _enter(self) -> None:
+        self._local.inside = True
+
+    def here(self) -> bool:
+        """Whether the caller already runs on one of these threads (a store method calling another)."""
+        return getattr(self._local, "inside", False)
+
+    async def run(self, call: Coroutine[Any, Any, Any]) -> Any:
+        return await asyncio.wrap_future(self._executor.submit(_drive, call))
+
+    @contextmanager
+    def connection(self, **options: Any) -> Iterator[Connection]:
+        """This thread's own connection, kept between calls (taking one from the pool and giving it back costs
+        about as much as a point read), with ``options``; a fresh one from the pool when this thread's is already
+        in use (a store method inside another's transaction). No transaction is left open."""
+        if getattr(self._local, "busy", False):
+            with self.engine.connect() as fresh:
+                yield fresh.execution_options(**options)
+            return
+        conn = getattr(self._local, "connection", None)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._local.connection = self.engine.connect()
+            with self._kept_lock:
+                self._kept.append(conn)
+        self._local.busy = True
+        try:
+            yield conn.execution_options(**options)
+        finally:
+            self._local.busy = False
+            if conn.in_transaction():
+                conn.rollback()
+
+    def close(self) -> None:
+        with self._kept_lock:
+            for conn in self._kept:
+                conn.close()
+            self._kept.clear()
+        self._executor.submit(self.engine.dispose).result()
+        self._executor.shutdown(wait=True)
+
+
+def _drive(call: Coroutine[Any, Any, Any]) -> Any:
+    """Run a coroutine that never suspends to its end, and return its result."""
+    try:
+        call.send(None)
+    except StopIteration as done:
+        return done.value
+    call.close()
+    raise RuntimeError("a SQLite store method awaited something that suspends")
+
+
+def on_store_thread(method: Method) -> Method:
+    """Mark a store method that writes, or reads more than one statement: on a SQLite store it runs as one hand-off
+    to the store's threads (a PostgreSQL store, or a call from those threads, runs it where it is called)."""
+    if not asyncio.iscoroutinefunction(method):
+        raise TypeError(f"{method.__qualname__} is not a coroutine function")
+
+    @functools.wraps(method)
+    async def run(self: StoreBase, *args: Any, **kwargs: Any) -> Any:
+        threads = self._sqlite
+        if threads is None or threads.here():
+            return await method(self, *args, **kwargs)
+        return await threads.run(method(self, *args, **kwargs))
+
+    run.on_store_thread = True  # type: ignore[attr-defined]
+    return run  # type: ignore[return-value]
+
+
+def point_read(method: Method) -> Method:
+    """Mark a store method that is one indexed statement by a unique key (a few rows at most): it runs where it is
+    called. On SQLite that takes less CPU than the hand-off to a store thread, and in WAL mode a reader never
+    waits for a writer (docs/benchmarks.md, round 2)."""
+    method.point_read = True  # type: ignore[attr-defined]
+    return method
+
+
+def _is_transient(error: DBAPIError) -> bool:
+    state = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return state in TRANSIENT_SQLSTATES or "database is locked" in str(error.orig)
+
+
+def retrying(method: Method) -> Method:
+    """Run a write method again, with backoff, when its transaction hit a serialization failure or deadlock."""
+
+    @functools.wraps(method)
+    async def run(store: StoreBase, *args: Any, **kwargs: Any) -> Any:
+        for attempt in range(RETRIES - 1):
+            try:
+                return await method(store, *args, **kwargs)
+            except DBAPIError as error:
+                if not _is_transient(error):
+                    raise
+                pause = 0.005 * 2**attempt * (1 + secrets.randbelow(100) / 100)
+                if store._sqlite is not None and store._sqlite.here():
+                    time.sleep(pause)  # noqa: ASYNC251 - on a store thread, never the event loop
+                else:
+                    await asyncio.sleep(pause)
+        return await method(store, *args, **kwargs)
+
+    return run  # type: ignore[return-value]
+
+
+def dialect_insert(dialect: str) -> Any:
+    """INSERT with ON CONFLICT for the engine's dialect (SQLite and PostgreSQL spell it the same way)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, foreign keys, a busy timeout, and transactions that take the write lock up front.
+
+    A write transaction starts with ``BEGIN IMMEDIATE`` so that two writers (in this process or another) queue
+    on the busy timeout instead of failing to upgrade a read lock; reads start with a plain ``BEGIN``.
+    ``synchronous=FULL``: a commit that was answered survives a power loss, not only a process crash (except the
+    writes ``StoreBase._write`` is told need not be durable: ``NORMAL``, which in WAL mode is still safe from
+    corruption).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+        record.info["synchronous"] = "FULL"
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        options = conn.get_execution_options()
+        if options.get("userpool_single_statement", False):
+            return  # autocommit: the one statement is its own transaction
+        if options.get("userpool_read_only", False):
+            conn.exec_driver_sql("BEGIN")
+            return
+        # synchronous is the connection's, and is set outside a transaction: only when it changes.
+        level = "FULL" if options.get("userpool_durable", True) else "NORMAL"
+        if conn.connection.info.get("synchronous") != level:
+            conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+            conn.connection.info["synchronous"] = level
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+async def first_record(
+    conn: StoreConnection, statement: Any, parameters: Mapping[str, Any], record: Callable[..., R]
+) -> R | None:
+    """The record ``record(**row)`` of the first row ``statement`` finds, or None when it finds none."""
+    row = (await conn.execute(statement, parameters)).mappings().first()
+    return None if row is None else record(**row)
+
+
+class StoreBase:
+    """One SQLAlchemy engine (asyncpg's for PostgreSQL, or sqlite3's driven on ``SqliteThreads``), its
+    transactions, and the key that seals client secrets: what every area of the store shares."""
+
+    def __init__(self, engine: AsyncEngine | Engine, box: SecretBox | None = None) -> None:
+        self.dialect = engine.dialect.name
+        # SQLite: a synchronous engine driven on the store's threads; its writers queue on ``write_lock`` rather
+        # than on SQLite's busy handler (which sleeps and polls), which keeps latency flat.
+        self._sqlite = SqliteThreads(engine) if isinstance(engine, Engine) else None
+        self._async_engine = None if isinstance(engine, Engine) else engine
+        self._box = box
+
+    @classmethod
+    def open(cls, url: str, box: SecretBox | None = None) -> Self:
+        """A store on ``url``: ``sqlite:///path`` or ``postgresql://user@host/db`` (asyncpg). Client
+        secrets are sealed with ``box``."""
+        url = driver_url(url)
+        # hide_parameters: a database error logged with its statement never shows the values (hashes, secrets).
+        if url.startswith("sqlite"):
+            database = make_url(url).database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # A connection may be used by any of the store's threads (one at a time, from SQLAlchemy's pool).
+            engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
+            _configure_sqlite(engine)
+            return cls(engine, box)
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+        return cls(engine, box)
+
+    async def close(self) -> None:
+        """Close the engine (on SQLite, the store's threads and their connections, from a thread of its own)."""
+        if self._sqlite is not None:
+            await asyncio.to_thread(self._sqlite.close)
+        elif self._async_engine is not None:
+            await self._async_engine.dispose()
+
+    @asynccontextmanager
+    async def _write(self, durable: bool = True) -> AsyncIterator[StoreConnection]:
+        """A write transaction (on SQLite, ``BEGIN IMMEDIATE`` after this process's other writers are done).
+
+        A write that is not ``durable`` (rate counters: losing the last few on a power cut costs nothing) commits
+        without waiting for the disk: SQLite's ``synchronous=NORMAL`` in WAL mode, PostgreSQL's
+        ``synchronous_commit=off``; both keep the database consistent. Every other commit is on disk when it
+        returns."""
+        if self._async_engine is not None:
+            async with self._async_engine.begin() as conn:
+                if not durable:
+                    await conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
+                yield conn
+            return
+        assert self._sqlite is not None
+        options = {"userpool_read_only": False, "userpool_single_statement": False, "userpool_durable": durable}
+        with self._sqlite.write_lock, self._sqlite.connection(**options) as sync, sync.begin():
+            yield SyncConnection(sync)
+
+    @asynccontextmanager
+    async def _read(self, statements: int = 2) -> AsyncIterator[StoreConnection]:
+        """A connection for reading. Reads of several statements share one transaction (one snapshot); a read of
+        one statement (``statements=1``) needs none on SQLite (one statement is always consistent)."""
+        options = {"userpool_read_only": True, "userpool_single_statement": statements == 1}
+        if self._async_engine is not None:
+            async with self._async_engine.connect() as conn:
+                yield await conn.execution_options(**options)
+            return
+        assert self._sqlite is not None
+        with self._sqlite.connection(**options) as sync:
+            yield SyncConnection(sync)
+
+    async def _read_one(self, statement: Any, parameters: Mapping[str, Any], record: Callable[..., R]) -> R | None:
+        """Fetch one row and build its record, or None: the read of one statement every ``get_*`` is."""
+        async with self._read(statements=1) as conn:
+            return await first_record(conn, statement, parameters, record)
+
+    @point_read
+    async def healthy(self) -> bool:
+        try:
+            async with self._read() as conn:
+                await conn.execute(select(1))
+            return True
+        except OperationalError:
+            return False

@@ -1,0 +1,66 @@
+"""Looking after the store as a whole: its invariants (``integrity_check``, which the fuzz suite runs) and its
+size on disk."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, text
+
+from userpool.store import tables as t
+from userpool.store.clients import open_client
+from userpool.store.engine import StoreBase, on_store_thread
+from userpool.store.sealing import SealingError
+
+
+class IntegrityStore(StoreBase):
+    @on_store_thread
+    async def integrity_check(self, sign_up_purpose: str = "signup", confirmed: str = "CONFIRMED") -> list[str]:
+        """The store's invariants, as a list of violations (empty when all hold): every user has a ``sub``
+        attribute equal to its sub; every key points at an existing user of its pool; no confirmed user still
+        has a sign-up code; every sealed client secret opens; and, on SQLite, ``PRAGMA integrity_check`` and
+        ``PRAGMA foreign_key_check`` find nothing."""
+        problems: list[str] = []
+        async with self._read() as conn:
+            subs = select(t.user_attributes.c.user_id).where(
+                t.user_attributes.c.name == "sub", t.user_attributes.c.value == t.users.c.sub
+            )
+            for (user_id,) in await conn.execute(select(t.users.c.id).where(t.users.c.id.not_in(subs))):
+                problems.append(f"user {user_id} has no sub attribute equal to its sub")
+            keys = await conn.execute(
+                select(t.user_keys.c.pool_id, t.user_keys.c.kind, t.user_keys.c.user_id)
+                .outerjoin(
+                    t.users, (t.users.c.id == t.user_keys.c.user_id) & (t.users.c.pool_id == t.user_keys.c.pool_id)
+                )
+                .where(t.users.c.id.is_(None))
+            )
+            for pool_id, kind, user_id in keys:
+                problems.append(f"{kind} key in pool {pool_id} points at missing user {user_id}")
+            codes = await conn.execute(
+                select(t.codes.c.user_id)
+                .join(t.users, t.users.c.id == t.codes.c.user_id)
+                .where(t.codes.c.purpose == sign_up_purpose, t.users.c.status == confirmed)
+            )
+            for (user_id,) in codes:
+                problems.append(f"confirmed user {user_id} still has a sign-up code")
+            for row in (await conn.execute(select(t.clients))).mappings():
+                try:
+                    open_client(self._box, dict(row))
+                except SealingError:
+                    problems.append(f"the secret of client {row['id']} does not open")
+            if self.dialect == "sqlite":
+                verdict = [r[0] for r in await conn.execute(text("PRAGMA integrity_check"))]
+                if verdict != ["ok"]:
+                    problems.append(f"PRAGMA integrity_check: {verdict}")
+                for row in await conn.execute(text("PRAGMA foreign_key_check")):
+                    problems.append(f"PRAGMA foreign_key_check: {tuple(row)}")
+        return problems
+
+    @on_store_thread
+    async def storage_bytes(self) -> int:
+        """How much space the database takes: SQLite's pages (the WAL not yet checkpointed aside), or
+        PostgreSQL's ``pg_database_size``."""
+        async with self._read() as conn:
+            if self.dialect == "postgresql":
+                return int((await conn.execute(text("SELECT pg_database_size(current_database())"))).scalar_one())
+            pages = (await conn.execute(text("PRAGMA page_count"))).scalar_one()
+            size = (await conn.execute(text("PRAGMA page_size"))).scalar_one()
+            return int(pages) * int(size)

@@ -1,0 +1,165 @@
+"""What sign-in leaves behind: the pools' signing keys, refresh tokens (and their sessions under rotation), and
+the challenge sessions of multi-step sign-ins (each answers once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from userpool.domain.records import AuthSession, RefreshToken, StoredKey
+from userpool.store import tables as t
+from userpool.store.engine import StoreBase, on_store_thread, retrying
+
+# Refresh tokens expired this long ago are deleted when their user signs out everywhere.
+MAX_TOKEN_AGE = 86400.0
+
+
+class TokenStore(StoreBase):
+    # ---- signing keys ----------------------------------------------------------------------------------
+    @on_store_thread
+    async def find_signing_key(self, pool_id: str) -> StoredKey | None:
+        """The key that signs the pool's tokens now: its newest unretired one."""
+        keys = t.signing_keys
+        newest = (
+            select(keys)
+            .where(keys.c.pool_id == pool_id, keys.c.retired_at.is_(None))
+            .order_by(keys.c.created_at.desc())
+            .limit(1)
+        )
+        return await self._read_one(newest, {}, StoredKey)
+
+    signing_key = find_signing_key  # the old name, until operations/ call find_signing_key
+
+    @on_store_thread
+    async def get_signing_key(self, kid: str) -> StoredKey | None:
+        return await self._read_one(select(t.signing_keys).where(t.signing_keys.c.kid == kid), {}, StoredKey)
+
+    @on_store_thread
+    async def add_signing_key(self, key: StoredKey, retire_others: bool) -> None:
+        """Store a new key; with ``retire_others`` the pool's other keys stop signing (rotation)."""
+        async with self._write() as conn:
+            if retire_others:
+                await conn.execute(
+                    update(t.signing_keys)
+                    .where(t.signing_keys.c.pool_id == key.pool_id, t.signing_keys.c.retired_at.is_(None))
+                    .values(retired_at=key.created_at)
+                )
+            await conn.execute(insert(t.signing_keys).values(**key.__dict__))
+
+    @on_store_thread
+    async def published_keys(self, pool_id: str, retired_after: float) -> list[dict[str, Any]]:
+        """Public JWKs of the pool's signing key and of keys retired after ``retired_after`` (tokens they signed
+        may still be alive), newest first."""
+        async with self._read() as conn:
+            rows = await conn.execute(
+                select(t.signing_keys.c.public_jwk)
+                .where(
+                    t.signing_keys.c.pool_id == pool_id,
+                    (t.signing_keys.c.retired_at.is_(None)) | (t.signing_keys.c.retired_at > retired_after),
+                )
+                .order_by(t.signing_keys.c.created_at.desc())
+            )
+            return [dict(r[0]) for r in rows]
+
+    # ---- refresh tokens --------------------------------------------------------------------------------
+    @on_store_thread
+    async def add_refresh_token(self, token: RefreshToken) -> None:
+        async with self._write() as conn:
+            await conn.execute(insert(t.refresh_tokens).values(**token.__dict__))
+
+    @on_store_thread
+    async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
+        r = t.refresh_tokens
+        return await self._read_one(select(r).where(r.c.token_hash == token_hash), {}, RefreshToken)
+
+    @on_store_thread
+    async def find_refresh_token_by_origin(self, origin_jti: str) -> RefreshToken | None:
+        r = t.refresh_tokens
+        return await self._read_one(select(r).where(r.c.origin_jti == origin_jti), {}, RefreshToken)
+
+    refresh_token_by_origin = find_refresh_token_by_origin  # the old name, until operations/ use the new one
+
+    @on_store_thread
+    async def revoke_refresh_token(self, token_hash: str, at: float) -> bool:
+        """Revoke the token's whole session: the token, the tokens rotation issued from it or before it, and so
+        every access and ID token issued from any of them."""
+        r = t.refresh_tokens
+        session = select(r.c.session_id).where(r.c.token_hash == token_hash).scalar_subquery()
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(r).where(r.c.session_id == session, r.c.revoked_at.is_(None)).values(revoked_at=at)
+            )
+        return result.rowcount > 0
+
+    @on_store_thread
+    @retrying
+    async def rotate_refresh_token(self, used: RefreshToken, new: RefreshToken, at: float, grace: float) -> bool:
+        """Refresh-token rotation, in one transaction: mark ``used`` replaced and add ``new`` to its session.
+
+        A token already replaced is still honoured for ``grace`` seconds after its first replacement (a client's
+        retry, or concurrent refreshes in any number of processes: the conditional UPDATE lets exactly one request
+        be the first; with no grace, every other one is a reuse). Past that, its use is a reuse: the whole session is
+        revoked and False returned."""
+        r = t.refresh_tokens
+        async with self._write() as conn:
+            first = await conn.execute(
+                update(r)
+                .where(r.c.token_hash == used.token_hash, r.c.replaced_at.is_(None), r.c.revoked_at.is_(None))
+                .values(replaced_at=at)
+            )
+            if first.rowcount != 1:
+                row = (
+                    await conn.execute(select(r.c.replaced_at, r.c.revoked_at).where(r.c.token_hash == used.token_hash))
+                ).first()
+                honoured = row is not None and row.revoked_at is None and row.replaced_at is not None
+                if not honoured or grace <= 0 or at > row.replaced_at + grace:
+                    await conn.execute(
+                        update(r)
+                        .where(r.c.session_id == used.session_id, r.c.revoked_at.is_(None))
+                        .values(revoked_at=at)
+                    )
+                    return False
+            await conn.execute(insert(r).values(**new.__dict__))
+        return True
+
+    @on_store_thread
+    async def revoke_user_tokens(self, user_id: int, at: float) -> int:
+        """Global sign-out: every refresh token of the user, and so every token issued from them, is revoked."""
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(t.refresh_tokens)
+                .where(t.refresh_tokens.c.user_id == user_id, t.refresh_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=at)
+            )
+            # Expired refresh tokens are no use to anyone: let them go while we are here.
+            await conn.execute(
+                delete(t.refresh_tokens).where(
+                    t.refresh_tokens.c.user_id == user_id, t.refresh_tokens.c.expires_at < at - MAX_TOKEN_AGE
+                )
+            )
+        return result.rowcount
+
+    # ---- challenge sessions ----------------------------------------------------------------------------
+    @on_store_thread
+    async def add_session(self, session: AuthSession) -> None:
+        async with self._write() as conn:
+            # Sessions live minutes; drop the long-dead ones so the table stays small.
+            await conn.execute(delete(t.auth_sessions).where(t.auth_sessions.c.expires_at < session.created_at - 3600))
+            await conn.execute(insert(t.auth_sessions).values(**session.__dict__))
+
+    @on_store_thread
+    async def get_session(self, id_hash: str) -> AuthSession | None:
+        s = t.auth_sessions
+        return await self._read_one(select(s).where(s.c.id_hash == id_hash), {}, AuthSession)
+
+    @on_store_thread
+    async def use_session(self, id_hash: str, at: float) -> bool:
+        """Mark a session used; True for the one caller that did it (a session answers once)."""
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(t.auth_sessions)
+                .where(t.auth_sessions.c.id_hash == id_hash, t.auth_sessions.c.used_at.is_(None))
+                .values(used_at=at)
+            )
+        return result.rowcount == 1

@@ -1,0 +1,273 @@
+"""Users: create one (with its attributes, keys, alias claims and first code, in one transaction), insert many,
+find one by username, key, id or sub (one statement each), list a pool's with a filter, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from userpool.domain.records import NewCode, NewUser, User, ordered_attributes
+from userpool.store import tables as t
+from userpool.store.attributes import INSERT_ATTRIBUTES, INSERT_KEYS, claim
+from userpool.store.codes import INSERT_CODE
+from userpool.store.engine import StoreBase, StoreConnection, on_store_thread, point_read, retrying
+from userpool.store.errors import Conflict
+from userpool.store.paging import page, read_token
+
+_USER_COLUMNS = (
+    t.users.c.id,
+    t.users.c.pool_id,
+    t.users.c.username,
+    t.users.c.sub,
+    t.users.c.status,
+    t.users.c.enabled,
+    t.users.c.password_hash,
+    t.users.c.created_at,
+    t.users.c.modified_at,
+    t.users.c.srp_salt,
+    t.users.c.srp_verifier,
+    t.users.c.failed_sign_ins,
+    t.users.c.last_failed_sign_in,
+    t.users.c.locked_until,
+    t.users.c.password_expires_at,
+)
+_INSERT_USER = insert(t.users)
+
+
+def _user_lookup(first: Any) -> Any:
+    """The user whose id the scalar subquery ``first`` gives, joined to each of its attribute rows."""
+    return (
+        select(*_USER_COLUMNS, t.user_attributes.c.name.label("attribute_name"), t.user_attributes.c.value)
+        .select_from(t.users.outerjoin(t.user_attributes, t.user_attributes.c.user_id == t.users.c.id))
+        .where(t.users.c.id == first)
+    )
+
+
+# The point reads of the hot paths, built once with bound parameters.
+_USER_BY_NAME = _user_lookup(
+    select(t.users.c.id)
+    .where(t.users.c.pool_id == bindparam("pool_id"), t.users.c.username_key == bindparam("username_key"))
+    .limit(1)
+    .scalar_subquery()
+)
+_USER_BY_KEY = _user_lookup(
+    select(t.user_keys.c.user_id)
+    .where(
+        t.user_keys.c.pool_id == bindparam("pool_id"),
+        t.user_keys.c.kind.in_(bindparam("kinds", expanding=True)),
+        t.user_keys.c.value_key == bindparam("value_key"),
+    )
+    .limit(1)
+    .scalar_subquery()
+)
+_USER_BY_ID = _user_lookup(bindparam("user_id"))
+_USER_BY_SUB = _user_lookup(
+    select(t.users.c.id)
+    .where(t.users.c.pool_id == bindparam("pool_id"), t.users.c.sub == bindparam("sub"))
+    .limit(1)
+    .scalar_subquery()
+)
+
+
+def _user_row(user: NewUser) -> dict[str, Any]:
+    """The ``users`` row of a new user."""
+    return {
+        "pool_id": user.pool_id,
+        "username": user.username,
+        "username_key": user.username_key,
+        "sub": user.sub,
+        "status": user.status,
+        "enabled": True,
+        "password_hash": user.password_hash,
+        "srp_salt": user.srp_salt,
+        "srp_verifier": user.srp_verifier,
+        "password_expires_at": user.password_expires_at,
+        "created_at": user.created_at,
+        "modified_at": user.created_at,
+    }
+
+
+def _attribute_rows(user_id: int, user: NewUser) -> list[dict[str, Any]]:
+    return [{"user_id": user_id, "pool_id": user.pool_id, "name": n, "value": v} for n, v in user.attributes.items()]
+
+
+def _key_rows(user_id: int, user: NewUser) -> list[dict[str, Any]]:
+    return [{"pool_id": user.pool_id, "kind": k, "value_key": v, "user_id": user_id} for k, v in user.keys]
+
+
+def _user_from_rows(rows: Sequence[Mapping[str, Any]]) -> User | None:
+    """The user of a ``_user_lookup``'s rows (one per attribute), or None when it found none."""
+    if not rows:
+        return None
+    columns = {c.name: rows[0][c.name] for c in _USER_COLUMNS}
+    attributes = {r["attribute_name"]: r["value"] for r in rows if r["attribute_name"] is not None}
+    return User(**columns, attributes=ordered_attributes(attributes))
+
+
+_COLUMN_FILTERS = {"username": t.users.c.username_key, "cognito:user_status": t.users.c.status}
+
+
+def _matches(column: Any, op: str, value: str) -> Any:
+    """``=`` or ``^=``, both case-sensitive on every database (LIKE folds ASCII case on SQLite)."""
+    return column == value if op == "=" else func.substr(column, 1, len(value)) == value
+
+
+def _filter_clause(pool_id: str, name: str, op: str, value: str) -> Any:
+    if name == "status":
+        if value not in ("Enabled", "Disabled"):
+            return t.users.c.id.is_(None)
+        return t.users.c.enabled == (value == "Enabled")
+    if name in _COLUMN_FILTERS:
+        return _matches(_COLUMN_FILTERS[name], op, value)
+    attribute = t.user_attributes
+    matches = select(attribute.c.user_id).where(
+        attribute.c.pool_id == pool_id, attribute.c.name == name, _matches(attribute.c.value, op, value)
+    )
+    return t.users.c.id.in_(matches)
+
+
+class UserStore(StoreBase):
+    @on_store_thread
+    @retrying
+    async def create_user(self, user: NewUser, code: NewCode | None = None) -> int:
+        """Insert a user, its attributes, its keys and its first code.
+
+        Raises ``Conflict`` when the username, sub or a key is taken; then nothing is written.
+        """
+        try:
+            async with self._write() as conn:
+                result = await conn.execute(_INSERT_USER, _user_row(user))
+                user_id = int(result.inserted_primary_key[0])
+                await conn.execute(INSERT_ATTRIBUTES, _attribute_rows(user_id, user))
+                if user.keys:
+                    await conn.execute(INSERT_KEYS, _key_rows(user_id, user))
+                for kind, value, force in user.claims:
+                    await claim(conn, user.pool_id, user_id, kind, value, force, user.created_at)
+                if code is not None:
+                    await conn.execute(
+                        INSERT_CODE,
+                        {"user_id": user_id, "failed_attempts": 0, "created_at": user.created_at, **code.__dict__},
+                    )
+                return user_id
+        except IntegrityError:
+            raise Conflict(await self._what_conflicts(user)) from None
+
+    async def _what_conflicts(self, user: NewUser) -> str:
+        """After a rejected insert, name the rule it broke (the database already decided; this only labels)."""
+        async with self._read() as conn:
+            taken = await conn.execute(
+                select(t.users.c.id).where(
+                    t.users.c.pool_id == user.pool_id, t.users.c.username_key == user.username_key
+                )
+            )
+            if taken.first():
+                return "username"
+            for kind, value in [*user.keys, *((k, v) for k, v, _ in user.claims)]:
+                owner = await conn.execute(
+                    select(t.user_keys.c.user_id).where(
+                        t.user_keys.c.pool_id == user.pool_id,
+                        t.user_keys.c.kind == kind,
+                        t.user_keys.c.value_key == value,
+                    )
+                )
+                if owner.first():
+                    return kind
+        return "sub"
+
+    @on_store_thread
+    async def bulk_insert_users(self, users: Sequence[NewUser]) -> int:
+        """Insert many users (with their attributes and keys) in one transaction, by batched ``executemany``; for
+        seeding large stores (benchmarks, imports). No codes or alias claims; a taken username, sub or key fails
+        the whole batch (``IntegrityError``). Returns how many users were inserted."""
+        if not users:
+            return 0
+        async with self._write() as conn:
+            # One executemany, then the new ids by sub (RETURNING in order would send the rows one by one).
+            await conn.execute(insert(t.users), [_user_row(u) for u in users])
+            by_sub: dict[str, int] = {}
+            subs = [u.sub for u in users]
+            for start in range(0, len(subs), 5000):
+                chunk = subs[start : start + 5000]
+                found = await conn.execute(select(t.users.c.sub, t.users.c.id).where(t.users.c.sub.in_(chunk)))
+                by_sub.update({sub: user_id for sub, user_id in found})
+            ids = [by_sub[u.sub] for u in users]
+            attributes = [row for i, u in zip(ids, users, strict=True) for row in _attribute_rows(i, u)]
+            keys = [row for i, u in zip(ids, users, strict=True) for row in _key_rows(i, u)]
+            if attributes:
+                await conn.execute(insert(t.user_attributes), attributes)
+            if keys:
+                await conn.execute(insert(t.user_keys), keys)
+        return len(ids)
+
+    @point_read
+    async def find_user(self, pool_id: str, username_key: str) -> User | None:
+        """The user whose (folded) username is ``username_key``."""
+        return await self._one_user(_USER_BY_NAME, {"pool_id": pool_id, "username_key": username_key})
+
+    @point_read
+    async def find_user_by_key(self, pool_id: str, kinds: Iterable[str], value_key: str) -> User | None:
+        """The user who owns ``value_key`` as one of the key ``kinds`` (email, phone_number, ...)."""
+        params = {"pool_id": pool_id, "kinds": list(kinds), "value_key": value_key}
+        return await self._one_user(_USER_BY_KEY, params)
+
+    @point_read
+    async def get_user(self, user_id: int) -> User | None:
+        return await self._one_user(_USER_BY_ID, {"user_id": user_id})
+
+    find_user_by_id = get_user  # the old name, until operations/ call get_user
+
+    @point_read
+    async def find_user_by_sub(self, pool_id: str, sub: str) -> User | None:
+        return await self._one_user(_USER_BY_SUB, {"pool_id": pool_id, "sub": sub})
+
+    async def _one_user(self, lookup: Any, params: dict[str, Any]) -> User | None:
+        """The user a ``_user_lookup`` statement finds, with its attributes, in one statement."""
+        async with self._read(statements=1) as conn:
+            rows = (await conn.execute(lookup, params)).mappings().all()
+        return _user_from_rows(rows)
+
+    @on_store_thread
+    @retrying
+    async def delete_user(self, user_id: int) -> bool:
+        async with self._write() as conn:
+            result = await conn.execute(delete(t.users).where(t.users.c.id == user_id))
+        return result.rowcount == 1
+
+    @on_store_thread
+    async def list_users(
+        self,
+        pool_id: str,
+        limit: int,
+        token: str | None,
+        where: tuple[str, str, str] | None = None,
+    ) -> tuple[list[User], str | None]:
+        """Users of a pool in creation order. ``where`` is ``(attribute, "=" or "^=", value)``; ``username``
+        (compared folded as stored), ``cognito:user_status`` and ``status`` (Enabled/Disabled) are columns."""
+        query = select(*_USER_COLUMNS).where(t.users.c.pool_id == pool_id).order_by(t.users.c.id)
+        if token is not None:
+            query = query.where(t.users.c.id > read_token(token, int))
+        if where is not None:
+            query = query.where(_filter_clause(pool_id, *where))
+        async with self._read() as conn:
+            rows = (await conn.execute(query.limit(limit + 1))).mappings().all()
+            users = await _with_attributes(conn, rows[:limit])
+        return page(users, rows, limit, lambda user: user.id)
+
+
+async def _with_attributes(conn: StoreConnection, rows: Sequence[Mapping[str, Any]]) -> list[User]:
+    """The users of ``rows`` (``_USER_COLUMNS``), with their attributes read in one more statement."""
+    if not rows:
+        return []
+    ids = [r["id"] for r in rows]
+    attrs: dict[int, dict[str, str]] = {i: {} for i in ids}
+    result = await conn.execute(
+        select(t.user_attributes.c.user_id, t.user_attributes.c.name, t.user_attributes.c.value).where(
+            t.user_attributes.c.user_id.in_(ids)
+        )
+    )
+    for user_id, name, value in result:
+        attrs[user_id][name] = value
+    return [User(**r, attributes=ordered_attributes(attrs[r["id"]])) for r in rows]

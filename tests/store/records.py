@@ -1,0 +1,129 @@
+"""Records for the Store contract suite: a new pool per test (so tests sharing a database never meet), app clients,
+users, codes, tokens and sessions with plausible values."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from userpool.domain.records import (
+    AuthSession,
+    Client,
+    Confirmation,
+    NewCode,
+    NewUser,
+    Pool,
+    RefreshToken,
+    StoredKey,
+)
+from userpool.store import Store
+
+NOW = 1_700_000_000.0
+
+
+def unique(prefix: str = "") -> str:
+    return prefix + secrets.token_hex(6)
+
+
+async def new_pool(store: Store, name: str = "contract") -> Pool:
+    pool = Pool(
+        id=f"us-east-1_{unique()}", name=name, settings={"MfaConfiguration": "OFF"}, created_at=NOW, modified_at=NOW
+    )
+    await store.create_pool(pool)
+    return pool
+
+
+async def new_client(store: Store, pool: Pool, secret: str | None = None, name: str = "app") -> Client:
+    client = Client(
+        id=unique("client"),
+        pool_id=pool.id,
+        name=name,
+        secret=secret,
+        settings={"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]},
+        created_at=NOW,
+        modified_at=NOW,
+    )
+    await store.create_client(client)
+    return client
+
+
+def new_user(
+    pool: Pool,
+    username: str,
+    email: str | None = None,
+    status: str = "UNCONFIRMED",
+    **fields: Any,
+) -> NewUser:
+    """A user of ``pool`` whose email (when given) is a username attribute: a key it claims at sign-up."""
+    sub = fields.pop("sub", str(uuid.uuid4()))
+    attributes = {"sub": sub, **({"email": email, "email_verified": "false"} if email else {})}
+    return NewUser(
+        pool_id=pool.id,
+        username=username,
+        username_key=username.lower(),
+        sub=sub,
+        status=status,
+        password_hash="argon2id$hash",
+        created_at=NOW,
+        attributes=attributes,
+        keys=[("email", email.lower())] if email else [],
+        **fields,
+    )
+
+
+def new_code(purpose: str = "signup", attribute: str | None = "email") -> NewCode:
+    return NewCode(purpose=purpose, code_hash=unique("hash"), attribute=attribute, expires_at=NOW + 86400)
+
+
+def confirmation(user_id: int, **fields: Any) -> Confirmation:
+    values: dict[str, Any] = {
+        "user_id": user_id,
+        "from_status": "UNCONFIRMED",
+        "to_status": "CONFIRMED",
+        "verify": [],
+        "claim_keys": [],
+        "force_alias": False,
+        "consume_code": "signup",
+        "at": NOW + 10,
+    }
+    return Confirmation(**{**values, **fields})
+
+
+def refresh_token(client: Client, user_id: int, session_id: str | None = None, at: float = NOW) -> RefreshToken:
+    origin = str(uuid.uuid4())
+    return RefreshToken(
+        token_hash=unique("token"),
+        pool_id=client.pool_id,
+        client_id=client.id,
+        user_id=user_id,
+        origin_jti=origin,
+        session_id=session_id or origin,
+        auth_time=NOW,
+        created_at=at,
+        expires_at=at + 30 * 86400,
+    )
+
+
+def signing_key(pool: Pool, created_at: float) -> StoredKey:
+    kid = unique("kid")
+    return StoredKey(
+        kid=kid,
+        pool_id=pool.id,
+        private_key="-----PEM-----",
+        public_jwk={"kid": kid, "kty": "RSA"},
+        created_at=created_at,
+    )
+
+
+def auth_session(client: Client, user_id: int | None, created_at: float = NOW) -> AuthSession:
+    return AuthSession(
+        id_hash=unique("session"),
+        pool_id=client.pool_id,
+        client_id=client.id,
+        user_id=user_id,
+        challenge="PASSWORD_VERIFIER",
+        data={"srp_b": "00ff"},
+        created_at=created_at,
+        expires_at=created_at + 180,
+    )

@@ -1,0 +1,171 @@
+"""Where store calls run. Every store coroutine that writes, or reads more than one statement, runs on a SQLite
+store's own threads (``@on_store_thread``); only point reads of one statement (``@point_read``) run on the event
+loop. Checked twice: by the markers on every public coroutine of ``Store``, and by running every one of them on a
+SQLite store while recording each statement and the thread it ran on."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import event
+
+from tests.store.records import (
+    NOW,
+    auth_session,
+    confirmation,
+    new_client,
+    new_code,
+    new_pool,
+    new_user,
+    refresh_token,
+    signing_key,
+)
+from userpool.domain.records import Attempts, OutboxMessage, PasswordChange
+from userpool.store import Store
+from userpool.store.engine import STORE_THREAD
+from userpool.store.sealing import SecretBox
+
+T = TypeVar("T")
+LIFECYCLE = {"close"}  # waits for the store's threads to end, so it cannot run on them
+
+
+def public_coroutines() -> dict[str, Callable[..., Any]]:
+    return {
+        name: method
+        for name, method in inspect.getmembers(Store, inspect.iscoroutinefunction)
+        if not name.startswith("_") and name not in LIFECYCLE
+    }
+
+
+def test_every_public_store_coroutine_says_where_it_runs() -> None:
+    unmarked = [
+        name
+        for name, method in public_coroutines().items()
+        if getattr(method, "on_store_thread", False) == getattr(method, "point_read", False)
+    ]
+    assert unmarked == []
+
+
+async def test_writes_and_reads_of_several_statements_run_on_the_store_threads(tmp_path, box: SecretBox) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'threads.db'}", box)
+    await store.migrate()
+    assert store._sqlite is not None
+    seen: list[tuple[str, str]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append((threading.current_thread().name, statement))
+
+    event.listen(store._sqlite.engine, "before_cursor_execute", record)
+    calls: dict[str, list[tuple[str, str]]] = {}
+
+    async def measure(name: str, call: Awaitable[T]) -> T:
+        seen.clear()
+        result = await call
+        calls[name] = [(thread, sql) for thread, sql in seen if sql != "BEGIN"]
+        return result
+
+    try:
+        await call_every_method(store, measure)
+    finally:
+        await store.close()
+
+    assert sorted(calls) == sorted(public_coroutines())
+    loop_thread = threading.current_thread().name
+    for name, statements in calls.items():
+        method = public_coroutines()[name]
+        writes = any(sql.split()[0].upper() in {"INSERT", "UPDATE", "DELETE", "BEGIN"} for _, sql in statements)
+        threads = {thread for thread, _ in statements}
+        assert statements, f"{name} ran no statement: the scenario does not exercise it"
+        if writes or len(statements) > 1:
+            assert getattr(method, "on_store_thread", False), f"{name} writes or reads several statements"
+        if getattr(method, "on_store_thread", False):
+            assert all(thread.startswith(STORE_THREAD) for thread in threads), (name, threads)
+        else:
+            assert (len(statements), writes, threads) == (1, False, {loop_thread}), (name, statements)
+
+
+async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]], Awaitable[Any]]) -> None:
+    """Each public store coroutine once, on records that make it run its statements."""
+    await measure("migrate", store.migrate())
+    await measure("healthy", store.healthy())
+    pool = await new_pool(store)
+    await measure("create_pool", store.create_pool(dataclasses.replace(pool, id="us-east-1_threads01")))
+    await measure("get_pool", store.get_pool(pool.id))
+    await measure("update_pool", store.update_pool(pool.id, "n", {}, NOW))
+    await measure("list_pools", store.list_pools(10, None))
+    await measure("count_users", store.count_users(pool.id))
+    await measure("delete_pool", store.delete_pool("us-east-1_threads01"))
+
+    client = await new_client(store, pool)
+    await measure("create_client", store.create_client(dataclasses.replace(client, id="threads-client")))
+    await measure("get_client", store.get_client(client.id))
+    await measure("get_client_and_pool", store.get_client_and_pool(client.id))
+    await measure("update_client", store.update_client(client.id, "n", {}, NOW))
+    await measure("list_clients", store.list_clients(pool.id, 10, None))
+    await measure("seal_client_secrets", store.seal_client_secrets())
+    await measure("delete_client", store.delete_client("threads-client"))
+
+    user = new_user(pool, "ann", "ann@example.com")
+    user_id = await measure("create_user", store.create_user(user, new_code()))
+    await measure("bulk_insert_users", store.bulk_insert_users([new_user(pool, "bulk", "bulk@example.com")]))
+    await measure("find_user", store.find_user(pool.id, "ann"))
+    await measure("find_user_by_key", store.find_user_by_key(pool.id, ["email"], "ann@example.com"))
+    await measure("find_user_by_sub", store.find_user_by_sub(pool.id, user.sub))
+    await measure("get_user", store.get_user(user_id))
+    await measure("find_user_by_id", store.find_user_by_id(user_id))
+    await measure("list_users", store.list_users(pool.id, 10, None, ("email", "^=", "a")))
+
+    await measure("get_code", store.get_code(user_id, "signup"))
+    await measure("take_attempt", store.take_attempt(user_id, "signup", 5))
+    await measure("replace_code", store.replace_code(user_id, new_code(), NOW))
+    await measure("confirm", store.confirm(confirmation(user_id, verify=["email_verified"])))
+    await measure("update_attributes", store.update_attributes(user_id, {"name": "Ann"}, NOW, remove=["x"]))
+    await measure("claim_key", store.claim_key(user_id, "phone_number", "+15550100", False, NOW))
+    change = PasswordChange(user_id, "hash", "salt", "verifier", NOW, history_size=2)
+    await measure("set_password", store.set_password(change))
+    await measure("password_history", store.password_history(user_id, 2))
+    await measure("set_verifier", store.set_verifier(user_id, "salt", "verifier"))
+    rule = lambda state: Attempts(state.failures + 1, NOW, None)  # noqa: E731
+    await measure("record_sign_in_failure", store.record_sign_in_failure(user_id, rule))
+    await measure("reset_sign_in_failures", store.reset_sign_in_failures(user_id))
+    await measure("set_status", store.set_status(user_id, "CONFIRMED", NOW))
+    await measure("set_enabled", store.set_enabled(user_id, True, NOW))
+
+    key = signing_key(pool, NOW)
+    await measure("add_signing_key", store.add_signing_key(key, retire_others=True))
+    await measure("find_signing_key", store.find_signing_key(pool.id))
+    await measure("signing_key", store.signing_key(pool.id))
+    await measure("get_signing_key", store.get_signing_key(key.kid))
+    await measure("published_keys", store.published_keys(pool.id, NOW))
+    token = refresh_token(client, user_id)
+    await measure("add_refresh_token", store.add_refresh_token(token))
+    await measure("get_refresh_token", store.get_refresh_token(token.token_hash))
+    await measure("find_refresh_token_by_origin", store.find_refresh_token_by_origin(token.origin_jti))
+    await measure("refresh_token_by_origin", store.refresh_token_by_origin(token.origin_jti))
+    new = refresh_token(client, user_id, session_id=token.session_id)
+    await measure("rotate_refresh_token", store.rotate_refresh_token(token, new, NOW, grace=0))
+    await measure("revoke_refresh_token", store.revoke_refresh_token(new.token_hash, NOW))
+    await measure("revoke_user_tokens", store.revoke_user_tokens(user_id, NOW))
+    session = auth_session(client, user_id)
+    await measure("add_session", store.add_session(session))
+    await measure("get_session", store.get_session(session.id_hash))
+    await measure("use_session", store.use_session(session.id_hash, NOW))
+
+    await measure("count_hit", store.count_hit("s", "k", 0, NOW + 60, NOW))
+    await measure("count_hits", store.count_hits([("s", "k", 0, NOW + 60)], NOW))
+    await measure("count_rate_counters", store.count_rate_counters())
+    await measure("take_send_quota", store.take_send_quota(pool.id, "EMAIL", "2023-11-14", 5))
+    await measure("return_send_quota", store.return_send_quota(pool.id, "EMAIL", "2023-11-14"))
+    message = OutboxMessage(pool.id, "ann", "EMAIL", "ann@example.com", None, "body", None, NOW)
+    await measure("add_message", store.add_message(message))
+    await measure("list_messages", store.list_messages(pool.id))
+    await measure("outbox_pools", store.outbox_pools())
+    await measure("put_risk_configuration", store.put_risk_configuration(pool.id, "ALL", {}, NOW))
+    await measure("get_risk_configuration", store.get_risk_configuration(pool.id, "ALL"))
+    await measure("integrity_check", store.integrity_check())
+    await measure("storage_bytes", store.storage_bytes())
+    await measure("delete_user", store.delete_user(user_id))
