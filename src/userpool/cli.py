@@ -188,8 +188,9 @@ def rotate_key(args: argparse.Namespace) -> int:
 async def _rotate_key(url: str, pool_id: str) -> None:
     import time
 
+    from userpool.domain.records import StoredKey
     from userpool.domain.tokens import new_signing_key
-    from userpool.store import Store, StoredKey
+    from userpool.store import Store
 
     store = Store.open(url)
     try:

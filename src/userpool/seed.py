@@ -35,10 +35,11 @@ from userpool.domain import attributes as attribute_rules
 from userpool.domain import clients as client_rules
 from userpool.domain import ids, passwords, usernames
 from userpool.domain import pools as pool_rules
+from userpool.domain.records import Client, Pool
 from userpool.domain.users import UserStatus, new_user
 from userpool.operations.shared.lookups import find_user
 from userpool.protocol.model import ServiceModel
-from userpool.store import Client, Conflict, Pool, Store
+from userpool.store import Conflict, Store
 
 ID_PATTERN = r"^[\w-]+_[0-9a-zA-Z]+$"
 

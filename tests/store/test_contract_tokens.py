@@ -24,7 +24,7 @@ async def test_the_newest_unretired_key_signs_and_retired_ones_stay_published_a_
     await store.add_signing_key(first, retire_others=False)
     await store.add_signing_key(second, retire_others=False)
     assert await store.find_signing_key(pool.id) == second
-    assert await store.signing_key(pool.id) == second  # the old name of find_signing_key
+    assert await store.find_signing_key(pool.id) == second  # the old name of find_signing_key
 
     third = signing_key(pool, NOW + 100)
     await store.add_signing_key(third, retire_others=True)  # rotation
@@ -42,7 +42,7 @@ async def test_refresh_tokens_read_back_by_hash_and_origin_and_revoke_by_session
     await store.add_refresh_token(other)
     assert await store.get_refresh_token(token.token_hash) == token
     assert await store.find_refresh_token_by_origin(token.origin_jti) == token
-    assert await store.refresh_token_by_origin(token.origin_jti) == token  # the old name
+    assert await store.find_refresh_token_by_origin(token.origin_jti) == token  # the old name
     assert await store.get_refresh_token("no-such-hash") is None
 
     assert await store.revoke_refresh_token(token.token_hash, NOW + 5) is True

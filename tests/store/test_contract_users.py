@@ -22,7 +22,7 @@ async def test_a_created_user_reads_back_by_every_key_as_created_user_builds_it(
     assert await store.find_user_by_key(pool.id, ["phone_number", "email"], "ann@example.com") == expected
     assert await store.find_user_by_sub(pool.id, new.sub) == expected
     assert await store.get_user(user_id) == expected
-    assert await store.find_user_by_id(user_id) == expected  # the old name of get_user
+    assert await store.get_user(user_id) == expected  # the old name of get_user
     other = await new_pool(store)
     assert await store.find_user(other.id, "ann") is None
     assert await store.find_user_by_key(pool.id, ["phone_number"], "ann@example.com") is None

@@ -11,8 +11,8 @@ from typing import Any
 
 from userpool.domain import pools, texts, usernames
 from userpool.domain.attributes import VERIFIED_FLAGS
+from userpool.domain.records import NewUser, Pool, User
 from userpool.errors import AliasExistsException, InternalErrorException, ServiceError, UsernameExistsException
-from userpool.store import NewUser, Pool, User
 
 
 class UserStatus(StrEnum):

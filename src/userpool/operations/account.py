@@ -9,6 +9,7 @@ from userpool.context import Call, Context
 from userpool.domain import codes, texts
 from userpool.domain import pools as pool_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
+from userpool.domain.records import Confirmation, NewCode
 from userpool.domain.users import key_value
 from userpool.errors import (
     AliasExistsException,
@@ -18,7 +19,7 @@ from userpool.errors import (
     NotAuthorizedException,
 )
 from userpool.operations.shared import attribute_changes, confirmation_codes, issuing, sending, user_passwords
-from userpool.store import Confirmation, Conflict, NewCode
+from userpool.store import Conflict
 
 
 async def get_user(ctx: Context, call: Call) -> dict[str, Any]:

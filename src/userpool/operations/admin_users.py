@@ -10,10 +10,11 @@ from userpool.domain import attributes as attribute_rules
 from userpool.domain import ids, messages, passwords, texts, usernames
 from userpool.domain import pools as pool_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
+from userpool.domain.records import Pool, User
 from userpool.domain.users import UserStatus, creation_conflict, new_user, user_description
 from userpool.errors import UnsupportedUserStateException
 from userpool.operations.shared import attribute_changes, lookups, sending, user_passwords
-from userpool.store import Conflict, Pool, User
+from userpool.store import Conflict
 from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller
 
 
@@ -124,7 +125,7 @@ async def admin_create_user(ctx: Context, call: Call) -> dict[str, Any]:
 
 
 async def _stored(ctx: Context, user_id: int) -> User:
-    user = await ctx.store.find_user_by_id(user_id)
+    user = await ctx.store.get_user(user_id)
     assert user is not None
     return user
 

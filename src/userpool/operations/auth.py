@@ -21,6 +21,7 @@ from userpool.domain import attributes as attribute_rules
 from userpool.domain import clients as client_rules
 from userpool.domain import flows, passwords, secret_hash, srp, texts
 from userpool.domain import pools as pool_rules
+from userpool.domain.records import AuthSession, Client, Pool, User
 from userpool.domain.users import UserStatus
 from userpool.errors import (
     InvalidParameterException,
@@ -30,7 +31,6 @@ from userpool.errors import (
     UserNotConfirmedException,
 )
 from userpool.operations.shared import issuing, lookups, user_passwords
-from userpool.store import AuthSession, Client, Pool, User
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
@@ -175,7 +175,7 @@ async def _session_user(ctx: Context, pool: Pool, session: AuthSession, username
     """The session's user, when ``username`` names it (by username or sign-in alias)."""
     if session.user_id is None:
         return None
-    user = await ctx.store.find_user_by_id(session.user_id)
+    user = await ctx.store.get_user(session.user_id)
     if user is None:
         return None
     if username == user.username:
@@ -315,7 +315,7 @@ async def _new_password(
     )
     if not changed:
         raise NotAuthorizedException(texts.SESSION_USED)
-    user = await ctx.store.find_user_by_id(user.id)
+    user = await ctx.store.get_user(user.id)
     assert user is not None
     return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, pool, client, user)}
 

@@ -7,9 +7,10 @@ from typing import Any
 from userpool.context import Call, Context
 from userpool.domain import clients as client_rules
 from userpool.domain import ids, texts
+from userpool.domain.records import Client
 from userpool.errors import InvalidParameterException
 from userpool.operations.shared import lookups
-from userpool.store import Client, InvalidToken
+from userpool.store import InvalidToken
 
 
 def describe(client: Client) -> dict[str, Any]:

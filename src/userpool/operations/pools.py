@@ -7,9 +7,10 @@ from typing import Any
 from userpool.context import Call, Context
 from userpool.domain import ids, texts
 from userpool.domain import pools as pool_rules
+from userpool.domain.records import Pool
 from userpool.errors import InvalidParameterException
 from userpool.operations.shared import lookups
-from userpool.store import InvalidToken, Pool
+from userpool.store import InvalidToken
 
 
 async def describe(ctx: Context, pool: Pool) -> dict[str, Any]:

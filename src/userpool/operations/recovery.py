@@ -8,10 +8,10 @@ from typing import Any
 from userpool.context import Call, Context
 from userpool.domain import codes, passwords, texts
 from userpool.domain import pools as pool_rules
+from userpool.domain.records import NewCode, Pool, User
 from userpool.domain.users import UserStatus
 from userpool.errors import InvalidParameterException
 from userpool.operations.shared import confirmation_codes, lookups, sending, user_passwords
-from userpool.store import NewCode, Pool, User
 
 RECOVERY_ATTRIBUTES = {"verified_email": ("email", "EMAIL"), "verified_phone_number": ("phone_number", "SMS")}
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import risk
+from userpool.domain.records import Pool
 from userpool.operations.shared import lookups
 from userpool.operations.shared.threat_protection import effective_configuration
-from userpool.store import Pool
 
 
 async def _pool_and_client_id(ctx: Context, call: Call) -> tuple[Pool, str | None]:

@@ -10,6 +10,7 @@ from userpool.domain import codes, ids, passwords, texts, usernames
 from userpool.domain import pools as pool_rules
 from userpool.domain import risk as risk_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
+from userpool.domain.records import Client, Confirmation, NewCode, Pool, User, created_user
 from userpool.domain.srp import Verifier
 from userpool.domain.users import UserStatus, creation_conflict, new_user, verified_aliases
 from userpool.errors import (
@@ -21,7 +22,7 @@ from userpool.errors import (
     UserNotFoundException,
 )
 from userpool.operations.shared import confirmation_codes, lookups, sending, threat_protection, throttle
-from userpool.store import Client, Confirmation, Conflict, NewCode, Pool, User, created_user
+from userpool.store import Conflict
 from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller, Kind
 
 SIGN_UP = codes.SIGN_UP

@@ -8,9 +8,9 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import texts
+from userpool.domain.records import User
 from userpool.errors import UnauthorizedException, UnsupportedOperationException, UnsupportedTokenTypeException
 from userpool.operations.shared import issuing, lookups
-from userpool.store import User
 
 
 async def get_tokens_from_refresh_token(ctx: Context, call: Call) -> dict[str, Any]:

@@ -29,7 +29,6 @@ class TokenStore(StoreBase):
         )
         return await self._read_one(newest, {}, StoredKey)
 
-    signing_key = find_signing_key  # the old name, until operations/ call find_signing_key
 
     @on_store_thread
     async def get_signing_key(self, kid: str) -> StoredKey | None:
@@ -78,7 +77,6 @@ class TokenStore(StoreBase):
         r = t.refresh_tokens
         return await self._read_one(select(r).where(r.c.origin_jti == origin_jti), {}, RefreshToken)
 
-    refresh_token_by_origin = find_refresh_token_by_origin  # the old name, until operations/ use the new one
 
     @on_store_thread
     async def revoke_refresh_token(self, token_hash: str, at: float) -> bool:

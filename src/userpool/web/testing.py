@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from userpool.context import Context
-from userpool.store import OutboxMessage
+from userpool.domain.records import OutboxMessage
 from userpool.web.render import Templates
 
 INBOX_LIMIT = 200

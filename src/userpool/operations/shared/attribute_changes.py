@@ -8,10 +8,11 @@ from userpool.domain import attributes as attribute_rules
 from userpool.domain import codes, texts
 from userpool.domain import pools as pool_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
+from userpool.domain.records import NewCode, Pool, User
 from userpool.domain.users import key_value, sign_in_kinds
 from userpool.errors import AliasExistsException, InvalidParameterException, NotAuthorizedException
 from userpool.operations.shared import confirmation_codes, sending
-from userpool.store import Conflict, NewCode, Pool, User
+from userpool.store import Conflict
 
 
 async def update_attributes(

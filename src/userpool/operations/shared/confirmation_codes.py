@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 
 from userpool.context import Context
 from userpool.domain import codes, texts
+from userpool.domain.records import User
 from userpool.errors import CodeMismatchException, ExpiredCodeException, LimitExceededException
-from userpool.store import User
 
 
 def new_code(ctx: Context) -> tuple[str, str, float]:

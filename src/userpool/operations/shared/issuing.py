@@ -14,9 +14,9 @@ from userpool.context import Context
 from userpool.domain import clients as client_rules
 from userpool.domain import ids, texts
 from userpool.domain import tokens as token_rules
+from userpool.domain.records import Client, Pool, RefreshToken, StoredKey, User
 from userpool.errors import NotAuthorizedException, RefreshTokenReuseException, UserNotFoundException
 from userpool.operations.shared import lookups
-from userpool.store import Client, Pool, RefreshToken, StoredKey, User
 
 
 def token_hash(token: str) -> str:
@@ -26,7 +26,7 @@ def token_hash(token: str) -> str:
 
 async def signing_key(ctx: Context, pool_id: str) -> StoredKey:
     """The key that signs the pool's tokens, made on first use (RSA generation runs in the worker pool)."""
-    key = await ctx.store.signing_key(pool_id)
+    key = await ctx.store.find_signing_key(pool_id)
     if key is None:
         # Two first sign-ins may race here: both keys are published, the newest signs. Nothing is lost.
         key = await _add_signing_key(ctx, pool_id, retire_others=False)
@@ -157,7 +157,7 @@ async def refresh(
     client's, unrevoked, unexpired, of an enabled user; ``check_client`` authenticates the client (its secret) once
     the token's user is known. With the client's rotation on, the answer carries a new refresh token."""
     stored = await ctx.store.get_refresh_token(token_hash(token))
-    user = await ctx.store.find_user_by_id(stored.user_id) if stored is not None else None
+    user = await ctx.store.get_user(stored.user_id) if stored is not None else None
     if stored is None or user is None or stored.client_id != client.id:
         raise NotAuthorizedException(texts.INVALID_REFRESH_TOKEN)
     check_client(user)
@@ -205,7 +205,7 @@ async def authenticate(ctx: Context, access_token: str) -> Caller:
     user = await ctx.store.find_user_by_sub(pool.id, claims["sub"])
     if user is None:
         raise UserNotFoundException(texts.USER_NOT_FOUND)
-    origin = await ctx.store.refresh_token_by_origin(str(claims.get("origin_jti")))
+    origin = await ctx.store.find_refresh_token_by_origin(str(claims.get("origin_jti")))
     if origin is None or origin.revoked_at is not None:
         raise NotAuthorizedException(texts.REVOKED_ACCESS_TOKEN)
     if not user.enabled:

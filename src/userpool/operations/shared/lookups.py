@@ -10,9 +10,10 @@ import secrets
 from userpool.context import Call
 from userpool.domain import clients as client_rules
 from userpool.domain import pools, secret_hash, texts, usernames
+from userpool.domain.records import Client, Pool, User
 from userpool.domain.users import key_value, sign_in_kinds
 from userpool.errors import NotAuthorizedException, ResourceNotFoundException, UserNotFoundException
-from userpool.store import Client, Pool, Store, User
+from userpool.store import Store
 
 
 async def require_pool(store: Store, pool_id: str) -> Pool:

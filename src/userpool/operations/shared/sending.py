@@ -12,8 +12,8 @@ from userpool.context import Context
 from userpool.delivery import DeliveryError, Message
 from userpool.domain import messages, texts, usernames
 from userpool.domain.masking import mask
+from userpool.domain.records import Pool, User
 from userpool.errors import CodeDeliveryFailureException, LimitExceededException
-from userpool.store import Pool, User
 from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller
 
 log = logging.getLogger("userpool.delivery")

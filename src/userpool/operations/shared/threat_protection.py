@@ -7,7 +7,7 @@ from typing import Any
 
 from userpool.context import Context
 from userpool.domain import risk
-from userpool.store import Client, Pool
+from userpool.domain.records import Client, Pool
 
 
 async def effective_configuration(

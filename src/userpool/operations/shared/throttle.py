@@ -29,9 +29,9 @@ from typing import Any, Final
 from userpool.config import Settings
 from userpool.context import Call, Context
 from userpool.domain import secret_hash, texts
+from userpool.domain.records import Client, User
 from userpool.errors import LimitExceededException, TooManyRequestsException
 from userpool.operations.shared import lookups
-from userpool.store import Client, User
 
 SECOND, HOUR = 1, 3600
 

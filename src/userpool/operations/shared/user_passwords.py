@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from userpool.context import Context
 from userpool.domain import codes, lockout, passwords, texts
 from userpool.domain import pools as pool_rules
+from userpool.domain.records import PasswordChange, Pool, User
 from userpool.domain.users import UserStatus
 from userpool.errors import PasswordHistoryPolicyViolationException
-from userpool.store import PasswordChange, Pool, User
 
 
 def locked_out(ctx: Context, user: User) -> bool:
