@@ -156,6 +156,14 @@ class UserPoolAddOnNotEnabledException(ServiceError):
     pass
 
 
+class OperationNotEnabledException(ServiceError):
+    pass
+
+
+class FeatureUnavailableInTierException(ServiceError):
+    pass
+
+
 class RequestTimeoutException(ServiceError):
     status = 408
 

@@ -120,6 +120,22 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
         "SignUp": {"ClientId": client, "Username": f"u{uuid.uuid4().hex}", "Password": PASSWORD},
         "UpdateUserPool": {"UserPoolId": pool},
         "UpdateUserPoolClient": {"UserPoolId": pool, "ClientId": client},
+        "GetUserPoolSessionConfiguration": {"UserPoolId": pool},
+        "SetUserPoolSessionConfiguration": {
+            "UserPoolId": pool,
+            "UserSessionTracking": "DISABLED",
+            "TokenSession": {"MaxPerUser": 20},
+        },
+        "GetUserPoolClientSessionConfiguration": {"UserPoolId": pool, "ClientId": client},
+        "SetUserPoolClientSessionConfiguration": {
+            "UserPoolId": pool,
+            "ClientId": client,
+            "SSOSession": {"MaxValidityMinutes": 60},
+        },
+        "ListUserSessions": {"AccessToken": TOKEN},
+        "RevokeUserSession": {"AccessToken": TOKEN, "SessionId": "tkn" + "0" * 25},
+        "AdminListUserSessions": {"UserPoolId": pool, "Username": "present"},
+        "AdminRevokeUserSession": {"UserPoolId": pool, "Username": "present", "SessionId": "tkn" + "0" * 25},
     }[operation]
 
 

@@ -176,3 +176,28 @@ def test_concurrent_refreshes_without_grace_have_one_winner_and_revoke_the_sessi
     with pytest.raises(ClientError) as excinfo:
         cognito.get_tokens_from_refresh_token(ClientId=client_id, RefreshToken=fresh[0])
     assert excinfo.value.response["Error"]["Message"] == "Refresh Token has been revoked"
+
+
+def test_racing_revocations_of_one_session_have_one_winner(pair, cognito):
+    pool_id = cognito.create_user_pool(PoolName="race")["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="c", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    cognito.set_user_pool_session_configuration(
+        UserPoolId=pool_id, UserSessionTracking="ENABLED", TokenSession={"MaxPerUser": 20}
+    )
+    cognito.sign_up(ClientId=client_id, Username="alice", Password=PASSWORD)
+    cognito.admin_confirm_sign_up(UserPoolId=pool_id, Username="alice")
+    tokens = cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD}
+    )["AuthenticationResult"]
+    (session,) = cognito.admin_list_user_sessions(UserPoolId=pool_id, Username="alice")["Sessions"]
+    outcomes = race(
+        pair,
+        10,
+        lambda c, i: c.admin_revoke_user_session(UserPoolId=pool_id, Username="alice", SessionId=session["SessionId"]),
+    )
+    assert outcomes == Counter({"ok": 1, "ResourceNotFoundException": 9})
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_user(AccessToken=tokens["AccessToken"])
+    assert excinfo.value.response["Error"]["Message"] == "Access Token has been revoked"

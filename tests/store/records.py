@@ -7,6 +7,7 @@ import secrets
 import uuid
 from typing import Any
 
+from userpool.domain import ids
 from userpool.domain.records import (
     AuthSession,
     Client,
@@ -16,6 +17,7 @@ from userpool.domain.records import (
     Pool,
     RefreshToken,
     StoredKey,
+    TokenSession,
 )
 from userpool.store import Store
 
@@ -91,17 +93,30 @@ def confirmation(user_id: int, **fields: Any) -> Confirmation:
 
 
 def refresh_token(client: Client, user_id: int, session_id: str | None = None, at: float = NOW) -> RefreshToken:
-    origin = str(uuid.uuid4())
     return RefreshToken(
         token_hash=unique("token"),
         pool_id=client.pool_id,
         client_id=client.id,
         user_id=user_id,
-        origin_jti=origin,
-        session_id=session_id or origin,
+        origin_jti=str(uuid.uuid4()),
+        session_id=session_id or ids.token_session_id(),
         auth_time=NOW,
         created_at=at,
         expires_at=at + 30 * 86400,
+    )
+
+
+def token_session(token: RefreshToken, ip_address: str | None = None) -> TokenSession:
+    """The session a sign-in starts with ``token``, its first refresh token."""
+    return TokenSession(
+        id=token.session_id,
+        pool_id=token.pool_id,
+        user_id=token.user_id,
+        client_id=token.client_id,
+        created_at=token.created_at,
+        last_active_at=token.created_at,
+        expires_at=token.expires_at,
+        ip_address=ip_address,
     )
 
 

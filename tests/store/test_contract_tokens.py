@@ -6,7 +6,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from tests.store.records import NOW, auth_session, new_client, new_pool, new_user, refresh_token, signing_key
+from tests.store.records import (
+    NOW,
+    auth_session,
+    new_client,
+    new_pool,
+    new_user,
+    refresh_token,
+    signing_key,
+    token_session,
+)
 from userpool.store import Store
 
 
@@ -24,7 +33,6 @@ async def test_the_newest_unretired_key_signs_and_retired_ones_stay_published_a_
     await store.add_signing_key(first, retire_others=False)
     await store.add_signing_key(second, retire_others=False)
     assert await store.find_signing_key(pool.id) == second
-    assert await store.find_signing_key(pool.id) == second  # the old name of find_signing_key
 
     third = signing_key(pool, NOW + 100)
     await store.add_signing_key(third, retire_others=True)  # rotation
@@ -38,11 +46,10 @@ async def test_the_newest_unretired_key_signs_and_retired_ones_stay_published_a_
 async def test_refresh_tokens_read_back_by_hash_and_origin_and_revoke_by_session(store: Store) -> None:
     _, client, user_id = await _signed_in(store)
     token, other = refresh_token(client, user_id), refresh_token(client, user_id)
-    await store.add_refresh_token(token)
-    await store.add_refresh_token(other)
+    await store.start_session(token_session(token), token)
+    await store.start_session(token_session(other), other)
     assert await store.get_refresh_token(token.token_hash) == token
     assert await store.find_refresh_token_by_origin(token.origin_jti) == token
-    assert await store.find_refresh_token_by_origin(token.origin_jti) == token  # the old name
     assert await store.get_refresh_token("no-such-hash") is None
 
     assert await store.revoke_refresh_token(token.token_hash, NOW + 5) is True
@@ -56,7 +63,7 @@ async def test_global_sign_out_revokes_every_token_of_the_user_and_drops_long_ex
     live = refresh_token(client, user_id)
     dead = dataclasses.replace(refresh_token(client, user_id), expires_at=NOW - 2 * 86400)
     for token in (live, dead):
-        await store.add_refresh_token(token)
+        await store.start_session(token_session(token), token)
     assert await store.revoke_user_tokens(user_id, NOW) == 2
     assert (await store.get_refresh_token(live.token_hash)).revoked_at == NOW
     assert await store.get_refresh_token(dead.token_hash) is None
@@ -66,7 +73,7 @@ async def test_global_sign_out_revokes_every_token_of_the_user_and_drops_long_ex
 async def test_rotation_replaces_the_used_token_and_adds_the_new_one_to_its_session(store: Store) -> None:
     _, client, user_id = await _signed_in(store)
     used = refresh_token(client, user_id)
-    await store.add_refresh_token(used)
+    await store.start_session(token_session(used), used)
     new = refresh_token(client, user_id, session_id=used.session_id, at=NOW + 10)
     assert await store.rotate_refresh_token(used, new, NOW + 10, grace=0) is True
     assert (await store.get_refresh_token(used.token_hash)).replaced_at == NOW + 10
@@ -83,7 +90,7 @@ async def test_rotation_replaces_the_used_token_and_adds_the_new_one_to_its_sess
 async def test_a_replaced_token_is_honoured_within_the_grace_period_and_is_a_reuse_after_it(store: Store) -> None:
     _, client, user_id = await _signed_in(store)
     used = refresh_token(client, user_id)
-    await store.add_refresh_token(used)
+    await store.start_session(token_session(used), used)
 
     def successor(at: float):
         return refresh_token(client, user_id, session_id=used.session_id, at=at)
@@ -104,14 +111,14 @@ async def test_a_replaced_token_is_honoured_within_the_grace_period_and_is_a_reu
 async def test_of_racing_rotations_of_one_token_exactly_one_is_first(store: Store) -> None:
     _, client, user_id = await _signed_in(store)
     used = refresh_token(client, user_id)
-    await store.add_refresh_token(used)
+    await store.start_session(token_session(used), used)
     new = [refresh_token(client, user_id, session_id=used.session_id, at=NOW + 10) for _ in range(5)]
     results = await asyncio.gather(*(store.rotate_refresh_token(used, n, NOW + 10, grace=30) for n in new))
     assert results == [True] * 5  # within the grace period every racer is honoured
     assert (await store.get_refresh_token(used.token_hash)).replaced_at == NOW + 10
 
     used = refresh_token(client, user_id)
-    await store.add_refresh_token(used)
+    await store.start_session(token_session(used), used)
     new = [refresh_token(client, user_id, session_id=used.session_id, at=NOW + 10) for _ in range(5)]
     results = await asyncio.gather(*(store.rotate_refresh_token(used, n, NOW + 10, grace=0) for n in new))
     assert sorted(results) == [False] * 4 + [True]  # without one, the first wins and the others are reuses

@@ -23,6 +23,7 @@ from tests.store.records import (
     new_user,
     refresh_token,
     signing_key,
+    token_session,
 )
 from userpool.domain.records import Attempts, OutboxMessage, PasswordChange
 from userpool.store import Store
@@ -140,12 +141,18 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     await measure("get_signing_key", store.get_signing_key(key.kid))
     await measure("published_keys", store.published_keys(pool.id, NOW))
     token = refresh_token(client, user_id)
-    await measure("add_refresh_token", store.add_refresh_token(token))
+    await measure("start_session", store.start_session(token_session(token), token, keep=2))
+    await measure("touch_session", store.touch_session(token.session_id, NOW, "127.0.0.1", "test"))
+    await measure("get_token_session", store.get_token_session(token.session_id))
+    await measure("list_token_sessions", store.list_token_sessions(user_id, NOW))
+    await measure("put_session_configuration", store.put_session_configuration(pool.id, "ALL", {"a": 1}, NOW))
+    await measure("get_session_configuration", store.get_session_configuration(pool.id, "ALL"))
     await measure("get_refresh_token", store.get_refresh_token(token.token_hash))
     await measure("find_refresh_token_by_origin", store.find_refresh_token_by_origin(token.origin_jti))
     new = refresh_token(client, user_id, session_id=token.session_id)
     await measure("rotate_refresh_token", store.rotate_refresh_token(token, new, NOW, grace=0))
     await measure("revoke_refresh_token", store.revoke_refresh_token(new.token_hash, NOW))
+    await measure("revoke_token_session", store.revoke_token_session(new.session_id, NOW))
     await measure("revoke_user_tokens", store.revoke_user_tokens(user_id, NOW))
     session = auth_session(client, user_id)
     await measure("add_session", store.add_session(session))

@@ -98,7 +98,7 @@ def test_0002_upgrades_a_0001_store(tmp_path):
         assert {"signing_keys", "refresh_tokens", "auth_sessions", "password_history"} <= tables
 
 
-def test_0005_gives_each_older_refresh_token_a_session_of_its_own(tmp_path):
+def test_0005_and_0006_give_each_older_refresh_token_a_session_of_its_own(tmp_path):
     path = tmp_path / "old.db"
     engine = create_engine(f"sqlite:///{path}")
     config = Config()
@@ -125,3 +125,6 @@ def test_0005_gives_each_older_refresh_token_a_session_of_its_own(tmp_path):
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT token_hash, session_id, replaced_at FROM refresh_tokens ORDER BY 1").fetchall()
         assert rows == [("h1", "tkn" + "a1" * 12 + "a", None), ("h2", "tkn" + "b2" * 12 + "b", None)]
+        # 0006: each of them is a token session of its own, as ListUserSessions shows them
+        sessions = db.execute("SELECT id, user_id, client_id, created_at, expires_at FROM token_sessions ORDER BY 1")
+        assert sessions.fetchall() == [("tkn" + "a1" * 12 + "a", 1, "c", 0, 9), ("tkn" + "b2" * 12 + "b", 1, "c", 0, 9)]

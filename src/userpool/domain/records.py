@@ -166,6 +166,22 @@ class RefreshToken:
 
 
 @dataclass(frozen=True)
+class TokenSession:
+    """One sign-in's token session: its refresh tokens carry its id (``RefreshToken.session_id``)."""
+
+    id: str
+    pool_id: str
+    user_id: int
+    client_id: str
+    created_at: float
+    last_active_at: float
+    expires_at: float
+    ip_address: str | None = None
+    device: str | None = None
+    revoked_at: float | None = None
+
+
+@dataclass(frozen=True)
 class AuthSession:
     id_hash: str
     pool_id: str

@@ -75,6 +75,12 @@ REVOKED_REFRESH_TOKEN: Final = "Refresh Token has been revoked"
 EXPIRED_REFRESH_TOKEN: Final = "Refresh Token has expired"  # (unverified wording)
 REUSED_REFRESH_TOKEN: Final = "Refresh Token has already been used."  # (unverified wording)
 
+# ---- user sessions (all unverified: AWS documents the errors' types, not their texts) ---------------------------
+SESSION_TRACKING_OFF: Final = "Session tracking is not enabled for this user pool."
+SESSION_NOT_FOUND: Final = "Session not found."
+CURRENT_SESSION: Final = "The current session can't be revoked."
+FEATURE_NOT_IN_TIER: Final = "This feature is not available in the user pool's feature plan."
+
 # ---- delivery --------------------------------------------------------------------------------------------------
 EMAIL_QUOTA_EXCEEDED: Final = (
     "Exceeded daily email limit for the operation or the account. If a higher limit is required, please configure "

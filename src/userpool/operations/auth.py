@@ -46,29 +46,29 @@ def _required(params: dict[str, str], name: str) -> str:
 # ---- entry points ----------------------------------------------------------------------------------------------
 async def initiate_auth(ctx: Context, call: Call) -> dict[str, Any]:
     client, pool = await lookups.client_and_pool(ctx.store, call.params["ClientId"], call)
-    return await _initiate(ctx, pool, client, call.params["AuthFlow"], call.params.get("AuthParameters") or {}, False)
+    return await _initiate(ctx, call, pool, client, False)
 
 
 async def admin_initiate_auth(ctx: Context, call: Call) -> dict[str, Any]:
     pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
     client = await lookups.require_client(ctx.store, call.params["ClientId"], pool.id)
-    return await _initiate(ctx, pool, client, call.params["AuthFlow"], call.params.get("AuthParameters") or {}, True)
+    return await _initiate(ctx, call, pool, client, True)
 
 
 async def respond_to_auth_challenge(ctx: Context, call: Call) -> dict[str, Any]:
     client, pool = await lookups.client_and_pool(ctx.store, call.params["ClientId"], call)
-    return await _respond(ctx, pool, client, call.params)
+    return await _respond(ctx, call, pool, client)
 
 
 async def admin_respond_to_auth_challenge(ctx: Context, call: Call) -> dict[str, Any]:
     pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
     client = await lookups.require_client(ctx.store, call.params["ClientId"], pool.id)
-    return await _respond(ctx, pool, client, call.params)
+    return await _respond(ctx, call, pool, client)
 
 
-async def _initiate(
-    ctx: Context, pool: Pool, client: Client, flow: str, params: dict[str, str], admin: bool
-) -> dict[str, Any]:
+async def _initiate(ctx: Context, call: Call, pool: Pool, client: Client, admin: bool) -> dict[str, Any]:
+    flow: str = call.params["AuthFlow"]
+    params: dict[str, str] = call.params.get("AuthParameters") or {}
     allowed = client.settings.get("ExplicitAuthFlows") or []
     if flow in ("CUSTOM_AUTH", "USER_AUTH"):
         raise UnsupportedOperationException(f"userpool does not implement the {flow} flow yet.")
@@ -79,19 +79,20 @@ async def _initiate(
     if not flows.enabled(allowed, flow) or (flow in flows.REFRESH and client_rules.rotation_enabled(client.settings)):
         raise InvalidParameterException(flows.not_enabled_message(flow))
     if flow in flows.REFRESH:
-        return await _refresh(ctx, pool, client, params)
+        return await _refresh(ctx, call, pool, client, params)
     if flow == flows.SRP:
         return await _srp_start(ctx, pool, client, params)
-    return await _password_sign_in(ctx, pool, client, params)
+    return await _password_sign_in(ctx, call, pool, client, params)
 
 
-async def _respond(ctx: Context, pool: Pool, client: Client, p: dict[str, Any]) -> dict[str, Any]:
+async def _respond(ctx: Context, call: Call, pool: Pool, client: Client) -> dict[str, Any]:
+    p = call.params
     responses = p.get("ChallengeResponses") or {}
     name = p["ChallengeName"]
     if name == PASSWORD_VERIFIER:
-        return await _srp_verify(ctx, pool, client, responses)
+        return await _srp_verify(ctx, call, pool, client, responses)
     if name == NEW_PASSWORD_REQUIRED:
-        return await _new_password(ctx, pool, client, p.get("Session"), responses)
+        return await _new_password(ctx, call, pool, client, p.get("Session"), responses)
     raise UnsupportedOperationException(f"userpool does not implement the {name} challenge yet.")
 
 
@@ -101,7 +102,7 @@ def _check_not_locked(ctx: Context, user: User) -> None:
         raise NotAuthorizedException(texts.PASSWORD_ATTEMPTS_EXCEEDED)
 
 
-async def _after_password(ctx: Context, pool: Pool, client: Client, user: User) -> dict[str, Any]:
+async def _after_password(ctx: Context, call: Call, pool: Pool, client: Client, user: User) -> dict[str, Any]:
     """The user proved the password: answer with tokens, or with the challenge or error its state calls for."""
     if not user.enabled:
         raise NotAuthorizedException(texts.USER_DISABLED)
@@ -126,7 +127,7 @@ async def _after_password(ctx: Context, pool: Pool, client: Client, user: User) 
                 "userAttributes": json.dumps({n: v for n, v in user.attributes.items() if n != "sub"}),
             },
         }
-    return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, pool, client, user)}
+    return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, call, pool, client, user)}
 
 
 def _missing_required(pool: Pool, attributes: dict[str, str]) -> list[str]:
@@ -191,7 +192,9 @@ async def _remember_verifier(ctx: Context, pool: Pool, user: User, password: str
 
 
 # ---- USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH ---------------------------------------------------------------
-async def _password_sign_in(ctx: Context, pool: Pool, client: Client, params: dict[str, str]) -> dict[str, Any]:
+async def _password_sign_in(
+    ctx: Context, call: Call, pool: Pool, client: Client, params: dict[str, str]
+) -> dict[str, Any]:
     username = _required(params, "USERNAME")
     password = _required(params, "PASSWORD")
     lookups.check_secret_hash(client, username, params.get("SECRET_HASH"))
@@ -206,7 +209,7 @@ async def _password_sign_in(ctx: Context, pool: Pool, client: Client, params: di
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
     if user.srp_verifier is None:
         await _remember_verifier(ctx, pool, user, password)
-    return await _after_password(ctx, pool, client, user)
+    return await _after_password(ctx, call, pool, client, user)
 
 
 # ---- USER_SRP_AUTH ---------------------------------------------------------------------------------------------
@@ -249,7 +252,7 @@ async def _srp_start(ctx: Context, pool: Pool, client: Client, params: dict[str,
     }
 
 
-async def _srp_verify(ctx: Context, pool: Pool, client: Client, r: dict[str, str]) -> dict[str, Any]:
+async def _srp_verify(ctx: Context, call: Call, pool: Pool, client: Client, r: dict[str, str]) -> dict[str, Any]:
     username = _required(r, "USERNAME")
     block_b64 = _required(r, "PASSWORD_CLAIM_SECRET_BLOCK")
     signature = _required(r, "PASSWORD_CLAIM_SIGNATURE")
@@ -280,12 +283,12 @@ async def _srp_verify(ctx: Context, pool: Pool, client: Client, r: dict[str, str
         if user is not None:
             await user_passwords.count_failure(ctx, user)
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
-    return await _after_password(ctx, pool, client, user)
+    return await _after_password(ctx, call, pool, client, user)
 
 
 # ---- NEW_PASSWORD_REQUIRED -------------------------------------------------------------------------------------
 async def _new_password(
-    ctx: Context, pool: Pool, client: Client, session_token: str | None, r: dict[str, str]
+    ctx: Context, call: Call, pool: Pool, client: Client, session_token: str | None, r: dict[str, str]
 ) -> dict[str, Any]:
     username = _required(r, "USERNAME")
     new_password = _required(r, "NEW_PASSWORD")
@@ -317,11 +320,11 @@ async def _new_password(
         raise NotAuthorizedException(texts.SESSION_USED)
     user = await ctx.store.get_user(user.id)
     assert user is not None
-    return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, pool, client, user)}
+    return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, call, pool, client, user)}
 
 
 # ---- REFRESH_TOKEN_AUTH ----------------------------------------------------------------------------------------
-async def _refresh(ctx: Context, pool: Pool, client: Client, params: dict[str, str]) -> dict[str, Any]:
+async def _refresh(ctx: Context, call: Call, pool: Pool, client: Client, params: dict[str, str]) -> dict[str, Any]:
     token = _required(params, "REFRESH_TOKEN")
 
     def check_secret_hash(user: User) -> None:
@@ -338,7 +341,7 @@ async def _refresh(ctx: Context, pool: Pool, client: Client, params: dict[str, s
 
     return {
         "ChallengeParameters": {},
-        "AuthenticationResult": await issuing.refresh(ctx, pool, client, token, check_secret_hash),
+        "AuthenticationResult": await issuing.refresh(ctx, call, pool, client, token, check_secret_hash),
     }
 
 

@@ -25,7 +25,7 @@ async def get_tokens_from_refresh_token(ctx: Context, call: Call) -> dict[str, A
     def check_secret(_: User) -> None:
         lookups.check_client_secret(client, p.get("ClientSecret"))
 
-    return {"AuthenticationResult": await issuing.refresh(ctx, pool, client, p["RefreshToken"], check_secret)}
+    return {"AuthenticationResult": await issuing.refresh(ctx, call, pool, client, p["RefreshToken"], check_secret)}
 
 
 async def global_sign_out(ctx: Context, call: Call) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from userpool.store.outbox import OutboxStore
 from userpool.store.pools import PoolStore
 from userpool.store.risk import RiskStore
 from userpool.store.schema import SchemaStore
+from userpool.store.sessions import SessionStore
 from userpool.store.signin import SignInStore
 from userpool.store.tokens import TokenStore
 from userpool.store.users import UserStore
@@ -36,6 +37,7 @@ class Store(
     SignInStore,
     CodeStore,
     TokenStore,
+    SessionStore,
     CounterStore,
     OutboxStore,
     RiskStore,

@@ -163,6 +163,23 @@ refresh_tokens = Table(
     Column("replaced_at", Float),
 )
 
+# Token sessions (ListUserSessions): one per sign-in, named like Cognito's (``tkn`` + 25 letters and digits); the
+# refresh tokens of a session carry its id. Revoking a session revokes its rows in both tables.
+token_sessions = Table(
+    "token_sessions",
+    metadata,
+    Column("id", String(28), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("client_id", String(128), ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("last_active_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Column("ip_address", String(128)),
+    Column("device", String(1024)),
+    Column("revoked_at", Float),
+)
+
 # Challenge sessions (PASSWORD_VERIFIER's SECRET_BLOCK, NEW_PASSWORD_REQUIRED's Session), by the SHA-256 of the
 # opaque value handed out. Used once: ``used_at`` is set by the one request that wins.
 auth_sessions = Table(
@@ -203,6 +220,18 @@ rate_counters = Table(
 # SetRiskConfiguration: per pool (client_id "ALL") or per app client.
 risk_configurations = Table(
     "risk_configurations",
+    metadata,
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("client_id", String(128), primary_key=True),
+    Column("configuration", JSON, nullable=False),
+    Column("modified_at", Float, nullable=False),
+)
+
+# Session tracking (Get/SetUserPoolSessionConfiguration, Get/SetUserPoolClientSessionConfiguration): the pool's
+# under client id ``ALL``, each client's under its id. Kept apart from the pool's settings, which UpdateUserPool
+# replaces whole.
+session_configurations = Table(
+    "session_configurations",
     metadata,
     Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
     Column("client_id", String(128), primary_key=True),

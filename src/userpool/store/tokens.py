@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select, update
 from userpool.domain.records import AuthSession, RefreshToken, StoredKey
 from userpool.store import tables as t
 from userpool.store.engine import StoreBase, on_store_thread, retrying
+from userpool.store.sessions import revoke_sessions
 
 # Refresh tokens expired this long ago are deleted when their user signs out everywhere.
 MAX_TOKEN_AGE = 86400.0
@@ -28,7 +29,6 @@ class TokenStore(StoreBase):
             .limit(1)
         )
         return await self._read_one(newest, {}, StoredKey)
-
 
     @on_store_thread
     async def get_signing_key(self, kid: str) -> StoredKey | None:
@@ -63,11 +63,6 @@ class TokenStore(StoreBase):
 
     # ---- refresh tokens --------------------------------------------------------------------------------
     @on_store_thread
-    async def add_refresh_token(self, token: RefreshToken) -> None:
-        async with self._write() as conn:
-            await conn.execute(insert(t.refresh_tokens).values(**token.__dict__))
-
-    @on_store_thread
     async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
         r = t.refresh_tokens
         return await self._read_one(select(r).where(r.c.token_hash == token_hash), {}, RefreshToken)
@@ -77,7 +72,6 @@ class TokenStore(StoreBase):
         r = t.refresh_tokens
         return await self._read_one(select(r).where(r.c.origin_jti == origin_jti), {}, RefreshToken)
 
-
     @on_store_thread
     async def revoke_refresh_token(self, token_hash: str, at: float) -> bool:
         """Revoke the token's whole session: the token, the tokens rotation issued from it or before it, and so
@@ -85,10 +79,7 @@ class TokenStore(StoreBase):
         r = t.refresh_tokens
         session = select(r.c.session_id).where(r.c.token_hash == token_hash).scalar_subquery()
         async with self._write() as conn:
-            result = await conn.execute(
-                update(r).where(r.c.session_id == session, r.c.revoked_at.is_(None)).values(revoked_at=at)
-            )
-        return result.rowcount > 0
+            return await revoke_sessions(conn, at, session_id=session) > 0
 
     @on_store_thread
     @retrying
@@ -112,31 +103,29 @@ class TokenStore(StoreBase):
                 ).first()
                 honoured = row is not None and row.revoked_at is None and row.replaced_at is not None
                 if not honoured or grace <= 0 or at > row.replaced_at + grace:
-                    await conn.execute(
-                        update(r)
-                        .where(r.c.session_id == used.session_id, r.c.revoked_at.is_(None))
-                        .values(revoked_at=at)
-                    )
+                    await revoke_sessions(conn, at, session_id=used.session_id)
                     return False
             await conn.execute(insert(r).values(**new.__dict__))
         return True
 
     @on_store_thread
     async def revoke_user_tokens(self, user_id: int, at: float) -> int:
-        """Global sign-out: every refresh token of the user, and so every token issued from them, is revoked."""
+        """Global sign-out: every session of the user, and so every token issued in them, is revoked."""
         async with self._write() as conn:
-            result = await conn.execute(
-                update(t.refresh_tokens)
-                .where(t.refresh_tokens.c.user_id == user_id, t.refresh_tokens.c.revoked_at.is_(None))
-                .values(revoked_at=at)
-            )
-            # Expired refresh tokens are no use to anyone: let them go while we are here.
+            revoked = await revoke_sessions(conn, at, user_id=user_id)
+            # Expired sessions and refresh tokens are no use to anyone: let them go while we are here.
+            old = at - MAX_TOKEN_AGE
             await conn.execute(
                 delete(t.refresh_tokens).where(
-                    t.refresh_tokens.c.user_id == user_id, t.refresh_tokens.c.expires_at < at - MAX_TOKEN_AGE
+                    t.refresh_tokens.c.user_id == user_id, t.refresh_tokens.c.expires_at < old
                 )
             )
-        return result.rowcount
+            await conn.execute(
+                delete(t.token_sessions).where(
+                    t.token_sessions.c.user_id == user_id, t.token_sessions.c.expires_at < old
+                )
+            )
+        return revoked
 
     # ---- challenge sessions ----------------------------------------------------------------------------
     @on_store_thread

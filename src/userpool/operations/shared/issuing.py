@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from userpool.context import Context
+from userpool.context import Call, Context
 from userpool.domain import clients as client_rules
 from userpool.domain import ids, texts
+from userpool.domain import sessions as session_rules
 from userpool.domain import tokens as token_rules
-from userpool.domain.records import Client, Pool, RefreshToken, StoredKey, User
+from userpool.domain.records import Client, Pool, RefreshToken, StoredKey, TokenSession, User
 from userpool.errors import NotAuthorizedException, RefreshTokenReuseException, UserNotFoundException
 from userpool.operations.shared import lookups
 
@@ -74,18 +75,34 @@ def _public_key(ctx: Context, key: StoredKey) -> Any:
 
 
 async def issue(
-    ctx: Context, pool: Pool, client: Client, user: User, origin: RefreshToken | None = None
+    ctx: Context, call: Call, pool: Pool, client: Client, user: User, origin: RefreshToken | None = None
 ) -> dict[str, Any]:
-    """An ``AuthenticationResult``: access and ID tokens, and a new refresh token (a new session) unless ``origin``
-    (the refresh token being used, without rotation) is given, in which case the new tokens share its
-    ``origin_jti`` and ``auth_time``."""
-    if origin is not None:
-        return await _sign(ctx, pool, client, user, origin, ctx.clock.now())
+    """An ``AuthenticationResult``: access and ID tokens, and a new refresh token (a new token session, started
+    from ``call``'s address and device) unless ``origin`` (the refresh token being used, without rotation) is given,
+    in which case the new tokens share its ``origin_jti`` and ``auth_time``."""
     now = ctx.clock.now()
+    if origin is not None:
+        return await _sign(ctx, pool, client, user, origin, now)
     expires_at = now + token_rules.validity_seconds(client.settings, "RefreshToken")
     refresh_token, origin = _refresh_token(client, user, ids.token_session_id(), now, now, expires_at)
-    await ctx.store.add_refresh_token(origin)
+    session = TokenSession(
+        id=origin.session_id,
+        pool_id=pool.id,
+        user_id=user.id,
+        client_id=client.id,
+        created_at=now,
+        last_active_at=now,
+        expires_at=expires_at,
+        **_source(call),
+    )
+    tracking = await ctx.store.get_session_configuration(pool.id, session_rules.POOL_WIDE)
+    await ctx.store.start_session(session, origin, keep=session_rules.max_per_user(tracking))
     return {**await _sign(ctx, pool, client, user, origin, now), "RefreshToken": refresh_token}
+
+
+def _source(call: Call) -> dict[str, str | None]:
+    """Where a session was last active from: the request's address and its User-Agent (as ``DeviceType``)."""
+    return {"ip_address": call.source_ip, "device": call.user_agent[:1024] or None}
 
 
 async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: RefreshToken) -> dict[str, Any]:
@@ -151,7 +168,7 @@ async def _sign(
 
 
 async def refresh(
-    ctx: Context, pool: Pool, client: Client, token: str, check_client: Callable[[User], None]
+    ctx: Context, call: Call, pool: Pool, client: Client, token: str, check_client: Callable[[User], None]
 ) -> dict[str, Any]:
     """New tokens from a refresh token (REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken): the token must be this
     client's, unrevoked, unexpired, of an enabled user; ``check_client`` authenticates the client (its secret) once
@@ -168,8 +185,11 @@ async def refresh(
     if not user.enabled:
         raise NotAuthorizedException(texts.USER_DISABLED)
     if client_rules.rotation_enabled(client.settings):
-        return await rotate(ctx, pool, client, user, stored)
-    return await issue(ctx, pool, client, user, stored)
+        answer = await rotate(ctx, pool, client, user, stored)
+    else:
+        answer = await issue(ctx, call, pool, client, user, stored)
+    await ctx.store.touch_session(stored.session_id, ctx.clock.now(), **_source(call))
+    return answer
 
 
 @dataclass(frozen=True)
@@ -180,6 +200,7 @@ class Caller:
     user: User
     client_id: str
     claims: dict[str, Any]
+    session_id: str
 
 
 async def authenticate(ctx: Context, access_token: str) -> Caller:
@@ -210,4 +231,6 @@ async def authenticate(ctx: Context, access_token: str) -> Caller:
         raise NotAuthorizedException(texts.REVOKED_ACCESS_TOKEN)
     if not user.enabled:
         raise NotAuthorizedException(texts.USER_DISABLED)
-    return Caller(pool=pool, user=user, client_id=str(claims.get("client_id")), claims=claims)
+    return Caller(
+        pool=pool, user=user, client_id=str(claims.get("client_id")), claims=claims, session_id=origin.session_id
+    )
