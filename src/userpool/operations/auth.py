@@ -18,6 +18,7 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import attributes as attribute_rules
+from userpool.domain import auth_events as events
 from userpool.domain import clients as client_rules
 from userpool.domain import flows, passwords, secret_hash, srp, texts
 from userpool.domain import pools as pool_rules
@@ -30,7 +31,7 @@ from userpool.errors import (
     UnsupportedOperationException,
     UserNotConfirmedException,
 )
-from userpool.operations.shared import issuing, lookups, user_passwords
+from userpool.operations.shared import issuing, lookups, threat_protection, user_passwords
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
@@ -46,29 +47,29 @@ def _required(params: dict[str, str], name: str) -> str:
 # ---- entry points ----------------------------------------------------------------------------------------------
 async def initiate_auth(ctx: Context, call: Call) -> dict[str, Any]:
     client, pool = await lookups.client_and_pool(ctx.store, call.params["ClientId"], call)
-    return await _initiate(ctx, pool, client, call.params["AuthFlow"], call.params.get("AuthParameters") or {}, False)
+    return await _initiate(ctx, call, pool, client, False)
 
 
 async def admin_initiate_auth(ctx: Context, call: Call) -> dict[str, Any]:
     pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
     client = await lookups.require_client(ctx.store, call.params["ClientId"], pool.id)
-    return await _initiate(ctx, pool, client, call.params["AuthFlow"], call.params.get("AuthParameters") or {}, True)
+    return await _initiate(ctx, call, pool, client, True)
 
 
 async def respond_to_auth_challenge(ctx: Context, call: Call) -> dict[str, Any]:
     client, pool = await lookups.client_and_pool(ctx.store, call.params["ClientId"], call)
-    return await _respond(ctx, pool, client, call.params)
+    return await _respond(ctx, call, pool, client)
 
 
 async def admin_respond_to_auth_challenge(ctx: Context, call: Call) -> dict[str, Any]:
     pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
     client = await lookups.require_client(ctx.store, call.params["ClientId"], pool.id)
-    return await _respond(ctx, pool, client, call.params)
+    return await _respond(ctx, call, pool, client)
 
 
-async def _initiate(
-    ctx: Context, pool: Pool, client: Client, flow: str, params: dict[str, str], admin: bool
-) -> dict[str, Any]:
+async def _initiate(ctx: Context, call: Call, pool: Pool, client: Client, admin: bool) -> dict[str, Any]:
+    flow: str = call.params["AuthFlow"]
+    params: dict[str, str] = call.params.get("AuthParameters") or {}
     allowed = client.settings.get("ExplicitAuthFlows") or []
     if flow in ("CUSTOM_AUTH", "USER_AUTH"):
         raise UnsupportedOperationException(f"userpool does not implement the {flow} flow yet.")
@@ -82,16 +83,17 @@ async def _initiate(
         return await _refresh(ctx, pool, client, params)
     if flow == flows.SRP:
         return await _srp_start(ctx, pool, client, params)
-    return await _password_sign_in(ctx, pool, client, params)
+    return await _password_sign_in(ctx, call, pool, client, params)
 
 
-async def _respond(ctx: Context, pool: Pool, client: Client, p: dict[str, Any]) -> dict[str, Any]:
+async def _respond(ctx: Context, call: Call, pool: Pool, client: Client) -> dict[str, Any]:
+    p = call.params
     responses = p.get("ChallengeResponses") or {}
     name = p["ChallengeName"]
     if name == PASSWORD_VERIFIER:
-        return await _srp_verify(ctx, pool, client, responses)
+        return await _srp_verify(ctx, call, pool, client, responses)
     if name == NEW_PASSWORD_REQUIRED:
-        return await _new_password(ctx, pool, client, p.get("Session"), responses)
+        return await _new_password(ctx, call, pool, client, p.get("Session"), responses)
     raise UnsupportedOperationException(f"userpool does not implement the {name} challenge yet.")
 
 
@@ -127,6 +129,32 @@ async def _after_password(ctx: Context, pool: Pool, client: Client, user: User) 
             },
         }
     return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, pool, client, user)}
+
+
+async def _proven(ctx: Context, call: Call, pool: Pool, client: Client, user: User) -> dict[str, Any]:
+    """``_after_password``, with the sign-in recorded in the user's event history: ``Pass`` when it goes on,
+    ``Fail`` when the user's state refuses it although the password was right."""
+    try:
+        result = await _after_password(ctx, pool, client, user)
+    except (NotAuthorizedException, UserNotConfirmedException, PasswordResetRequiredException):
+        await _record_sign_in(ctx, call, pool, client, user, events.FAIL, events.PASSWORD_SUCCESS)
+        raise
+    await _record_sign_in(ctx, call, pool, client, user, events.PASS, events.PASSWORD_SUCCESS)
+    return result
+
+
+async def _record_sign_in(
+    ctx: Context,
+    call: Call,
+    pool: Pool,
+    client: Client,
+    user: User,
+    response: str,
+    challenge_responses: tuple[dict[str, str], ...],
+) -> None:
+    await threat_protection.record_event(
+        ctx, call, pool, user, events.SIGN_IN, response, client=client, challenge_responses=challenge_responses
+    )
 
 
 def _missing_required(pool: Pool, attributes: dict[str, str]) -> list[str]:
@@ -191,7 +219,9 @@ async def _remember_verifier(ctx: Context, pool: Pool, user: User, password: str
 
 
 # ---- USER_PASSWORD_AUTH / ADMIN_USER_PASSWORD_AUTH ---------------------------------------------------------------
-async def _password_sign_in(ctx: Context, pool: Pool, client: Client, params: dict[str, str]) -> dict[str, Any]:
+async def _password_sign_in(
+    ctx: Context, call: Call, pool: Pool, client: Client, params: dict[str, str]
+) -> dict[str, Any]:
     username = _required(params, "USERNAME")
     password = _required(params, "PASSWORD")
     lookups.check_secret_hash(client, username, params.get("SECRET_HASH"))
@@ -203,10 +233,11 @@ async def _password_sign_in(ctx: Context, pool: Pool, client: Client, params: di
     _check_not_locked(ctx, user)
     if not await ctx.hashing.verify(user.password_hash, password):
         await user_passwords.count_failure(ctx, user)
+        await _record_sign_in(ctx, call, pool, client, user, events.FAIL, events.PASSWORD_FAILURE)
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
     if user.srp_verifier is None:
         await _remember_verifier(ctx, pool, user, password)
-    return await _after_password(ctx, pool, client, user)
+    return await _proven(ctx, call, pool, client, user)
 
 
 # ---- USER_SRP_AUTH ---------------------------------------------------------------------------------------------
@@ -249,7 +280,7 @@ async def _srp_start(ctx: Context, pool: Pool, client: Client, params: dict[str,
     }
 
 
-async def _srp_verify(ctx: Context, pool: Pool, client: Client, r: dict[str, str]) -> dict[str, Any]:
+async def _srp_verify(ctx: Context, call: Call, pool: Pool, client: Client, r: dict[str, str]) -> dict[str, Any]:
     username = _required(r, "USERNAME")
     block_b64 = _required(r, "PASSWORD_CLAIM_SECRET_BLOCK")
     signature = _required(r, "PASSWORD_CLAIM_SIGNATURE")
@@ -279,13 +310,14 @@ async def _srp_verify(ctx: Context, pool: Pool, client: Client, r: dict[str, str
     if not await ctx.hashing.run(proven) or user is None:
         if user is not None:
             await user_passwords.count_failure(ctx, user)
+            await _record_sign_in(ctx, call, pool, client, user, events.FAIL, events.PASSWORD_FAILURE)
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
-    return await _after_password(ctx, pool, client, user)
+    return await _proven(ctx, call, pool, client, user)
 
 
 # ---- NEW_PASSWORD_REQUIRED -------------------------------------------------------------------------------------
 async def _new_password(
-    ctx: Context, pool: Pool, client: Client, session_token: str | None, r: dict[str, str]
+    ctx: Context, call: Call, pool: Pool, client: Client, session_token: str | None, r: dict[str, str]
 ) -> dict[str, Any]:
     username = _required(r, "USERNAME")
     new_password = _required(r, "NEW_PASSWORD")
@@ -317,6 +349,7 @@ async def _new_password(
         raise NotAuthorizedException(texts.SESSION_USED)
     user = await ctx.store.get_user(user.id)
     assert user is not None
+    await threat_protection.record_event(ctx, call, pool, user, events.PASSWORD_CHANGE, client=client)
     return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, pool, client, user)}
 
 
