@@ -21,7 +21,7 @@ from userpool.delivery.outbox import OutboxSender
 from userpool.delivery.router import MediumRouter
 from userpool.delivery.sms import SnsSender, WebhookSender
 from userpool.delivery.smtp import DEFAULT_PORTS, SmtpSender, SmtpServer
-from userpool.domain import codes
+from userpool.domain import auth_events, codes
 from userpool.hashing import PasswordHashing
 from userpool.observability import Metrics, configure_logging
 from userpool.protocol.model import ServiceModel
@@ -68,21 +68,27 @@ def build_sender(settings: Settings, store: Store, clock: Clock) -> MediumRouter
     return MediumRouter({"EMAIL": email, "SMS": sms}, outbox)
 
 
-def secret_box(settings: Settings) -> SecretBox:
-    """The box that seals client secrets: the configured key, the configured key file (which must exist), or
+def secret_key(settings: Settings) -> bytes:
+    """The server's secret key: the configured key, the configured key file (which must exist), or
     ``<data_dir>/secret.key`` (created on first start)."""
     if settings.secret_key is not None:
-        return SecretBox(decode_key(settings.secret_key.get_secret_value()))
+        return decode_key(settings.secret_key.get_secret_value())
     if settings.secret_key_file is not None:
-        return SecretBox(decode_key(settings.secret_key_file.read_text()))
-    return SecretBox(load_or_create_key(settings.data_dir / "secret.key"))
+        return decode_key(settings.secret_key_file.read_text())
+    return load_or_create_key(settings.data_dir / "secret.key")
+
+
+def secret_box(settings: Settings) -> SecretBox:
+    """The box that seals client secrets, with the server's secret key."""
+    return SecretBox(secret_key(settings))
 
 
 def build_context(settings: Settings) -> Context:
     """The service's parts, opened from the settings; ``lifespan`` closes them."""
     triggers = Triggers(settings)  # first: a trigger setting that cannot work stops us before anything is opened
     settings.check()
-    store = Store.open(settings.url, secret_box(settings))
+    key = secret_key(settings)
+    store = Store.open(settings.url, SecretBox(key))
     clock = Clock()
     hashing = PasswordHashing(settings.hash_workers, settings.hash_queue)
     metrics = Metrics()
@@ -97,6 +103,7 @@ def build_context(settings: Settings) -> Context:
         generate_code=(lambda: fixed) if (fixed := settings.fixed_code) else codes.generate,
         triggers=triggers,
         blocklist=PasswordBlocklist(),
+        feedback_key=auth_events.feedback_key(key),
     )
     if settings.fixed_code:
         log.warning("FIXED CODE: every confirmation code is %s; never use this outside tests", settings.fixed_code)

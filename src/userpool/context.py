@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,9 @@ class Context:
     key_cache: dict[tuple[str, str], Any] = field(default_factory=dict)
     # The offline list of common and breached passwords (threat protection's compromised-credentials check).
     blocklist: PasswordBlocklist = field(default_factory=PasswordBlocklist)
+    # The key UpdateAuthEventFeedback's tokens are made with (``domain.auth_events.feedback_key`` of the server's
+    # secret key, so every process on one store checks the same tokens); random when a context is made otherwise.
+    feedback_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Records for the Store contract suite: a new pool per test (so tests sharing a database never meet), app clients,
-users, codes, tokens and sessions with plausible values."""
+users, codes, tokens, sessions and auth events with plausible values."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from userpool.domain import ids
 from userpool.domain.records import (
+    AuthEvent,
     AuthSession,
     Client,
     Confirmation,
@@ -142,3 +143,20 @@ def auth_session(client: Client, user_id: int | None, created_at: float = NOW) -
         created_at=created_at,
         expires_at=created_at + 180,
     )
+
+
+def auth_event(pool: Pool, user_id: int, at: float = NOW, event_type: str = "SignIn", **fields: Any) -> AuthEvent:
+    values: dict[str, Any] = {
+        "event_id": str(uuid.uuid4()),
+        "pool_id": pool.id,
+        "user_id": user_id,
+        "event_type": event_type,
+        "created_at": at,
+        "response": "Pass",
+        "risk_decision": "NoRisk",
+        "compromised": False,
+        "challenge_responses": [{"ChallengeName": "Password", "ChallengeResponse": "Success"}],
+        "ip_address": "192.0.2.1",
+        "device_name": "Boto3/1.0",
+    }
+    return AuthEvent(**{**values, **fields})

@@ -15,6 +15,7 @@ from sqlalchemy import event
 
 from tests.store.records import (
     NOW,
+    auth_event,
     auth_session,
     confirmation,
     new_client,
@@ -170,6 +171,12 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     await measure("outbox_pools", store.outbox_pools())
     await measure("put_risk_configuration", store.put_risk_configuration(pool.id, "ALL", {}, NOW))
     await measure("get_risk_configuration", store.get_risk_configuration(pool.id, "ALL"))
+    event = auth_event(pool, user_id)
+    await measure("add_auth_event", store.add_auth_event(event, NOW - 86400))
+    await measure("list_auth_events", store.list_auth_events(user_id, 10, None))
+    await measure(
+        "set_auth_event_feedback", store.set_auth_event_feedback(user_id, event.event_id, "Valid", "Admin", NOW)
+    )
     await measure("integrity_check", store.integrity_check())
     await measure("storage_bytes", store.storage_bytes())
     await measure("delete_user", store.delete_user(user_id))

@@ -1,4 +1,4 @@
-"""Identifiers shaped like Cognito's: pool ids, client ids, client secrets, token sessions, subs."""
+"""Identifiers shaped like Cognito's: pool ids, client ids, client secrets, token sessions, subs, auth events."""
 
 from __future__ import annotations
 
@@ -32,6 +32,11 @@ def token_session_id() -> str:
 
 def sub() -> str:
     """A random UUID, the user's immutable ``sub``."""
+    return str(uuid.uuid4())
+
+
+def auth_event_id() -> str:
+    """A random UUID: an auth event's ``EventId`` (Cognito's look like UUIDs; at most 50 characters of ``[\\w+-]``)."""
     return str(uuid.uuid4())
 
 

@@ -1,6 +1,6 @@
-"""The records every layer passes around: pools, clients, users, codes, tokens, sessions, outbox messages, and the
-changes the store applies in one transaction. Pure dataclasses, no SQL: the store reads and writes them, the
-operations, triggers and delivery use them."""
+"""The records every layer passes around: pools, clients, users, codes, tokens, sessions, auth events, outbox
+messages, and the changes the store applies in one transaction. Pure dataclasses, no SQL: the store reads and
+writes them, the operations, triggers and delivery use them."""
 
 from __future__ import annotations
 
@@ -192,6 +192,27 @@ class AuthSession:
     created_at: float
     expires_at: float
     used_at: float | None = None
+
+
+@dataclass(frozen=True)
+class AuthEvent:
+    """One event of a user's threat-protection history (``domain.auth_events``)."""
+
+    event_id: str
+    pool_id: str
+    user_id: int
+    event_type: str
+    created_at: float
+    response: str
+    risk_decision: str
+    compromised: bool
+    challenge_responses: list[dict[str, str]]
+    ip_address: str | None
+    device_name: str | None
+    feedback_value: str | None = None
+    feedback_provider: str | None = None
+    feedback_at: float | None = None
+    id: int | None = None  # the row's number, given by the store: the order events were recorded in
 
 
 def ordered_attributes(attributes: Mapping[str, str]) -> dict[str, str]:

@@ -29,9 +29,14 @@ def mode(pool_settings: Mapping[str, Any]) -> str:
     return (pool_settings.get("UserPoolAddOns") or {}).get("AdvancedSecurityMode", "OFF")
 
 
+def protects(pool_settings: Mapping[str, Any]) -> bool:
+    """Whether the pool's threat protection is on (AUDIT or ENFORCED): it then keeps its users' event history."""
+    return mode(pool_settings) in ("AUDIT", "ENFORCED")
+
+
 def require_add_on(pool_settings: Mapping[str, Any]) -> None:
-    """Risk configurations need threat protection (AUDIT or ENFORCED) on the pool."""
-    if mode(pool_settings) not in ("AUDIT", "ENFORCED"):
+    """Risk configurations and the event history need threat protection (AUDIT or ENFORCED) on the pool."""
+    if not protects(pool_settings):
         # (unverified) the message; the error is the one the model lists for these operations.
         raise UserPoolAddOnNotEnabledException("Advanced security features are not enabled for this user pool.")
 

@@ -92,6 +92,10 @@ DELIVERY_FAILED: Final = {
     "SMS": "Invalid phone number provided/Unable to send the SMS",
 }
 
+# ---- threat protection ----------------------------------------------------------------------------------------
+AUTH_EVENT_NOT_FOUND: Final = "Auth event not found."  # (unverified) an EventId the user has no event of
+INVALID_FEEDBACK_TOKEN: Final = "Invalid feedback token."  # (unverified) UpdateAuthEventFeedback's token is wrong
+
 # ---- the service -----------------------------------------------------------------------------------------------
 RATE_EXCEEDED: Final = "Rate exceeded"
 INTERNAL_ERROR: Final = "An internal error occurred."

@@ -15,6 +15,7 @@ from userpool.operations import (
     account,
     admin_users,
     auth,
+    auth_events,
     clients,
     pools,
     recovery,
@@ -40,5 +41,6 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **admin_users.OPERATIONS,
         **risk.OPERATIONS,
         **sessions.OPERATIONS,
+        **auth_events.OPERATIONS,
     }
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from userpool.context import Call, Context
+from userpool.domain import auth_events as events
 from userpool.domain import codes, texts
 from userpool.domain import pools as pool_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
@@ -18,7 +19,14 @@ from userpool.errors import (
     LimitExceededException,
     NotAuthorizedException,
 )
-from userpool.operations.shared import attribute_changes, confirmation_codes, issuing, sending, user_passwords
+from userpool.operations.shared import (
+    attribute_changes,
+    confirmation_codes,
+    issuing,
+    sending,
+    threat_protection,
+    user_passwords,
+)
 from userpool.store import Conflict
 
 
@@ -94,8 +102,10 @@ async def change_password(ctx: Context, call: Call) -> dict[str, Any]:
         raise LimitExceededException(texts.ATTEMPTS_EXCEEDED)
     if user.password_hash is None or not await ctx.hashing.verify(user.password_hash, p["PreviousPassword"]):
         await user_passwords.count_failure(ctx, user)
+        await threat_protection.record_event(ctx, call, caller.pool, user, events.PASSWORD_CHANGE, events.FAIL)
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
     await user_passwords.set_password(ctx, caller.pool, user, p["ProposedPassword"], texts.CHANGE_POLICY_PREFIX)
+    await threat_protection.record_event(ctx, call, caller.pool, user, events.PASSWORD_CHANGE)
     return {}
 
 

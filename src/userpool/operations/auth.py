@@ -18,6 +18,7 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import attributes as attribute_rules
+from userpool.domain import auth_events as events
 from userpool.domain import clients as client_rules
 from userpool.domain import flows, passwords, secret_hash, srp, texts
 from userpool.domain import pools as pool_rules
@@ -30,7 +31,7 @@ from userpool.errors import (
     UnsupportedOperationException,
     UserNotConfirmedException,
 )
-from userpool.operations.shared import issuing, lookups, user_passwords
+from userpool.operations.shared import issuing, lookups, threat_protection, user_passwords
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
@@ -130,6 +131,32 @@ async def _after_password(ctx: Context, call: Call, pool: Pool, client: Client, 
     return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, call, pool, client, user)}
 
 
+async def _proven(ctx: Context, call: Call, pool: Pool, client: Client, user: User) -> dict[str, Any]:
+    """``_after_password``, with the sign-in recorded in the user's event history: ``Pass`` when it goes on,
+    ``Fail`` when the user's state refuses it although the password was right."""
+    try:
+        result = await _after_password(ctx, call, pool, client, user)
+    except (NotAuthorizedException, UserNotConfirmedException, PasswordResetRequiredException):
+        await _record_sign_in(ctx, call, pool, client, user, events.FAIL, events.PASSWORD_SUCCESS)
+        raise
+    await _record_sign_in(ctx, call, pool, client, user, events.PASS, events.PASSWORD_SUCCESS)
+    return result
+
+
+async def _record_sign_in(
+    ctx: Context,
+    call: Call,
+    pool: Pool,
+    client: Client,
+    user: User,
+    response: str,
+    challenge_responses: tuple[dict[str, str], ...],
+) -> None:
+    await threat_protection.record_event(
+        ctx, call, pool, user, events.SIGN_IN, response, client=client, challenge_responses=challenge_responses
+    )
+
+
 def _missing_required(pool: Pool, attributes: dict[str, str]) -> list[str]:
     return attribute_rules.missing_required(pool.settings["SchemaAttributes"], attributes)
 
@@ -206,10 +233,11 @@ async def _password_sign_in(
     _check_not_locked(ctx, user)
     if not await ctx.hashing.verify(user.password_hash, password):
         await user_passwords.count_failure(ctx, user)
+        await _record_sign_in(ctx, call, pool, client, user, events.FAIL, events.PASSWORD_FAILURE)
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
     if user.srp_verifier is None:
         await _remember_verifier(ctx, pool, user, password)
-    return await _after_password(ctx, call, pool, client, user)
+    return await _proven(ctx, call, pool, client, user)
 
 
 # ---- USER_SRP_AUTH ---------------------------------------------------------------------------------------------
@@ -282,8 +310,9 @@ async def _srp_verify(ctx: Context, call: Call, pool: Pool, client: Client, r: d
     if not await ctx.hashing.run(proven) or user is None:
         if user is not None:
             await user_passwords.count_failure(ctx, user)
+            await _record_sign_in(ctx, call, pool, client, user, events.FAIL, events.PASSWORD_FAILURE)
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
-    return await _after_password(ctx, call, pool, client, user)
+    return await _proven(ctx, call, pool, client, user)
 
 
 # ---- NEW_PASSWORD_REQUIRED -------------------------------------------------------------------------------------
@@ -320,6 +349,7 @@ async def _new_password(
         raise NotAuthorizedException(texts.SESSION_USED)
     user = await ctx.store.get_user(user.id)
     assert user is not None
+    await threat_protection.record_event(ctx, call, pool, user, events.PASSWORD_CHANGE, client=client)
     return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, call, pool, client, user)}
 
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from userpool.context import Call, Context
+from userpool.domain import auth_events as events
 from userpool.domain import codes, passwords, texts
 from userpool.domain import pools as pool_rules
 from userpool.domain.records import NewCode, Pool, User
 from userpool.domain.users import UserStatus
 from userpool.errors import InvalidParameterException
-from userpool.operations.shared import confirmation_codes, lookups, sending, user_passwords
+from userpool.operations.shared import confirmation_codes, lookups, sending, threat_protection, user_passwords
 
 RECOVERY_ATTRIBUTES = {"verified_email": ("email", "EMAIL"), "verified_phone_number": ("phone_number", "SMS")}
 
@@ -53,6 +54,7 @@ async def forgot_password(ctx: Context, call: Call) -> dict[str, Any]:
     details = await _send_reset_code(ctx, pool, user)
     if details is None:
         raise InvalidParameterException(texts.NO_RECOVERY)
+    await threat_protection.record_event(ctx, call, pool, user, events.FORGOT_PASSWORD, client=client)
     return {"CodeDeliveryDetails": details}
 
 
@@ -73,6 +75,7 @@ async def confirm_forgot_password(ctx: Context, call: Call) -> dict[str, Any]:
         status=UserStatus.CONFIRMED if resetting else None,
         consume_code=codes.FORGOT_PASSWORD,
     )
+    await threat_protection.record_event(ctx, call, pool, user, events.PASSWORD_CHANGE, client=client)
     return {}
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import attributes as attribute_rules
+from userpool.domain import auth_events as events
 from userpool.domain import codes, ids, passwords, texts, usernames
 from userpool.domain import pools as pool_rules
 from userpool.domain import risk as risk_rules
@@ -78,6 +79,7 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
         confirmed=pre_sign_up.auto_confirm,
         verified=verified,
     )
+    await threat_protection.record_event(ctx, call, pool, user, events.SIGN_UP, client=client)
     if pre_sign_up.auto_confirm:
         # AWS's developer guide: a user auto-confirmed by PreSignUp reaches the PostConfirmation trigger too.
         await ctx.triggers.post_confirmation(pool, caller, user, metadata)
@@ -254,6 +256,7 @@ async def resend_confirmation_code(ctx: Context, call: Call) -> dict[str, Any]:
         "ResendCode",
         p.get("ClientMetadata"),
     )
+    await threat_protection.record_event(ctx, call, pool, user, events.RESEND_CODE, client=client)
     return {"CodeDeliveryDetails": details}
 
 

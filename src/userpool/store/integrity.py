@@ -16,8 +16,8 @@ class IntegrityStore(StoreBase):
     async def integrity_check(self, sign_up_purpose: str = "signup", confirmed: str = "CONFIRMED") -> list[str]:
         """The store's invariants, as a list of violations (empty when all hold): every user has a ``sub``
         attribute equal to its sub; every key points at an existing user of its pool; no confirmed user still
-        has a sign-up code; every sealed client secret opens; and, on SQLite, ``PRAGMA integrity_check`` and
-        ``PRAGMA foreign_key_check`` find nothing."""
+        has a sign-up code; every auth event is in its user's pool; every sealed client secret opens; and, on
+        SQLite, ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check`` find nothing."""
         problems: list[str] = []
         async with self._read() as conn:
             subs = select(t.user_attributes.c.user_id).where(
@@ -41,6 +41,13 @@ class IntegrityStore(StoreBase):
             )
             for (user_id,) in codes:
                 problems.append(f"confirmed user {user_id} still has a sign-up code")
+            events = await conn.execute(
+                select(t.auth_events.c.event_id)
+                .join(t.users, t.users.c.id == t.auth_events.c.user_id)
+                .where(t.users.c.pool_id != t.auth_events.c.pool_id)
+            )
+            for (event_id,) in events:
+                problems.append(f"auth event {event_id} is not in its user's pool")
             for row in (await conn.execute(select(t.clients))).mappings():
                 try:
                     open_client(self._box, dict(row))

@@ -17,6 +17,7 @@ from userpool.store.attributes import AttributeStore
 from userpool.store.clients import ClientStore
 from userpool.store.codes import CodeStore
 from userpool.store.counters import CounterStore
+from userpool.store.events import AuthEventStore
 from userpool.store.integrity import IntegrityStore
 from userpool.store.outbox import OutboxStore
 from userpool.store.pools import PoolStore
@@ -41,8 +42,10 @@ class Store(
     CounterStore,
     OutboxStore,
     RiskStore,
+    AuthEventStore,
     IntegrityStore,
 ):
-    """Pools, clients, users, codes, tokens and sessions, the outbox, rate counters, send quotas and risk
-    configurations, on one SQLAlchemy engine: asyncpg's (PostgreSQL) or sqlite3's, driven on ``SqliteThreads``.
-    Client secrets are sealed with ``box`` (without one they are kept in plain text: tools only)."""
+    """Pools, clients, users, codes, tokens and sessions, the outbox, rate counters, send quotas, risk
+    configurations and users' auth events, on one SQLAlchemy engine: asyncpg's (PostgreSQL) or sqlite3's, driven
+    on ``SqliteThreads``. Client secrets are sealed with ``box`` (without one they are kept in plain text: tools
+    only)."""

@@ -238,3 +238,28 @@ session_configurations = Table(
     Column("configuration", JSON, nullable=False),
     Column("modified_at", Float, nullable=False),
 )
+
+# Threat protection's user event history (migration 0008): one row per recorded sign-up, sign-in, password change,
+# forgotten password or resent code, kept for the retention period (``domain.auth_events``) and swept as new ones
+# are written. ``id`` is the order they were recorded in (newest first is ``id`` descending), ``event_id`` the
+# random id the API shows.
+auth_events = Table(
+    "auth_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(50), nullable=False, unique=True),
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("event_type", String(16), nullable=False),
+    Column("created_at", Float, nullable=False, index=True),
+    Column("response", String(16), nullable=False),
+    Column("risk_decision", String(16), nullable=False),
+    Column("compromised", Boolean, nullable=False),
+    Column("challenge_responses", JSON, nullable=False),
+    Column("ip_address", String(64)),
+    Column("device_name", String(256)),
+    Column("feedback_value", String(8)),
+    Column("feedback_provider", String(8)),
+    Column("feedback_at", Float),
+    Index("ix_auth_events_user", "user_id", "id"),
+)
