@@ -29,7 +29,6 @@ class TokenStore(StoreBase):
         )
         return await self._read_one(newest, {}, StoredKey)
 
-
     @on_store_thread
     async def get_signing_key(self, kid: str) -> StoredKey | None:
         return await self._read_one(select(t.signing_keys).where(t.signing_keys.c.kid == kid), {}, StoredKey)
@@ -76,7 +75,6 @@ class TokenStore(StoreBase):
     async def find_refresh_token_by_origin(self, origin_jti: str) -> RefreshToken | None:
         r = t.refresh_tokens
         return await self._read_one(select(r).where(r.c.origin_jti == origin_jti), {}, RefreshToken)
-
 
     @on_store_thread
     async def revoke_refresh_token(self, token_hash: str, at: float) -> bool:

@@ -217,7 +217,6 @@ class UserStore(StoreBase):
     async def get_user(self, user_id: int) -> User | None:
         return await self._one_user(_USER_BY_ID, {"user_id": user_id})
 
-
     @point_read
     async def find_user_by_sub(self, pool_id: str, sub: str) -> User | None:
         return await self._one_user(_USER_BY_SUB, {"pool_id": pool_id, "sub": sub})
