@@ -11,7 +11,19 @@ from types import MappingProxyType
 from typing import Any
 
 from userpool.context import Call, Context
-from userpool.operations import account, admin_users, auth, clients, pools, recovery, risk, signup, tokens, users
+from userpool.operations import (
+    account,
+    admin_users,
+    auth,
+    clients,
+    pools,
+    recovery,
+    risk,
+    saml,
+    signup,
+    tokens,
+    users,
+)
 
 Operation = Callable[[Context, Call], Awaitable[dict[str, Any]]]
 
@@ -27,5 +39,6 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **recovery.OPERATIONS,
         **admin_users.OPERATIONS,
         **risk.OPERATIONS,
+        **saml.OPERATIONS,
     }
 )
