@@ -64,6 +64,7 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
     attributes = [{"Name": "name", "Value": "N"}]
     password_auth = {"USERNAME": "present", "PASSWORD": PASSWORD}
     return {
+        "AddUserPoolClientSecret": {"UserPoolId": pool, "ClientId": client},
         "AdminCreateUser": {"UserPoolId": pool, "Username": f"u{uuid.uuid4().hex}", "MessageAction": "SUPPRESS"},
         "AdminDisableUser": {"UserPoolId": pool, "Username": "present"},
         "AdminEnableUser": {"UserPoolId": pool, "Username": "present"},
@@ -123,10 +124,13 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
         "CreateUserPoolClient": {"UserPoolId": pool, "ClientName": "c"},
         "DeleteUserPool": {"UserPoolId": pool},
         "DeleteUserPoolClient": {"UserPoolId": pool, "ClientId": client},
+        "DeleteUserPoolClientSecret": {"UserPoolId": pool, "ClientId": client, "ClientSecretId": f"{client}--1"},
         "DescribeRiskConfiguration": {"UserPoolId": pool},
         "DescribeUserPool": {"UserPoolId": pool},
         "DescribeUserPoolClient": {"UserPoolId": pool, "ClientId": client},
         "ListUserPoolClients": {"UserPoolId": pool},
+        "ListUserPoolClientSecrets": {"UserPoolId": pool, "ClientId": client},
+        "GetSigningCertificate": {"UserPoolId": pool},
         "ListUserPools": {"MaxResults": 10},
         "ListUsers": {"UserPoolId": pool},
         "ResendConfirmationCode": {"ClientId": client, "Username": "present"},

@@ -201,3 +201,21 @@ def test_racing_revocations_of_one_session_have_one_winner(pair, cognito):
     with pytest.raises(ClientError) as excinfo:
         cognito.get_user(AccessToken=tokens["AccessToken"])
     assert excinfo.value.response["Error"]["Message"] == "Access Token has been revoked"
+
+
+def test_racing_adds_of_a_client_secret_make_one(pair, cognito):
+    pool_id = cognito.create_user_pool(PoolName="race")["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="c", GenerateSecret=True)[
+        "UserPoolClient"
+    ]["ClientId"]
+    outcomes = race(pair, 10, lambda c, i: c.add_user_pool_client_secret(UserPoolId=pool_id, ClientId=client_id))
+    assert outcomes == Counter({"ok": 1, "LimitExceededException": 9})
+    assert len(cognito.list_user_pool_client_secrets(UserPoolId=pool_id, ClientId=client_id)["ClientSecrets"]) == 2
+
+
+def test_racing_first_signing_certificate_requests_answer_one_certificate(pair, cognito):
+    pool_id = cognito.create_user_pool(PoolName="race")["UserPool"]["Id"]
+    answers: set[str] = set()
+    outcomes = race(pair, 8, lambda c, i: answers.add(c.get_signing_certificate(UserPoolId=pool_id)["Certificate"]))
+    assert outcomes == Counter({"ok": 8})
+    assert answers == {cognito.get_signing_certificate(UserPoolId=pool_id)["Certificate"]}

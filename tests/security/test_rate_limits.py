@@ -219,6 +219,41 @@ def test_user_context_ip_counts_only_for_a_secret_client_that_propagates_it(tmp_
         server.stop()
 
 
+def test_user_context_ip_is_believed_with_a_secret_hash_of_either_active_secret(tmp_path):
+    server = Server(tmp_path / "data", env={"USERPOOL_CONFIRM_PER_IP_PER_HOUR": "2"}).start()
+    try:
+        cognito = make_client(server.url)
+        pool_id, client = new_pool(cognito, GenerateSecret=True, EnablePropagateAdditionalUserContextData=True)
+        client_id, first = client["ClientId"], client["ClientSecret"]
+        added = cognito.add_user_pool_client_secret(UserPoolId=pool_id, ClientId=client_id)
+        second = added["ClientSecretDescriptor"]["ClientSecretValue"]
+
+        def resend(secret, username, ip):
+            try:
+                cognito.resend_confirmation_code(
+                    ClientId=client_id,
+                    Username=username,
+                    SecretHash=secret_hash(secret, username, client_id),
+                    UserContextData={"IpAddress": ip, "EncodedData": "x"},
+                )
+            except ClientError as exc:
+                return exc.response["Error"]["Code"]
+            return "ok"
+
+        # the end user's address is counted with the newer secret's hash as with the older's ...
+        assert [resend(second, f"u{i}", "192.0.2.1") for i in range(3)] == [
+            "UserNotFoundException",
+            "UserNotFoundException",
+            "TooManyRequestsException",
+        ]
+        assert resend(first, "u8", "192.0.2.2") == "UserNotFoundException"
+        # ... so the connection's own address (127.0.0.1) was never counted: had it been, this fourth request
+        # from it would be refused
+        assert resend(second, "u9", "192.0.2.3") == "UserNotFoundException"
+    finally:
+        server.stop()
+
+
 def test_counters_are_shared_by_two_processes_on_one_store(tmp_path):
     data = tmp_path / "data"
     first = Server(data).start()

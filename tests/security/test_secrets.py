@@ -14,6 +14,7 @@ from tests.helpers import error_of, latest_code, make_client
 from tests.server import Server
 
 PASSWORD = "Zebra-Quokka-Marmot-91!"
+CUSTOM_SECRET = "my_own_rotated_secret_value_0123456789"
 
 
 def test_full_flow_at_debug_level_logs_no_password_code_secret_hash_or_client_secret(tmp_path):
@@ -42,11 +43,18 @@ def test_full_flow_at_debug_level_logs_no_password_code_secret_hash_or_client_se
         cognito.confirm_sign_up(ClientId=client_id, Username="carol", ConfirmationCode=code, SecretHash=hashed)
         cognito.describe_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
         assert cognito.admin_get_user(UserPoolId=pool_id, Username="carol")["UserStatus"] == "CONFIRMED"
+        added = cognito.add_user_pool_client_secret(UserPoolId=pool_id, ClientId=client_id)
+        second_secret = added["ClientSecretDescriptor"]["ClientSecretValue"]
+        cognito.list_user_pool_client_secrets(UserPoolId=pool_id, ClientId=client_id)
+        other = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="other", GenerateSecret=True)
+        cognito.add_user_pool_client_secret(
+            UserPoolId=pool_id, ClientId=other["UserPoolClient"]["ClientId"], ClientSecret=CUSTOM_SECRET
+        )
     finally:
         server.stop()
     log = server.log()
     assert " DEBUG " in log  # the level really was debug: request lines were logged
-    for secret in (PASSWORD, first_code, code, wrong, hashed, client_secret):
+    for secret in (PASSWORD, first_code, code, wrong, hashed, client_secret, second_secret, CUSTOM_SECRET):
         assert secret not in log
     # the Base64 SecretHash may also appear JSON-escaped ("/" as "\/"): look for that too
     assert hashed.replace("/", "\\/") not in log
@@ -87,6 +95,51 @@ def test_client_secret_is_sealed_in_the_store_and_survives_a_restart(tmp_path):
         server.stop()
 
 
+def test_every_active_secret_and_the_saml_signing_key_are_sealed_in_the_store(tmp_path):
+    """A client's second secret (generated or given) and a pool's SAML signing key are sealed like its first
+    secret: none is in the database file or its WAL, and after a restart a SecretHash of either active secret
+    signs up, and the same certificate is answered."""
+    server = Server(tmp_path / "data").start()
+    try:
+        cognito = make_client(server.url)
+        pool_id = cognito.create_user_pool(PoolName="sealed")["UserPool"]["Id"]
+        client = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="app", GenerateSecret=True)
+        client_id, first = client["UserPoolClient"]["ClientId"], client["UserPoolClient"]["ClientSecret"]
+        added = cognito.add_user_pool_client_secret(UserPoolId=pool_id, ClientId=client_id)
+        second = added["ClientSecretDescriptor"]["ClientSecretValue"]
+        custom = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="custom", GenerateSecret=True)
+        custom_id = custom["UserPoolClient"]["ClientId"]
+        cognito.add_user_pool_client_secret(UserPoolId=pool_id, ClientId=custom_id, ClientSecret=CUSTOM_SECRET)
+        certificate = cognito.get_signing_certificate(UserPoolId=pool_id)["Certificate"]
+    finally:
+        server.stop()
+    stored = b"".join(p.read_bytes() for p in server.data_dir.glob("userpool.db*"))  # database and its WAL
+    assert stored
+    for secret in (first, second, CUSTOM_SECRET):
+        assert secret.encode() not in stored
+    assert b"PRIVATE KEY" not in stored  # the certificate's key is sealed (its PEM never stored as it is)
+
+    server.start()
+    try:
+        cognito = make_client(server.url)
+        for username, secret in (("erin", first), ("frank", second)):
+            cognito.sign_up(
+                ClientId=client_id,
+                Username=username,
+                Password=PASSWORD,
+                SecretHash=secret_hash(secret, username, client_id),
+            )
+        cognito.sign_up(
+            ClientId=custom_id,
+            Username="gina",
+            Password=PASSWORD,
+            SecretHash=secret_hash(CUSTOM_SECRET, "gina", custom_id),
+        )
+        assert cognito.get_signing_certificate(UserPoolId=pool_id)["Certificate"] == certificate
+    finally:
+        server.stop()
+
+
 def test_a_configured_key_is_used_and_a_bad_one_refused_at_start(tmp_path):
     key = base64.b64encode(bytes(range(32))).decode()
     server = Server(tmp_path / "data", env={"USERPOOL_SECRET_KEY": key}).start()
@@ -110,4 +163,7 @@ def test_secret_hash_is_compared_in_constant_time():
     from userpool.protocol import auth
 
     assert "hmac.compare_digest" in inspect.getsource(module.verify)
+    # with two active secrets, each is compared (no short cut past the first that fits)
+    assert "fits = [verify(" in inspect.getsource(module.verify_any)
+    assert "fits = [hmac.compare_digest(" in inspect.getsource(module.secret_matches)
     assert "hmac.compare_digest" in inspect.getsource(auth.Authenticator.authenticate)

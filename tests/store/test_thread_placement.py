@@ -26,7 +26,7 @@ from tests.store.records import (
     signing_key,
     token_session,
 )
-from userpool.domain.records import Attempts, OutboxMessage, PasswordChange
+from userpool.domain.records import Attempts, OutboxMessage, PasswordChange, SigningCertificate
 from userpool.store import Store
 from userpool.store.engine import STORE_THREAD
 from userpool.store.sealing import SecretBox
@@ -110,6 +110,12 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     await measure("list_clients", store.list_clients(pool.id, 10, None))
     await measure("seal_client_secrets", store.seal_client_secrets())
     await measure("delete_client", store.delete_client("threads-client"))
+    confidential = await new_client(store, pool, secret="first-secret-of-threads-client")
+    added = await measure("add_client_secret", store.add_client_secret(confidential.id, "second-secret-value", NOW))
+    await measure("delete_client_secret", store.delete_client_secret(confidential.id, added))
+    certificate = SigningCertificate(pool.id, "MIIBcertificate", "-----PEM-----", NOW)
+    await measure("add_signing_certificate", store.add_signing_certificate(certificate))
+    await measure("get_signing_certificate", store.get_signing_certificate(pool.id))
 
     user = new_user(pool, "ann", "ann@example.com")
     user_id = await measure("create_user", store.create_user(user, new_code()))

@@ -25,6 +25,11 @@ def client_secret() -> str:
     return "".join(secrets.choice(_CLIENT_ALPHABET) for _ in range(51))
 
 
+def client_secret_id(client_id: str, created_ms: int) -> str:
+    """``<client id>--<epoch create time>`` (in milliseconds): Cognito's identifier of one of a client's secrets."""
+    return f"{client_id}--{created_ms}"
+
+
 def token_session_id() -> str:
     """``tkn`` and 25 lowercase letters and digits: a sign-in's token session, as ``ListUserSessions`` names it."""
     return "tkn" + "".join(secrets.choice(_CLIENT_ALPHABET) for _ in range(25))

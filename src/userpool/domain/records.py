@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from userpool.domain.ids import client_secret_id
+
 
 @dataclass(frozen=True)
 class Pool:
@@ -19,7 +21,30 @@ class Pool:
 
 
 @dataclass(frozen=True)
+class ClientSecret:
+    """One active secret of a confidential app client, made at epoch millisecond ``created_ms`` (its id is
+    ``<client id>--<created_ms>``)."""
+
+    client_id: str
+    value: str
+    created_ms: int
+
+    @property
+    def id(self) -> str:
+        return client_secret_id(self.client_id, self.created_ms)
+
+    @property
+    def created_at(self) -> float:
+        """When it was made, in epoch seconds (as AWS JSON answers timestamps)."""
+        return self.created_ms / 1000
+
+
+@dataclass(frozen=True)
 class Client:
+    """An app client. A confidential one has one or two active ``secrets``, oldest first, and ``secret`` is the
+    oldest one's value (None for a public client). A client made with ``secret`` alone has that one secret, made
+    with the client."""
+
     id: str
     pool_id: str
     name: str
@@ -27,6 +52,20 @@ class Client:
     settings: dict[str, Any]
     created_at: float
     modified_at: float
+    secrets: tuple[ClientSecret, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.secrets:
+            if self.secret != self.secrets[0].value:
+                raise ValueError("a client's secret is its oldest active secret")
+        elif self.secret is not None:
+            first = ClientSecret(self.id, self.secret, round(self.created_at * 1000))
+            object.__setattr__(self, "secrets", (first,))
+
+    @property
+    def secret_values(self) -> tuple[str, ...]:
+        """Every active secret's value: what a SecretHash or a ClientSecret is checked against."""
+        return tuple(s.value for s in self.secrets)
 
 
 @dataclass(frozen=True)
@@ -148,6 +187,17 @@ class StoredKey:
     public_jwk: dict[str, Any]
     created_at: float
     retired_at: float | None = None
+
+
+@dataclass(frozen=True)
+class SigningCertificate:
+    """A pool's X.509 certificate for signing SAML 2.0 requests (``certificate``: Base64 of its DER) and its
+    private key (PKCS#8 PEM; sealed at rest)."""
+
+    pool_id: str
+    certificate: str
+    private_key: str
+    created_at: float
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,12 @@ SECRET_NOT_RECEIVED: Final = "Client {client_id} is configured for secret but se
 SECRET_MISMATCH: Final = "Unable to verify secret hash for client {client_id}"
 CLIENT_AUTHENTICATION_FAILED: Final = "Client authentication failed."  # RevokeToken (unverified)
 
+# ---- client secrets (Add/List/DeleteUserPoolClientSecret; AWS documents the errors, not their texts) -----------
+SECRET_LIMIT: Final = "A client can have at most 2 client secrets."  # (unverified)
+LAST_SECRET: Final = "The last client secret of a client can't be deleted."  # (unverified)
+SECRET_NOT_FOUND: Final = "Client secret not found."  # (unverified)
+PUBLIC_CLIENT_SECRET: Final = "Client secrets can be added only to a client that has a secret."  # (unverified)
+
 # ---- users -----------------------------------------------------------------------------------------------------
 USERNAME_EXISTS: Final = "User already exists"
 USER_ACCOUNT_EXISTS: Final = "User account already exists"  # AdminCreateUser's wording

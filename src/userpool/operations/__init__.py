@@ -21,6 +21,7 @@ from userpool.operations import (
     recovery,
     risk,
     sessions,
+    saml,
     signup,
     tokens,
     users,
@@ -42,5 +43,6 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **risk.OPERATIONS,
         **sessions.OPERATIONS,
         **auth_events.OPERATIONS,
+        **saml.OPERATIONS,
     }
 )

@@ -365,7 +365,9 @@ async def _refresh(ctx: Context, call: Call, pool: Pool, client: Client, params:
         # signed in with.
         named = params.get("USERNAME")
         if sent is None or not any(
-            secret_hash.verify(client.secret, name, client.id, sent) for name in {user.username, named} if name
+            secret_hash.verify_any(client.secret_values, name, client.id, sent)
+            for name in {user.username, named}
+            if name
         ):
             lookups.check_secret_hash(client, user.username, sent)
 

@@ -3,11 +3,10 @@ RevokeToken (revoking them). Tokens are made in ``shared.issuing``."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from userpool.context import Call, Context
-from userpool.domain import texts
+from userpool.domain import secret_hash, texts
 from userpool.domain.records import User
 from userpool.errors import UnauthorizedException, UnsupportedOperationException, UnsupportedTokenTypeException
 from userpool.operations.shared import issuing, lookups
@@ -52,7 +51,7 @@ async def revoke_token(ctx: Context, call: Call) -> dict[str, Any]:
         raise UnauthorizedException(texts.CLIENT_AUTHENTICATION_FAILED)
     sent_secret = p.get("ClientSecret")
     if client.secret is not None and (
-        sent_secret is None or not secrets.compare_digest(client.secret.encode(), sent_secret.encode())
+        sent_secret is None or not secret_hash.secret_matches(client.secret_values, sent_secret)
     ):
         raise UnauthorizedException(texts.CLIENT_AUTHENTICATION_FAILED)
     if not client.settings.get("EnableTokenRevocation", True):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select, text
 
 from userpool.store import tables as t
+from userpool.store.certificates import open_certificate
 from userpool.store.clients import open_client
 from userpool.store.engine import StoreBase, on_store_thread
 from userpool.store.sealing import SealingError
@@ -16,7 +17,8 @@ class IntegrityStore(StoreBase):
     async def integrity_check(self, sign_up_purpose: str = "signup", confirmed: str = "CONFIRMED") -> list[str]:
         """The store's invariants, as a list of violations (empty when all hold): every user has a ``sub``
         attribute equal to its sub; every key points at an existing user of its pool; no confirmed user still
-        has a sign-up code; every auth event is in its user's pool; every sealed client secret opens; and, on
+        has a sign-up code; every auth event is in its user's pool; every sealed client secret (each of a client's active secrets) and every signing
+        certificate's sealed private key opens; a client's second secret is newer than its first; and, on
         SQLite, ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check`` find nothing."""
         problems: list[str] = []
         async with self._read() as conn:
@@ -53,6 +55,19 @@ class IntegrityStore(StoreBase):
                     open_client(self._box, dict(row))
                 except SealingError:
                     problems.append(f"the secret of client {row['id']} does not open")
+                first, second = row["secret_created_ms"], row["second_secret_created_ms"]
+                if row["second_secret_sealed"] is not None and not (
+                    (row["secret_sealed"] is not None or row["secret"] is not None)
+                    and first is not None
+                    and second is not None
+                    and second > first
+                ):
+                    problems.append(f"the second secret of client {row['id']} is not newer than a first")
+            for row in (await conn.execute(select(t.signing_certificates))).mappings():
+                try:
+                    open_certificate(self._box, dict(row))
+                except SealingError:
+                    problems.append(f"the signing key of pool {row['pool_id']} does not open")
             if self.dialect == "sqlite":
                 verdict = [r[0] for r in await conn.execute(text("PRAGMA integrity_check"))]
                 if verdict != ["ok"]:

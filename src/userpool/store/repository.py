@@ -14,6 +14,7 @@ key (both None when there is none); ``list_<records>`` reads a page; ``create_``
 from __future__ import annotations
 
 from userpool.store.attributes import AttributeStore
+from userpool.store.certificates import CertificateStore
 from userpool.store.clients import ClientStore
 from userpool.store.codes import CodeStore
 from userpool.store.counters import CounterStore
@@ -39,13 +40,14 @@ class Store(
     CodeStore,
     TokenStore,
     SessionStore,
+    CertificateStore,
     CounterStore,
     OutboxStore,
     RiskStore,
     AuthEventStore,
     IntegrityStore,
 ):
-    """Pools, clients, users, codes, tokens and sessions, the outbox, rate counters, send quotas, risk
-    configurations and users' auth events, on one SQLAlchemy engine: asyncpg's (PostgreSQL) or sqlite3's, driven
-    on ``SqliteThreads``. Client secrets are sealed with ``box`` (without one they are kept in plain text: tools
-    only)."""
+    """Pools, clients, users, codes, tokens and sessions, signing certificates, the outbox, rate counters, send
+    quotas, risk configurations and users' auth events, on one SQLAlchemy engine: asyncpg's (PostgreSQL) or
+    sqlite3's, driven on ``SqliteThreads``. Client secrets and certificates' private keys are sealed with ``box`` (without one, a
+    client's first secret is kept in plain text and nothing else that needs sealing can be stored: tools only)."""

@@ -47,6 +47,13 @@ clients = Table(
     Column("created_at", Float, nullable=False),
     Column("modified_at", Float, nullable=False),
     Column("secret_sealed", Text),  # the client secret, encrypted (see store/sealing.py)
+    # Client secret rotation (migration 0007): a confidential client has one or two active secrets. The oldest is
+    # in ``secret_sealed`` (or the legacy ``secret``), the newer in ``second_secret_sealed``; each with the epoch
+    # millisecond it was made, which is also its id (``<client id>--<ms>``), so it is kept exact: an integer, the
+    # second always later than the first. Deleting the oldest moves the newer into its place.
+    Column("secret_created_ms", BigInteger),
+    Column("second_secret_sealed", Text),
+    Column("second_secret_created_ms", BigInteger),
 )
 
 users = Table(
@@ -262,4 +269,14 @@ auth_events = Table(
     Column("feedback_provider", String(8)),
     Column("feedback_at", Float),
     Index("ix_auth_events_user", "user_id", "id"),
+# GetSigningCertificate (migration 0007): each pool's self-signed X.509 certificate for SAML 2.0 signing (Base64
+# DER), made on first request, one per pool (the primary key: of two racing first requests one insert wins), and its
+# private key sealed like client secrets (store/sealing.py, the pool id as associated data).
+signing_certificates = Table(
+    "signing_certificates",
+    metadata,
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("certificate", Text, nullable=False),
+    Column("private_key_sealed", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
 )

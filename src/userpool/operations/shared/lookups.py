@@ -5,8 +5,6 @@ They take the ``Store`` (not the whole context), so code outside a request (the 
 
 from __future__ import annotations
 
-import secrets
-
 from userpool.context import Call
 from userpool.domain import clients as client_rules
 from userpool.domain import pools, secret_hash, texts, usernames
@@ -95,20 +93,22 @@ async def user_for_client(
 
 
 def check_secret_hash(client: Client, username: str, sent: str | None) -> None:
-    """A client with a secret must be sent the right SecretHash for this username (constant-time check)."""
+    """A client with a secret must be sent the right SecretHash for this username, made with any of its active
+    secrets (constant-time checks)."""
     if client.secret is None:
         return
     if sent is None:
         raise NotAuthorizedException(texts.SECRET_NOT_RECEIVED.format(client_id=client.id))
-    if not secret_hash.verify(client.secret, username, client.id, sent):
+    if not secret_hash.verify_any(client.secret_values, username, client.id, sent):
         raise NotAuthorizedException(texts.SECRET_MISMATCH.format(client_id=client.id))
 
 
 def check_client_secret(client: Client, sent: str | None) -> None:
-    """A client with a secret must be sent the secret itself (GetTokensFromRefreshToken's ``ClientSecret``)."""
+    """A client with a secret must be sent one of its active secrets itself (GetTokensFromRefreshToken's
+    ``ClientSecret``; constant-time checks)."""
     if client.secret is None:
         return
     if sent is None:
         raise NotAuthorizedException(texts.SECRET_NOT_RECEIVED.format(client_id=client.id))
-    if not secrets.compare_digest(client.secret.encode(), sent.encode()):
+    if not secret_hash.secret_matches(client.secret_values, sent):
         raise NotAuthorizedException(texts.SECRET_MISMATCH.format(client_id=client.id))  # (unverified)

@@ -17,7 +17,8 @@ Two kinds, both driven by the tables below rather than by code in each operation
 
 The source IP is the connection's (or, behind a trusted proxy, the client's: see ``protocol.sources``); like
 Cognito, ``UserContextData.IpAddress`` is believed instead only when the app client has a secret, the request's
-SecretHash is right, and the client has ``EnablePropagateAdditionalUserContextData`` on.
+SecretHash is right (made with any of its active secrets), and the client has
+``EnablePropagateAdditionalUserContextData`` on.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def source_ip(call: Call, client: Client | None) -> str | None:
         and isinstance(context.get("IpAddress"), str)
         and isinstance(call.params.get("SecretHash"), str)
         and isinstance(call.params.get("Username"), str)
-        and secret_hash.verify(client.secret, call.params["Username"], client.id, call.params["SecretHash"])
+        and secret_hash.verify_any(client.secret_values, call.params["Username"], client.id, call.params["SecretHash"])
     ):
         try:
             return str(ipaddress.ip_address(context["IpAddress"]))
