@@ -17,9 +17,9 @@ class IntegrityStore(StoreBase):
     async def integrity_check(self, sign_up_purpose: str = "signup", confirmed: str = "CONFIRMED") -> list[str]:
         """The store's invariants, as a list of violations (empty when all hold): every user has a ``sub``
         attribute equal to its sub; every key points at an existing user of its pool; no confirmed user still
-        has a sign-up code; every auth event is in its user's pool; every sealed client secret (each of a client's active secrets) and every signing
-        certificate's sealed private key opens; a client's second secret is newer than its first; and, on
-        SQLite, ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check`` find nothing."""
+        has a sign-up code; every auth event is in its user's pool; every sealed client secret (each of a client's
+        active secrets) and every signing certificate's sealed private key opens; a client's second secret is newer
+        than its first; and, on SQLite, ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check`` find nothing."""
         problems: list[str] = []
         async with self._read() as conn:
             subs = select(t.user_attributes.c.user_id).where(

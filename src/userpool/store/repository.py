@@ -49,5 +49,6 @@ class Store(
 ):
     """Pools, clients, users, codes, tokens and sessions, signing certificates, the outbox, rate counters, send
     quotas, risk configurations and users' auth events, on one SQLAlchemy engine: asyncpg's (PostgreSQL) or
-    sqlite3's, driven on ``SqliteThreads``. Client secrets and certificates' private keys are sealed with ``box`` (without one, a
-    client's first secret is kept in plain text and nothing else that needs sealing can be stored: tools only)."""
+    sqlite3's, driven on ``SqliteThreads``. Client secrets and certificates' private keys are sealed with ``box``
+    (without one, a client's first secret is kept in plain text and nothing else that needs sealing can be stored:
+    tools only)."""

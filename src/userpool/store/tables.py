@@ -269,6 +269,8 @@ auth_events = Table(
     Column("feedback_provider", String(8)),
     Column("feedback_at", Float),
     Index("ix_auth_events_user", "user_id", "id"),
+)
+
 # GetSigningCertificate (migration 0007): each pool's self-signed X.509 certificate for SAML 2.0 signing (Base64
 # DER), made on first request, one per pool (the primary key: of two racing first requests one insert wins), and its
 # private key sealed like client secrets (store/sealing.py, the pool id as associated data).
