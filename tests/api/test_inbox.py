@@ -9,8 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.api.test_signup import email, sign_up
-from tests.helpers import make_client
+from tests.helpers import email, make_client, sign_up
 from tests.server import Server
 
 

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.test_signup import secret_hash
-from tests.helpers import make_client
+from tests.helpers import make_client, secret_hash
 from tests.server import Server
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "userpool.toml"

@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.test_signup import PASSWORD
 from tests.functions import arn
-from tests.helpers import error_of, make_client, outbox
+from tests.helpers import PASSWORD, error_of, make_client, outbox
 from tests.server import Server, free_port
 from userpool import cli
 

@@ -14,9 +14,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests import databases
-from tests.api.test_signup import PASSWORD
 from tests.functions import FunctionServer, Reply, answer, arn, fail, raw, slow
-from tests.helpers import error_of, make_client, outbox
+from tests.helpers import PASSWORD, error_of, make_client, outbox
 from tests.server import Server, free_port
 from userpool.triggers.codes import open_code
 

@@ -13,8 +13,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.api.test_signup import email, secret_hash, sign_up
-from tests.helpers import advance_clock, error_of, freeze_clock, latest_code
+from tests.helpers import advance_clock, email, error_of, freeze_clock, latest_code, secret_hash, sign_up
 from tests.server import Server
 
 ATTEMPTS = (400, "LimitExceededException", "Attempt limit exceeded, please try after some time.")

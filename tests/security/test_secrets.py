@@ -9,8 +9,7 @@ import stat
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.test_signup import secret_hash
-from tests.helpers import error_of, latest_code, make_client
+from tests.helpers import error_of, latest_code, make_client, secret_hash
 from tests.server import Server
 
 PASSWORD = "Zebra-Quokka-Marmot-91!"
