@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.helpers import make_client
-from tests.peers import HttpPeer, SmtpServer, webhook_ok
-from tests.server import Server
+from bench.peers import SmtpSink, WebhookSink
+from userpool.testing import ServerProcess
+from userpool.testing import boto3_client as make_client
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -85,8 +85,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
 
-    smtp = SmtpServer().start()
-    webhook = HttpPeer(webhook_ok).start()
+    smtp = SmtpSink().start()
+    webhook = WebhookSink().start()
     quiet = {"USERPOOL_LOG_LEVEL": "warning"}
     setups = {
         "outbox": ("EMAIL", quiet),
@@ -105,7 +105,7 @@ def main() -> None:
     results = {}
     try:
         for name, (medium, env) in setups.items():
-            server = Server(Path(tempfile.mkdtemp()) / "data", env=env).start()
+            server = ServerProcess(Path(tempfile.mkdtemp()) / "data", env=env).start()
             try:
                 results[name] = measure(server.url, medium, args.requests, args.concurrency)
             finally:

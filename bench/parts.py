@@ -17,13 +17,23 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from tests.helpers import make_client
-from tests.server import free_port
 
 from bench import load
-from bench.targets import CognitoLocal, Moto, Unavailable, Userpool, cpu_seconds, rss_bytes
+from bench.targets import (
+    CognitoLocal,
+    Moto,
+    Unavailable,
+    Userpool,
+    cpu_seconds,
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_unavailable,
+    rss_bytes,
+)
 from userpool.domain import srp
 from userpool.domain.passwords import new_hasher
+from userpool.testing import boto3_client as make_client
+from userpool.testing import free_port
 
 PASSWORD = "Passw0rd!"
 AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -333,13 +343,12 @@ def scale(
     for database in databases:
         scratch = None
         if database == "postgresql":
-            from tests import databases as dbs
-
-            if not dbs.postgres_available():
-                log(f"  postgresql skipped: {dbs.HOW_TO_ENABLE}")
-                rows.append({"database": database, "skipped": dbs.HOW_TO_ENABLE})
+            reason = postgres_unavailable()
+            if reason is not None:
+                log(f"  postgresql skipped: {reason}")
+                rows.append({"database": database, "skipped": reason})
                 continue
-            url = scratch = dbs.create_postgres_database()
+            url = scratch = create_postgres_database()
         else:
             url = f"sqlite:///{workdir / f'scale-{database}' / 'data' / 'userpool.db'}"
         try:
@@ -378,9 +387,7 @@ def scale(
                 )
         finally:
             if scratch is not None:
-                from tests import databases as dbs
-
-                dbs.drop_postgres_database(scratch)
+                drop_postgres_database(scratch)
     return rows
 
 

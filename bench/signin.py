@@ -19,18 +19,14 @@ import base64
 import datetime
 import json
 import statistics
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.helpers import make_client
-from tests.server import Server
-
 from userpool.domain import srp
+from userpool.testing import ServerProcess
+from userpool.testing import boto3_client as make_client
 
 PASSWORD = "Passw0rd!"
 
@@ -130,7 +126,7 @@ def main() -> None:
     math_ms, exponent_ms, longest_ms = server_math()
     server = None
     if args.url is None:
-        server = Server(Path(tempfile.mkdtemp()) / "data", env={"USERPOOL_LOG_LEVEL": "warning"}).start()
+        server = ServerProcess(Path(tempfile.mkdtemp()) / "data", env={"USERPOOL_LOG_LEVEL": "warning"}).start()
     try:
         result = run(args.url or server.url, args.requests)
     finally:

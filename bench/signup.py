@@ -13,19 +13,15 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from tests.helpers import make_client
-from tests.server import Server
-
 from userpool.domain.passwords import new_hasher
+from userpool.testing import ServerProcess
+from userpool.testing import boto3_client as make_client
 
 
 def hash_seconds(samples: int = 20) -> float:
@@ -104,7 +100,7 @@ def main() -> None:
     if args.url is None:
         # The per-pool UserCreation quota (50/s by default) is lifted: this measures the service, not the quota.
         env = {"USERPOOL_LOG_LEVEL": "warning", "USERPOOL_USER_CREATION_RATE": "0"}
-        server = Server(Path(tempfile.mkdtemp()) / "data", env=env).start()
+        server = ServerProcess(Path(tempfile.mkdtemp()) / "data", env=env).start()
     try:
         result = run(args.url or server.url, args.requests, args.concurrency)
     finally:

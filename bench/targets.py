@@ -13,11 +13,13 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
 import psutil
-from tests.server import Server, free_port
+
+from userpool.testing import ServerProcess, free_port
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 
@@ -73,7 +75,7 @@ class Userpool:
         # Cognito's UserCreation quota (SignUp + ConfirmSignUp, 50/s per pool) is off: it would cap the throughput
         # being measured, and the peers have none.
         env = {"USERPOOL_LOG_LEVEL": "warning", "USERPOOL_CLOCK_CONTROL": "false", "USERPOOL_USER_CREATION_RATE": "0"}
-        self.server = Server(workdir / "data", env=env, database_url=database_url, args=args)
+        self.server = ServerProcess(workdir / "data", env=env, database_url=database_url, args=args)
 
     @property
     def url(self) -> str:
@@ -252,3 +254,36 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
 
 def scratch_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="userpool-bench-"))
+
+
+# ---- a scratch PostgreSQL database (the scale part) ---------------------------------------------------------
+POSTGRES_ADMIN_URL = os.environ.get("USERPOOL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def postgres_unavailable() -> str | None:
+    """Why no scratch database can be made at ``USERPOOL_TEST_POSTGRES`` (None when one can)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            return None
+    except psycopg.Error as error:
+        return f"PostgreSQL is not reachable at USERPOOL_TEST_POSTGRES={POSTGRES_ADMIN_URL}: {error}".strip()
+
+
+def create_postgres_database() -> str:
+    """A new, empty database on that server; its URL."""
+    import psycopg
+
+    name = f"userpool_bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_postgres_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

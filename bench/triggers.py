@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/triggers.py [--requests 200]
 
-Starts a loopback function server (tests/functions.py) and a userpool server whose pools name a no-op PreSignUp
+Starts a loopback function server (bench/peers.py) and a userpool server whose pools name a no-op PreSignUp
 function reached over HTTP, through the Lambda Invoke API (boto3), and in-process (sync and async handlers). The
 function rejects every sign-up, so a request stops right after the trigger and no password is hashed: its latency
 is the API's own work plus one invocation. The baseline is a request refused just before the trigger would run
@@ -23,9 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from botocore.exceptions import ClientError
-from tests.functions import FunctionServer, arn, fail
-from tests.helpers import make_client
-from tests.server import Server
+
+from bench.peers import FailingFunctions, arn
+from userpool.testing import ServerProcess
+from userpool.testing import boto3_client as make_client
 
 HOOKS = """
 def reject(event, context):
@@ -60,13 +61,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
 
-    functions = FunctionServer().start()
-    functions.on("bench-http", fail("no"))
-    functions.on("bench-lambda", fail("no"))
+    functions = FailingFunctions().start()  # bench-http and bench-lambda answer an error
     work = Path(tempfile.mkdtemp())
     (work / "bench_hooks.py").write_text(HOOKS)
     mapping = {
-        arn("bench-http"): functions.url("bench-http"),
+        arn("bench-http"): functions.function_url("bench-http"),
         arn("bench-sync"): "python:bench_hooks:reject",
         arn("bench-async"): "python:bench_hooks:reject_async",
     }
@@ -76,7 +75,7 @@ def main() -> None:
         "USERPOOL_TRIGGER_FUNCTIONS": json.dumps(mapping),
         "USERPOOL_LAMBDA_ENDPOINT_URL": functions.endpoint,
     }
-    server = Server(work / "data", env=env).start()
+    server = ServerProcess(work / "data", env=env).start()
     try:
         idp = make_client(server.url)
         results: dict[str, dict[str, float]] = {}

@@ -1,8 +1,13 @@
-"""Fixtures: one real server per test session, boto3 clients, and helpers that make pools and read codes."""
+"""Fixtures: the session's server on each database (in this process), boto3 clients, pools and app clients.
+
+Tests that use ``database`` (directly or through ``server``, ``cognito`` and the fixtures built on them) run once per
+database kind: SQLite and PostgreSQL (``tests/databases.py``). A test that needs only one says so with
+``@pytest.mark.databases("sqlite")`` and the reason. ``fresh_database`` is an empty store of one test's own, on each
+kind too.
+"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,39 +15,86 @@ import pytest
 
 from tests import databases
 from tests.helpers import freeze_clock, make_client
-from tests.server import Server
+from tests.server import in_process
+from userpool.testing import LocalUserpool
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "databases(*kinds): run the test on these database kinds only (default: every kind)"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test that uses the server (directly or through another fixture) runs on both databases."""
+    marker = metafunc.definition.get_closest_marker("databases")
+    kinds = list(marker.args) if marker else list(databases.KINDS)
     if "database" in metafunc.fixturenames:
-        metafunc.parametrize("database", ["sqlite", "postgresql"], indirect=True, scope="session")
+        metafunc.parametrize("database", kinds, indirect=True, scope="session")
+    if "fresh_database" in metafunc.fixturenames:
+        metafunc.parametrize("fresh_database", kinds, indirect=True)
+
+
+class SessionStores:
+    """One store of each kind for the whole session (of each pytest-xdist worker), and one in-process server on it,
+    made when a test first asks and closed when the session ends.
+
+    pytest tears a session-scoped parametrised fixture down whenever the tests it runs next use another parameter,
+    and builds it again later; keeping the stores and servers here makes that switch free."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._tmp = tmp_path_factory
+        self._urls: dict[str, str] = {}
+        self._servers: dict[str, LocalUserpool] = {}
+
+    def url(self, kind: str) -> str:
+        if kind not in self._urls:
+            self._urls[kind] = databases.new_database(kind, self._tmp.mktemp(kind))
+        return self._urls[kind]
+
+    def server(self, url: str) -> LocalUserpool:
+        """The server on the store at ``url`` (one that ``url(kind)`` made)."""
+        [kind] = [kind for kind, made in self._urls.items() if made == url]
+        if kind not in self._servers:
+            self._servers[kind] = in_process(self._tmp.mktemp("userpool") / "data", database_url=self.url(kind))
+        return self._servers[kind]
+
+    def close(self) -> None:
+        for server in self._servers.values():
+            server.stop()
+        for url in self._urls.values():
+            databases.drop_database(url)
 
 
 @pytest.fixture(scope="session")
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of a fresh store: a SQLite file, or a new database on the local PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'userpool.db'}"
-        return
-    if not databases.postgres_available():
-        if os.environ.get("CI"):
-            pytest.fail(databases.HOW_TO_ENABLE)
-        pytest.skip(databases.HOW_TO_ENABLE)
-    url = databases.create_postgres_database()
-    yield url
-    databases.drop_postgres_database(url)
+def session_stores(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SessionStores]:
+    stores = SessionStores(tmp_path_factory)
+    yield stores
+    stores.close()
 
 
 @pytest.fixture(scope="session")
-def server(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = Server(tmp_path_factory.mktemp("userpool") / "data", database_url=database).start()
-    yield srv
-    srv.stop()
+def database(request: pytest.FixtureRequest, session_stores: SessionStores) -> str:
+    """The URL of the session's store of this kind: a SQLite file, or a database on the local PostgreSQL."""
+    return session_stores.url(request.param)
+
+
+@pytest.fixture(scope="session")
+def server(database: str, session_stores: SessionStores) -> LocalUserpool:
+    """The session's server on that store: the app in this process, over real HTTP on loopback, test clock on."""
+    return session_stores.server(database)
 
 
 @pytest.fixture
-def frozen_clock(server: Server) -> Iterator[None]:
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """The URL of a new, empty store of one test's own (dropped after it)."""
+    url = databases.new_database(request.param, tmp_path / "store")
+    yield url
+    databases.drop_database(url)
+
+
+@pytest.fixture
+def frozen_clock(server: LocalUserpool) -> Iterator[None]:
     """The shared server's clock stopped for one test, so a time window cannot close while the test runs."""
     freeze_clock(server)
     yield
@@ -50,13 +102,13 @@ def frozen_clock(server: Server) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def cognito(server: Server) -> Any:
+def cognito(server: LocalUserpool) -> Any:
     """A boto3 client as an application would have it."""
     return make_client(server.url)
 
 
 @pytest.fixture(scope="session")
-def raw_cognito(server: Server) -> Any:
+def raw_cognito(server: LocalUserpool) -> Any:
     """A boto3 client that sends what it is given (no client-side checks), to reach the server's own."""
     return make_client(server.url, validate=False)
 

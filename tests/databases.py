@@ -1,20 +1,30 @@
 """The databases the suite runs on: a SQLite file, and a fresh database on the local PostgreSQL server.
 
+The one place that knows them: ``tests/conftest.py`` builds its fixtures on this module (``database`` and the
+session's server on it, ``fresh_database`` for a store of one test's own), and tests read stored state with
+``query`` and ``dump``.
+
 PostgreSQL is found at ``USERPOOL_TEST_POSTGRES`` (default ``postgresql://postgres@127.0.0.1:5432/postgres``, the
 trust-auth server of a development machine). Without one, the PostgreSQL half of the suite is skipped with a
-message saying how to enable it; under CI (``CI=true``) it fails instead.
+message saying how to enable it; under CI (``CI=true``) it fails instead. Every database the suite creates has a
+random name, so parallel runs (pytest-xdist workers, other checkouts) never share one.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
+from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 import sqlalchemy as sa
 
 from userpool.store import tables
+
+KINDS = ("sqlite", "postgresql")
 
 ADMIN_URL = os.environ.get("USERPOOL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 HOW_TO_ENABLE = (
@@ -24,12 +34,37 @@ HOW_TO_ENABLE = (
 )
 
 
+@functools.cache
 def postgres_available() -> bool:
     try:
         with psycopg.connect(ADMIN_URL, connect_timeout=3):
             return True
     except psycopg.Error:
         return False
+
+
+def require_postgres() -> None:
+    """Skip the calling test (fail it under CI) when there is no PostgreSQL to run it on."""
+    if not postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail(HOW_TO_ENABLE)
+        pytest.skip(HOW_TO_ENABLE)
+
+
+def new_database(kind: str, folder: Path) -> str:
+    """The URL of a new, empty store of ``kind``: a SQLite file in ``folder``, or a new PostgreSQL database (drop
+    it with ``drop_database``)."""
+    if kind == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{folder / 'userpool.db'}"
+    require_postgres()
+    return create_postgres_database()
+
+
+def drop_database(url: str) -> None:
+    """Drop a database made by ``new_database`` (a SQLite file goes with its temporary folder)."""
+    if url.startswith("postgresql"):
+        drop_postgres_database(url)
 
 
 def create_postgres_database() -> str:

@@ -1,54 +1,74 @@
-"""Helpers the API tests share: boto3 clients, the outbox, the test clock, error triples."""
+"""Helpers the API tests share: boto3 clients, sign-up requests, the outbox, the test clock, error triples.
+
+``server`` arguments are any server with a ``url``: an in-process ``LocalUserpool`` or a ``ServerProcess``.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import urllib.parse
 import urllib.request
-from typing import Any
+from typing import Any, Protocol
 
-import boto3
 import pytest
-from botocore.config import Config
 
-from tests.server import Server
+from userpool.testing import boto3_client
+
+PASSWORD = "Passw0rd!"
+
+
+class HasUrl(Protocol):
+    @property
+    def url(self) -> str: ...
 
 
 def make_client(url: str, validate: bool = True) -> Any:
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(parameter_validation=validate, retries={"max_attempts": 1}),
-    )
+    """A boto3 ``cognito-idp`` client for ``url`` (no retries; ``validate=False``: no client-side checks)."""
+    return boto3_client(url, validate)
 
 
-def outbox(server: Server, pool_id: str | None = None, username: str | None = None) -> list[dict[str, Any]]:
+def sign_up(cognito: Any, client_id: str, username: str = "alice", password: str = PASSWORD, **extra: Any) -> Any:
+    return cognito.sign_up(ClientId=client_id, Username=username, Password=password, **extra)
+
+
+def email(value: str) -> list[dict[str, str]]:
+    """``UserAttributes`` holding just this email."""
+    return [{"Name": "email", "Value": value}]
+
+
+def secret_hash(secret: str, username: str, client_id: str) -> str:
+    """The ``SecretHash`` of a request by a client with a secret (base64 HMAC-SHA256 of username + client id)."""
+    digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def outbox(server: HasUrl, pool_id: str | None = None, username: str | None = None) -> list[dict[str, Any]]:
     query = {k: v for k, v in {"userPoolId": pool_id, "username": username}.items() if v is not None}
     url = f"{server.url}/_userpool/outbox?{urllib.parse.urlencode(query)}"
     with urllib.request.urlopen(url) as response:
         return json.load(response)["messages"]
 
 
-def latest_code(server: Server, pool_id: str, username: str) -> str:
+def latest_code(server: HasUrl, pool_id: str, username: str) -> str:
     messages = outbox(server, pool_id, username)
     assert messages, f"no message for {username} in {pool_id}"
     return messages[-1]["code"]
 
 
-def _clock(server: Server, body: dict[str, Any]) -> None:
+def _clock(server: HasUrl, body: dict[str, Any]) -> None:
     request = urllib.request.Request(f"{server.url}/_userpool/clock", data=json.dumps(body).encode(), method="POST")
     with urllib.request.urlopen(request) as response:
         assert response.status == 200
 
 
-def advance_clock(server: Server, seconds: float) -> None:
+def advance_clock(server: HasUrl, seconds: float) -> None:
     _clock(server, {"advance": seconds})
 
 
-def freeze_clock(server: Server, frozen: bool = True) -> None:
+def freeze_clock(server: HasUrl, frozen: bool = True) -> None:
     """Stop the server's clock (it then moves only by ``advance_clock``), so time-window tests do not race it."""
     _clock(server, {"freeze": frozen})
 

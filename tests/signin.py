@@ -7,7 +7,8 @@ from typing import Any
 import jwt
 from pycognito import Cognito
 
-PASSWORD = "Passw0rd!"
+from tests.helpers import PASSWORD
+
 ALL_FLOWS = [
     "ALLOW_USER_PASSWORD_AUTH",
     "ALLOW_ADMIN_USER_PASSWORD_AUTH",

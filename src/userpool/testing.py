@@ -1,11 +1,16 @@
-"""userpool inside a test process: a real server on a free loopback port, in a background thread.
+"""userpool for test suites: in this process (``LocalUserpool``) or as a child process (``ServerProcess``).
 
     with LocalUserpool(tmp_path) as userpool:
         pool_id, client_id = userpool.create_pool_and_client({"AutoVerifiedAttributes": ["email"]})
         ...   # boto3 clients made with userpool.client() or, inside userpool.environment(), any boto3 client
         code = userpool.latest_code(pool_id, "alice")
 
-The pytest plugin (``userpool.pytest_plugin``) wraps this in fixtures.
+``LocalUserpool`` is the real app under uvicorn in a background thread, served with the options ``userpool serve``
+uses (the same head limits, keep-alive timeout and connection cap, no implicit trust of ``X-Forwarded-For``), on a
+socket it binds itself. ``ServerProcess`` runs ``python -m userpool serve`` in a child process, for what only a
+process shows: start-up, the command line, logs, restarts, kill -9, several processes on one store.
+
+The pytest plugin (``userpool.pytest_plugin``) wraps ``LocalUserpool`` in fixtures.
 """
 
 from __future__ import annotations
@@ -13,7 +18,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -27,6 +35,7 @@ import uvicorn
 
 from userpool.app import build_app
 from userpool.config import Settings
+from userpool.serving import protocol_for
 
 ENVIRONMENT = {
     "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": "",  # filled with the server's URL
@@ -37,6 +46,29 @@ ENVIRONMENT = {
 }
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for a child process to bind)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def boto3_client(url: str, validate: bool = True) -> Any:
+    """A boto3 ``cognito-idp`` client for the server at ``url``: dummy credentials, no retries; with
+    ``validate=False`` it sends what it is given (no client-side checks), to reach the server's own."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(parameter_validation=validate, retries={"max_attempts": 1}),
+    )
+
+
 class LocalUserpool:
     """A userpool server in this process, with helpers for tests."""
 
@@ -45,16 +77,36 @@ class LocalUserpool:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
-        self.settings = Settings(host="127.0.0.1", port=self.port, data_dir=data_dir, log_level="warning", **settings)
+        settings = {"log_level": "warning", **settings}
+        self.settings = Settings(host="127.0.0.1", port=self.port, data_dir=data_dir, **settings)
         self.app = build_app(self.settings)
-        self._server = uvicorn.Server(
-            uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+        # The options of ``serving.run`` (one process): the same guarded protocol and limits as ``userpool serve``.
+        config = uvicorn.Config(
+            self.app,
+            http=protocol_for(self.settings),
+            log_level=self.settings.log_level,
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+            timeout_keep_alive=self.settings.keep_alive_timeout,
+            limit_concurrency=self.settings.max_connections,
+            proxy_headers=False,
         )
+        self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    @property
+    def database_url(self) -> str:
+        """The store's URL (the SQLite file under ``data_dir`` unless a database URL was given)."""
+        return self.settings.url
 
     def start(self, timeout: float = 30.0) -> LocalUserpool:
         self._thread.start()
@@ -138,3 +190,91 @@ class LocalUserpool:
     def advance_clock(self, seconds: float) -> None:
         """Move the server's clock forward: codes and tokens expire as if the time had passed."""
         self.app.state.context.clock.advance(seconds)
+
+
+class ServerProcess:
+    """``python -m userpool serve`` in a child process on loopback: ``start()`` waits for ``/health``, ``stop()``
+    ends it (SIGTERM, or SIGKILL with ``kill=True``); ``log()`` is what it printed. It may be started again.
+
+    ``env`` adds environment variables (``USERPOOL_*`` settings); the test clock is on
+    (``USERPOOL_CLOCK_CONTROL=true``). ``args`` are more ``serve`` flags (``--workers 2``, ``--config FILE``)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        env: Mapping[str, str] | None = None,
+        database_url: str | None = None,
+        args: list[str] | None = None,
+    ) -> None:
+        self.args = args or []
+        self.data_dir = data_dir
+        self.database_url = database_url or f"sqlite:///{data_dir / 'userpool.db'}"
+        self._port_given = port is not None
+        self.port = port or free_port()
+        self.env = {**os.environ, "USERPOOL_CLOCK_CONTROL": "true", **(env or {})}
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = data_dir.parent / f"server-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, "not started"
+        return self.process.pid
+
+    def client(self, validate: bool = True) -> Any:
+        """A boto3 ``cognito-idp`` client for this server (see ``boto3_client``)."""
+        return boto3_client(self.url, validate)
+
+    def start(self, timeout: float = 30.0) -> ServerProcess:
+        for _ in range(3):
+            try:
+                return self._start(timeout)
+            except _PortTaken:
+                # Between free_port() and the child's bind another process took the port: choose another.
+                self.port = free_port()
+        return self._start(timeout)
+
+    def _start(self, timeout: float) -> ServerProcess:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "userpool", "serve", "--port", str(self.port)]
+        command += ["--data-dir", str(self.data_dir), "--database-url", self.database_url, *self.args]
+        log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=self.env)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                printed = self.log_path.read_bytes()[log_start:]
+                if not self._port_given and b"address already in use" in printed:
+                    raise _PortTaken
+                raise RuntimeError(f"userpool exited with {self.process.returncode}: {self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"userpool did not answer /health within {timeout} s: {self.log()}")
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class _PortTaken(Exception):
+    pass

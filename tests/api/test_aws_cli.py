@@ -9,7 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import latest_code
+
+# A client's test: the AWS CLI (a process per command) sends and parses what boto3 does; which store answers cannot
+# change that, and every operation here is proven on both databases by the boto3 tests. SQLite only.
+pytestmark = pytest.mark.databases("sqlite")
 
 
 def aws(server, *args: str) -> dict:

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from tests.helpers import make_client
-from tests.server import Server
+from tests.server import ServerProcess
 
 
 def userpool(*args: str) -> subprocess.CompletedProcess[str]:
@@ -16,7 +16,7 @@ def userpool(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_fixed_code_makes_every_code_that_value(tmp_path):
-    server = Server(tmp_path / "data", env={"USERPOOL_FIXED_CODE": "123456"}).start()
+    server = ServerProcess(tmp_path / "data", env={"USERPOOL_FIXED_CODE": "123456"}).start()
     try:
         cognito = make_client(server.url)
         pool_id = cognito.create_user_pool(PoolName="fixed", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]

@@ -6,8 +6,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests import databases
-from tests.api.test_signup import email, secret_hash, sign_up
-from tests.helpers import advance_clock, error_of, latest_code, outbox
+from tests.helpers import advance_clock, email, error_of, latest_code, outbox, secret_hash, sign_up
 
 MISMATCH = (400, "CodeMismatchException", "Invalid verification code provided, please try again.")
 

@@ -10,8 +10,7 @@ import urllib.request
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.test_signup import email, sign_up
-from tests.helpers import advance_clock, error_of, outbox
+from tests.helpers import advance_clock, email, error_of, outbox, sign_up
 
 LINK_TEMPLATE = {"DefaultEmailOption": "CONFIRM_WITH_LINK"}
 

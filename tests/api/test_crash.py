@@ -10,7 +10,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from tests import databases
 from tests.helpers import make_client
-from tests.server import Server
+from tests.server import ServerProcess
 
 WORKERS = 6
 
@@ -47,7 +47,7 @@ def integrity_problems(url: str, pool_id: str) -> list[str]:
 def test_kill_9_under_sign_up_load_loses_nothing_answered(database, server, tmp_path):
     # Every node on one store shares its key file (client secrets are sealed with it): the session server's.
     env = {"USERPOOL_LOG_LEVEL": "warning", "USERPOOL_SECRET_KEY_FILE": str(server.data_dir / "secret.key")}
-    node = Server(tmp_path / "a", database_url=database, env=env).start()
+    node = ServerProcess(tmp_path / "a", database_url=database, env=env).start()
     setup = make_client(node.url)
     pool_id = setup.create_user_pool(PoolName="crash", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
     client_id = setup.create_user_pool_client(UserPoolId=pool_id, ClientName="c")["UserPoolClient"]["ClientId"]
@@ -94,7 +94,7 @@ def test_kill_9_under_sign_up_load_loses_nothing_answered(database, server, tmp_
         t.join(timeout=30)
     assert len(answered_ok) >= 40 and answered_error
 
-    again = Server(tmp_path / "b", database_url=database, env=env).start()
+    again = ServerProcess(tmp_path / "b", database_url=database, env=env).start()
     try:
         cognito = make_client(again.url)
         users, token = {}, None

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 
 from tests.helpers import error_of, make_client, outbox
 from tests.peers import Mail, SilentServer, SmtpServer, self_signed_certificate
-from tests.server import Server, free_port
+from tests.server import LocalUserpool, ServerProcess, free_port, in_process
 
 PASSWORD = "Passw0rd!"
 DELIVERY_FAILED = (400, "CodeDeliveryFailureException", "Invalid email provided/Unable to send the email")
@@ -75,14 +75,21 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture(scope="module")
-def mail_server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[Server]:
-    server = Server(tmp_path_factory.mktemp("mail") / "data", env=smtp_env(smtp.port)).start()
+def mail_server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpServer) -> Iterator[LocalUserpool]:
+    server = in_process(
+        tmp_path_factory.mktemp("mail") / "data",
+        email_sender="smtp",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp.port,
+        smtp_security="none",
+        smtp_timeout=2,
+    )
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
-def mail_cognito(mail_server: Server) -> Any:
+def mail_cognito(mail_server: LocalUserpool) -> Any:
     return make_client(mail_server.url)
 
 
@@ -175,7 +182,7 @@ def test_a_link_pool_mails_a_link_that_confirms_the_user(mail_cognito, smtp, mai
 def test_smtp_down_fails_delivery_keeps_the_user_and_resend_works_once_it_is_back(tmp_path):
     port = free_port()  # nothing listens here yet
     # A quota of one email a day: the failed attempt must not use it up.
-    server = Server(tmp_path / "data", env=smtp_env(port, USERPOOL_DAILY_EMAIL_QUOTA="1")).start()
+    server = ServerProcess(tmp_path / "data", env=smtp_env(port, USERPOOL_DAILY_EMAIL_QUOTA="1")).start()
     smtp = None
     try:
         cognito = make_client(server.url)
@@ -220,7 +227,9 @@ def test_refused_login_fails_delivery_and_the_right_password_recovers(tmp_path, 
         "USERPOOL_SMTP_CA_FILE": str(cert),
         "USERPOOL_SMTP_USERNAME": "mailer",
     }
-    server = Server(tmp_path / "data", env=smtp_env(smtp.port, **login, USERPOOL_SMTP_PASSWORD="wrong-secret")).start()
+    server = ServerProcess(
+        tmp_path / "data", env=smtp_env(smtp.port, **login, USERPOOL_SMTP_PASSWORD="wrong-secret")
+    ).start()
     try:
         cognito = make_client(server.url)
         pool_id, client_id = new_pool(cognito)
@@ -235,7 +244,7 @@ def test_refused_login_fails_delivery_and_the_right_password_recovers(tmp_path, 
     finally:
         server.stop()
 
-    fixed = Server(
+    fixed = ServerProcess(
         tmp_path / "data", port=server.port, env=smtp_env(smtp.port, **login, USERPOOL_SMTP_PASSWORD="right-secret")
     ).start()
     try:
@@ -253,7 +262,7 @@ def test_implicit_tls_delivers_and_an_untrusted_certificate_is_refused(tmp_path,
     context, cert = tls_context
     smtp = SmtpServer(implicit_tls=context).start()
     env = smtp_env(smtp.port, USERPOOL_SMTP_SECURITY="tls")
-    untrusting = Server(tmp_path / "data", env=env).start()  # the system's CAs do not know this certificate
+    untrusting = ServerProcess(tmp_path / "data", env=env).start()  # the system's CAs do not know this certificate
     try:
         cognito = make_client(untrusting.url)
         pool_id, client_id = new_pool(cognito)
@@ -265,7 +274,9 @@ def test_implicit_tls_delivers_and_an_untrusted_certificate_is_refused(tmp_path,
         assert "CERTIFICATE_VERIFY_FAILED" in untrusting.log()
     finally:
         untrusting.stop()
-    trusting = Server(tmp_path / "data", port=untrusting.port, env={**env, "USERPOOL_SMTP_CA_FILE": str(cert)}).start()
+    trusting = ServerProcess(
+        tmp_path / "data", port=untrusting.port, env={**env, "USERPOOL_SMTP_CA_FILE": str(cert)}
+    ).start()
     try:
         cognito = make_client(trusting.url)
         cognito.resend_confirmation_code(ClientId=client_id, Username="secure")
@@ -279,7 +290,7 @@ def test_implicit_tls_delivers_and_an_untrusted_certificate_is_refused(tmp_path,
 
 def test_a_server_that_never_answers_times_out_and_the_user_recovers(tmp_path):
     silent = SilentServer().start()
-    server = Server(tmp_path / "data", env=smtp_env(silent.port, USERPOOL_SMTP_TIMEOUT="1")).start()
+    server = ServerProcess(tmp_path / "data", env=smtp_env(silent.port, USERPOOL_SMTP_TIMEOUT="1")).start()
     smtp = None
     try:
         cognito = make_client(server.url)
@@ -305,7 +316,7 @@ def test_a_server_that_never_answers_times_out_and_the_user_recovers(tmp_path):
 
 
 def test_smtp_sender_needs_a_host(tmp_path):
-    server = Server(tmp_path / "data", env={"USERPOOL_EMAIL_SENDER": "smtp"})
+    server = ServerProcess(tmp_path / "data", env={"USERPOOL_EMAIL_SENDER": "smtp"})
     with pytest.raises(RuntimeError) as e:
         server.start(timeout=15)
     assert "email_sender = smtp needs smtp_host (USERPOOL_SMTP_HOST)" in str(e.value)

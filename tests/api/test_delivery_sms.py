@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError
 
 from tests.helpers import error_of, make_client, outbox
 from tests.peers import HttpPeer, Recorded, form_of, json_of, sns_publish, sns_refuses, webhook_ok
-from tests.server import Server
+from tests.server import ServerProcess
 
 PASSWORD = "Passw0rd!"
 # Cognito's email wording, mirrored for SMS (unverified).
@@ -63,9 +63,9 @@ def webhook() -> Iterator[HttpPeer]:
 
 
 @pytest.fixture(scope="module")
-def webhook_server(tmp_path_factory: pytest.TempPathFactory, webhook: HttpPeer) -> Iterator[Server]:
+def webhook_server(tmp_path_factory: pytest.TempPathFactory, webhook: HttpPeer) -> Iterator[ServerProcess]:
     env = {"USERPOOL_SMS_SENDER": "webhook", "USERPOOL_SMS_WEBHOOK_URL": f"{webhook.url}/sms?token=s3cret"}
-    server = Server(tmp_path_factory.mktemp("webhook") / "data", env=env).start()
+    server = ServerProcess(tmp_path_factory.mktemp("webhook") / "data", env=env).start()
     yield server
     server.stop()
 
@@ -132,7 +132,7 @@ def sns() -> Iterator[HttpPeer]:
 
 
 @pytest.fixture(scope="module")
-def sns_server(tmp_path_factory: pytest.TempPathFactory, sns: HttpPeer) -> Iterator[Server]:
+def sns_server(tmp_path_factory: pytest.TempPathFactory, sns: HttpPeer) -> Iterator[ServerProcess]:
     env = {
         "USERPOOL_SMS_SENDER": "sns",
         "USERPOOL_SNS_ENDPOINT_URL": sns.url,
@@ -140,7 +140,7 @@ def sns_server(tmp_path_factory: pytest.TempPathFactory, sns: HttpPeer) -> Itera
         "AWS_ACCESS_KEY_ID": "AKIDSNSTEST",
         "AWS_SECRET_ACCESS_KEY": "sns-test-secret",
     }
-    server = Server(tmp_path_factory.mktemp("sns") / "data", env=env).start()
+    server = ServerProcess(tmp_path_factory.mktemp("sns") / "data", env=env).start()
     yield server
     server.stop()
 

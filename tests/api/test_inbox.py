@@ -9,9 +9,8 @@ import urllib.request
 
 import pytest
 
-from tests.api.test_signup import email, sign_up
-from tests.helpers import make_client
-from tests.server import Server
+from tests.helpers import email, make_client, sign_up
+from tests.server import in_process
 
 
 def inbox(server, **query) -> tuple[int, str, dict[str, str]]:
@@ -86,7 +85,7 @@ def test_link_messages_are_clickable(cognito, make_pool, make_app_client, server
 
 @pytest.fixture(scope="module")
 def private_server(tmp_path_factory):
-    server = Server(tmp_path_factory.mktemp("private") / "data", env={"USERPOOL_EXPOSE_OUTBOX": "false"}).start()
+    server = in_process(tmp_path_factory.mktemp("private") / "data", expose_outbox=False)
     yield server
     server.stop()
 

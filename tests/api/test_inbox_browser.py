@@ -16,7 +16,11 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.api.test_signup import email, sign_up
+from tests.helpers import email, sign_up
+
+# A page's test (what a person sees and clicks in Chromium); the store behind it is proven on both databases by the
+# API tests of the same operations (test_inbox, test_confirm_link). SQLite only.
+pytestmark = pytest.mark.databases("sqlite")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.helpers import make_client
-from tests.server import Server
+from tests.server import ServerProcess
 
 
 def test_health_ready_and_metrics(server, cognito):
@@ -27,7 +27,7 @@ def test_health_ready_and_metrics(server, cognito):
 
 
 def test_json_logs_carry_the_request_id(tmp_path):
-    server = Server(tmp_path / "data", env={"USERPOOL_LOG_JSON": "true"}).start()
+    server = ServerProcess(tmp_path / "data", env={"USERPOOL_LOG_JSON": "true"}).start()
     try:
         cognito = make_client(server.url)
         pool_id = cognito.create_user_pool(PoolName="logs", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]

@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.helpers import advance_clock, error_of, latest_code
-from tests.server import Server
+from tests.server import ServerProcess
 
 QUOTA_EXCEEDED = (
     400,
@@ -23,12 +23,12 @@ QUOTA_EXCEEDED = (
 
 
 @pytest.fixture(scope="module")
-def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
+def two_processes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, ServerProcess]]:
     """Two servers on one SQLite store, each allowed 2 emails per pool and day."""
     data = tmp_path_factory.mktemp("quota") / "data"
     env = {"USERPOOL_DAILY_EMAIL_QUOTA": "2"}
-    first = Server(data, env=env).start()
-    second = Server(data, env=env).start()
+    first = ServerProcess(data, env=env).start()
+    second = ServerProcess(data, env=env).start()
     yield first, second
     first.stop()
     second.stop()

@@ -17,23 +17,25 @@ from botocore.exceptions import ClientError
 
 from tests import databases
 from tests.helpers import latest_code, make_client
-from tests.server import Server
+from tests.server import LocalUserpool, ServerProcess
 
 PASSWORD = "Passw0rd!"
 
 
 @pytest.fixture(scope="module")
-def pair(database: str, server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server]]:
+def pair(
+    database: str, server: LocalUserpool, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[ServerProcess, ServerProcess]]:
     """Two more server processes on the session's store, sharing its key file as every node of one store must."""
     env = {"USERPOOL_SECRET_KEY_FILE": str(server.data_dir / "secret.key")}
-    first = Server(tmp_path_factory.mktemp("race-a"), database_url=database, env=env).start()
-    second = Server(tmp_path_factory.mktemp("race-b"), database_url=database, env=env).start()
+    first = ServerProcess(tmp_path_factory.mktemp("race-a"), database_url=database, env=env).start()
+    second = ServerProcess(tmp_path_factory.mktemp("race-b"), database_url=database, env=env).start()
     yield first, second
     first.stop()
     second.stop()
 
 
-def race(pair: tuple[Server, Server], count: int, call: Callable[[Any, int], Any]) -> Counter[str]:
+def race(pair: tuple[ServerProcess, ServerProcess], count: int, call: Callable[[Any, int], Any]) -> Counter[str]:
     """Run ``call(client, i)`` ``count`` times at once, alternating between the two servers; count outcomes."""
     clients = [make_client(pair[i % 2].url) for i in range(count)]
     start = threading.Barrier(count)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from tests.helpers import latest_code, make_client
-from tests.server import Server
+from tests.server import ServerProcess
 
 
 def test_state_survives_a_restart(tmp_path):
-    server = Server(tmp_path / "data").start()
+    server = ServerProcess(tmp_path / "data").start()
     try:
         cognito = make_client(server.url)
         pool_id = cognito.create_user_pool(PoolName="durable", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
@@ -22,7 +22,7 @@ def test_state_survives_a_restart(tmp_path):
     finally:
         server.stop()
 
-    again = Server(tmp_path / "data", port=server.port).start()
+    again = ServerProcess(tmp_path / "data", port=server.port).start()
     try:
         cognito = make_client(again.url)
         assert cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["AutoVerifiedAttributes"] == ["email"]

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.test_signup import secret_hash
-from tests.helpers import make_client
-from tests.server import Server
+from tests.helpers import make_client, secret_hash
+from tests.server import ServerProcess
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "userpool.toml"
 POOL, WEB, BACKEND = "us-east-1_devpool01", "devwebclient00000000000000", "devbackendclient0000000000"
@@ -32,7 +31,7 @@ def test_serve_with_the_sample_config_seeds_pools_clients_and_users(tmp_path):
     again = userpool("apply", "--config", str(SAMPLE), "--data-dir", str(tmp_path / "data"))
     assert again.returncode == 0 and again.stdout == ""  # idempotent: nothing to change
 
-    server = Server(tmp_path / "data", args=["--config", str(SAMPLE)]).start()
+    server = ServerProcess(tmp_path / "data", args=["--config", str(SAMPLE)]).start()
     try:
         assert "created pool" not in server.log()  # serve applies the file too: nothing left to do
         cognito = make_client(server.url)

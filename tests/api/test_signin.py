@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.test_signup import secret_hash
-from tests.helpers import advance_clock, error_of
+from tests.helpers import advance_clock, error_of, secret_hash
 from tests.signin import PASSWORD, claims, confirmed_user, make_pool_and_client, password_auth
 
 INCORRECT = (400, "NotAuthorizedException", "Incorrect username or password.")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
 import uuid
 
@@ -12,22 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests import databases
-from tests.helpers import error_of, outbox
-
-PASSWORD = "Passw0rd!"
-
-
-def sign_up(cognito, client_id, username="alice", password=PASSWORD, **extra):
-    return cognito.sign_up(ClientId=client_id, Username=username, Password=password, **extra)
-
-
-def email(value):
-    return [{"Name": "email", "Value": value}]
-
-
-def secret_hash(secret, username, client_id):
-    digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
+from tests.helpers import email, error_of, outbox, secret_hash, sign_up
 
 
 def test_sign_up_answers_unconfirmed_with_sub_and_masked_email(cognito, email_pool, server):

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
 from tests.helpers import advance_clock, error_of, make_client
-from tests.server import Server
+from tests.server import LocalUserpool, in_process
 from tests.signin import PASSWORD, claims, confirmed_user, make_pool_and_client, srp_user
 
 INCORRECT = (400, "NotAuthorizedException", "Incorrect username or password.")
@@ -20,13 +20,13 @@ INCORRECT = (400, "NotAuthorizedException", "Incorrect username or password.")
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory):
     """A server whose clock is not moved: pycognito verifies the tokens it gets against the real time."""
-    srv = Server(tmp_path_factory.mktemp("srp") / "data").start()
+    srv = in_process(tmp_path_factory.mktemp("srp") / "data")
     yield srv
     srv.stop()
 
 
 @pytest.fixture(scope="module")
-def live_cognito(live: Server) -> Any:
+def live_cognito(live: LocalUserpool) -> Any:
     return make_client(live.url)
 
 
@@ -300,7 +300,7 @@ def test_user_without_a_verifier_gets_one_at_its_first_password_sign_in(tmp_path
     """Users stored before SRP support have no verifier: SRP fails until they sign in with the password once."""
     import sqlite3
 
-    srv = Server(tmp_path / "data").start()
+    srv = in_process(tmp_path / "data")
     try:
         cognito = make_client(srv.url)
         pool, client = make_pool_and_client(cognito)

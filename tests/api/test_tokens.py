@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.helpers import advance_clock, error_of, make_client
-from tests.server import Server
+from tests.server import LocalUserpool, ServerProcess, in_process
 from tests.signin import PASSWORD, claims, confirmed_user, make_pool_and_client, password_auth
 
 INVALID = (400, "NotAuthorizedException", "Invalid Access Token")
@@ -25,13 +25,13 @@ INVALID = (400, "NotAuthorizedException", "Invalid Access Token")
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory):
     """A server of its own whose clock is not moved (PyJWT checks tokens against the real time)."""
-    srv = Server(tmp_path_factory.mktemp("tokens") / "data").start()
+    srv = in_process(tmp_path_factory.mktemp("tokens") / "data")
     yield srv
     srv.stop()
 
 
 @pytest.fixture(scope="module")
-def live_cognito(live: Server) -> Any:
+def live_cognito(live: LocalUserpool) -> Any:
     return make_client(live.url)
 
 
@@ -362,7 +362,7 @@ def test_deleted_user_tokens_stop_working(cognito, signed_in):
 # ---- issuer setting and key rotation ----------------------------------------------------------------------------
 def test_issuer_url_setting_makes_aws_shaped_issuers(tmp_path):
     aws = "https://cognito-idp.us-east-1.amazonaws.com"
-    srv = Server(tmp_path / "data", env={"USERPOOL_ISSUER_URL": aws}).start()
+    srv = in_process(tmp_path / "data", issuer_url=aws)
     try:
         cognito = make_client(srv.url)
         pool, client = make_pool_and_client(cognito)
@@ -402,7 +402,7 @@ def test_rotated_key_signs_new_tokens_and_the_old_one_stays_published(live, live
 
 
 def test_tokens_survive_a_restart(tmp_path):
-    srv = Server(tmp_path / "data").start()
+    srv = ServerProcess(tmp_path / "data").start()
     try:
         cognito = make_client(srv.url)
         pool, client = make_pool_and_client(cognito)

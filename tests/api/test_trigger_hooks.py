@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.test_signup import PASSWORD
 from tests.functions import arn
-from tests.helpers import error_of, make_client, outbox
-from tests.server import Server, free_port
+from tests.helpers import PASSWORD, error_of, make_client, outbox
+from tests.server import ServerProcess, free_port
 from userpool import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,13 +42,13 @@ def hooks_server(hook_log: Path, tmp_path_factory: pytest.TempPathFactory) -> An
         "USERPOOL_TRIGGER_POST_CONFIRMATION": f"{HOOKS}:post_confirmation",
         "USERPOOL_TRIGGER_TIMEOUT": "0.4",
     }
-    server = Server(tmp_path_factory.mktemp("hooks-server") / "data", env=env).start()
+    server = ServerProcess(tmp_path_factory.mktemp("hooks-server") / "data", env=env).start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
-def idp(hooks_server: Server) -> Any:
+def idp(hooks_server: ServerProcess) -> Any:
     return make_client(hooks_server.url)
 
 
@@ -234,7 +233,7 @@ def test_the_readme_hooks_example_works(tmp_path):
     (tmp_path / "myhooks.py").write_text(_readme_block("python", "def pre_sign_up"))
     config = tmp_path / "userpool.toml"
     config.write_text(_readme_block("toml", "[triggers]\n"))
-    server = Server(tmp_path / "data", env={"PYTHONPATH": python_path(tmp_path)}, args=["--config", str(config)])
+    server = ServerProcess(tmp_path / "data", env={"PYTHONPATH": python_path(tmp_path)}, args=["--config", str(config)])
     server.start()
     try:
         idp = make_client(server.url)

@@ -14,10 +14,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests import databases
-from tests.api.test_signup import PASSWORD
 from tests.functions import FunctionServer, Reply, answer, arn, fail, raw, slow
-from tests.helpers import error_of, make_client, outbox
-from tests.server import Server, free_port
+from tests.helpers import PASSWORD, error_of, make_client, outbox
+from tests.server import LocalUserpool, free_port, in_process
 from userpool.triggers.codes import open_code
 
 HTTP = ("http-a", "http-b", "http-c")  # functions mapped to plain HTTP URLs; every other ARN goes to the Invoke API
@@ -39,14 +38,14 @@ def functions() -> Any:
 def trigger_server(functions: FunctionServer, tmp_path_factory: pytest.TempPathFactory) -> Any:
     mapping = {arn(name): functions.url(name) for name in HTTP}
     mapping[arn("nobody-home")] = f"http://127.0.0.1:{free_port()}/"
-    env = {
-        "USERPOOL_TRIGGER_FUNCTIONS": json.dumps(mapping),
-        "USERPOOL_LAMBDA_ENDPOINT_URL": functions.endpoint,
-        "USERPOOL_TRIGGER_TIMEOUT": str(TIMEOUT),
-        "USERPOOL_TRIGGER_ATTEMPTS": "3",
-        "USERPOOL_TRIGGER_CODE_KEY": CODE_KEY,
-    }
-    server = Server(tmp_path_factory.mktemp("triggers") / "data", env=env).start()
+    server = in_process(
+        tmp_path_factory.mktemp("triggers") / "data",
+        trigger_functions=mapping,
+        lambda_endpoint_url=functions.endpoint,
+        trigger_timeout=TIMEOUT,
+        trigger_attempts=3,
+        trigger_code_key=CODE_KEY,
+    )
     yield server
     server.stop()
 
@@ -57,7 +56,7 @@ def _fresh_functions(functions: FunctionServer) -> None:
 
 
 @pytest.fixture(scope="module")
-def idp(trigger_server: Server) -> Any:
+def idp(trigger_server: LocalUserpool) -> Any:
     return make_client(trigger_server.url)
 
 
@@ -83,7 +82,7 @@ def attributes_of(idp: Any, pool_id: str, username: str) -> dict[str, str]:
     return {a["Name"]: a["Value"] for a in user["UserAttributes"]} | {"status": user["UserStatus"]}
 
 
-def no_user_and_no_message(idp: Any, server: Server, pool_id: str) -> bool:
+def no_user_and_no_message(idp: Any, server: LocalUserpool, pool_id: str) -> bool:
     return idp.list_users(UserPoolId=pool_id)["Users"] == [] and outbox(server, pool_id) == []
 
 

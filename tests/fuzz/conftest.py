@@ -12,7 +12,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.server import Server
+from tests.server import LocalUserpool, in_process
 from userpool.app import secret_box
 from userpool.config import Settings
 from userpool.store import Store
@@ -29,12 +29,12 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
 
 @pytest.fixture(scope="session")
 def fuzz_server(tmp_path_factory):
-    server = Server(tmp_path_factory.mktemp("fuzz") / "data").start()
+    server = in_process(tmp_path_factory.mktemp("fuzz") / "data")
     yield server
     server.stop()
 
 
-def integrity(server: Server) -> list[str]:
+def integrity(server: LocalUserpool) -> list[str]:
     """``Store.integrity_check()`` on the server's store (read while it runs: SQLite WAL allows it)."""
 
     async def run() -> list[str]:

@@ -14,7 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.helpers import advance_clock, latest_code, outbox
-from tests.server import Server
+from tests.server import in_process
 
 HOURS = 24
 CONFIRM_PER_HOUR = 15
@@ -22,7 +22,7 @@ CONFIRM_PER_HOUR = 15
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    srv = Server(tmp_path_factory.mktemp("brute") / "data").start()  # default limits
+    srv = in_process(tmp_path_factory.mktemp("brute") / "data")  # default limits
     yield srv
     srv.stop()
 

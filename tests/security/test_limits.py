@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.helpers import make_client
-from tests.server import Server
+from tests.server import ServerProcess
 
 TARGET = "AWSCognitoIdentityProviderService."
 
@@ -27,7 +27,7 @@ def tight(tmp_path_factory):
         "USERPOOL_HEADER_READ_TIMEOUT": "1",
         "USERPOOL_KEEP_ALIVE_TIMEOUT": "1",
     }
-    server = Server(tmp_path_factory.mktemp("tight") / "data", env=env).start()
+    server = ServerProcess(tmp_path_factory.mktemp("tight") / "data", env=env).start()
     yield server
     server.stop()
 
@@ -225,7 +225,7 @@ def test_null_members_are_absent_not_a_500(tight, world, operation, body):
 def test_worker_processes_apply_the_same_head_limits(tmp_path):
     """``--workers 2``: each worker process takes its limits from the settings the parent hands it."""
     env = {"USERPOOL_MAX_HEADER_BYTES": "4096", "USERPOOL_HEADER_READ_TIMEOUT": "1"}
-    server = Server(tmp_path / "data", env=env, args=["--workers", "2"]).start()
+    server = ServerProcess(tmp_path / "data", env=env, args=["--workers", "2"]).start()
     try:
         assert make_client(server.url).list_user_pools(MaxResults=1)["UserPools"] == []
         with raw_connection(server) as conn:

@@ -13,9 +13,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.api.test_signup import email, secret_hash, sign_up
-from tests.helpers import advance_clock, error_of, freeze_clock, latest_code
-from tests.server import Server
+from tests.helpers import advance_clock, email, error_of, freeze_clock, latest_code, secret_hash, sign_up
+from tests.server import ServerProcess, in_process
 
 ATTEMPTS = (400, "LimitExceededException", "Attempt limit exceeded, please try after some time.")
 THROTTLED = (400, "TooManyRequestsException", "Rate exceeded")
@@ -26,7 +25,7 @@ MISMATCH = (400, "CodeMismatchException", "Invalid verification code provided, p
 def quota_server(tmp_path_factory):
     """Per-code attempts high, so the per-user quotas are what stops a guesser. Its clock moves only when a test
     moves it, so an hour's window cannot turn over in the middle of a test."""
-    server = Server(tmp_path_factory.mktemp("quota") / "data", env={"USERPOOL_CODE_ATTEMPTS": "1000"}).start()
+    server = in_process(tmp_path_factory.mktemp("quota") / "data", code_attempts=1000)
     freeze_clock(server)
     yield server
     server.stop()
@@ -101,7 +100,7 @@ def test_resend_is_limited_to_5_an_hour_per_user(quota_server):
 
 
 def test_user_creation_quota_per_pool(tmp_path):
-    server = Server(tmp_path / "data", env={"USERPOOL_USER_CREATION_RATE": "3"}).start()
+    server = in_process(tmp_path / "data", user_creation_rate=3)
     try:
         cognito = make_client(server.url)
         pool_id, client = new_pool(cognito)
@@ -155,7 +154,7 @@ def raw_sign_up(server, client_id, username, headers=None, **extra):
 
 
 def test_sign_up_per_source_ip_ignores_forwarded_for_from_untrusted_peers(tmp_path):
-    server = Server(tmp_path / "data", env={"USERPOOL_SIGN_UP_PER_IP_PER_HOUR": "2"}).start()
+    server = in_process(tmp_path / "data", sign_up_per_ip_per_hour=2)
     try:
         _pool_id, client = new_pool(make_client(server.url))
         assert raw_sign_up(server, client["ClientId"], "ip1")[0] == 200
@@ -169,8 +168,7 @@ def test_sign_up_per_source_ip_ignores_forwarded_for_from_untrusted_peers(tmp_pa
 
 
 def test_trusted_proxy_forwarded_for_names_the_client(tmp_path):
-    env = {"USERPOOL_SIGN_UP_PER_IP_PER_HOUR": "2", "USERPOOL_TRUSTED_PROXIES": "127.0.0.0/8"}
-    server = Server(tmp_path / "data", env=env).start()
+    server = in_process(tmp_path / "data", sign_up_per_ip_per_hour=2, trusted_proxies="127.0.0.0/8")
     try:
         _, client = new_pool(make_client(server.url))
         first = {"X-Forwarded-For": "203.0.113.5"}
@@ -185,7 +183,7 @@ def test_trusted_proxy_forwarded_for_names_the_client(tmp_path):
 
 
 def test_user_context_ip_counts_only_for_a_secret_client_that_propagates_it(tmp_path):
-    server = Server(tmp_path / "data", env={"USERPOOL_CONFIRM_PER_IP_PER_HOUR": "2"}).start()
+    server = in_process(tmp_path / "data", confirm_per_ip_per_hour=2)
     try:
         cognito = make_client(server.url)
         _, propagating = new_pool(cognito, GenerateSecret=True, EnablePropagateAdditionalUserContextData=True)
@@ -256,8 +254,8 @@ def test_user_context_ip_is_believed_with_a_secret_hash_of_either_active_secret(
 
 def test_counters_are_shared_by_two_processes_on_one_store(tmp_path):
     data = tmp_path / "data"
-    first = Server(data).start()
-    second = Server(data, port=None).start()
+    first = ServerProcess(data).start()
+    second = ServerProcess(data, port=None).start()
     try:
         a, b = make_client(first.url), make_client(second.url)
         _pool_id, client = new_pool(a)

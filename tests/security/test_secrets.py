@@ -9,16 +9,15 @@ import stat
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.test_signup import secret_hash
-from tests.helpers import error_of, latest_code, make_client
-from tests.server import Server
+from tests.helpers import error_of, latest_code, make_client, secret_hash
+from tests.server import ServerProcess
 
 PASSWORD = "Zebra-Quokka-Marmot-91!"
 CUSTOM_SECRET = "my_own_rotated_secret_value_0123456789"
 
 
 def test_full_flow_at_debug_level_logs_no_password_code_secret_hash_or_client_secret(tmp_path):
-    server = Server(tmp_path / "data", env={"USERPOOL_LOG_LEVEL": "debug"}).start()
+    server = ServerProcess(tmp_path / "data", env={"USERPOOL_LOG_LEVEL": "debug"}).start()
     try:
         cognito = make_client(server.url)
         pool_id = cognito.create_user_pool(PoolName="hygiene", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
@@ -61,7 +60,7 @@ def test_full_flow_at_debug_level_logs_no_password_code_secret_hash_or_client_se
 
 
 def test_client_secret_is_sealed_in_the_store_and_survives_a_restart(tmp_path):
-    server = Server(tmp_path / "data").start()
+    server = ServerProcess(tmp_path / "data").start()
     try:
         cognito = make_client(server.url)
         pool_id = cognito.create_user_pool(PoolName="sealed")["UserPool"]["Id"]
@@ -142,7 +141,7 @@ def test_every_active_secret_and_the_saml_signing_key_are_sealed_in_the_store(tm
 
 def test_a_configured_key_is_used_and_a_bad_one_refused_at_start(tmp_path):
     key = base64.b64encode(bytes(range(32))).decode()
-    server = Server(tmp_path / "data", env={"USERPOOL_SECRET_KEY": key}).start()
+    server = ServerProcess(tmp_path / "data", env={"USERPOOL_SECRET_KEY": key}).start()
     try:
         cognito = make_client(server.url)
         pool_id = cognito.create_user_pool(PoolName="keyed")["UserPool"]["Id"]
@@ -150,7 +149,7 @@ def test_a_configured_key_is_used_and_a_bad_one_refused_at_start(tmp_path):
     finally:
         server.stop()
     assert not (server.data_dir / "secret.key").exists()
-    bad = Server(tmp_path / "data", env={"USERPOOL_SECRET_KEY": "too-short"})
+    bad = ServerProcess(tmp_path / "data", env={"USERPOOL_SECRET_KEY": "too-short"})
     with pytest.raises(RuntimeError, match="secret key must be base64 of 32 bytes"):
         bad.start(timeout=20)
 

@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import advance_clock, error_of
-from tests.server import Server
+from tests.server import ServerProcess, in_process
 from userpool import config
 
 KEYS = {"AKIDADMIN": "admin-secret/with+chars", "AKIDOTHER": "other-secret"}
@@ -31,6 +31,9 @@ MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
     "Key and signing method. Consult the service documentation for details.",
 )
+# A new connection per request, as httpx.post makes, without building an SSL context for each.
+HTTP = httpx.Client(timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
+KEYS_ENV = {"USERPOOL_ACCESS_KEYS": ",".join(f"{k}:{v}" for k, v in KEYS.items())}
 UNRECOGNIZED = (400, "UnrecognizedClientException", "The security token included in the request is invalid.")
 MISSING = (403, "MissingAuthenticationTokenException", "Missing Authentication Token")
 TARGET = "AWSCognitoIdentityProviderService."
@@ -38,8 +41,7 @@ TARGET = "AWSCognitoIdentityProviderService."
 
 @pytest.fixture(scope="module")
 def keyed(tmp_path_factory):
-    env = {"USERPOOL_ACCESS_KEYS": ",".join(f"{k}:{v}" for k, v in KEYS.items())}
-    server = Server(tmp_path_factory.mktemp("keyed") / "data", env=env).start()
+    server = in_process(tmp_path_factory.mktemp("keyed") / "data", access_keys=KEYS_ENV["USERPOOL_ACCESS_KEYS"])
     yield server
     server.stop()
 
@@ -64,7 +66,7 @@ def raw(server, operation, body, headers=None):
     all_headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": TARGET + operation}
     all_headers.update(headers or {})
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return httpx.post(f"{server.url}/", content=content, headers=all_headers, timeout=30)
+    return HTTP.post(f"{server.url}/", content=content, headers=all_headers)
 
 
 def signed_headers(server, operation, body: bytes, key_id="AKIDADMIN", secret=None, when=None):
@@ -152,7 +154,7 @@ def test_unauthenticated_operations_stay_open(admin, keyed):
 def test_tampered_body_does_not_match(keyed):
     body = json.dumps({"PoolName": "original"}).encode()
     headers = signed_headers(keyed, "CreateUserPool", body)
-    response = httpx.post(f"{keyed.url}/", content=json.dumps({"PoolName": "tampered"}).encode(), headers=headers)
+    response = HTTP.post(f"{keyed.url}/", content=json.dumps({"PoolName": "tampered"}).encode(), headers=headers)
     assert error(response) == MISMATCH
 
 
@@ -160,13 +162,13 @@ def test_signature_is_bound_to_the_operation(keyed):
     body = json.dumps({"MaxResults": 1}).encode()
     headers = signed_headers(keyed, "ListUserPools", body)
     headers["X-Amz-Target"] = TARGET + "CreateUserPool"
-    response = httpx.post(f"{keyed.url}/", content=json.dumps({"PoolName": "x"}).encode(), headers=headers)
+    response = HTTP.post(f"{keyed.url}/", content=json.dumps({"PoolName": "x"}).encode(), headers=headers)
     assert error(response) == MISMATCH
 
 
 def test_a_raw_request_signed_by_botocore_is_served(keyed):
     body = json.dumps({"MaxResults": 1}).encode()
-    response = httpx.post(f"{keyed.url}/", content=body, headers=signed_headers(keyed, "ListUserPools", body))
+    response = HTTP.post(f"{keyed.url}/", content=body, headers=signed_headers(keyed, "ListUserPools", body))
     assert response.status_code == 200, response.text
 
 
@@ -174,7 +176,7 @@ def test_declared_payload_hash_must_be_the_body_hash(keyed):
     body = json.dumps({"MaxResults": 1}).encode()
     headers = signed_headers(keyed, "ListUserPools", body)
     headers["X-Amz-Content-SHA256"] = "0" * 64
-    response = httpx.post(f"{keyed.url}/", content=body, headers=headers)
+    response = HTTP.post(f"{keyed.url}/", content=body, headers=headers)
     assert error(response) == MISMATCH
 
 
@@ -211,7 +213,7 @@ def test_malformed_authorization_is_an_incomplete_signature(keyed, authorization
 def test_signature_older_than_five_minutes_has_expired(keyed):
     body = json.dumps({"MaxResults": 1}).encode()
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    response = httpx.post(
+    response = HTTP.post(
         f"{keyed.url}/",
         content=body,
         headers=signed_headers(keyed, "ListUserPools", body, when=now - dt.timedelta(minutes=6)),
@@ -222,13 +224,13 @@ def test_signature_older_than_five_minutes_has_expired(keyed):
         r"Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)", message
     )
     recent = signed_headers(keyed, "ListUserPools", body, when=now - dt.timedelta(minutes=4))
-    assert httpx.post(f"{keyed.url}/", content=body, headers=recent).status_code == 200
+    assert HTTP.post(f"{keyed.url}/", content=body, headers=recent).status_code == 200
 
 
 def test_signature_from_the_future_is_not_yet_current(keyed):
     body = json.dumps({"MaxResults": 1}).encode()
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)
-    response = httpx.post(
+    response = HTTP.post(
         f"{keyed.url}/", content=body, headers=signed_headers(keyed, "ListUserPools", body, when=later)
     )
     status, kind, message = error(response)
@@ -266,16 +268,24 @@ def test_concurrent_signed_and_forged_requests_are_each_judged_alone(keyed):
     assert results == ["ok" if i % 2 == 0 else "InvalidSignatureException" for i in range(64)]
 
 
-def test_server_without_keys_accepts_any_signature_and_says_so_once(server):
-    anyone = client(server, "ANYTHING", "at-all")
-    anyone.list_user_pools(MaxResults=1)
-    response = raw(server, "ListUserPools", {"MaxResults": 1})
-    assert response.status_code == 200
-    assert server.log().count("no access keys configured") == 1
+def test_server_without_keys_accepts_any_signature_and_says_so_once(tmp_path):
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        anyone = client(server, "ANYTHING", "at-all")
+        anyone.list_user_pools(MaxResults=1)
+        response = raw(server, "ListUserPools", {"MaxResults": 1})
+        assert response.status_code == 200
+        assert server.log().count("no access keys configured") == 1
+    finally:
+        server.stop()
 
 
-def test_keyed_server_does_not_warn(keyed):
-    assert "no access keys configured" not in keyed.log()
+def test_keyed_server_does_not_warn(tmp_path):
+    keyed = ServerProcess(tmp_path / "data", env=KEYS_ENV).start()
+    try:
+        assert "no access keys configured" not in keyed.log()
+    finally:
+        keyed.stop()
 
 
 def test_access_keys_from_a_config_file_table(tmp_path, monkeypatch):

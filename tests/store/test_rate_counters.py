@@ -4,52 +4,13 @@ engines (as by two processes), windows kept apart, ended windows swept. Also the
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import uuid
-
-import pytest
 
 from userpool.store import Store
 
-PG_URL = os.environ.get("USERPOOL_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 
-
-def postgres_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'counters.db'}"
-        return
-    if not postgres_reachable() and "USERPOOL_TEST_POSTGRES_URL" not in os.environ:
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432 (CI starts one)")
-    import asyncpg
-
-    name = f"userpool_test_{uuid.uuid4().hex[:12]}"
-    admin_dsn = PG_URL.replace("postgresql+asyncpg", "postgresql")
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(admin_dsn)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    asyncio.run(admin(f'DROP DATABASE "{name}" WITH (FORCE)'))
-
-
-def test_concurrent_hits_from_two_engines_each_get_a_distinct_count(url):
+def test_concurrent_hits_from_two_engines_each_get_a_distinct_count(fresh_database):
     async def run() -> list[int]:
-        first, second = Store.open(url), Store.open(url)
+        first, second = Store.open(fresh_database), Store.open(fresh_database)
         await first.migrate()
         try:
             hits = [
@@ -64,9 +25,9 @@ def test_concurrent_hits_from_two_engines_each_get_a_distinct_count(url):
     assert sorted(counts) == list(range(1, 81))
 
 
-def test_windows_and_keys_are_counted_apart_and_ended_windows_are_swept(url):
+def test_windows_and_keys_are_counted_apart_and_ended_windows_are_swept(fresh_database):
     async def run() -> tuple[list[int], int]:
-        store = Store.open(url)
+        store = Store.open(fresh_database)
         await store.migrate()
         try:
             counts = [
@@ -86,9 +47,9 @@ def test_windows_and_keys_are_counted_apart_and_ended_windows_are_swept(url):
     assert remaining == 1
 
 
-def test_integrity_check_is_clean_on_a_new_store(url):
+def test_integrity_check_is_clean_on_a_new_store(fresh_database):
     async def run() -> list[str]:
-        store = Store.open(url)
+        store = Store.open(fresh_database)
         await store.migrate()
         try:
             return await store.integrity_check()
@@ -98,9 +59,9 @@ def test_integrity_check_is_clean_on_a_new_store(url):
     assert asyncio.run(run()) == []
 
 
-def test_one_call_counts_several_limits_in_one_transaction(url):
+def test_one_call_counts_several_limits_in_one_transaction(fresh_database):
     async def run() -> tuple[list[int], list[int]]:
-        store = Store.open(url)
+        store = Store.open(fresh_database)
         await store.migrate()
         try:
             hits = [("pool:UserCreation", "p", 10, 11.0), ("ip:SignUp", "127.0.0.1", 0, 3600.0)]
