@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
 from tests.helpers import error_of, latest_code, make_client
-from tests.server import Server
+from tests.server import ServerProcess
 from tests.signin import PASSWORD, make_pool_and_client, password_auth
 from userpool.app import build_context, secret_key
 from userpool.config import Settings
@@ -235,7 +235,7 @@ def test_feedback_operations_need_threat_protection_and_a_known_user(cognito):
 def test_a_recording_that_fails_leaves_the_sign_in_answered(tmp_path):
     """A server whose event table is gone (as a database that refuses the write): sign-up and sign-in still
     answer as they would, and the failure is in the log."""
-    server = Server(tmp_path / "data").start()
+    server = ServerProcess(tmp_path / "data").start()
     try:
         cognito = make_client(server.url)
         pool, client = audited(cognito)

@@ -22,7 +22,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.helpers import error_of, make_client
-from tests.server import Server
+from tests.server import LocalUserpool, in_process
 
 JS = Path(__file__).resolve().parents[1] / "js"
 PASSWORD = "Passw0rd!long"
@@ -61,21 +61,21 @@ def node() -> str:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = Server(tmp_path_factory.mktemp("js-clients") / "data").start()
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalUserpool]:
+    srv = in_process(tmp_path_factory.mktemp("js-clients") / "data")
     yield srv
     srv.stop()
 
 
 @pytest.fixture(scope="module")
-def live_cognito(live: Server) -> Any:
+def live_cognito(live: LocalUserpool) -> Any:
     return make_client(live.url)
 
 
 class Run:
     """One script's run: its input, its steps' results and the requests it sent."""
 
-    def __init__(self, server: Server, cognito: Any, args: dict[str, str], output: dict[str, Any]) -> None:
+    def __init__(self, server: LocalUserpool, cognito: Any, args: dict[str, str], output: dict[str, Any]) -> None:
         self.server, self.cognito, self.args = server, cognito, args
         self.steps: dict[str, Any] = output["steps"]
         self.exchanges: list[dict[str, Any]] = output["exchanges"]
@@ -117,7 +117,7 @@ class Run:
         return {**user, "Attributes": {a["Name"]: a["Value"] for a in user["UserAttributes"]}}
 
 
-def run_script(node: str, script: str, server: Server, cognito: Any, username: str) -> Run:
+def run_script(node: str, script: str, server: LocalUserpool, cognito: Any, username: str) -> Run:
     """A new pool (email verified automatically) and an app client that allows only SRP and refresh (so a sign-in
     that works was an SRP one), then the script against them."""
     pool_id = cognito.create_user_pool(PoolName=script, AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
@@ -153,7 +153,7 @@ REVOKED = (400, "NotAuthorizedException", "Access Token has been revoked")
 
 # ---- Amplify v6 -----------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def amplify(node: str, live: Server, live_cognito: Any) -> Run:
+def amplify(node: str, live: LocalUserpool, live_cognito: Any) -> Run:
     return run_script(node, "amplify.mjs", live, live_cognito, "alice")
 
 
@@ -218,7 +218,7 @@ def test_amplify_global_sign_out_revokes_the_tokens(amplify: Run):
 
 # ---- amazon-cognito-identity-js -------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def identity_js(node: str, live: Server, live_cognito: Any) -> Run:
+def identity_js(node: str, live: LocalUserpool, live_cognito: Any) -> Run:
     return run_script(node, "identity_js.mjs", live, live_cognito, "bob")
 
 

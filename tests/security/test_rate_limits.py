@@ -218,7 +218,7 @@ def test_user_context_ip_counts_only_for_a_secret_client_that_propagates_it(tmp_
 
 
 def test_user_context_ip_is_believed_with_a_secret_hash_of_either_active_secret(tmp_path):
-    server = Server(tmp_path / "data", env={"USERPOOL_CONFIRM_PER_IP_PER_HOUR": "2"}).start()
+    server = in_process(tmp_path / "data", confirm_per_ip_per_hour=2)
     try:
         cognito = make_client(server.url)
         pool_id, client = new_pool(cognito, GenerateSecret=True, EnablePropagateAdditionalUserContextData=True)

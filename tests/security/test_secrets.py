@@ -98,7 +98,7 @@ def test_every_active_secret_and_the_saml_signing_key_are_sealed_in_the_store(tm
     """A client's second secret (generated or given) and a pool's SAML signing key are sealed like its first
     secret: none is in the database file or its WAL, and after a restart a SecretHash of either active secret
     signs up, and the same certificate is answered."""
-    server = Server(tmp_path / "data").start()
+    server = ServerProcess(tmp_path / "data").start()
     try:
         cognito = make_client(server.url)
         pool_id = cognito.create_user_pool(PoolName="sealed")["UserPool"]["Id"]
