@@ -11,10 +11,15 @@ import hmac
 import json
 import urllib.parse
 import urllib.request
+from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine
 
+from userpool.store.schema import MIGRATIONS
 from userpool.testing import boto3_client
 
 PASSWORD = "Passw0rd!"
@@ -81,3 +86,16 @@ def error_of(excinfo: pytest.ExceptionInfo[Any]) -> tuple[int, str, str]:
         response["Error"]["Code"],
         response["Error"]["Message"],
     )
+
+
+def migrate_sqlite(path: Path, revision: str) -> None:
+    """Bring the SQLite store at ``path`` to Alembic ``revision`` (a store as an older userpool wrote it, or "head")."""
+    engine = create_engine(f"sqlite:///{path}")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    try:
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()

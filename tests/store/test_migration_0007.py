@@ -5,24 +5,14 @@ from __future__ import annotations
 
 import sqlite3
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine
-
+from tests.helpers import migrate_sqlite
 from userpool.store import Store
-from userpool.store.schema import MIGRATIONS
 from userpool.store.sealing import SecretBox
 
 
 async def test_0007_dates_each_older_secret_at_its_clients_creation(tmp_path) -> None:
     path = tmp_path / "old.db"
-    engine = create_engine(f"sqlite:///{path}")
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0005")
-    engine.dispose()
+    migrate_sqlite(path, "0005")
     box = SecretBox(b"\x04" * 32)
     sealed = box.seal("an-older-secret-value-000", "sealed")
     with sqlite3.connect(path) as db:

@@ -5,12 +5,9 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine
 
+from tests.helpers import migrate_sqlite
 from userpool.domain import flows, lockout, passwords, srp
-from userpool.store.schema import MIGRATIONS
 
 
 def test_pad_hex_matches_cognitos_padhex():
@@ -75,21 +72,14 @@ def test_temporary_passwords_meet_the_policy():
 
 def test_0002_upgrades_a_0001_store(tmp_path):
     path = tmp_path / "old.db"
-    engine = create_engine(f"sqlite:///{path}")
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0001")
+    migrate_sqlite(path, "0001")
     with sqlite3.connect(path) as db:
         db.execute("INSERT INTO pools VALUES ('us-east-1_A', 'p', '{}', 0, 0)")
         db.execute(
             "INSERT INTO users (pool_id, username, username_key, sub, status, enabled, password_hash, created_at,"
             " modified_at) VALUES ('us-east-1_A', 'u', 'u', 's', 'CONFIRMED', 1, 'h', 0, 0)"
         )
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    migrate_sqlite(path, "head")
     with sqlite3.connect(path) as db:
         columns = {row[1] for row in db.execute("PRAGMA table_info(users)")}
         assert {"srp_salt", "srp_verifier", "failed_sign_ins", "locked_until", "password_expires_at"} <= columns
@@ -100,12 +90,7 @@ def test_0002_upgrades_a_0001_store(tmp_path):
 
 def test_0005_and_0006_give_each_older_refresh_token_a_session_of_its_own(tmp_path):
     path = tmp_path / "old.db"
-    engine = create_engine(f"sqlite:///{path}")
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "0004")
+    migrate_sqlite(path, "0004")
     with sqlite3.connect(path) as db:
         db.execute("INSERT INTO pools VALUES ('us-east-1_A', 'p', '{}', 0, 0)")
         db.execute("INSERT INTO clients (id, pool_id, name, settings, created_at, modified_at)"
@@ -119,9 +104,7 @@ def test_0005_and_0006_give_each_older_refresh_token_a_session_of_its_own(tmp_pa
                 "INSERT INTO refresh_tokens (token_hash, pool_id, client_id, user_id, origin_jti, auth_time,"
                 f" created_at, expires_at) VALUES ('h{n}', 'us-east-1_A', 'c', 1, '{jti}', 0, 0, 9)"
             )
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    migrate_sqlite(path, "head")
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT token_hash, session_id, replaced_at FROM refresh_tokens ORDER BY 1").fetchall()
         assert rows == [("h1", "tkn" + "a1" * 12 + "a", None), ("h2", "tkn" + "b2" * 12 + "b", None)]
