@@ -25,6 +25,15 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (pyproject's addopts): pytest-xdist's worker per core for the suite or a folder, but one process
+    when only files or test ids are named, where starting workers (each imports and sets up everything) costs more
+    than it saves."""
+    if config.args and all(arg.endswith(".py") or "::" in arg for arg in config.args):
+        return 0
+    return None
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every test that uses the server (directly or through another fixture) runs on both databases."""
     marker = metafunc.definition.get_closest_marker("databases")

@@ -210,7 +210,7 @@ class ServerProcess:
         self.args = args or []
         self.data_dir = data_dir
         self.database_url = database_url or f"sqlite:///{data_dir / 'userpool.db'}"
-        self._port_given = port is not None
+        self._may_move = port is None  # to another free port, until it has served once (clients know its URL)
         self.port = port or free_port()
         self.env = {**os.environ, "USERPOOL_CLOCK_CONTROL": "true", **(env or {})}
         self.process: subprocess.Popen[bytes] | None = None
@@ -250,12 +250,13 @@ class ServerProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 printed = self.log_path.read_bytes()[log_start:]
-                if not self._port_given and b"address already in use" in printed:
+                if self._may_move and b"address already in use" in printed:
                     raise _PortTaken
                 raise RuntimeError(f"userpool exited with {self.process.returncode}: {self.log()}")
             try:
                 with urllib.request.urlopen(f"{self.url}/health", timeout=1) as response:
                     if response.status == 200:
+                        self._may_move = False
                         return self
             except OSError:
                 time.sleep(0.05)

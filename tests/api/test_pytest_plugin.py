@@ -69,5 +69,7 @@ def test_plugin_runs_an_applications_tests_unchanged(pytester, monkeypatch):
     pytester.makepyfile(app=textwrap.dedent(APP), test_app=textwrap.dedent(TESTS))
     for key in ("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "AWS_PROFILE", "AWS_DEFAULT_REGION"):
         monkeypatch.delenv(key, raising=False)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    # In this process (pytester restores sys.modules and the environment after): a pytest of its own, with the
+    # plugin found through its entry point as in any project, without starting another interpreter.
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=5)

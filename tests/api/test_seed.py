@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -11,19 +11,40 @@ from botocore.exceptions import ClientError
 
 from tests.helpers import make_client, secret_hash
 from tests.server import ServerProcess
+from userpool import cli
 
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "userpool.toml"
 POOL, WEB, BACKEND = "us-east-1_devpool01", "devwebclient00000000000000", "devbackendclient0000000000"
 BACKEND_SECRET = "devbackendsecret0000000000000000000000000000000000"
 
 
-def userpool(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "userpool", *args], capture_output=True, text=True, timeout=120, check=False
-    )
+@dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def test_serve_with_the_sample_config_seeds_pools_clients_and_users(tmp_path):
+@pytest.fixture
+def userpool(capsys: pytest.CaptureFixture[str]):
+    """``userpool <args>`` through the command's own entry point (``cli.main``) in this process: its exit status
+    and what it printed. (``python -m userpool`` itself is started by ``serve --config`` below and test_cli.)"""
+
+    def run(*args: str) -> Done:
+        root = logging.getLogger()
+        handlers, level = root.handlers[:], root.level  # the command sets up logging for its process
+        capsys.readouterr()
+        try:
+            returncode = cli.main(list(args))
+        finally:
+            root.handlers[:], root.level = handlers, level
+        out, err = capsys.readouterr()
+        return Done(returncode, out, err)
+
+    return run
+
+
+def test_serve_with_the_sample_config_seeds_pools_clients_and_users(tmp_path, userpool):
     done = userpool("apply", "--config", str(SAMPLE), "--data-dir", str(tmp_path / "data"))
     assert done.returncode == 0, done.stderr
     assert f"created pool {POOL} (dev)" in done.stdout
@@ -62,7 +83,7 @@ def test_serve_with_the_sample_config_seeds_pools_clients_and_users(tmp_path):
         server.stop()
 
 
-def test_export_then_apply_reproduces_pools_and_clients(tmp_path):
+def test_export_then_apply_reproduces_pools_and_clients(tmp_path, userpool):
     assert userpool("apply", "--config", str(SAMPLE), "--data-dir", str(tmp_path / "one")).returncode == 0
     exported = tmp_path / "exported.toml"
     assert userpool("export", "--data-dir", str(tmp_path / "one"), "--output", str(exported)).returncode == 0
@@ -91,7 +112,7 @@ def test_export_then_apply_reproduces_pools_and_clients(tmp_path):
         ),
     ],
 )
-def test_a_bad_seed_names_the_file_entry_and_problem(tmp_path, text, problem):
+def test_a_bad_seed_names_the_file_entry_and_problem(tmp_path, userpool, text, problem):
     config = tmp_path / "seed.toml"
     config.write_text(text)
     done = userpool("apply", "--config", str(config), "--data-dir", str(tmp_path / "data"))
