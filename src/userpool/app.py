@@ -128,6 +128,9 @@ async def lifespan(ctx: Context, _: Starlette) -> AsyncIterator[None]:
     sealed = await ctx.store.seal_client_secrets()
     if sealed:
         log.info("sealed %d client secret(s) kept in plain text by an earlier version", sealed)
+    sealed = await ctx.store.seal_signing_keys()
+    if sealed:
+        log.info("sealed %d token signing key(s) kept in plain text by an earlier version", sealed)
     try:
         yield
     finally:

@@ -166,3 +166,32 @@ def test_secret_hash_is_compared_in_constant_time():
     assert "fits = [verify(" in inspect.getsource(module.verify_any)
     assert "fits = [hmac.compare_digest(" in inspect.getsource(module.secret_matches)
     assert "hmac.compare_digest" in inspect.getsource(auth.Authenticator.authenticate)
+
+
+def test_token_signing_keys_are_sealed_and_sign_across_a_restart(tmp_path):
+    """A pool's RSA key for its JWTs is sealed like client secrets: its PEM is never in the database file or its
+    WAL, and after a restart the tokens it signed still verify and new ones are signed."""
+    server = ServerProcess(tmp_path / "data").start()
+    try:
+        cognito = make_client(server.url)
+        pool_id = cognito.create_user_pool(PoolName="keys")["UserPool"]["Id"]
+        client_id = cognito.create_user_pool_client(
+            UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+        )["UserPoolClient"]["ClientId"]
+        cognito.admin_create_user(UserPoolId=pool_id, Username="gina", MessageAction="SUPPRESS")
+        cognito.admin_set_user_password(UserPoolId=pool_id, Username="gina", Password=PASSWORD, Permanent=True)
+        auth = {"USERNAME": "gina", "PASSWORD": PASSWORD}
+        first = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=auth)
+    finally:
+        server.stop()
+    stored = b"".join(p.read_bytes() for p in server.data_dir.glob("userpool.db*"))  # database and its WAL
+    assert stored and b"PRIVATE KEY" not in stored
+
+    server.start()
+    try:
+        cognito = make_client(server.url)
+        assert cognito.get_user(AccessToken=first["AuthenticationResult"]["AccessToken"])["Username"] == "gina"
+        again = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=auth)
+        assert cognito.get_user(AccessToken=again["AuthenticationResult"]["AccessToken"])["Username"] == "gina"
+    finally:
+        server.stop()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
+import sqlalchemy as sa
+
 from tests.store.records import (
     NOW,
     auth_session,
@@ -16,7 +18,7 @@ from tests.store.records import (
     signing_key,
     token_session,
 )
-from userpool.store import Store
+from userpool.store import Store, tables
 
 
 async def _signed_in(store: Store) -> tuple:
@@ -144,3 +146,21 @@ async def test_adding_a_session_drops_sessions_dead_for_an_hour(store: Store) ->
     await store.add_session(old)
     await store.add_session(auth_session(client, None, created_at=NOW + 180 + 3600 + 1))
     assert await store.get_session(old.id_hash) is None
+
+
+async def test_signing_keys_are_sealed_and_older_plain_ones_sealed_on_request(store: Store) -> None:
+    pool = await new_pool(store)
+    key = signing_key(pool, NOW)
+    await store.add_signing_key(key, retire_others=False)
+    async with store._read() as conn:  # the row as stored: no private key in the clear
+        row = (await conn.execute(sa.select(tables.signing_keys).where(tables.signing_keys.c.kid == key.kid))).one()
+    assert row.private_key is None and row.private_key_sealed and key.private_key not in row.private_key_sealed
+    assert await store.get_signing_key(key.kid) == key
+
+    older = signing_key(pool, NOW - 1)  # as an earlier version wrote it
+    async with store._write() as conn:
+        await conn.execute(sa.insert(tables.signing_keys).values(**older.__dict__, private_key_sealed=None))
+    assert await store.seal_signing_keys() == 1
+    assert await store.seal_signing_keys() == 0
+    assert await store.get_signing_key(older.kid) == older
+    assert await store.integrity_check() == []

@@ -10,6 +10,7 @@ from userpool.store.certificates import open_certificate
 from userpool.store.clients import open_client
 from userpool.store.engine import StoreBase, on_store_thread
 from userpool.store.sealing import SealingError
+from userpool.store.tokens import open_signing_key
 
 
 class IntegrityStore(StoreBase):
@@ -18,8 +19,9 @@ class IntegrityStore(StoreBase):
         """The store's invariants, as a list of violations (empty when all hold): every user has a ``sub``
         attribute equal to its sub; every key points at an existing user of its pool; no confirmed user still
         has a sign-up code; every auth event is in its user's pool; every sealed client secret (each of a client's
-        active secrets) and every signing certificate's sealed private key opens; a client's second secret is newer
-        than its first; and, on SQLite, ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check`` find nothing."""
+        active secrets), every token signing key and every signing certificate's sealed private key opens; a
+        client's second secret is newer than its first; and, on SQLite, ``PRAGMA integrity_check`` and
+        ``PRAGMA foreign_key_check`` find nothing."""
         problems: list[str] = []
         async with self._read() as conn:
             subs = select(t.user_attributes.c.user_id).where(
@@ -63,6 +65,11 @@ class IntegrityStore(StoreBase):
                     and second > first
                 ):
                     problems.append(f"the second secret of client {row['id']} is not newer than a first")
+            for row in (await conn.execute(select(t.signing_keys))).mappings():
+                try:
+                    open_signing_key(self._box, dict(row))
+                except SealingError:
+                    problems.append(f"the token signing key {row['kid']} does not open")
             for row in (await conn.execute(select(t.signing_certificates))).mappings():
                 try:
                     open_certificate(self._box, dict(row))

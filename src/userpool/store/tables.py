@@ -145,10 +145,11 @@ signing_keys = Table(
     metadata,
     Column("kid", String(64), primary_key=True),
     Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False, index=True),
-    Column("private_key", Text, nullable=False),
+    Column("private_key", Text),  # keys written before sealing, sealed into private_key_sealed on start
     Column("public_jwk", JSON, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("retired_at", Float),
+    Column("private_key_sealed", Text),  # the private key, encrypted (store/sealing.py, the kid as associated data)
 )
 
 # Refresh tokens, by the SHA-256 of the opaque token. ``origin_jti`` ties the access and ID tokens issued from it

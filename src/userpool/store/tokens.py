@@ -10,10 +10,22 @@ from sqlalchemy import delete, insert, select, update
 from userpool.domain.records import AuthSession, RefreshToken, StoredKey
 from userpool.store import tables as t
 from userpool.store.engine import StoreBase, on_store_thread, retrying
+from userpool.store.sealing import SealingError, SecretBox
 from userpool.store.sessions import revoke_sessions
 
 # Refresh tokens expired this long ago are deleted when their user signs out everywhere.
 MAX_TOKEN_AGE = 86400.0
+
+
+def open_signing_key(box: SecretBox | None, values: dict[str, Any]) -> StoredKey:
+    """The key of a ``signing_keys`` row, its sealed private key opened with ``box`` (``SealingError`` when it
+    cannot)."""
+    sealed = values.pop("private_key_sealed", None)
+    if sealed is not None:
+        if box is None:
+            raise SealingError("this store has no key to open token signing keys")
+        values["private_key"] = box.open(sealed, values["kid"])
+    return StoredKey(**values)
 
 
 class TokenStore(StoreBase):
@@ -28,11 +40,39 @@ class TokenStore(StoreBase):
             .order_by(keys.c.created_at.desc())
             .limit(1)
         )
-        return await self._read_one(newest, {}, StoredKey)
+        return await self._read_one(newest, {}, self._signing_key)
 
     @on_store_thread
     async def get_signing_key(self, kid: str) -> StoredKey | None:
-        return await self._read_one(select(t.signing_keys).where(t.signing_keys.c.kid == kid), {}, StoredKey)
+        return await self._read_one(select(t.signing_keys).where(t.signing_keys.c.kid == kid), {}, self._signing_key)
+
+    def _signing_key(self, **values: Any) -> StoredKey:
+        return open_signing_key(self._box, values)
+
+    def _private_key_columns(self, kid: str, private_key: str) -> dict[str, str | None]:
+        if self._box is None:
+            return {"private_key": private_key, "private_key_sealed": None}
+        return {"private_key": None, "private_key_sealed": self._box.seal(private_key, kid)}
+
+    @on_store_thread
+    async def seal_signing_keys(self) -> int:
+        """Seal the private keys still stored in plain text (keys written before sealing existed). How many."""
+        if self._box is None:
+            return 0
+        keys = t.signing_keys
+        async with self._write() as conn:
+            rows = (
+                await conn.execute(
+                    select(keys.c.kid, keys.c.private_key).where(
+                        keys.c.private_key.is_not(None), keys.c.private_key_sealed.is_(None)
+                    )
+                )
+            ).all()
+            for kid, private_key in rows:
+                await conn.execute(
+                    update(keys).where(keys.c.kid == kid).values(**self._private_key_columns(kid, private_key))
+                )
+        return len(rows)
 
     @on_store_thread
     async def add_signing_key(self, key: StoredKey, retire_others: bool) -> None:
@@ -44,7 +84,8 @@ class TokenStore(StoreBase):
                     .where(t.signing_keys.c.pool_id == key.pool_id, t.signing_keys.c.retired_at.is_(None))
                     .values(retired_at=key.created_at)
                 )
-            await conn.execute(insert(t.signing_keys).values(**key.__dict__))
+            values = {**key.__dict__, **self._private_key_columns(key.kid, key.private_key)}
+            await conn.execute(insert(t.signing_keys).values(**values))
 
     @on_store_thread
     async def published_keys(self, pool_id: str, retired_after: float) -> list[dict[str, Any]]:
