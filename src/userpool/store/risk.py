@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 
 from userpool.store import tables as t
 from userpool.store.engine import StoreBase, on_store_thread
@@ -14,18 +14,25 @@ def _configuration(configuration: dict[str, Any], modified_at: float) -> tuple[d
     return dict(configuration), float(modified_at)
 
 
+async def replace_configuration(
+    conn: Any, table: Table, pool_id: str, client_id: str, configuration: dict[str, Any], at: float
+) -> None:
+    """Replace the configuration a ``(pool_id, client_id)``-keyed table keeps for the pool ("ALL") or a client: risk
+    configurations, session configurations."""
+    await conn.execute(delete(table).where(table.c.pool_id == pool_id, table.c.client_id == client_id))
+    await conn.execute(
+        insert(table).values(pool_id=pool_id, client_id=client_id, configuration=configuration, modified_at=at)
+    )
+
+
 class RiskStore(StoreBase):
     @on_store_thread
     async def put_risk_configuration(
         self, pool_id: str, client_id: str, configuration: dict[str, Any], at: float
     ) -> None:
         """Replace the risk configuration of (pool, client or "ALL")."""
-        risk = t.risk_configurations
         async with self._write() as conn:
-            await conn.execute(delete(risk).where(risk.c.pool_id == pool_id, risk.c.client_id == client_id))
-            await conn.execute(
-                insert(risk).values(pool_id=pool_id, client_id=client_id, configuration=configuration, modified_at=at)
-            )
+            await replace_configuration(conn, t.risk_configurations, pool_id, client_id, configuration, at)
 
     @on_store_thread
     async def get_risk_configuration(self, pool_id: str, client_id: str) -> tuple[dict[str, Any], float] | None:

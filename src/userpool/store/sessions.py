@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from userpool.domain.records import RefreshToken, TokenSession
 from userpool.store import tables as t
 from userpool.store.engine import StoreBase, on_store_thread, point_read, retrying
+from userpool.store.risk import replace_configuration
 
 
 async def revoke_sessions(conn: Any, at: float, *, session_id: Any = None, user_id: int | None = None) -> int:
@@ -100,12 +101,8 @@ class SessionStore(StoreBase):
         self, pool_id: str, client_id: str, configuration: dict[str, Any], at: float
     ) -> None:
         """Replace the session configuration of the pool (client id ``ALL``) or of one of its clients."""
-        c = t.session_configurations
         async with self._write() as conn:
-            await conn.execute(delete(c).where(c.c.pool_id == pool_id, c.c.client_id == client_id))
-            await conn.execute(
-                insert(c).values(pool_id=pool_id, client_id=client_id, configuration=configuration, modified_at=at)
-            )
+            await replace_configuration(conn, t.session_configurations, pool_id, client_id, configuration, at)
 
     @point_read
     async def get_session_configuration(self, pool_id: str, client_id: str) -> dict[str, Any] | None:
