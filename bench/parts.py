@@ -25,15 +25,12 @@ from bench.targets import (
     Unavailable,
     Userpool,
     cpu_seconds,
-    create_postgres_database,
-    drop_postgres_database,
-    postgres_unavailable,
     rss_bytes,
 )
 from userpool.domain import srp
 from userpool.domain.passwords import new_hasher
 from userpool.testing import boto3_client as make_client
-from userpool.testing import free_port
+from userpool.testing import create_postgres_database, drop_postgres_database, free_port, postgres_unavailable
 
 PASSWORD = "Passw0rd!"
 AUTH_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -348,7 +345,7 @@ def scale(
                 log(f"  postgresql skipped: {reason}")
                 rows.append({"database": database, "skipped": reason})
                 continue
-            url = scratch = create_postgres_database()
+            url = scratch = create_postgres_database("userpool_bench")
         else:
             url = f"sqlite:///{workdir / f'scale-{database}' / 'data' / 'userpool.db'}"
         try:

@@ -13,7 +13,6 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -254,36 +253,3 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
 
 def scratch_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="userpool-bench-"))
-
-
-# ---- a scratch PostgreSQL database (the scale part) ---------------------------------------------------------
-POSTGRES_ADMIN_URL = os.environ.get("USERPOOL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def postgres_unavailable() -> str | None:
-    """Why no scratch database can be made at ``USERPOOL_TEST_POSTGRES`` (None when one can)."""
-    import psycopg
-
-    try:
-        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
-            return None
-    except psycopg.Error as error:
-        return f"PostgreSQL is not reachable at USERPOOL_TEST_POSTGRES={POSTGRES_ADMIN_URL}: {error}".strip()
-
-
-def create_postgres_database() -> str:
-    """A new, empty database on that server; its URL."""
-    import psycopg
-
-    name = f"userpool_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_postgres_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -14,33 +14,33 @@ from __future__ import annotations
 
 import functools
 import os
-import secrets
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 
 from userpool.store import tables
+from userpool.testing import (
+    POSTGRES_ADMIN_URL,
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_unavailable,
+)
 
 KINDS = ("sqlite", "postgresql")
 
-ADMIN_URL = os.environ.get("USERPOOL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 HOW_TO_ENABLE = (
     "PostgreSQL is not reachable at USERPOOL_TEST_POSTGRES="
-    f"{ADMIN_URL}; start one (e.g. `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`) "
+    f"{POSTGRES_ADMIN_URL}; start one "
+    "(e.g. `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`) "
     "or point USERPOOL_TEST_POSTGRES at a server where the user may create databases"
 )
 
 
 @functools.cache
 def postgres_available() -> bool:
-    try:
-        with psycopg.connect(ADMIN_URL, connect_timeout=3):
-            return True
-    except psycopg.Error:
-        return False
+    return postgres_unavailable() is None
 
 
 def require_postgres() -> None:
@@ -65,20 +65,6 @@ def drop_database(url: str) -> None:
     """Drop a database made by ``new_database`` (a SQLite file goes with its temporary folder)."""
     if url.startswith("postgresql"):
         drop_postgres_database(url)
-
-
-def create_postgres_database() -> str:
-    """A new, empty database; returns its URL."""
-    name = f"userpool_test_{secrets.token_hex(6)}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_postgres_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def sync_url(url: str) -> str:

@@ -279,3 +279,41 @@ class ServerProcess:
 
 class _PortTaken(Exception):
     pass
+
+
+# ---- scratch PostgreSQL databases (the suite's PostgreSQL half, the benchmark's scale part) -----------------
+# The server is found at USERPOOL_TEST_POSTGRES (default: a development machine's trust-auth server). psycopg is a
+# test and benchmark dependency, so it is imported only here, when a database is asked for.
+POSTGRES_ADMIN_URL = os.environ.get("USERPOOL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def postgres_unavailable() -> str | None:
+    """Why no scratch database can be made at ``USERPOOL_TEST_POSTGRES`` (None when one can)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
+            return None
+    except psycopg.Error as error:
+        return f"PostgreSQL is not reachable at USERPOOL_TEST_POSTGRES={POSTGRES_ADMIN_URL}: {error}".strip()
+
+
+def create_postgres_database(prefix: str = "userpool_test") -> str:
+    """A new, empty database with a random name on that server (so parallel runs never share one); its URL."""
+    import secrets
+
+    import psycopg
+
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a database made by ``create_postgres_database``, closing its connections."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
