@@ -18,6 +18,7 @@ from tests.store.records import (
     signing_key,
     token_session,
 )
+from userpool.domain.records import PublicKey
 from userpool.store import Store, tables
 
 
@@ -39,8 +40,8 @@ async def test_the_newest_unretired_key_signs_and_retired_ones_stay_published_a_
     third = signing_key(pool, NOW + 100)
     await store.add_signing_key(third, retire_others=True)  # rotation
     assert await store.find_signing_key(pool.id) == third
-    assert await store.get_signing_key(first.kid) == dataclasses.replace(first, retired_at=NOW + 100)
-    assert await store.get_signing_key("no-such-kid") is None
+    assert await store.get_public_key(first.kid) == PublicKey(first.kid, pool.id, first.public_jwk)
+    assert await store.get_public_key("no-such-kid") is None
     assert [k["kid"] for k in await store.published_keys(pool.id, NOW + 50)] == [third.kid, second.kid, first.kid]
     assert [k["kid"] for k in await store.published_keys(pool.id, NOW + 100)] == [third.kid]
 
@@ -155,12 +156,12 @@ async def test_signing_keys_are_sealed_and_older_plain_ones_sealed_on_request(st
     async with store._read() as conn:  # the row as stored: no private key in the clear
         row = (await conn.execute(sa.select(tables.signing_keys).where(tables.signing_keys.c.kid == key.kid))).one()
     assert row.private_key is None and row.private_key_sealed and key.private_key not in row.private_key_sealed
-    assert await store.get_signing_key(key.kid) == key
+    assert await store.find_signing_key(pool.id) == key
 
-    older = signing_key(pool, NOW - 1)  # as an earlier version wrote it
+    older = signing_key(pool, NOW + 1)  # as an earlier version wrote it (the newest key, so it signs)
     async with store._write() as conn:
         await conn.execute(sa.insert(tables.signing_keys).values(**older.__dict__, private_key_sealed=None))
     assert await store.seal_signing_keys() == 1
     assert await store.seal_signing_keys() == 0
-    assert await store.get_signing_key(older.kid) == older
+    assert await store.find_signing_key(pool.id) == older
     assert await store.integrity_check() == []

@@ -180,6 +180,15 @@ class Attempts:
 
 
 @dataclass(frozen=True)
+class PublicKey:
+    """What checking a token needs of a signing key (never its private half)."""
+
+    kid: str
+    pool_id: str
+    public_jwk: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class StoredKey:
     kid: str
     pool_id: str

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
-from userpool.domain.records import AuthSession, RefreshToken, StoredKey
+from userpool.domain.records import AuthSession, PublicKey, RefreshToken, StoredKey
 from userpool.store import tables as t
-from userpool.store.engine import StoreBase, on_store_thread, retrying
+from userpool.store.engine import StoreBase, on_store_thread, point_read, retrying
 from userpool.store.sealing import SealingError, SecretBox
 from userpool.store.sessions import revoke_sessions
+
+_GET_PUBLIC_KEY = select(t.signing_keys.c.kid, t.signing_keys.c.pool_id, t.signing_keys.c.public_jwk).where(
+    t.signing_keys.c.kid == bindparam("kid")
+)
 
 # Refresh tokens expired this long ago are deleted when their user signs out everywhere.
 MAX_TOKEN_AGE = 86400.0
@@ -42,9 +46,10 @@ class TokenStore(StoreBase):
         )
         return await self._read_one(newest, {}, self._signing_key)
 
-    @on_store_thread
-    async def get_signing_key(self, kid: str) -> StoredKey | None:
-        return await self._read_one(select(t.signing_keys).where(t.signing_keys.c.kid == kid), {}, self._signing_key)
+    @point_read
+    async def get_public_key(self, kid: str) -> PublicKey | None:
+        """A key's public half, as every token check reads it: one statement by the key's id, nothing unsealed."""
+        return await self._read_one(_GET_PUBLIC_KEY, {"kid": kid}, PublicKey)
 
     def _signing_key(self, **values: Any) -> StoredKey:
         return open_signing_key(self._box, values)

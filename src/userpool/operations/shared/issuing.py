@@ -15,7 +15,7 @@ from userpool.domain import clients as client_rules
 from userpool.domain import ids, texts
 from userpool.domain import sessions as session_rules
 from userpool.domain import tokens as token_rules
-from userpool.domain.records import Client, Pool, RefreshToken, StoredKey, TokenSession, User
+from userpool.domain.records import Client, Pool, PublicKey, RefreshToken, StoredKey, TokenSession, User
 from userpool.errors import NotAuthorizedException, RefreshTokenReuseException, UserNotFoundException
 from userpool.operations.shared import lookups
 
@@ -66,7 +66,7 @@ async def _private_key(ctx: Context, key: StoredKey) -> Any:
     return cached
 
 
-def _public_key(ctx: Context, key: StoredKey) -> Any:
+def _public_key(ctx: Context, key: PublicKey) -> Any:
     cached = ctx.key_cache.get(("public", key.kid))
     if cached is None:
         cached = token_rules.load_public(key.public_jwk)
@@ -210,7 +210,7 @@ async def authenticate(ctx: Context, access_token: str) -> Caller:
         header, unverified = token_rules.unverified(access_token)
     except token_rules.InvalidToken:
         raise NotAuthorizedException(texts.INVALID_ACCESS_TOKEN) from None
-    key = await ctx.store.get_signing_key(header["kid"])
+    key = await ctx.store.get_public_key(header["kid"])
     if key is None or unverified["iss"] != ctx.settings.issuer(key.pool_id):
         raise NotAuthorizedException(texts.INVALID_ACCESS_TOKEN)
     try:
