@@ -1,0 +1,41 @@
+"""The password strategy: ``USER_PASSWORD_AUTH`` and ``ADMIN_USER_PASSWORD_AUTH`` (legacy ``ADMIN_NO_SRP_AUTH``),
+the password sent in the first step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from userpool.context import Context
+from userpool.domain import auth_events as events
+from userpool.domain import srp, texts
+from userpool.domain.records import Pool, User
+from userpool.errors import NotAuthorizedException
+from userpool.operations.shared import lookups, user_passwords
+from userpool.operations.shared.signin import flow
+from userpool.operations.shared.signin.sessions import SignIn, required
+
+
+async def remember_verifier(ctx: Context, pool: Pool, user: User, password: str) -> None:
+    """Users whose password predates SRP support get their verifier the first time they sign in with it."""
+    verifier = await ctx.hashing.run(srp.make_verifier, pool.id, user.username, password)
+    await ctx.store.set_verifier(user.id, verifier.salt, verifier.verifier)
+
+
+async def start(s: SignIn, params: dict[str, str], session: str | None = None) -> dict[str, Any]:
+    ctx = s.ctx
+    username = required(params, "USERNAME")
+    password = required(params, "PASSWORD")
+    lookups.check_secret_hash(s.client, username, params.get("SECRET_HASH"))
+    user = await lookups.user_for_client(ctx.store, s.client, s.pool, username, texts.USER_NOT_FOUND)
+    if user is None or user.password_hash is None:
+        # As long as a real user's check: a generic answer must not be told apart by its timing either.
+        await ctx.hashing.verify_dummy(password)
+        raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
+    flow.check_not_locked(ctx, user)
+    if not await ctx.hashing.verify(user.password_hash, password):
+        await user_passwords.count_failure(ctx, user)
+        await flow.record_sign_in(s, user, events.FAIL, events.PASSWORD_FAILURE)
+        raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
+    if user.srp_verifier is None:
+        await remember_verifier(ctx, s.pool, user, password)
+    return await flow.proven(s, user, params)

@@ -1,0 +1,60 @@
+"""The registry of sign-in strategies, and the two doors into the flow engine.
+
+``FLOWS`` maps each ``AuthFlow`` to the strategy that takes a sign-in's first step; ``CHALLENGES`` maps each
+``ChallengeName`` to the strategy that takes its answer. A new factor (device SRP, custom challenges, passkeys)
+is a module in this package and a line here. ``start`` and ``answer`` run one step of a sign-in for any door:
+the JSON API's operations (``operations/auth.py``) and, later, the hosted UI's pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from userpool.domain import clients as client_rules
+from userpool.domain import flows
+from userpool.errors import InvalidParameterException, UnsupportedOperationException
+from userpool.operations.shared.signin import new_password, password, refresh, srp
+from userpool.operations.shared.signin.flow import NEW_PASSWORD_REQUIRED
+from userpool.operations.shared.signin.sessions import SignIn, Step
+
+FLOWS: Mapping[str, Step] = MappingProxyType(
+    {
+        flows.USER_PASSWORD: password.start,
+        **dict.fromkeys(flows.ADMIN_PASSWORD, password.start),
+        flows.SRP: srp.start,
+        **dict.fromkeys(flows.REFRESH, refresh.start),
+    }
+)
+ADMIN_ONLY = frozenset(flows.ADMIN_PASSWORD)  # flows only AdminInitiateAuth takes
+CLIENT_ONLY = frozenset({flows.USER_PASSWORD})  # flows only InitiateAuth takes
+
+CHALLENGES: Mapping[str, Step] = MappingProxyType(
+    {
+        srp.PASSWORD_VERIFIER: srp.answer_password_verifier,
+        NEW_PASSWORD_REQUIRED: new_password.answer,
+    }
+)
+
+
+async def start(s: SignIn, flow: str, params: dict[str, str]) -> dict[str, Any]:
+    """A sign-in's first step: ``flow`` with its ``AuthParameters``."""
+    if flow in ("CUSTOM_AUTH", "USER_AUTH"):
+        raise UnsupportedOperationException(f"userpool does not implement the {flow} flow yet.")
+    strategy = FLOWS.get(flow)
+    if strategy is None or flow in (CLIENT_ONLY if s.admin else ADMIN_ONLY):
+        raise InvalidParameterException("Initiate Auth method not supported.")
+    allowed = s.client.settings.get("ExplicitAuthFlows") or []
+    # A client that rotates refresh tokens refreshes only through GetTokensFromRefreshToken, as in Cognito.
+    if not flows.enabled(allowed, flow) or (flow in flows.REFRESH and client_rules.rotation_enabled(s.client.settings)):
+        raise InvalidParameterException(flows.not_enabled_message(flow))
+    return await strategy(s, params, None)
+
+
+async def answer(s: SignIn, challenge: str, responses: dict[str, str], session: str | None) -> dict[str, Any]:
+    """An answer to ``challenge``: its ``ChallengeResponses`` and the ``Session`` it came with."""
+    strategy = CHALLENGES.get(challenge)
+    if strategy is None:
+        raise UnsupportedOperationException(f"userpool does not implement the {challenge} challenge yet.")
+    return await strategy(s, responses, session)
