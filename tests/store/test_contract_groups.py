@@ -203,3 +203,15 @@ async def test_memberships_go_with_the_group_the_user_and_the_pool(store: Store)
     assert await store.list_group_users(kept.id, 60, None) == ([], None)
     assert await store.groups_of_user(ann) == []
     assert await store.integrity_check() == []
+
+
+async def test_the_integrity_check_finds_a_member_of_another_pools_group(store: Store) -> None:
+    pool, other = await new_pool(store), await new_pool(store)
+    g = await made(store, pool, "g")
+    stranger = await store.create_user(new_user(other, "stranger"))
+    await store.add_group_member(g.id, stranger, NOW, limit=100)  # the operations never do: they look both up
+    try:
+        assert f"user {stranger} is a member of group {g.id} of another pool" in await store.integrity_check()
+    finally:
+        await store.remove_group_member(g.id, stranger)
+    assert await store.integrity_check() == []
