@@ -89,6 +89,22 @@ def test_group_names_take_any_letters_marks_symbols_numbers_and_punctuation(cogn
     )
 
 
+def test_precedence_runs_from_0_to_2_to_the_31_minus_1(cognito, raw_cognito, pool):
+    for value in (0, 2**31 - 1):
+        created = cognito.create_group(UserPoolId=pool, GroupName=f"p{value}", Precedence=value)["Group"]
+        assert created["Precedence"] == value
+    assert failure(raw_cognito.create_group, UserPoolId=pool, GroupName="neg", Precedence=-1) == (
+        400,
+        "InvalidParameterException",
+        "1 validation error detected: Value '-1' at 'precedence' failed to satisfy constraint: "
+        "Member must have value greater than or equal to 0",
+    )
+    assert failure(raw_cognito.update_group, UserPoolId=pool, GroupName="p0", Precedence=2**31)[:2] == (
+        400,
+        "SerializationException",
+    )
+
+
 def test_a_taken_group_name_is_refused_and_case_makes_another_name(cognito, pool):
     cognito.create_group(UserPoolId=pool, GroupName="staff", Description="first")
     assert failure(cognito.create_group, UserPoolId=pool, GroupName="staff", Description="second") == (
