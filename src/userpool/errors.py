@@ -80,6 +80,10 @@ class LimitExceededException(ServiceError):
     pass
 
 
+class GroupExistsException(ServiceError):
+    pass
+
+
 class TooManyRequestsException(ServiceError):
     pass
 

@@ -159,6 +159,15 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
         "RevokeUserSession": {"AccessToken": TOKEN, "SessionId": "tkn" + "0" * 25},
         "AdminListUserSessions": {"UserPoolId": pool, "Username": "present"},
         "AdminRevokeUserSession": {"UserPoolId": pool, "Username": "present", "SessionId": "tkn" + "0" * 25},
+        "CreateGroup": {"UserPoolId": pool, "GroupName": "staff", "Description": "d", "Precedence": 1},
+        "GetGroup": {"UserPoolId": pool, "GroupName": "staff"},
+        "ListGroups": {"UserPoolId": pool, "Limit": 10},
+        "UpdateGroup": {"UserPoolId": pool, "GroupName": "staff", "Description": "d", "Precedence": 1},
+        "DeleteGroup": {"UserPoolId": pool, "GroupName": "staff"},
+        "AdminAddUserToGroup": {"UserPoolId": pool, "Username": "present", "GroupName": "staff"},
+        "AdminRemoveUserFromGroup": {"UserPoolId": pool, "Username": "present", "GroupName": "staff"},
+        "AdminListGroupsForUser": {"UserPoolId": pool, "Username": "present", "Limit": 10},
+        "ListUsersInGroup": {"UserPoolId": pool, "GroupName": "staff", "Limit": 10},
     }[operation]
 
 

@@ -221,3 +221,28 @@ def test_racing_first_signing_certificate_requests_answer_one_certificate(pair, 
     outcomes = race(pair, 8, lambda c, i: answers.add(c.get_signing_certificate(UserPoolId=pool_id)["Certificate"]))
     assert outcomes == Counter({"ok": 8})
     assert answers == {cognito.get_signing_certificate(UserPoolId=pool_id)["Certificate"]}
+
+
+def test_racing_creates_of_one_group_name_make_one_group(pair, cognito):
+    pool_id = cognito.create_user_pool(PoolName="race-group")["UserPool"]["Id"]
+    outcomes = race(pair, 20, lambda c, i: c.create_group(UserPoolId=pool_id, GroupName="same", Precedence=i))
+    assert outcomes == Counter({"ok": 1, "GroupExistsException": 19})
+    assert [g["GroupName"] for g in cognito.list_groups(UserPoolId=pool_id)["Groups"]] == ["same"]
+
+
+def test_racing_adds_of_one_user_to_one_group_leave_one_membership(pair, cognito, server):
+    pool_id = cognito.create_user_pool(PoolName="race-member")["UserPool"]["Id"]
+    cognito.admin_create_user(UserPoolId=pool_id, Username="member", MessageAction="SUPPRESS")
+    cognito.create_group(UserPoolId=pool_id, GroupName="team")
+    outcomes = race(
+        pair, 20, lambda c, i: c.admin_add_user_to_group(UserPoolId=pool_id, GroupName="team", Username="member")
+    )
+    assert outcomes == Counter({"ok": 20})  # adding a member again is no error
+    rows = databases.query(
+        server.database_url,
+        "SELECT m.user_id FROM group_members m JOIN groups g ON g.id = m.group_id WHERE g.pool_id = :pool",
+        pool=pool_id,
+    )
+    assert len(rows) == 1
+    users = cognito.list_users_in_group(UserPoolId=pool_id, GroupName="team")["Users"]
+    assert [u["Username"] for u in users] == ["member"]

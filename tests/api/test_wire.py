@@ -195,7 +195,7 @@ def test_target_without_a_prefix(server):
 @pytest.mark.parametrize(
     ("operation", "body"),
     [
-        ("AdminAddUserToGroup", {"UserPoolId": UNKNOWN_POOL, "Username": "jane", "GroupName": "g"}),
+        ("StartWebAuthnRegistration", {"AccessToken": "abc.def.ghi"}),
         ("SetUserMFAPreference", {"AccessToken": "abc.def.ghi"}),
         ("GetCSVHeader", {"UserPoolId": UNKNOWN_POOL}),
     ],

@@ -26,7 +26,7 @@ from tests.store.records import (
     signing_key,
     token_session,
 )
-from userpool.domain.records import Attempts, OutboxMessage, PasswordChange, SigningCertificate
+from userpool.domain.records import Attempts, Group, OutboxMessage, PasswordChange, SigningCertificate
 from userpool.store import Store
 from userpool.store.engine import STORE_THREAD
 from userpool.store.sealing import SecretBox
@@ -184,6 +184,18 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     await measure(
         "set_auth_event_feedback", store.set_auth_event_feedback(user_id, event.event_id, "Valid", "Admin", NOW)
     )
+    group = Group(pool.id, "staff", "d", "arn:aws:iam::123456789012:role/R", 1, NOW, NOW)
+    created = await measure("create_group", store.create_group(group, limit=10))
+    assert created is not None and created.id is not None
+    await measure("find_group", store.find_group(pool.id, "staff"))
+    await measure("update_group", store.update_group(pool.id, "staff", {"precedence": 2}, NOW))
+    await measure("list_groups", store.list_groups(pool.id, 10, None))
+    await measure("add_group_member", store.add_group_member(created.id, user_id, NOW, limit=10))
+    await measure("list_user_groups", store.list_user_groups(user_id, 10, None))
+    await measure("groups_of_user", store.groups_of_user(user_id))
+    await measure("list_group_users", store.list_group_users(created.id, 10, None))
+    await measure("remove_group_member", store.remove_group_member(created.id, user_id))
+    await measure("delete_group", store.delete_group(pool.id, "staff"))
     await measure("integrity_check", store.integrity_check())
     await measure("storage_bytes", store.storage_bytes())
     await measure("delete_user", store.delete_user(user_id))

@@ -1,6 +1,6 @@
-"""The records every layer passes around: pools, clients, users, codes, tokens, sessions, auth events, outbox
-messages, and the changes the store applies in one transaction. Pure dataclasses, no SQL: the store reads and
-writes them, the operations, triggers and delivery use them."""
+"""The records every layer passes around: pools, clients, users, groups, codes, tokens, sessions, auth events,
+outbox messages, and the changes the store applies in one transaction. Pure dataclasses, no SQL: the store reads
+and writes them, the operations, triggers and delivery use them."""
 
 from __future__ import annotations
 
@@ -272,6 +272,21 @@ class AuthEvent:
     feedback_provider: str | None = None
     feedback_at: float | None = None
     id: int | None = None  # the row's number, given by the store: the order events were recorded in
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of a pool (``domain.groups``): Cognito's ``GroupType``. ``precedence`` None is Cognito's null (the
+    weakest); ``id`` is the row's number, given by the store: the order groups were made in."""
+
+    pool_id: str
+    name: str
+    description: str | None
+    role_arn: str | None
+    precedence: int | None
+    created_at: float
+    modified_at: float
+    id: int | None = None
 
 
 def ordered_attributes(attributes: Mapping[str, str]) -> dict[str, str]:

@@ -37,6 +37,12 @@ NOT_CONFIRMABLE: Final = (
     "User cannot be confirmed. Current status is {status}"  # ConfirmSignUp of a user not UNCONFIRMED
 )
 
+# ---- groups ----------------------------------------------------------------------------------------------------
+GROUP_NOT_FOUND: Final = "Group not found."  # observed (aws-amplify/amplify-cli#2214)
+GROUP_EXISTS: Final = "A group with the name {name} already exists."  # (unverified; emulators' wording)
+GROUPS_PER_POOL_EXCEEDED: Final = "The user pool has reached its limit of {limit} groups."  # (unverified)
+GROUPS_PER_USER_EXCEEDED: Final = "The user can't be added to more than {limit} groups."  # (unverified)
+
 # ---- attributes ------------------------------------------------------------------------------------------------
 SCHEMA_MISMATCH: Final = "Attributes did not conform to the schema: "
 NOT_IN_SCHEMA: Final = "{name}: Attribute does not exist in the schema."

@@ -5,9 +5,11 @@ Claims follow what Cognito issues:
 - ID token: ``sub``, the user's attributes (``email_verified``/``phone_number_verified`` as booleans,
   ``updated_at`` as a number, ``address`` as ``{"formatted": ...}``, ``custom:*`` as strings), ``iss``,
   ``cognito:username``, ``origin_jti``, ``aud`` (client id), ``event_id``, ``token_use: "id"``, ``auth_time``,
-  ``exp``, ``iat``, ``jti``.
+  ``exp``, ``iat``, ``jti``; for a user in groups, ``cognito:groups``, and ``cognito:roles`` and
+  ``cognito:preferred_role`` when the groups have roles.
 - Access token: ``sub``, ``iss``, ``client_id``, ``origin_jti``, ``event_id``, ``token_use: "access"``,
-  ``scope: "aws.cognito.signin.user.admin"``, ``auth_time``, ``exp``, ``iat``, ``jti``, ``username``.
+  ``scope: "aws.cognito.signin.user.admin"``, ``auth_time``, ``exp``, ``iat``, ``jti``, ``username``;
+  ``cognito:groups`` for a user in groups.
 The header carries only ``kid`` and ``alg`` (no ``typ``), as Cognito's does.
 """
 
@@ -111,13 +113,31 @@ class Issue:
     origin_jti: str
     event_id: str
     now: int
+    # The user's groups (``domain.groups.group_claims``): in both tokens, and their roles in the ID token.
+    groups: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    preferred_role: str | None = None
+
+
+def _groups_claim(issue: Issue) -> dict[str, Any]:
+    """``cognito:groups``, left out for a user in no group."""
+    return {"cognito:groups": list(issue.groups)} if issue.groups else {}
+
+
+def _role_claims(issue: Issue) -> dict[str, Any]:
+    """``cognito:roles`` and ``cognito:preferred_role`` (ID token), each left out when there is none."""
+    claims: dict[str, Any] = {"cognito:roles": list(issue.roles)} if issue.roles else {}
+    if issue.preferred_role is not None:
+        claims["cognito:preferred_role"] = issue.preferred_role
+    return claims
 
 
 def id_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
-    claims: dict[str, Any] = {"sub": issue.sub}
+    claims: dict[str, Any] = {"sub": issue.sub, **_groups_claim(issue)}
     for name, value in issue.attributes.items():
         if name != "sub":
             claims[name] = _claim_value(name, value)
+    claims.update(_role_claims(issue))
     claims.update(
         {
             "iss": issue.issuer,
@@ -138,6 +158,7 @@ def id_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
 def access_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
     return {
         "sub": issue.sub,
+        **_groups_claim(issue),
         "iss": issue.issuer,
         "client_id": issue.client_id,
         "origin_jti": issue.origin_jti,

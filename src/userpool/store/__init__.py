@@ -2,7 +2,7 @@
 
 The records the store reads and writes are the domain's (``userpool.domain.records``)."""
 
-from userpool.store.errors import Conflict, InvalidToken
+from userpool.store.errors import Conflict, InvalidToken, LimitReached
 from userpool.store.repository import Store
 
-__all__ = ["Conflict", "InvalidToken", "Store"]
+__all__ = ["Conflict", "InvalidToken", "LimitReached", "Store"]

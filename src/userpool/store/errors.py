@@ -13,3 +13,7 @@ class Conflict(Exception):
 
 class InvalidToken(ValueError):
     """A pagination token this store did not hand out."""
+
+
+class LimitReached(Exception):
+    """A count limit stopped a write (groups per pool, groups per user); nothing was written."""

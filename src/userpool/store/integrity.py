@@ -18,10 +18,10 @@ class IntegrityStore(StoreBase):
     async def integrity_check(self, sign_up_purpose: str = "signup", confirmed: str = "CONFIRMED") -> list[str]:
         """The store's invariants, as a list of violations (empty when all hold): every user has a ``sub``
         attribute equal to its sub; every key points at an existing user of its pool; no confirmed user still
-        has a sign-up code; every auth event is in its user's pool; every sealed client secret (each of a client's
-        active secrets), every token signing key and every signing certificate's sealed private key opens; a
-        client's second secret is newer than its first; and, on SQLite, ``PRAGMA integrity_check`` and
-        ``PRAGMA foreign_key_check`` find nothing."""
+        has a sign-up code; every auth event is in its user's pool; every group member is in its group's pool;
+        every sealed client secret (each of a client's active secrets), every token signing key and every signing
+        certificate's sealed private key opens; a client's second secret is newer than its first; and, on SQLite,
+        ``PRAGMA integrity_check`` and ``PRAGMA foreign_key_check`` find nothing."""
         problems: list[str] = []
         async with self._read() as conn:
             subs = select(t.user_attributes.c.user_id).where(
@@ -52,6 +52,14 @@ class IntegrityStore(StoreBase):
             )
             for (event_id,) in events:
                 problems.append(f"auth event {event_id} is not in its user's pool")
+            memberships = await conn.execute(
+                select(t.group_members.c.group_id, t.group_members.c.user_id)
+                .join(t.groups, t.groups.c.id == t.group_members.c.group_id)
+                .join(t.users, t.users.c.id == t.group_members.c.user_id)
+                .where(t.users.c.pool_id != t.groups.c.pool_id)
+            )
+            for group_id, user_id in memberships:
+                problems.append(f"user {user_id} is a member of group {group_id} of another pool")
             for row in (await conn.execute(select(t.clients))).mappings():
                 try:
                     open_client(self._box, dict(row))

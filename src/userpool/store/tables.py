@@ -283,3 +283,30 @@ signing_certificates = Table(
     Column("private_key_sealed", Text, nullable=False),
     Column("created_at", Float, nullable=False),
 )
+
+# Groups (migration 0010): a pool's groups, one name per pool (case-sensitive, as given), and their members. ``id``
+# is the order groups were made in (the lists' stable order). A membership is its (group, user) pair, the primary
+# key, so adding a member twice, even from racing processes, leaves one row; deleting a group, a user or the pool
+# deletes its memberships with it (ON DELETE CASCADE).
+groups = Table(
+    "groups",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("description", Text),
+    Column("role_arn", String(2048)),
+    Column("precedence", BigInteger),
+    Column("created_at", Float, nullable=False),
+    Column("modified_at", Float, nullable=False),
+    UniqueConstraint("pool_id", "name", name="uq_groups_pool_name"),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("group_id", Integer, ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", Float, nullable=False),
+    Index("ix_group_members_user", "user_id", "group_id"),
+)

@@ -17,7 +17,7 @@ from userpool.store.engine import StoreBase, StoreConnection, on_store_thread, p
 from userpool.store.errors import Conflict
 from userpool.store.paging import page, read_token
 
-_USER_COLUMNS = (
+USER_COLUMNS = (
     t.users.c.id,
     t.users.c.pool_id,
     t.users.c.username,
@@ -40,7 +40,7 @@ _INSERT_USER = insert(t.users)
 def _user_lookup(first: Any) -> Any:
     """The user whose id the scalar subquery ``first`` gives, joined to each of its attribute rows."""
     return (
-        select(*_USER_COLUMNS, t.user_attributes.c.name.label("attribute_name"), t.user_attributes.c.value)
+        select(*USER_COLUMNS, t.user_attributes.c.name.label("attribute_name"), t.user_attributes.c.value)
         .select_from(t.users.outerjoin(t.user_attributes, t.user_attributes.c.user_id == t.users.c.id))
         .where(t.users.c.id == first)
     )
@@ -102,7 +102,7 @@ def _user_from_rows(rows: Sequence[Mapping[str, Any]]) -> User | None:
     """The user of a ``_user_lookup``'s rows (one per attribute), or None when it found none."""
     if not rows:
         return None
-    columns = {c.name: rows[0][c.name] for c in _USER_COLUMNS}
+    columns = {c.name: rows[0][c.name] for c in USER_COLUMNS}
     attributes = {r["attribute_name"]: r["value"] for r in rows if r["attribute_name"] is not None}
     return User(**columns, attributes=ordered_attributes(attributes))
 
@@ -244,19 +244,19 @@ class UserStore(StoreBase):
     ) -> tuple[list[User], str | None]:
         """Users of a pool in creation order. ``where`` is ``(attribute, "=" or "^=", value)``; ``username``
         (compared folded as stored), ``cognito:user_status`` and ``status`` (Enabled/Disabled) are columns."""
-        query = select(*_USER_COLUMNS).where(t.users.c.pool_id == pool_id).order_by(t.users.c.id)
+        query = select(*USER_COLUMNS).where(t.users.c.pool_id == pool_id).order_by(t.users.c.id)
         if token is not None:
             query = query.where(t.users.c.id > read_token(token, int))
         if where is not None:
             query = query.where(_filter_clause(pool_id, *where))
         async with self._read() as conn:
             rows = (await conn.execute(query.limit(limit + 1))).mappings().all()
-            users = await _with_attributes(conn, rows[:limit])
+            users = await with_attributes(conn, rows[:limit])
         return page(users, rows, limit, lambda user: user.id)
 
 
-async def _with_attributes(conn: StoreConnection, rows: Sequence[Mapping[str, Any]]) -> list[User]:
-    """The users of ``rows`` (``_USER_COLUMNS``), with their attributes read in one more statement."""
+async def with_attributes(conn: StoreConnection, rows: Sequence[Mapping[str, Any]]) -> list[User]:
+    """The users of ``rows`` (``USER_COLUMNS``), with their attributes read in one more statement."""
     if not rows:
         return []
     ids = [r["id"] for r in rows]

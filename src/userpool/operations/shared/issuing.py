@@ -12,6 +12,7 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import clients as client_rules
+from userpool.domain import groups as group_rules
 from userpool.domain import ids, texts
 from userpool.domain import sessions as session_rules
 from userpool.domain import tokens as token_rules
@@ -145,6 +146,8 @@ async def _sign(
     private = await _private_key(ctx, key)
     access_life = token_rules.validity_seconds(client.settings, "AccessToken")
     id_life = token_rules.validity_seconds(client.settings, "IdToken")
+    # The user's groups as they are now: a refresh reflects memberships changed since the sign-in.
+    groups = group_rules.group_claims(await ctx.store.groups_of_user(user.id))
     claims = token_rules.Issue(
         issuer=ctx.settings.issuer(pool.id),
         client_id=client.id,
@@ -155,6 +158,9 @@ async def _sign(
         origin_jti=origin.origin_jti,
         event_id=str(uuid.uuid4()),
         now=int(now),
+        groups=groups.groups,
+        roles=groups.roles,
+        preferred_role=groups.preferred_role,
     )
 
     def sign_both() -> tuple[str, str]:
