@@ -14,6 +14,7 @@ from userpool.context import Call, Context
 from userpool.operations import (
     account,
     admin_users,
+    attributes,
     auth,
     auth_events,
     clients,
@@ -23,6 +24,7 @@ from userpool.operations import (
     saml,
     sessions,
     signup,
+    tags,
     tokens,
     users,
 )
@@ -44,5 +46,7 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **sessions.OPERATIONS,
         **auth_events.OPERATIONS,
         **saml.OPERATIONS,
+        **attributes.OPERATIONS,
+        **tags.OPERATIONS,
     }
 )
