@@ -3,6 +3,7 @@ constraints, and developer-only (``dev:custom:``) attributes, which only adminis
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -292,6 +293,22 @@ def test_the_fifty_first_custom_attribute_is_refused(cognito, make_pool):
         UserPoolId=pool["Id"],
         CustomAttributes=[{"Name": "one_more", "AttributeDataType": "String"}],
     ) == invalid("A user pool can have at most 50 custom attributes.")
+
+
+def test_racing_additions_and_updates_lose_no_attribute(cognito, make_pool):
+    pool = make_pool()
+
+    def add(i: int) -> None:
+        cognito.add_custom_attributes(
+            UserPoolId=pool["Id"], CustomAttributes=[{"Name": f"r{i}", "AttributeDataType": "String"}]
+        )
+
+    def update(i: int) -> None:
+        cognito.update_user_pool(UserPoolId=pool["Id"], MfaConfiguration="OFF")
+
+    with ThreadPoolExecutor(6) as threads:
+        list(threads.map(lambda i: (add if i % 2 else update)(i), range(12)))
+    assert {f"custom:r{i}" for i in range(1, 12, 2)} <= set(schema_of(cognito, pool["Id"]))
 
 
 def test_add_custom_attributes_to_an_unknown_pool(cognito):
