@@ -185,6 +185,8 @@ def test_describe_returns_every_setting_the_pool_was_given(cognito, make_pool):
         "AutoVerifiedAttributes": ["email"],
         "SmsAuthenticationMessage": "Your code {####}",
         "UserPoolTags": {"team": "identity"},
+        "KeyConfiguration": {"KeyType": "AWS_OWNED_KEY"},
+        "IssuerConfiguration": {"Type": "ORIGINAL"},
     }
     described = cognito.describe_user_pool(UserPoolId=make_pool(**settings)["Id"])["UserPool"]
     for key, value in settings.items():

@@ -36,6 +36,10 @@ AS_SENT = (
     "SmsConfiguration",
     "UserPoolAddOns",
     "AccountRecoverySetting",
+    "KeyConfiguration",
+    "IssuerConfiguration",
+    "AcrConfiguration",
+    "DcrConfiguration",
 )
 
 
