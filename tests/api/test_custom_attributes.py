@@ -330,6 +330,14 @@ def test_add_custom_attributes_model_limits(raw_cognito, make_pool):
         "constraint: Member must have length less than or equal to 20"
     )
     with pytest.raises(ClientError) as excinfo:
+        raw_cognito.add_custom_attributes(
+            UserPoolId=pool["Id"], CustomAttributes=[{"Name": "ok", "AttributeDataType": "String"}, {}]
+        )
+    assert error_of(excinfo) == invalid(
+        "1 validation error detected: Value null at 'customAttributes.2.member.name' failed to satisfy constraint: "
+        "Member must not be null"
+    )
+    with pytest.raises(ClientError) as excinfo:
         raw_cognito.add_custom_attributes(UserPoolId=pool["Id"], CustomAttributes=[])
     assert error_of(excinfo)[:2] == (400, "InvalidParameterException")
 

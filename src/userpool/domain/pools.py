@@ -156,19 +156,24 @@ def _standard_attribute(attribute: dict[str, Any], given: Mapping[str, Any]) -> 
         attribute[key] = merged
 
 
+def _name_of(given: Mapping[str, Any], where: str) -> str:
+    """A SchemaAttributeType's Name: the model leaves it optional, the service needs it (the text is the model's
+    form for a missing member; unverified)."""
+    if given.get("Name") is None:
+        raise InvalidParameterException(
+            f"1 validation error detected: Value null at '{where}.member.name' failed to satisfy constraint: "
+            "Member must not be null"
+        )
+    return given["Name"]
+
+
 def _schema(sent: list[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
     schema = [{**a, "DeveloperOnlyAttribute": False} for a in copy.deepcopy(STANDARD_SCHEMA)]
     by_name = {a["Name"]: a for a in schema}
     seen: set[str] = set()  # names as stored: custom attributes with their prefix
     custom: list[dict[str, Any]] = []
     for index, given in enumerate(sent or (), start=1):
-        raw = given.get("Name")
-        if raw is None:
-            # (unverified) Cognito's text; the model leaves Name optional, the service needs it.
-            raise InvalidParameterException(
-                f"1 validation error detected: Value null at 'schema.{index}.member.name' failed to satisfy "
-                "constraint: Member must not be null"
-            )
+        raw = _name_of(given, f"schema.{index}")
         name = raw if raw in STANDARD_NAMES else custom_attribute_name(given)
         if name in seen:
             raise InvalidParameterException(f"Existing attribute already has name {name}.")  # (unverified)
@@ -188,7 +193,8 @@ def add_custom_attributes(schema: list[dict[str, Any]], sent: list[Mapping[str, 
     (or the same request) already has, or for more than 50 custom attributes in all."""
     result = copy.deepcopy(schema)
     names = {a["Name"] for a in result}
-    for given in sent:
+    for index, given in enumerate(sent, start=1):
+        _name_of(given, f"customAttributes.{index}")
         name = custom_attribute_name(given)
         if name in names:
             raise InvalidParameterException(f"custom:{given['Name']}: Existing attribute already has name {name}.")
