@@ -196,6 +196,30 @@ def test_describe_returns_every_setting_the_pool_was_given(cognito, make_pool):
             assert described[key] == value, key
 
 
+def test_the_two_temporary_password_validities_are_one_setting(cognito, make_pool):
+    legacy = cognito.describe_user_pool(
+        UserPoolId=make_pool(AdminCreateUserConfig={"UnusedAccountValidityDays": 3})["Id"]
+    )["UserPool"]
+    assert legacy["Policies"]["PasswordPolicy"]["TemporaryPasswordValidityDays"] == 3
+    assert legacy["AdminCreateUserConfig"]["UnusedAccountValidityDays"] == 3
+    modern = make_pool(Policies={"PasswordPolicy": {"MinimumLength": 8, "TemporaryPasswordValidityDays": 2}})
+    assert modern["AdminCreateUserConfig"]["UnusedAccountValidityDays"] == 2
+    # What DescribeUserPool answers can be sent back to UpdateUserPool.
+    cognito.update_user_pool(
+        UserPoolId=legacy["Id"], Policies=legacy["Policies"], AdminCreateUserConfig=legacy["AdminCreateUserConfig"]
+    )
+    assert failure(
+        cognito.create_user_pool,
+        PoolName="both",
+        Policies={"PasswordPolicy": {"MinimumLength": 8, "TemporaryPasswordValidityDays": 2}},
+        AdminCreateUserConfig={"UnusedAccountValidityDays": 3},
+    ) == (
+        400,
+        "InvalidParameterException",
+        "Please use TemporaryPasswordValidityDays in PasswordPolicy instead of UnusedAccountValidityDays",
+    )
+
+
 # ---- the AWS CLI ---------------------------------------------------------------------------------------------------
 @pytest.mark.databases("sqlite")
 def test_pool_administration_with_the_aws_cli(server, cognito):

@@ -222,6 +222,21 @@ def _verification_template(request: Mapping[str, Any]) -> dict[str, Any]:
     return template
 
 
+def _temporary_password_days(request: Mapping[str, Any]) -> int:
+    """How long a temporary password lasts: ``PasswordPolicy.TemporaryPasswordValidityDays``, or the deprecated
+    ``AdminCreateUserConfig.UnusedAccountValidityDays`` it replaced (0 meaning unset), or 7. Both are one setting,
+    answered in both places; sending two different values is refused, as Cognito does (the same value twice is
+    what a DescribeUserPool answer sent back to UpdateUserPool holds)."""
+    policy_days = ((request.get("Policies") or {}).get("PasswordPolicy") or {}).get("TemporaryPasswordValidityDays")
+    account_days = (request.get("AdminCreateUserConfig") or {}).get("UnusedAccountValidityDays") or None
+    if policy_days is not None and account_days is not None and policy_days != account_days:
+        raise InvalidParameterException(texts.TEMPORARY_PASSWORD_DAYS_TWICE)
+    for days in (policy_days, account_days):
+        if days is not None:
+            return int(days)
+    return int(DEFAULT_POLICY["TemporaryPasswordValidityDays"])
+
+
 def _mutable_settings(request: Mapping[str, Any]) -> dict[str, Any]:
     config: dict[str, Any] = {
         "Policies": _policies(request.get("Policies")),
@@ -237,6 +252,9 @@ def _mutable_settings(request: Mapping[str, Any]) -> dict[str, Any]:
         },
         "UserPoolTier": request.get("UserPoolTier", "ESSENTIALS"),
     }
+    days = _temporary_password_days(request)
+    config["Policies"]["PasswordPolicy"]["TemporaryPasswordValidityDays"] = days
+    config["AdminCreateUserConfig"]["UnusedAccountValidityDays"] = days
     for key in AS_SENT:
         if key in request:
             config[key] = copy.deepcopy(request[key])

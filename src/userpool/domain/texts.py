@@ -50,6 +50,9 @@ REQUIRED_NOT_DELETABLE: Final = "{name}: Required attribute cannot be deleted." 
 IMMUTABLE_NOT_DELETABLE: Final = "{name}: Immutable attribute cannot be deleted."  # (unverified)
 
 # ---- a pool's schema and tags (CreateUserPool, AddCustomAttributes, TagResource) -------------------------------
+TEMPORARY_PASSWORD_DAYS_TWICE: Final = (
+    "Please use TemporaryPasswordValidityDays in PasswordPolicy instead of UnusedAccountValidityDays"
+)
 INVALID_CONSTRAINTS: Final = "Invalid {kind} for schema attribute {name}"
 TOO_MANY_CUSTOM_ATTRIBUTES: Final = "A user pool can have at most 50 custom attributes."  # (unverified)
 TOO_MANY_TAGS: Final = "A user pool can have at most 50 tags."  # (unverified)
