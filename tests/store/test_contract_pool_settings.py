@@ -26,8 +26,8 @@ async def test_a_rule_changes_the_settings_and_dates_only_when_asked(store: Stor
     expected = dataclasses.replace(pool, settings={**pool.settings, "UserPoolTags": {"a": "v"}})
     assert changed == expected
     assert await store.get_pool(pool.id) == expected
-    dated = await store.change_pool_settings(pool.id, add_tag("b"), NOW + 9)
-    assert dated is not None and dated.modified_at == NOW + 9
+    dated = await store.change_pool_settings(pool.id, add_tag("b"), NOW + 9, name="renamed")
+    assert dated is not None and (dated.modified_at, dated.name) == (NOW + 9, "renamed")
     assert await store.get_pool(pool.id) == dated
 
 
