@@ -185,7 +185,7 @@ class Seeder:
         record = new_user(
             pool,
             username,
-            {n: v for n, v in attributes.items() if n in attribute_rules.STANDARD_NAMES or n.startswith("custom:")},
+            {n: v for n, v in attributes.items() if n in attribute_rules.STANDARD_NAMES or n.startswith(_CUSTOM)},
             self.hasher.hash(password) if password is not None else None,
             status,
             ids.sub(),
@@ -228,9 +228,12 @@ def export(pools: list[tuple[Pool, list[Client]]]) -> dict[str, Any]:
     return {"pools": entries}
 
 
+_CUSTOM = ("custom:", "dev:custom:")  # custom and developer-only attribute names
+
+
 def _exportable(attribute: Mapping[str, Any]) -> bool:
     standard = {a["Name"]: a for a in attribute_rules.STANDARD_SCHEMA}
-    if attribute["Name"].startswith("custom:"):
+    if attribute["Name"].startswith(_CUSTOM):
         return True
     default = standard.get(attribute["Name"])
     return default is not None and attribute["Name"] != "sub" and attribute.get("Required") != default["Required"]
@@ -238,5 +241,5 @@ def _exportable(attribute: Mapping[str, Any]) -> bool:
 
 def _schema_entry(attribute: Mapping[str, Any]) -> dict[str, Any]:
     entry = dict(attribute)
-    entry["Name"] = entry["Name"].removeprefix("custom:")
+    entry["Name"] = entry["Name"].removeprefix("dev:").removeprefix("custom:")  # CreateUserPool prefixes it again
     return entry

@@ -68,9 +68,15 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
     pool, client = world["pool"], world["client"]
     attributes = [{"Name": "name", "Value": "N"}]
     password_auth = {"USERNAME": "present", "PASSWORD": PASSWORD}
+    pool_arn = f"arn:aws:cognito-idp:us-east-1:000000000000:userpool/{pool}"
     return {
+        "AddCustomAttributes": {
+            "UserPoolId": pool,
+            "CustomAttributes": [{"Name": f"a{uuid.uuid4().hex[:8]}", "AttributeDataType": "String"}],
+        },
         "AddUserPoolClientSecret": {"UserPoolId": pool, "ClientId": client},
         "AdminCreateUser": {"UserPoolId": pool, "Username": f"u{uuid.uuid4().hex}", "MessageAction": "SUPPRESS"},
+        "AdminDeleteUserAttributes": {"UserPoolId": pool, "Username": "present", "UserAttributeNames": ["name"]},
         "AdminDisableUser": {"UserPoolId": pool, "Username": "present"},
         "AdminEnableUser": {"UserPoolId": pool, "Username": "present"},
         "AdminInitiateAuth": {
@@ -97,6 +103,7 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
             "Password": PASSWORD,
         },
         "DeleteUser": {"AccessToken": TOKEN},
+        "DeleteUserAttributes": {"AccessToken": TOKEN, "UserAttributeNames": ["name"]},
         "ForgotPassword": {"ClientId": client, "Username": "present"},
         "GetTokensFromRefreshToken": {"ClientId": client, "RefreshToken": "token"},
         "GetUser": {"AccessToken": TOKEN},
@@ -137,6 +144,9 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
         "ListUserPoolClientSecrets": {"UserPoolId": pool, "ClientId": client},
         "GetSigningCertificate": {"UserPoolId": pool},
         "ListUserPools": {"MaxResults": 10},
+        "TagResource": {"ResourceArn": pool_arn, "Tags": {"team": "a"}},
+        "UntagResource": {"ResourceArn": pool_arn, "TagKeys": ["team"]},
+        "ListTagsForResource": {"ResourceArn": pool_arn},
         "ListUsers": {"UserPoolId": pool},
         "ResendConfirmationCode": {"ClientId": client, "Username": "present"},
         "SetRiskConfiguration": {"UserPoolId": pool},

@@ -451,7 +451,7 @@ def test_update_stores_what_it_is_sent(cognito, make_pool):
         EmailConfiguration=SES_EMAIL,
         EmailVerificationMessage="Verify with {####}",
         EmailVerificationSubject="Verify",
-        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True, "UnusedAccountValidityDays": 3},
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
     )
     pool = describe(cognito, pool_id)
     assert pool["Name"] == "renamed"
@@ -466,7 +466,8 @@ def test_update_stores_what_it_is_sent(cognito, make_pool):
     }
     assert pool["EmailVerificationMessage"] == "Verify with {####}"
     assert pool["EmailVerificationSubject"] == "Verify"
-    assert pool["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True, "UnusedAccountValidityDays": 3}
+    # The deprecated UnusedAccountValidityDays answers the policy's TemporaryPasswordValidityDays.
+    assert pool["AdminCreateUserConfig"] == {"AllowAdminCreateUserOnly": True, "UnusedAccountValidityDays": 2}
     assert pool["UsernameAttributes"] == ["email"]
     assert pool["SchemaAttributes"] == STANDARD_SCHEMA
 

@@ -100,6 +100,7 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     await measure("update_pool", store.update_pool(pool.id, "n", {}, NOW))
     await measure("list_pools", store.list_pools(10, None))
     await measure("count_users", store.count_users(pool.id))
+    await measure("change_pool_settings", store.change_pool_settings(pool.id, lambda s: {**s, "x": 1}, None))
     await measure("delete_pool", store.delete_pool("us-east-1_threads01"))
 
     client = await new_client(store, pool)
@@ -130,7 +131,8 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     await measure("take_attempt", store.take_attempt(user_id, "signup", 5))
     await measure("replace_code", store.replace_code(user_id, new_code(), NOW))
     await measure("confirm", store.confirm(confirmation(user_id, verify=["email_verified"])))
-    await measure("update_attributes", store.update_attributes(user_id, {"name": "Ann"}, NOW, remove=["x"]))
+    changed = store.update_attributes(user_id, {"name": "Ann"}, NOW, remove=["x"], drop_codes=["verify_email"])
+    await measure("update_attributes", changed)
     await measure("claim_key", store.claim_key(user_id, "phone_number", "+15550100", False, NOW))
     change = PasswordChange(user_id, "hash", "salt", "verifier", NOW, history_size=2)
     await measure("set_password", store.set_password(change))

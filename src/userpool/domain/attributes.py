@@ -52,6 +52,15 @@ def writable_by_default(schema: Iterable[Mapping[str, Any]]) -> list[str]:
     return [a["Name"] for a in schema if a["Name"] != "sub" and not a.get("DeveloperOnlyAttribute")]
 
 
+def client_writable(schema: Iterable[Mapping[str, Any]], write_attributes: Iterable[str] | None) -> set[str]:
+    """What an app client may write: its WriteAttributes (every attribute but sub when unset), never a
+    developer-only (``dev:custom:``) attribute, which only IAM-authenticated administrator operations write."""
+    schema = list(schema)
+    developer_only = {a["Name"] for a in schema if a.get("DeveloperOnlyAttribute")}
+    chosen = set(write_attributes) if write_attributes is not None else set(writable_by_default(schema))
+    return chosen - developer_only
+
+
 def _value_problem(attribute: Mapping[str, Any], value: str) -> str | None:
     kind = attribute.get("AttributeDataType", "String")
     if kind == "String":
@@ -127,7 +136,7 @@ def check_sign_up_attributes(
     """
     by_name = schema_by_name(schema)
     check_known(attributes, by_name)
-    writable = set(write_attributes) if write_attributes is not None else set(writable_by_default(schema))
+    writable = client_writable(schema, write_attributes)
     skip = set(implied)
     if any(n in NEVER_WRITABLE_AT_SIGN_UP or n not in writable for n in attributes if n not in skip):
         raise NotAuthorizedException(texts.UNAUTHORIZED_WRITE)
@@ -136,6 +145,34 @@ def check_sign_up_attributes(
     problems += [texts.REQUIRED_ATTRIBUTE.format(name=n) for n in missing_required(schema, attributes)]
     if problems:
         raise schema_error(problems)
+
+
+def check_deletion_known(names: Iterable[str], by_name: Mapping[str, Mapping[str, Any]]) -> None:
+    """Admin/DeleteUserAttributes' first check: every name must be in the schema (all unknown ones reported)."""
+    unknown = [n for n in dict.fromkeys(names) if n not in by_name]
+    if unknown:
+        raise _invalid_user_attributes(texts.NOT_IN_SCHEMA.format(name=f"user.{n}") for n in unknown)
+
+
+def check_deletable(names: Iterable[str], by_name: Mapping[str, Mapping[str, Any]]) -> None:
+    """Then no required or immutable attribute may be deleted (``sub`` is both)."""
+    names = list(dict.fromkeys(names))
+    required = [n for n in names if by_name[n].get("Required")]
+    if required:
+        raise _invalid_user_attributes(texts.REQUIRED_NOT_DELETABLE.format(name=f"user.{n}") for n in required)
+    immutable = [n for n in names if not by_name[n].get("Mutable", True)]
+    if immutable:
+        raise _invalid_user_attributes(texts.IMMUTABLE_NOT_DELETABLE.format(name=f"user.{n}") for n in immutable)
+
+
+def _invalid_user_attributes(problems: Iterable[str]) -> InvalidParameterException:
+    return InvalidParameterException(texts.INVALID_USER_ATTRIBUTES + "".join(f"{p}\n" for p in problems))
+
+
+def with_verified_flags(names: Iterable[str]) -> list[str]:
+    """The attributes a deletion removes: those named, and the verified flag of a deleted email or phone number."""
+    removed = list(dict.fromkeys(names))
+    return removed + [VERIFIED_FLAGS[n] for n in removed if n in VERIFIED_FLAGS and VERIFIED_FLAGS[n] not in removed]
 
 
 def from_list(items: Iterable[Mapping[str, str]] | None) -> dict[str, str]:

@@ -50,6 +50,19 @@ REQUIRED_ATTRIBUTE: Final = "{name}: The attribute is required"
 INVALID_EMAIL: Final = "Invalid email address format."
 INVALID_PHONE: Final = "Invalid phone number format."
 UNAUTHORIZED_WRITE: Final = "A client attempted to write unauthorized attribute"
+# Admin/DeleteUserAttributes: the prefix, then one ``user.<name>: <problem>\n`` per attribute.
+INVALID_USER_ATTRIBUTES: Final = "Invalid user attributes: "
+REQUIRED_NOT_DELETABLE: Final = "{name}: Required attribute cannot be deleted."  # (unverified)
+IMMUTABLE_NOT_DELETABLE: Final = "{name}: Immutable attribute cannot be deleted."  # (unverified)
+
+# ---- a pool's schema and tags (CreateUserPool, AddCustomAttributes, TagResource) -------------------------------
+TEMPORARY_PASSWORD_DAYS_TWICE: Final = (
+    "Please use TemporaryPasswordValidityDays in PasswordPolicy instead of UnusedAccountValidityDays"
+)
+INVALID_CONSTRAINTS: Final = "Invalid {kind} for schema attribute {name}"
+TOO_MANY_CUSTOM_ATTRIBUTES: Final = "A user pool can have at most 50 custom attributes."  # (unverified)
+TOO_MANY_TAGS: Final = "A user pool can have at most 50 tags."  # (unverified)
+INVALID_ARN: Final = "Invalid resource ARN: {arn}"  # (unverified) a ResourceArn that names no user pool
 
 # ---- codes -----------------------------------------------------------------------------------------------------
 CODE_MISMATCH: Final = "Invalid verification code provided, please try again."

@@ -14,6 +14,7 @@ from userpool.context import Call, Context
 from userpool.operations import (
     account,
     admin_users,
+    attributes,
     auth,
     auth_events,
     clients,
@@ -24,6 +25,7 @@ from userpool.operations import (
     saml,
     sessions,
     signup,
+    tags,
     tokens,
     users,
 )
@@ -46,5 +48,7 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **auth_events.OPERATIONS,
         **saml.OPERATIONS,
         **groups.OPERATIONS,
+        **attributes.OPERATIONS,
+        **tags.OPERATIONS,
     }
 )

@@ -8,7 +8,7 @@ from userpool.context import Call, Context
 from userpool.domain import ids, texts
 from userpool.domain import pools as pool_rules
 from userpool.domain.records import Pool
-from userpool.errors import InvalidParameterException
+from userpool.errors import InvalidParameterException, ResourceNotFoundException
 from userpool.operations.shared import lookups
 from userpool.store import InvalidToken
 
@@ -44,10 +44,18 @@ async def describe_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
 
 
 async def update_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
-    pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
-    settings = pool_rules.settings_for_update(pool.settings, call.params)
-    await ctx.store.update_pool(pool.id, call.params.get("PoolName", pool.name), settings, ctx.clock.now())
-    ctx.triggers.check_pool(pool.id, settings["LambdaConfig"])
+    """Replace the updatable settings, keeping the schema: read and written in one transaction, so a racing
+    AddCustomAttributes is never undone."""
+    pool_id = call.params["UserPoolId"]
+    pool = await ctx.store.change_pool_settings(
+        pool_id,
+        lambda current: pool_rules.settings_for_update(current, call.params),
+        ctx.clock.now(),
+        name=call.params.get("PoolName"),
+    )
+    if pool is None:
+        raise ResourceNotFoundException(texts.POOL_NOT_FOUND.format(pool_id=pool_id))
+    ctx.triggers.check_pool(pool.id, pool.settings["LambdaConfig"])
     return {}
 
 

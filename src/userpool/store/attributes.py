@@ -136,9 +136,11 @@ class AttributeStore(StoreBase):
         release_keys: Sequence[str] = (),
         set_keys: Sequence[tuple[str, str]] = (),
         new_codes: Sequence[NewCode] = (),
+        drop_codes: Sequence[str] = (),
     ) -> None:
         """Set and delete attributes, release the user's claimed keys of ``release_keys`` kinds and claim
-        ``set_keys``, and replace codes, in one transaction. Raises ``Conflict(kind)`` when a key is taken."""
+        ``set_keys``, replace codes and delete those of ``drop_codes`` purposes, in one transaction. Raises
+        ``Conflict(kind)`` when a key is taken."""
         try:
             async with self._write() as conn:
                 pool_id = await pool_of(conn, user_id)
@@ -160,6 +162,8 @@ class AttributeStore(StoreBase):
                     await conn.execute(
                         INSERT_KEYS, {"pool_id": pool_id, "kind": kind, "value_key": value, "user_id": user_id}
                     )
+                for purpose in drop_codes:
+                    await conn.execute(DELETE_CODE, {"user_id": user_id, "purpose": purpose})
                 for code in new_codes:
                     await conn.execute(DELETE_CODE, {"user_id": user_id, "purpose": code.purpose})
                     await conn.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
@@ -32,6 +33,39 @@ class PoolStore(StoreBase):
                 update(t.pools).where(t.pools.c.id == pool_id).values(name=name, settings=settings, modified_at=at)
             )
         return result.rowcount == 1
+
+    @on_store_thread
+    @retrying
+    async def change_pool_settings(
+        self,
+        pool_id: str,
+        rule: Callable[[dict[str, Any]], dict[str, Any]],
+        at: float | None,
+        name: str | None = None,
+    ) -> Pool | None:
+        """Read the pool's settings, apply ``rule`` and write the result (and ``name``, when given), in one
+        transaction with the row locked (PostgreSQL; SQLite's writers are serialized), so concurrent changes
+        (UpdateUserPool, AddCustomAttributes, TagResource) never lose one another. ``at`` is the new
+        LastModifiedDate, or None to keep it. None when the pool does not exist; an exception ``rule`` raises
+        writes nothing."""
+        async with self._write() as conn:
+            row = (
+                (await conn.execute(select(t.pools).where(t.pools.c.id == pool_id).with_for_update()))
+                .mappings()
+                .first()
+            )
+            if row is None:
+                return None
+            pool = Pool(**row)
+            settings = rule(pool.settings)
+            modified_at = pool.modified_at if at is None else at
+            name = pool.name if name is None else name
+            await conn.execute(
+                update(t.pools)
+                .where(t.pools.c.id == pool_id)
+                .values(name=name, settings=settings, modified_at=modified_at)
+            )
+        return Pool(pool.id, name, settings, pool.created_at, modified_at)
 
     @on_store_thread
     @retrying

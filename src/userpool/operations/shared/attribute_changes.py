@@ -28,9 +28,7 @@ async def update_attributes(
     by_name = attribute_rules.schema_by_name(schema)
     changes = attribute_rules.from_list(items)
     attribute_rules.check_known(changes, by_name)
-    writable = (
-        set(write_attributes) if write_attributes is not None else set(attribute_rules.writable_by_default(schema))
-    )
+    writable = attribute_rules.client_writable(schema, write_attributes)
     for name in changes:
         if name == "sub" or (not admin and (name in VERIFIED_FLAGS.values() or name not in writable)):
             raise NotAuthorizedException(texts.UNAUTHORIZED_WRITE)
