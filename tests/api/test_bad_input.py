@@ -159,6 +159,14 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
         "RevokeUserSession": {"AccessToken": TOKEN, "SessionId": "tkn" + "0" * 25},
         "AdminListUserSessions": {"UserPoolId": pool, "Username": "present"},
         "AdminRevokeUserSession": {"UserPoolId": pool, "Username": "present", "SessionId": "tkn" + "0" * 25},
+        "SetUserPoolMfaConfig": {"UserPoolId": pool, "MfaConfiguration": "OFF"},
+        "GetUserPoolMfaConfig": {"UserPoolId": pool},
+        "AssociateSoftwareToken": {"AccessToken": TOKEN},
+        "VerifySoftwareToken": {"AccessToken": TOKEN, "UserCode": "123456"},
+        "SetUserMFAPreference": {"AccessToken": TOKEN, "SoftwareTokenMfaSettings": {"Enabled": False}},
+        "AdminSetUserMFAPreference": {"UserPoolId": pool, "Username": "present", "SMSMfaSettings": {"Enabled": False}},
+        "SetUserSettings": {"AccessToken": TOKEN, "MFAOptions": []},
+        "AdminSetUserSettings": {"UserPoolId": pool, "Username": "present", "MFAOptions": []},
     }[operation]
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import ids, texts
+from userpool.domain import mfa as mfa_rules
 from userpool.domain import pools as pool_rules
 from userpool.domain.records import Pool
 from userpool.errors import InvalidParameterException
@@ -34,6 +35,7 @@ async def create_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
         created_at=now,
         modified_at=now,
     )
+    mfa_rules.check_create(pool.settings)
     await ctx.store.create_pool(pool)
     ctx.triggers.check_pool(pool.id, pool.settings["LambdaConfig"])
     return {"UserPool": await describe(ctx, pool)}
@@ -45,7 +47,8 @@ async def describe_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
 
 async def update_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
     pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
-    settings = pool_rules.settings_for_update(pool.settings, call.params)
+    settings = {**pool_rules.settings_for_update(pool.settings, call.params), **mfa_rules.kept_by_update(pool.settings)}
+    mfa_rules.check_update(settings)
     await ctx.store.update_pool(pool.id, call.params.get("PoolName", pool.name), settings, ctx.clock.now())
     ctx.triggers.check_pool(pool.id, settings["LambdaConfig"])
     return {}

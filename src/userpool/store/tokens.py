@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, case, delete, insert, select, update
 
 from userpool.domain.records import AuthSession, PublicKey, RefreshToken, StoredKey
 from userpool.store import tables as t
@@ -185,6 +185,20 @@ class TokenStore(StoreBase):
     async def get_session(self, id_hash: str) -> AuthSession | None:
         s = t.auth_sessions
         return await self._read_one(select(s).where(s.c.id_hash == id_hash), {}, AuthSession)
+
+    @on_store_thread
+    @retrying
+    async def fail_session_attempt(self, id_hash: str, max_attempts: int, at: float) -> None:
+        """Count a wrong answer to a session; the ``max_attempts``-th spends it (one statement, so racing wrong
+        answers never take more)."""
+        s = t.auth_sessions
+        attempts = s.c.failed_attempts + 1
+        async with self._write() as conn:
+            await conn.execute(
+                update(s)
+                .where(s.c.id_hash == id_hash, s.c.used_at.is_(None))
+                .values(failed_attempts=attempts, used_at=case((attempts >= max_attempts, at), else_=None))
+            )
 
     @on_store_thread
     async def use_session(self, id_hash: str, at: float) -> bool:

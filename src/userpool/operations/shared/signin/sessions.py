@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from userpool.context import Call, Context
+from userpool.domain import mfa as mfa_rules
 from userpool.domain import texts
 from userpool.domain.records import AuthSession, Client, Pool, User
 from userpool.errors import InvalidParameterException, NotAuthorizedException
@@ -93,6 +94,11 @@ async def use_session(ctx: Context, session: AuthSession) -> None:
     """Spend the session: of racing answers, one wins; the others are refused."""
     if not await ctx.store.use_session(session.id_hash, ctx.clock.now()):
         raise NotAuthorizedException(texts.SESSION_USED)
+
+
+async def fail_attempt(ctx: Context, session: AuthSession) -> None:
+    """Count a wrong answer against the session; the last allowed one spends it."""
+    await ctx.store.fail_session_attempt(session.id_hash, mfa_rules.SESSION_ATTEMPTS, ctx.clock.now())
 
 
 async def session_user(ctx: Context, pool: Pool, session: AuthSession, username: str) -> User | None:
