@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from userpool.domain.records import MfaSettings
 from userpool.store import tables as t
 from userpool.store.engine import StoreBase, StoreConnection, on_store_thread, point_read, retrying
-from userpool.store.sealing import SealingError
+from userpool.store.sealing import SealingError, SecretBox
 
 m = t.user_mfa
 _GET = select(m).where(m.c.user_id == bindparam("user_id"))
@@ -31,6 +31,25 @@ def _context(user_id: int) -> str:
     return f"totp:{user_id}"
 
 
+def _open(box: SecretBox | None, user_id: int, sealed: str) -> str:
+    if box is None:
+        raise SealingError("this store has no key to open authenticator secrets")
+    return box.open(sealed, _context(user_id))
+
+
+def open_mfa_settings(box: SecretBox | None, row: dict[str, Any]) -> MfaSettings:
+    """The settings of a ``user_mfa`` row, its sealed secrets opened with ``box`` (``SealingError`` when one cannot
+    be)."""
+    row = dict(row)
+    opened = {}
+    for column, name in (("totp_secret_sealed", "totp_secret"), ("totp_pending_sealed", "totp_pending_secret")):
+        sealed = row.pop(column)
+        if sealed is not None:
+            opened[name] = _open(box, row["user_id"], sealed)
+    row.pop("modified_at")
+    return MfaSettings(**row, **opened)
+
+
 class MfaStore(StoreBase):
     @point_read
     async def get_mfa_settings(self, user_id: int) -> MfaSettings | None:
@@ -38,15 +57,7 @@ class MfaStore(StoreBase):
         return await self._read_one(_GET, {"user_id": user_id}, self._settings)
 
     def _settings(self, **row: Any) -> MfaSettings:
-        secrets = {}
-        for column, name in (("totp_secret_sealed", "totp_secret"), ("totp_pending_sealed", "totp_pending_secret")):
-            sealed = row.pop(column)
-            if sealed is not None:
-                if self._box is None:
-                    raise SealingError("this store has no key to open authenticator secrets")
-                secrets[name] = self._box.open(sealed, _context(row["user_id"]))
-        row.pop("modified_at")
-        return MfaSettings(**row, **secrets)
+        return open_mfa_settings(self._box, row)
 
     def _seal(self, user_id: int, secret: str) -> str:
         if self._box is None:
@@ -88,7 +99,7 @@ class MfaStore(StoreBase):
             values["totp_enabled"] = True
         async with self._write() as conn:
             current = (await conn.execute(select(m.c.totp_pending_sealed).where(m.c.user_id == user_id))).first()
-            if current is None or current[0] is None or self._settings_secret(user_id, current[0]) != secret:
+            if current is None or current[0] is None or _open(self._box, user_id, current[0]) != secret:
                 return False
             await conn.execute(update(m).where(m.c.user_id == user_id).values(**values))
             if enable:
@@ -98,10 +109,6 @@ class MfaStore(StoreBase):
                     .values(preferred="SOFTWARE_TOKEN_MFA")
                 )
             return True
-
-    def _settings_secret(self, user_id: int, sealed: str) -> str:
-        assert self._box is not None
-        return self._box.open(sealed, _context(user_id))
 
     @on_store_thread
     @retrying
