@@ -4,19 +4,36 @@ once), and a challenge session's wrong-answer count (the last allowed one spends
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 
+import pytest
 import sqlalchemy as sa
 
 from tests.store.records import NOW, auth_session, new_client, new_pool, new_user
-from userpool.domain.records import MfaSettings
+from userpool.domain.records import MfaSettings, Pool
 from userpool.store import Store, tables
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+POOLS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _drop_pools(store: Store, loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """Each test's pools go with it: sealed secrets left behind would be found by another test's integrity check
+    made without the key."""
+    yield
+    while POOLS:
+        loop.run_until_complete(store.delete_pool(POOLS.pop()))
+
+
+async def _pool(store: Store) -> Pool:
+    pool = await new_pool(store)
+    POOLS.append(pool.id)
+    return pool
 
 
 async def _user(store: Store) -> int:
-    pool = await new_pool(store)
-    return await store.create_user(new_user(pool, "ann", status="CONFIRMED"))
+    return await store.create_user(new_user(await _pool(store), "ann", status="CONFIRMED"))
 
 
 async def test_a_user_without_mfa_has_none(store: Store) -> None:
@@ -69,7 +86,7 @@ async def test_mfa_goes_with_its_user(store: Store) -> None:
 
 
 async def test_the_last_allowed_wrong_answer_spends_the_session(store: Store) -> None:
-    pool = await new_pool(store)
+    pool = await _pool(store)
     client = await new_client(store, pool)
     user_id = await store.create_user(new_user(pool, "ann", status="CONFIRMED"))
     session = auth_session(client, user_id)
