@@ -740,3 +740,43 @@ def test_no_flow_issues_tokens_without_a_second_factor_when_mfa_is_on(cognito, s
     answer = FLOWS[flow](cognito, pool, client, "alice")
     assert "AuthenticationResult" not in answer
     assert answer["ChallengeName"] == ("SMS_MFA" if factor == "none" else factor)
+
+
+def test_a_user_disabled_between_the_steps_gets_no_tokens(cognito, server, frozen_clock):
+    pool, client = mfa_pool(cognito)
+    secret = totp_user(server, cognito, pool, client)
+    challenge = password_auth(cognito, client)
+    cognito.admin_disable_user(UserPoolId=pool, Username="alice")
+    assert failure(
+        respond,
+        cognito=cognito,
+        client_id=client,
+        challenge=challenge,
+        name="SOFTWARE_TOKEN_MFA",
+        SOFTWARE_TOKEN_MFA_CODE=totp_code(server, secret),
+    ) == (400, "NotAuthorizedException", "User is disabled.")
+
+
+def test_a_wrong_code_is_a_failed_sign_in_in_the_event_history(cognito, server, frozen_clock):
+    pool, client = mfa_pool(cognito, UserPoolAddOns={"AdvancedSecurityMode": "ENFORCED"})
+    secret = totp_user(server, cognito, pool, client)
+    challenge = password_auth(cognito, client)
+    wrong = f"{(int(totp_code(server, secret)) + 1) % 1_000_000:06d}"
+    with pytest.raises(ClientError):
+        respond(cognito, client, challenge, "SOFTWARE_TOKEN_MFA", SOFTWARE_TOKEN_MFA_CODE=wrong)
+    newest = cognito.admin_list_user_auth_events(UserPoolId=pool, Username="alice")["AuthEvents"][0]
+    assert (newest["EventType"], newest["EventResponse"], newest["ChallengeResponses"]) == (
+        "SignIn",
+        "Fail",
+        [
+            {"ChallengeName": "Password", "ChallengeResponse": "Success"},
+            {"ChallengeName": "Mfa", "ChallengeResponse": "Failure"},
+        ],
+    )
+
+
+def test_a_pool_with_mfa_off_ignores_the_users_factors(cognito, server, frozen_clock):
+    pool, client = mfa_pool(cognito)
+    totp_user(server, cognito, pool, client)
+    cognito.set_user_pool_mfa_config(UserPoolId=pool, MfaConfiguration="OFF")
+    assert "AuthenticationResult" in password_auth(cognito, client)

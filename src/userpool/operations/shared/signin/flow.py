@@ -93,7 +93,12 @@ async def next_step(
                 "userAttributes": json.dumps({n: v for n, v in user.attributes.items() if n != "sub"}),
             },
         }
-    if not mfa_done and not remembered_device_skips_mfa(s, user, auth_parameters):
+    # A pool with MFA off costs no read of the user's factors.
+    if (
+        not mfa_done
+        and mfa_rules.mode(s.pool.settings) != "OFF"
+        and not remembered_device_skips_mfa(s, user, auth_parameters)
+    ):
         settings = await ctx.store.get_mfa_settings(user.id)
         decision = mfa_rules.decide(s.pool.settings, settings, user.attributes)
         if decision is not None:

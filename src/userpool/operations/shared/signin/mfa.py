@@ -45,6 +45,8 @@ async def _session_and_user(
     user = await session_user(s.ctx, s.pool, session, username)
     if user is None:
         raise NotAuthorizedException(texts.INVALID_SESSION)
+    if not user.enabled:
+        raise NotAuthorizedException(texts.USER_DISABLED)
     return session, user
 
 
@@ -61,7 +63,7 @@ def code_answer(challenge: str) -> Step:
         if not await _code_matches(s, user, challenge, str(code)):
             await user_passwords.count_failure(s.ctx, user)
             await fail_attempt(s.ctx, session)
-            await flow.record_sign_in(s, user, events.FAIL, events.PASSWORD_SUCCESS)
+            await flow.record_sign_in(s, user, events.FAIL, events.MFA_FAILURE)
             raise CodeMismatchException(texts.MFA_CODE_MISMATCH)
         await use_session(s.ctx, session)
         return await flow.next_step(s, user, session.data.get("auth_parameters", {}), mfa_done=True)
