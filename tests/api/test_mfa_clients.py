@@ -5,6 +5,7 @@ CustomMessage trigger rewrites the SMS code message (``CustomMessage_Authenticat
 
 from __future__ import annotations
 
+import base64
 import time
 import uuid
 from typing import Any
@@ -17,8 +18,11 @@ from tests.functions import FunctionServer, answer, arn
 from tests.helpers import make_client, outbox
 from tests.server import LocalUserpool, in_process
 from tests.signin import claims, confirmed_user, make_pool_and_client, password_auth, srp_user
+from userpool.triggers.codes import open_code
 
 PHONE = "+15555550199"
+CODE_KEY = base64.b64encode(bytes(range(32))).decode()
+SMS = {"SnsCallerArn": "arn:aws:iam::000000000000:role/sns", "ExternalId": "x", "SnsRegion": "us-east-1"}
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +34,11 @@ def functions() -> Any:
 
 @pytest.fixture(scope="module")
 def live(functions: FunctionServer, tmp_path_factory: pytest.TempPathFactory):
-    srv = in_process(tmp_path_factory.mktemp("mfa-clients") / "data", lambda_endpoint_url=functions.endpoint)
+    srv = in_process(
+        tmp_path_factory.mktemp("mfa-clients") / "data",
+        lambda_endpoint_url=functions.endpoint,
+        trigger_code_key=CODE_KEY,
+    )
     yield srv
     srv.stop()
 
@@ -73,10 +81,9 @@ def test_pycognito_sets_up_totp_and_answers_the_challenge_after_srp(live, live_c
 def test_custom_message_rewrites_the_sms_code(live, live_cognito, functions):
     name = f"message-{uuid.uuid4().hex[:8]}"
     functions.on(name, answer(smsMessage="Example sign-in: {####}"))
-    sms = {"SnsCallerArn": "arn:aws:iam::000000000000:role/sns", "ExternalId": "x", "SnsRegion": "us-east-1"}
     pool, client = make_pool_and_client(
         live_cognito,
-        {"LambdaConfig": {"CustomMessage": arn(name)}, "MfaConfiguration": "OPTIONAL", "SmsConfiguration": sms},
+        {"LambdaConfig": {"CustomMessage": arn(name)}, "MfaConfiguration": "OPTIONAL", "SmsConfiguration": SMS},
     )
     attributes = [{"Name": "phone_number", "Value": PHONE}]
     confirmed_user(live_cognito, pool, client, UserAttributes=attributes)
@@ -93,5 +100,34 @@ def test_custom_message_rewrites_the_sms_code(live, live_cognito, functions):
         ChallengeName="SMS_MFA",
         Session=challenge["Session"],
         ChallengeResponses={"USERNAME": "alice", "SMS_MFA_CODE": message["code"]},
+    )
+    assert "AccessToken" in result["AuthenticationResult"]
+
+
+def test_a_custom_sms_sender_gets_the_code_encrypted_and_we_send_nothing(live, live_cognito, functions):
+    name = f"sms-sender-{uuid.uuid4().hex[:8]}"
+    lambdas = {
+        "CustomSMSSender": {"LambdaArn": arn(name), "LambdaVersion": "V1_0"},
+        "KMSKeyID": "arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555",
+    }
+    pool, client = make_pool_and_client(
+        live_cognito, {"LambdaConfig": lambdas, "MfaConfiguration": "ON", "SmsConfiguration": SMS}
+    )
+    confirmed_user(live_cognito, pool, client, UserAttributes=[{"Name": "phone_number", "Value": PHONE}])
+    before = len(outbox(live, pool, "alice"))
+    challenge = password_auth(live_cognito, client)
+    assert challenge["ChallengeName"] == "SMS_MFA"
+    [event] = functions.wait_for(name)
+    assert (event["triggerSource"], event["request"]["type"]) == (
+        "CustomSMSSender_Authentication",
+        "customSMSSenderRequestV1",
+    )
+    code = open_code(base64.b64decode(CODE_KEY), event["request"]["code"])
+    assert len(outbox(live, pool, "alice")) == before
+    result = live_cognito.respond_to_auth_challenge(
+        ClientId=client,
+        ChallengeName="SMS_MFA",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": "alice", "SMS_MFA_CODE": code},
     )
     assert "AccessToken" in result["AuthenticationResult"]

@@ -74,7 +74,7 @@ async def verify_software_token(ctx: Context, call: Call) -> dict[str, Any]:
     if token is not None:
         caller = await issuing.authenticate(ctx, token)
         await _register(ctx, caller.pool, caller.user, code, name, enable=False)
-        return SUCCESS
+        return dict(SUCCESS)
     assert session_token is not None
     s, session, user = await mfa_steps.setup_session(ctx, call, session_token)
     try:
