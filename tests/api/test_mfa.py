@@ -780,3 +780,23 @@ def test_a_pool_with_mfa_off_ignores_the_users_factors(cognito, server, frozen_c
     totp_user(server, cognito, pool, client)
     cognito.set_user_pool_mfa_config(UserPoolId=pool, MfaConfiguration="OFF")
     assert "AuthenticationResult" in password_auth(cognito, client)
+
+
+def test_turning_sms_mfa_off_keeps_the_pools_sms_configuration(cognito, make_pool):
+    pool = make_pool(SmsConfiguration=SMS_CONFIGURATION, MfaConfiguration="OPTIONAL")["Id"]
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool, MfaConfiguration="OPTIONAL", SoftwareTokenMfaConfiguration={"Enabled": True}
+    )
+    config = cognito.get_user_pool_mfa_config(UserPoolId=pool)
+    assert "SmsMfaConfiguration" not in config
+    assert cognito.describe_user_pool(UserPoolId=pool)["UserPool"]["SmsConfiguration"] == SMS_CONFIGURATION
+    # and on again, with the configuration the pool has
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool, MfaConfiguration="OPTIONAL", SmsMfaConfiguration={"SmsAuthenticationMessage": "C {####}"}
+    )
+    config = cognito.get_user_pool_mfa_config(UserPoolId=pool)
+    assert config["SmsMfaConfiguration"] == {
+        "SmsAuthenticationMessage": "C {####}",
+        "SmsConfiguration": SMS_CONFIGURATION,
+    }
+    assert config["SoftwareTokenMfaConfiguration"] == {"Enabled": False}

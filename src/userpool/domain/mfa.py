@@ -4,8 +4,9 @@ challenge a sign-in gets, and TOTP (RFC 6238: HMAC-SHA1, 6 digits, 30-second ste
 Pure: no I/O. The pool's configuration is kept in its settings, one stored truth that CreateUserPool,
 UpdateUserPool, DescribeUserPool and Set/GetUserPoolMfaConfig all read and write: ``MfaConfiguration``
 (``OFF``/``ON``/``OPTIONAL``), SMS MFA is on when the pool has an ``SmsConfiguration`` (its message is the pool's
-``SmsAuthenticationMessage``), ``SoftwareTokenMfaConfiguration`` and ``EmailMfaConfiguration`` as
-SetUserPoolMfaConfig sent them (UpdateUserPool keeps them: they are not its members).
+``SmsAuthenticationMessage``) unless SetUserPoolMfaConfig left SMS out (``SmsMfaEnabled``),
+``SoftwareTokenMfaConfiguration`` and ``EmailMfaConfiguration`` as SetUserPoolMfaConfig sent them (UpdateUserPool
+keeps these three: they are not its members).
 """
 
 from __future__ import annotations
@@ -54,13 +55,20 @@ TOTP_SKEW = 1  # steps accepted either side of now
 def pool_factors(settings: Mapping[str, Any]) -> list[str]:
     """The factors the pool offers (whatever ``MfaConfiguration`` says)."""
     found = []
-    if settings.get("SmsConfiguration"):
+    if sms_offered(settings):
         found.append(SMS)
     if (settings.get("SoftwareTokenMfaConfiguration") or {}).get("Enabled"):
         found.append(TOTP)
     if "EmailMfaConfiguration" in settings:
         found.append(EMAIL)
     return found
+
+
+def sms_offered(settings: Mapping[str, Any]) -> bool:
+    """SMS MFA is on when the pool has an ``SmsConfiguration`` and SetUserPoolMfaConfig did not leave SMS out
+    (``SmsMfaEnabled``, kept beside the configuration so that turning SMS MFA off never drops the pool's SMS
+    configuration)."""
+    return bool(settings.get("SmsConfiguration")) and bool(settings.get("SmsMfaEnabled", True))
 
 
 def mode(settings: Mapping[str, Any]) -> str:
@@ -73,7 +81,7 @@ def mfa_config(settings: Mapping[str, Any]) -> dict[str, Any]:
         "MfaConfiguration": mode(settings),
         "SoftwareTokenMfaConfiguration": {"Enabled": TOTP in pool_factors(settings)},
     }
-    if settings.get("SmsConfiguration"):
+    if sms_offered(settings):
         sms: dict[str, Any] = {"SmsConfiguration": copy.deepcopy(settings["SmsConfiguration"])}
         if settings.get("SmsAuthenticationMessage"):
             sms["SmsAuthenticationMessage"] = settings["SmsAuthenticationMessage"]
@@ -120,9 +128,7 @@ def settings_after_config(settings: Mapping[str, Any], request: Mapping[str, Any
             raise InvalidParameterException(texts.MFA_NEEDS_SMS)
         if "SmsAuthenticationMessage" in sms:
             new["SmsAuthenticationMessage"] = sms["SmsAuthenticationMessage"]
-    else:
-        new.pop("SmsConfiguration", None)
-        new.pop("SmsAuthenticationMessage", None)
+    new["SmsMfaEnabled"] = sms is not None
     new["SoftwareTokenMfaConfiguration"] = {"Enabled": bool((totp or {}).get("Enabled"))}
     if email is not None:
         new["EmailMfaConfiguration"] = copy.deepcopy(dict(email))
@@ -140,7 +146,7 @@ def kept_by_update(settings: Mapping[str, Any]) -> dict[str, Any]:
     """What UpdateUserPool keeps of SetUserPoolMfaConfig's (not members of UpdateUserPool)."""
     return {
         k: copy.deepcopy(settings[k])
-        for k in ("SoftwareTokenMfaConfiguration", "EmailMfaConfiguration")
+        for k in ("SoftwareTokenMfaConfiguration", "EmailMfaConfiguration", "SmsMfaEnabled")
         if k in settings
     }
 
