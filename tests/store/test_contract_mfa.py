@@ -85,17 +85,16 @@ async def test_mfa_goes_with_its_user(store: Store) -> None:
     assert await store.get_mfa_settings(user_id) is None
 
 
-async def test_the_last_allowed_wrong_answer_spends_the_session(store: Store) -> None:
+async def test_a_session_takes_its_attempts_and_no_more_even_racing(store: Store) -> None:
     pool = await _pool(store)
     client = await new_client(store, pool)
     user_id = await store.create_user(new_user(pool, "ann", status="CONFIRMED"))
     session = auth_session(client, user_id)
     await store.add_session(session)
-    await store.fail_session_attempt(session.id_hash, 3, NOW)
-    await store.fail_session_attempt(session.id_hash, 3, NOW)
-    found = await store.get_session(session.id_hash)
-    assert (found.failed_attempts, found.used_at) == (2, None)
-    await store.fail_session_attempt(session.id_hash, 3, NOW + 1)
-    found = await store.get_session(session.id_hash)
-    assert (found.failed_attempts, found.used_at) == (3, NOW + 1)
-    assert await store.use_session(session.id_hash, NOW + 2) is False
+    results = await asyncio.gather(*(store.take_session_attempt(session.id_hash, 3) for _ in range(5)))
+    assert sorted(results) == [False, False, True, True, True]
+    assert (await store.get_session(session.id_hash)).failed_attempts == 3
+    other = auth_session(client, user_id)
+    await store.add_session(other)
+    assert await store.use_session(other.id_hash, NOW) is True
+    assert await store.take_session_attempt(other.id_hash, 3) is False  # a used session takes no answer

@@ -165,7 +165,7 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     session = auth_session(client, user_id)
     await measure("add_session", store.add_session(session))
     await measure("get_session", store.get_session(session.id_hash))
-    await measure("fail_session_attempt", store.fail_session_attempt(session.id_hash, 3, NOW))
+    await measure("take_session_attempt", store.take_session_attempt(session.id_hash, 3))
     await measure("use_session", store.use_session(session.id_hash, NOW))
     await measure("set_mfa_factors", store.set_mfa_factors(MfaSettings(user_id, sms_enabled=True), NOW))
     await measure("set_pending_totp", store.set_pending_totp(user_id, "JBSWY3DPEHPK3PXP", NOW))

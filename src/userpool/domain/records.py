@@ -251,7 +251,7 @@ class AuthSession:
     created_at: float
     expires_at: float
     used_at: float | None = None
-    failed_attempts: int = 0  # wrong answers taken (MFA codes); the last allowed one spends the session
+    failed_attempts: int = 0  # answers taken (MFA codes), counted before each is checked
 
 
 @dataclass(frozen=True)

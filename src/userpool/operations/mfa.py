@@ -18,7 +18,7 @@ from userpool.errors import (
 )
 from userpool.operations.shared import issuing, lookups, user_passwords
 from userpool.operations.shared.signin import mfa as mfa_steps
-from userpool.operations.shared.signin.sessions import fail_attempt
+from userpool.operations.shared.signin.sessions import take_attempt
 
 SUCCESS = {"Status": "SUCCESS"}
 
@@ -77,11 +77,11 @@ async def verify_software_token(ctx: Context, call: Call) -> dict[str, Any]:
         return dict(SUCCESS)
     assert session_token is not None
     s, session, user = await mfa_steps.setup_session(ctx, call, session_token)
+    await take_attempt(ctx, session)
     try:
         await _register(ctx, s.pool, user, code, name, enable=True)
     except EnableSoftwareTokenMFAException:
         await user_passwords.count_failure(ctx, user)
-        await fail_attempt(ctx, session)
         raise
     return {**SUCCESS, "Session": await mfa_steps.next_setup_session(s, user, session, verified=True)}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from userpool.domain.records import AuthSession, PublicKey, RefreshToken, StoredKey
 from userpool.store import tables as t
@@ -188,17 +188,17 @@ class TokenStore(StoreBase):
 
     @on_store_thread
     @retrying
-    async def fail_session_attempt(self, id_hash: str, max_attempts: int, at: float) -> None:
-        """Count a wrong answer to a session; the ``max_attempts``-th spends it (one statement, so racing wrong
-        answers never take more)."""
+    async def take_session_attempt(self, id_hash: str, max_attempts: int) -> bool:
+        """Count one answer to an unused session before it is checked; False when its ``max_attempts`` are taken.
+        One conditional statement, so racing answers never take more than that between them."""
         s = t.auth_sessions
-        attempts = s.c.failed_attempts + 1
         async with self._write() as conn:
-            await conn.execute(
+            result = await conn.execute(
                 update(s)
-                .where(s.c.id_hash == id_hash, s.c.used_at.is_(None))
-                .values(failed_attempts=attempts, used_at=case((attempts >= max_attempts, at), else_=None))
+                .where(s.c.id_hash == id_hash, s.c.used_at.is_(None), s.c.failed_attempts < max_attempts)
+                .values(failed_attempts=s.c.failed_attempts + 1)
             )
+        return result.rowcount == 1
 
     @on_store_thread
     async def use_session(self, id_hash: str, at: float) -> bool:

@@ -3,8 +3,9 @@
 registered an authenticator with the setup session: tokens).
 
 A wrong code answers ``CodeMismatchException`` and counts as a failed sign-in toward the user's lockout, like a
-wrong password, and against the session: its third wrong code spends it, so each three guesses cost a new
-password sign-in (and the lockout's growing waits). A TOTP code is accepted within one 30-second step of now, once.
+wrong password. A session takes three answers, each counted before it is checked (so racing guesses never take
+more), so each three guesses cost a new password sign-in (and the lockout's growing waits). A TOTP code is
+accepted within one 30-second step of now, once.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from userpool.operations.shared.signin import flow, second_factor
 from userpool.operations.shared.signin.sessions import (
     SignIn,
     Step,
-    fail_attempt,
     find_session,
     new_session,
     required,
     session_user,
+    take_attempt,
     use_session,
 )
 
@@ -60,9 +61,9 @@ def code_answer(challenge: str) -> Step:
             required(r, names[0])
         session, user = await _session_and_user(s, r, token, challenge)
         flow.check_not_locked(s.ctx, user)
+        await take_attempt(s.ctx, session)
         if not await _code_matches(s, user, challenge, str(code)):
             await user_passwords.count_failure(s.ctx, user)
-            await fail_attempt(s.ctx, session)
             await flow.record_sign_in(s, user, events.FAIL, events.MFA_FAILURE)
             raise CodeMismatchException(texts.MFA_CODE_MISMATCH)
         await use_session(s.ctx, session)

@@ -96,9 +96,11 @@ async def use_session(ctx: Context, session: AuthSession) -> None:
         raise NotAuthorizedException(texts.SESSION_USED)
 
 
-async def fail_attempt(ctx: Context, session: AuthSession) -> None:
-    """Count a wrong answer against the session; the last allowed one spends it."""
-    await ctx.store.fail_session_attempt(session.id_hash, mfa_rules.SESSION_ATTEMPTS, ctx.clock.now())
+async def take_attempt(ctx: Context, session: AuthSession) -> None:
+    """Count an answer against the session before it is checked (racing guesses never take more than the
+    session's attempts); Cognito's used-session refusal when none is left."""
+    if not await ctx.store.take_session_attempt(session.id_hash, mfa_rules.SESSION_ATTEMPTS):
+        raise NotAuthorizedException(texts.SESSION_USED)
 
 
 async def session_user(ctx: Context, pool: Pool, session: AuthSession, username: str) -> User | None:
