@@ -168,6 +168,14 @@ class FeatureUnavailableInTierException(ServiceError):
     pass
 
 
+class SoftwareTokenMFANotFoundException(ServiceError):
+    pass
+
+
+class EnableSoftwareTokenMFAException(ServiceError):
+    pass
+
+
 class RequestTimeoutException(ServiceError):
     status = 408
 

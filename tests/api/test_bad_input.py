@@ -178,6 +178,14 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
         "AdminRemoveUserFromGroup": {"UserPoolId": pool, "Username": "present", "GroupName": "staff"},
         "AdminListGroupsForUser": {"UserPoolId": pool, "Username": "present", "Limit": 10},
         "ListUsersInGroup": {"UserPoolId": pool, "GroupName": "staff", "Limit": 10},
+        "SetUserPoolMfaConfig": {"UserPoolId": pool, "MfaConfiguration": "OFF"},
+        "GetUserPoolMfaConfig": {"UserPoolId": pool},
+        "AssociateSoftwareToken": {"AccessToken": TOKEN},
+        "VerifySoftwareToken": {"AccessToken": TOKEN, "UserCode": "123456"},
+        "SetUserMFAPreference": {"AccessToken": TOKEN, "SoftwareTokenMfaSettings": {"Enabled": False}},
+        "AdminSetUserMFAPreference": {"UserPoolId": pool, "Username": "present", "SMSMfaSettings": {"Enabled": False}},
+        "SetUserSettings": {"AccessToken": TOKEN, "MFAOptions": []},
+        "AdminSetUserSettings": {"UserPoolId": pool, "Username": "present", "MFAOptions": []},
     }[operation]
 
 

@@ -13,11 +13,12 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import jwt
+import pyotp
 import pytest
 from botocore.exceptions import ClientError
 
@@ -117,9 +118,17 @@ class Run:
         return {**user, "Attributes": {a["Name"]: a["Value"] for a in user["UserAttributes"]}}
 
 
-def run_script(node: str, script: str, server: LocalUserpool, cognito: Any, username: str) -> Run:
+def run_script(
+    node: str,
+    script: str,
+    server: LocalUserpool,
+    cognito: Any,
+    username: str,
+    prepare: Callable[[str, str, dict[str, str]], None] | None = None,
+) -> Run:
     """A new pool (email verified automatically) and an app client that allows only SRP and refresh (so a sign-in
-    that works was an SRP one), then the script against them."""
+    that works was an SRP one), then the script against them. ``prepare(pool_id, client_id, args)`` readies the
+    pool and the script's input before it runs."""
     pool_id = cognito.create_user_pool(PoolName=script, AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id, ClientName="web", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
@@ -132,6 +141,8 @@ def run_script(node: str, script: str, server: LocalUserpool, cognito: Any, user
         "password": PASSWORD,
         "email": f"{username}@example.com",
     }
+    if prepare is not None:
+        prepare(pool_id, client_id, args)
     done = subprocess.run(
         [node, str(JS / script), json.dumps(args)], cwd=JS, capture_output=True, text=True, timeout=120
     )
@@ -279,3 +290,79 @@ def test_identity_js_global_sign_out_revokes_every_token(identity_js: Run):
             AuthParameters={"REFRESH_TOKEN": refresh_token},
         )
     assert error_of(excinfo) == (400, "NotAuthorizedException", "Refresh Token has been revoked")
+
+
+# ---- TOTP MFA -------------------------------------------------------------------------------------------------------
+def _totp_pool(cognito: Any, pool_id: str, client_id: str, args: dict[str, str]) -> None:
+    """TOTP offered (OPTIONAL), and the script's user signed up and confirmed."""
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool_id, MfaConfiguration="OPTIONAL", SoftwareTokenMfaConfiguration={"Enabled": True}
+    )
+    cognito.sign_up(
+        ClientId=client_id,
+        Username=args["username"],
+        Password=args["password"],
+        UserAttributes=[{"Name": "email", "Value": args["email"]}],
+    )
+    cognito.admin_confirm_sign_up(UserPoolId=pool_id, Username=args["username"])
+
+
+@pytest.fixture(scope="module")
+def amplify_mfa(node: str, live: LocalUserpool, live_cognito: Any) -> Run:
+    return run_script(node, "amplify_mfa.mjs", live, live_cognito, "mallory", lambda *a: _totp_pool(live_cognito, *a))
+
+
+def test_amplify_sets_up_totp_and_signs_in_with_its_code(amplify_mfa: Run):
+    assert amplify_mfa.step("signIn") == {"isSignedIn": True, "signInStep": "DONE"}
+    setup = amplify_mfa.step("setUpTOTP")
+    assert setup["setupUri"] == f"otpauth://totp/userpool:mallory?secret={setup['sharedSecret']}&issuer=userpool"
+    assert amplify_mfa.step("verifyTOTPSetup") == amplify_mfa.step("updateMFAPreference") == {}
+    assert amplify_mfa.step("fetchMFAPreference") == {"enabled": ["TOTP"], "preferred": "TOTP"}
+    assert amplify_mfa.step("signInAgain") == {"isSignedIn": False, "signInStep": "CONFIRM_SIGN_IN_WITH_TOTP_CODE"}
+    assert amplify_mfa.step("confirmSignIn") == {"isSignedIn": True, "signInStep": "DONE"}
+    assert amplify_mfa.verify(amplify_mfa.step("fetchAuthSession")["accessToken"], "access")["username"] == "mallory"
+    assert [a["status"] for a in amplify_mfa.answers("RespondToAuthChallenge")] == [200, 200, 200]
+    user = amplify_mfa.user()
+    assert (user["PreferredMfaSetting"], user["UserMFASettingList"]) == ("SOFTWARE_TOKEN_MFA", ["SOFTWARE_TOKEN_MFA"])
+
+
+def _registered_totp(cognito: Any, pool_id: str, client_id: str, args: dict[str, str]) -> None:
+    """As ``_totp_pool``, with an authenticator registered and preferred (its secret in ``args["totpSecret"]``)."""
+    _totp_pool(cognito, pool_id, client_id, args)
+    cognito.update_user_pool_client(
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH"],
+    )
+    signed_in = cognito.admin_initiate_auth(
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": args["username"], "PASSWORD": args["password"]},
+    )
+    access = signed_in["AuthenticationResult"]["AccessToken"]
+    secret = cognito.associate_software_token(AccessToken=access)["SecretCode"]
+    cognito.verify_software_token(AccessToken=access, UserCode=pyotp.TOTP(secret).now())
+    cognito.set_user_mfa_preference(
+        AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+    args["totpSecret"] = secret
+
+
+@pytest.fixture(scope="module")
+def identity_js_mfa(node: str, live: LocalUserpool, live_cognito: Any) -> Run:
+    return run_script(
+        node, "identity_js_mfa.mjs", live, live_cognito, "trent", lambda *a: _registered_totp(live_cognito, *a)
+    )
+
+
+def test_identity_js_answers_the_totp_challenge_after_srp(identity_js_mfa: Run):
+    assert identity_js_mfa.step("authenticateUser") == {
+        "callback": "totpRequired",
+        "challengeName": "SOFTWARE_TOKEN_MFA",
+        "authenticationFlowType": "USER_SRP_AUTH",
+    }
+    answered = identity_js_mfa.step("sendMFACode")
+    assert answered["callback"] == "onSuccess"
+    assert identity_js_mfa.verify(answered["accessToken"], "access")["username"] == "trent"
+    assert identity_js_mfa.answers("RespondToAuthChallenge") == [{"status": 200}, {"status": 200}]

@@ -196,7 +196,7 @@ def test_target_without_a_prefix(server):
     ("operation", "body"),
     [
         ("StartWebAuthnRegistration", {"AccessToken": "abc.def.ghi"}),
-        ("SetUserMFAPreference", {"AccessToken": "abc.def.ghi"}),
+        ("GetLogDeliveryConfiguration", {"UserPoolId": UNKNOWN_POOL}),
         ("GetCSVHeader", {"UserPoolId": UNKNOWN_POOL}),
     ],
 )

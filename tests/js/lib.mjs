@@ -5,7 +5,7 @@
 // It exists because some client calls swallow the server's answer (Amplify's signOut({global: true}) logs a failed
 // GlobalSignOut at debug level and carries on), and pytest must still see what the server said.
 
-import {webcrypto} from 'node:crypto';
+import {createHmac, webcrypto} from 'node:crypto';
 
 // Node 18 (Debian bookworm's nodejs) keeps WebCrypto behind a flag; Amplify's SRP needs it as the global `crypto`.
 // Node's own implementation, as Node 19+ exposes it.
@@ -88,4 +88,20 @@ export async function main(scenario) {
   process.stdout.write(`${JSON.stringify(result)}\n`);
   // Amplify may leave timers behind (token refresh, Hub listeners): the scenario is over, so end here.
   process.exit(0);
+}
+
+/** An authenticator app's code (RFC 6238: HMAC-SHA1, 6 digits, 30 s) for the base32 `secret`, `stepsAhead` steps
+ * from now: a code is accepted once per step, so a second code in one test is the next step's (one step of clock
+ * skew is allowed). */
+export function totp(secret, stepsAhead = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + stepsAhead));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[19] & 15;
+  const value = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
+  return String(value % 1000000).padStart(6, '0');
 }

@@ -26,7 +26,7 @@ from tests.store.records import (
     signing_key,
     token_session,
 )
-from userpool.domain.records import Attempts, Group, OutboxMessage, PasswordChange, SigningCertificate
+from userpool.domain.records import Attempts, Group, MfaSettings, OutboxMessage, PasswordChange, SigningCertificate
 from userpool.store import Store
 from userpool.store.engine import STORE_THREAD
 from userpool.store.sealing import SecretBox
@@ -167,7 +167,13 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     session = auth_session(client, user_id)
     await measure("add_session", store.add_session(session))
     await measure("get_session", store.get_session(session.id_hash))
+    await measure("take_session_attempt", store.take_session_attempt(session.id_hash, 3))
     await measure("use_session", store.use_session(session.id_hash, NOW))
+    await measure("set_mfa_factors", store.set_mfa_factors(MfaSettings(user_id, sms_enabled=True), NOW))
+    await measure("set_pending_totp", store.set_pending_totp(user_id, "JBSWY3DPEHPK3PXP", NOW))
+    await measure("get_mfa_settings", store.get_mfa_settings(user_id))
+    await measure("register_totp", store.register_totp(user_id, "JBSWY3DPEHPK3PXP", "phone", 10, NOW))
+    await measure("use_totp_step", store.use_totp_step(user_id, 11))
 
     await measure("count_hit", store.count_hit("s", "k", 0, NOW + 60, NOW))
     await measure("count_hits", store.count_hits([("s", "k", 0, NOW + 60)], NOW))

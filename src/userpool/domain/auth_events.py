@@ -39,6 +39,7 @@ PASS, FAIL = "Pass", "Fail"
 NO_RISK, BLOCK = "NoRisk", "Block"
 PASSWORD_SUCCESS: Final = ({"ChallengeName": "Password", "ChallengeResponse": "Success"},)
 PASSWORD_FAILURE: Final = ({"ChallengeName": "Password", "ChallengeResponse": "Failure"},)
+MFA_FAILURE: Final = (*PASSWORD_SUCCESS, {"ChallengeName": "Mfa", "ChallengeResponse": "Failure"})  # a wrong MFA code
 ADMIN, USER = "Admin", "User"  # who gave an event's feedback (EventFeedbackType.Provider)
 
 # Cognito's developer guide ("Viewing user event history"): "Amazon Cognito retains user event history for two years."

@@ -251,6 +251,24 @@ class AuthSession:
     created_at: float
     expires_at: float
     used_at: float | None = None
+    failed_attempts: int = 0  # answers taken (MFA codes), counted before each is checked
+
+
+@dataclass(frozen=True)
+class MfaSettings:
+    """A user's MFA factors (``domain.mfa``): which are enabled, the preferred one, and its authenticator (TOTP):
+    the registered secret, one associated but not yet verified, its name, and the last time step a code was
+    accepted for (each code is accepted once)."""
+
+    user_id: int
+    sms_enabled: bool = False
+    totp_enabled: bool = False
+    email_enabled: bool = False
+    preferred: str | None = None
+    totp_secret: str | None = None
+    totp_pending_secret: str | None = None
+    totp_name: str | None = None
+    totp_last_step: int | None = None
 
 
 @dataclass(frozen=True)

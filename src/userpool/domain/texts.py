@@ -117,6 +117,32 @@ DELIVERY_FAILED: Final = {
     "SMS": "Invalid phone number provided/Unable to send the SMS",
 }
 
+# ---- MFA -------------------------------------------------------------------------------------------------------
+MFA_CODE_MISMATCH: Final = "Invalid code received for user"  # a wrong SMS, email or TOTP code at sign-in
+TOTP_CODE_MISMATCH: Final = "Code mismatch and fail enable Software Token MFA"  # VerifySoftwareToken
+TOTP_USED: Final = "Your software token has already been used once."  # (unverified) a replayed TOTP code
+TOTP_NOT_ENABLED: Final = "Software Token MFA has not been enabled by the userPool"
+TOTP_NOT_ASSOCIATED: Final = "User has not associated a software token."  # (unverified) Verify before Associate
+MFA_CANNOT_DISABLE_ALL: Final = (
+    "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration."
+)
+MFA_OFF_WITH_FACTOR: Final = "Invalid MFA configuration given, can't turn off MFA and configure an MFA together."
+MFA_NEEDS_SMS: Final = (
+    "SMS configuration and Auto verification for phone_number are required when MFA is required/optional"
+)
+# (unverified) SetUserPoolMfaConfig's email MFA without the pool's own SES sending, and on the Lite tier.
+EMAIL_MFA_NEEDS_SES: Final = "Email MFA requires an EmailConfiguration with EmailSendingAccount DEVELOPER."
+EMAIL_MFA_TIER: Final = "Email MFA is not available in the LITE tier."
+# SetUserMFAPreference for a factor the user has no delivery for (observed for SOFTWARE_TOKEN_MFA).
+MFA_NO_DELIVERY: Final = "User does not have delivery config set to turn on {factor}"
+MFA_ONE_PREFERRED: Final = "Only one MFA type can be set as preferred."  # (unverified)
+MFA_SMS_NOT_ENABLED: Final = "SMS MFA is not enabled for this user pool."  # (unverified)
+MFA_EMAIL_NOT_ENABLED: Final = "Email MFA is not enabled for this user pool."  # (unverified)
+MFA_REQUIRED_BY_POOL: Final = "User pool requires MFA: a user can't turn off every MFA factor."  # (unverified)
+MFA_SELECT_INVALID: Final = "Invalid ANSWER for SELECT_MFA_TYPE."  # (unverified)
+MFA_SETUP_INCOMPLETE: Final = "Software token MFA is not set up for the user."  # (unverified) MFA_SETUP too early
+MFA_OPTIONS_INVALID: Final = "Only SMS to phone_number is supported as an MFA option."  # (unverified)
+
 # ---- threat protection ----------------------------------------------------------------------------------------
 AUTH_EVENT_NOT_FOUND: Final = "Auth event not found."  # (unverified) an EventId the user has no event of
 INVALID_FEEDBACK_TOKEN: Final = "Invalid feedback token."  # (unverified) UpdateAuthEventFeedback's token is wrong

@@ -19,6 +19,7 @@ from userpool.operations import (
     auth_events,
     clients,
     groups,
+    mfa,
     pools,
     recovery,
     risk,
@@ -50,5 +51,6 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **groups.OPERATIONS,
         **attributes.OPERATIONS,
         **tags.OPERATIONS,
+        **mfa.OPERATIONS,
     }
 )

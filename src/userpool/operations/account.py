@@ -8,6 +8,7 @@ from typing import Any
 from userpool.context import Call, Context
 from userpool.domain import auth_events as events
 from userpool.domain import codes, texts
+from userpool.domain import mfa as mfa_rules
 from userpool.domain import pools as pool_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
 from userpool.domain.records import Confirmation, NewCode
@@ -35,6 +36,7 @@ async def get_user(ctx: Context, call: Call) -> dict[str, Any]:
     return {
         "Username": caller.user.username,
         "UserAttributes": [{"Name": n, "Value": v} for n, v in caller.user.attributes.items()],
+        **mfa_rules.describe(await ctx.store.get_mfa_settings(caller.user.id), caller.user.attributes),
     }
 
 

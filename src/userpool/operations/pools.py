@@ -6,6 +6,7 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import ids, texts
+from userpool.domain import mfa as mfa_rules
 from userpool.domain import pools as pool_rules
 from userpool.domain.records import Pool
 from userpool.errors import InvalidParameterException, ResourceNotFoundException
@@ -34,6 +35,7 @@ async def create_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
         created_at=now,
         modified_at=now,
     )
+    mfa_rules.check_create(pool.settings)
     await ctx.store.create_pool(pool)
     ctx.triggers.check_pool(pool.id, pool.settings["LambdaConfig"])
     return {"UserPool": await describe(ctx, pool)}
@@ -44,15 +46,16 @@ async def describe_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
 
 
 async def update_user_pool(ctx: Context, call: Call) -> dict[str, Any]:
-    """Replace the updatable settings, keeping the schema: read and written in one transaction, so a racing
-    AddCustomAttributes is never undone."""
+    """Replace the updatable settings, keeping the schema and the MFA settings SetUserPoolMfaConfig owns: read and
+    written in one transaction, so a racing AddCustomAttributes is never undone."""
     pool_id = call.params["UserPoolId"]
-    pool = await ctx.store.change_pool_settings(
-        pool_id,
-        lambda current: pool_rules.settings_for_update(current, call.params),
-        ctx.clock.now(),
-        name=call.params.get("PoolName"),
-    )
+
+    def updated(current: dict[str, Any]) -> dict[str, Any]:
+        settings = {**pool_rules.settings_for_update(current, call.params), **mfa_rules.kept_by_update(current)}
+        mfa_rules.check_update(settings)
+        return settings
+
+    pool = await ctx.store.change_pool_settings(pool_id, updated, ctx.clock.now(), name=call.params.get("PoolName"))
     if pool is None:
         raise ResourceNotFoundException(texts.POOL_NOT_FOUND.format(pool_id=pool_id))
     ctx.triggers.check_pool(pool.id, pool.settings["LambdaConfig"])

@@ -6,6 +6,7 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import filters, texts, usernames
+from userpool.domain import mfa as mfa_rules
 from userpool.domain import pools as pool_rules
 from userpool.domain.users import user_description
 from userpool.errors import InvalidParameterException
@@ -17,6 +18,7 @@ async def admin_get_user(ctx: Context, call: Call) -> dict[str, Any]:
     _, user = await lookups.pool_and_user(ctx.store, call.params["UserPoolId"], call.params["Username"])
     description = user_description(user)
     description["UserAttributes"] = description.pop("Attributes")
+    description.update(mfa_rules.describe(await ctx.store.get_mfa_settings(user.id), user.attributes))
     return description
 
 

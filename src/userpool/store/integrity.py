@@ -9,6 +9,7 @@ from userpool.store import tables as t
 from userpool.store.certificates import open_certificate
 from userpool.store.clients import open_client
 from userpool.store.engine import StoreBase, on_store_thread
+from userpool.store.mfa import open_mfa_settings
 from userpool.store.sealing import SealingError
 from userpool.store.tokens import open_signing_key
 
@@ -83,6 +84,11 @@ class IntegrityStore(StoreBase):
                     open_certificate(self._box, dict(row))
                 except SealingError:
                     problems.append(f"the signing key of pool {row['pool_id']} does not open")
+            for row in (await conn.execute(select(t.user_mfa))).mappings():
+                try:
+                    open_mfa_settings(self._box, dict(row))
+                except SealingError:
+                    problems.append(f"the authenticator secret of user {row['user_id']} does not open")
             if self.dialect == "sqlite":
                 verdict = [r[0] for r in await conn.execute(text("PRAGMA integrity_check"))]
                 if verdict != ["ok"]:

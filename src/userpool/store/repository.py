@@ -21,6 +21,7 @@ from userpool.store.counters import CounterStore
 from userpool.store.events import AuthEventStore
 from userpool.store.groups import GroupStore
 from userpool.store.integrity import IntegrityStore
+from userpool.store.mfa import MfaStore
 from userpool.store.outbox import OutboxStore
 from userpool.store.pools import PoolStore
 from userpool.store.risk import RiskStore
@@ -47,10 +48,11 @@ class Store(
     RiskStore,
     AuthEventStore,
     GroupStore,
+    MfaStore,
     IntegrityStore,
 ):
     """Pools, clients, users, codes, tokens and sessions, signing certificates, the outbox, rate counters, send
-    quotas, risk configurations and users' auth events, on one SQLAlchemy engine: asyncpg's (PostgreSQL) or
+    quotas, risk configurations, users' auth events and MFA, on one SQLAlchemy engine: asyncpg's (PostgreSQL) or
     sqlite3's, driven on ``SqliteThreads``. Client secrets and certificates' private keys are sealed with ``box``
     (without one, a client's first secret is kept in plain text and nothing else that needs sealing can be stored:
     tools only)."""

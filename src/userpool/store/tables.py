@@ -202,6 +202,7 @@ auth_sessions = Table(
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False, index=True),
     Column("used_at", Float),
+    Column("failed_attempts", Integer, nullable=False, default=0, server_default="0"),  # migration 0013
 )
 
 # Previous password hashes, for the policy's PasswordHistorySize.
@@ -309,4 +310,23 @@ group_members = Table(
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("created_at", Float, nullable=False),
     Index("ix_group_members_user", "user_id", "group_id"),
+)
+
+# A user's MFA (migration 0013): the enabled factors and the preferred one, and its authenticator app (TOTP): the
+# registered secret and one associated but not yet verified, each sealed like client secrets (store/sealing.py, the
+# user's id as associated data), its friendly name, and the last time step a code was accepted for, so each code is
+# accepted once (a conditional UPDATE moves it forward only).
+user_mfa = Table(
+    "user_mfa",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("sms_enabled", Boolean, nullable=False, default=False),
+    Column("totp_enabled", Boolean, nullable=False, default=False),
+    Column("email_enabled", Boolean, nullable=False, default=False),
+    Column("preferred", String(32)),
+    Column("totp_secret_sealed", Text),
+    Column("totp_pending_sealed", Text),
+    Column("totp_name", String(256)),
+    Column("totp_last_step", BigInteger),
+    Column("modified_at", Float, nullable=False),
 )

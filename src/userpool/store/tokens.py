@@ -187,6 +187,20 @@ class TokenStore(StoreBase):
         return await self._read_one(select(s).where(s.c.id_hash == id_hash), {}, AuthSession)
 
     @on_store_thread
+    @retrying
+    async def take_session_attempt(self, id_hash: str, max_attempts: int) -> bool:
+        """Count one answer to an unused session before it is checked; False when its ``max_attempts`` are taken.
+        One conditional statement, so racing answers never take more than that between them."""
+        s = t.auth_sessions
+        async with self._write() as conn:
+            result = await conn.execute(
+                update(s)
+                .where(s.c.id_hash == id_hash, s.c.used_at.is_(None), s.c.failed_attempts < max_attempts)
+                .values(failed_attempts=s.c.failed_attempts + 1)
+            )
+        return result.rowcount == 1
+
+    @on_store_thread
     async def use_session(self, id_hash: str, at: float) -> bool:
         """Mark a session used; True for the one caller that did it (a session answers once)."""
         async with self._write() as conn:

@@ -14,11 +14,13 @@ from typing import Any
 from userpool.context import Context
 from userpool.domain import attributes as attribute_rules
 from userpool.domain import auth_events as events
+from userpool.domain import mfa as mfa_rules
 from userpool.domain import texts
 from userpool.domain.records import Pool, User
 from userpool.domain.users import UserStatus
 from userpool.errors import NotAuthorizedException, PasswordResetRequiredException, UserNotConfirmedException
 from userpool.operations.shared import issuing, threat_protection, user_passwords
+from userpool.operations.shared.signin import second_factor
 from userpool.operations.shared.signin.sessions import SignIn, carried, new_session
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
@@ -65,8 +67,6 @@ async def _after_first_factor(s: SignIn, user: User, auth_parameters: dict[str, 
         raise UserNotConfirmedException(texts.NOT_CONFIRMED)
     if user.status == UserStatus.RESET_REQUIRED:
         raise PasswordResetRequiredException(texts.PASSWORD_RESET_REQUIRED)
-    if user.failed_sign_ins:
-        await s.ctx.store.reset_sign_in_failures(user.id)
     return await next_step(s, user, auth_parameters)
 
 
@@ -93,6 +93,18 @@ async def next_step(
                 "userAttributes": json.dumps({n: v for n, v in user.attributes.items() if n != "sub"}),
             },
         }
-    if not mfa_done and not remembered_device_skips_mfa(s, user, auth_parameters):
-        pass  # MFA: next commit
+    # A pool with MFA off costs no read of the user's factors.
+    if (
+        not mfa_done
+        and mfa_rules.mode(s.pool.settings) != "OFF"
+        and not remembered_device_skips_mfa(s, user, auth_parameters)
+    ):
+        settings = await ctx.store.get_mfa_settings(user.id)
+        decision = mfa_rules.decide(s.pool.settings, settings, user.attributes)
+        if decision is not None:
+            return await second_factor.ask(s, user, decision, carried(auth_parameters))
+    # Failed attempts are forgotten only once the whole sign-in has succeeded: wrong MFA codes count toward the
+    # lockout like wrong passwords, and a right password does not wipe them.
+    if user.failed_sign_ins:
+        await ctx.store.reset_sign_in_failures(user.id)
     return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, s.call, s.pool, s.client, user)}

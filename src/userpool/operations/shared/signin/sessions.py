@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from userpool.context import Call, Context
+from userpool.domain import mfa as mfa_rules
 from userpool.domain import texts
 from userpool.domain.records import AuthSession, Client, Pool, User
 from userpool.errors import InvalidParameterException, NotAuthorizedException
@@ -92,6 +93,13 @@ async def find_session(
 async def use_session(ctx: Context, session: AuthSession) -> None:
     """Spend the session: of racing answers, one wins; the others are refused."""
     if not await ctx.store.use_session(session.id_hash, ctx.clock.now()):
+        raise NotAuthorizedException(texts.SESSION_USED)
+
+
+async def take_attempt(ctx: Context, session: AuthSession) -> None:
+    """Count an answer against the session before it is checked (racing guesses never take more than the
+    session's attempts); Cognito's used-session refusal when none is left."""
+    if not await ctx.store.take_session_attempt(session.id_hash, mfa_rules.SESSION_ATTEMPTS):
         raise NotAuthorizedException(texts.SESSION_USED)
 
 

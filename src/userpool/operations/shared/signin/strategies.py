@@ -14,8 +14,9 @@ from typing import Any
 
 from userpool.domain import clients as client_rules
 from userpool.domain import flows
+from userpool.domain import mfa as mfa_rules
 from userpool.errors import InvalidParameterException, UnsupportedOperationException
-from userpool.operations.shared.signin import new_password, password, refresh, srp
+from userpool.operations.shared.signin import mfa, new_password, password, refresh, srp
 from userpool.operations.shared.signin.flow import NEW_PASSWORD_REQUIRED
 from userpool.operations.shared.signin.sessions import SignIn, Step
 
@@ -34,6 +35,11 @@ CHALLENGES: Mapping[str, Step] = MappingProxyType(
     {
         srp.PASSWORD_VERIFIER: srp.answer_password_verifier,
         NEW_PASSWORD_REQUIRED: new_password.answer,
+        mfa_rules.SMS: mfa.code_answer(mfa_rules.SMS),
+        mfa_rules.EMAIL: mfa.code_answer(mfa_rules.EMAIL),
+        mfa_rules.TOTP: mfa.code_answer(mfa_rules.TOTP),
+        mfa_rules.SELECT: mfa.answer_select,
+        mfa_rules.SETUP: mfa.answer_setup,
     }
 )
 
