@@ -9,7 +9,7 @@ from userpool.domain import ids, texts
 from userpool.domain import pools as pool_rules
 from userpool.domain.records import Pool
 from userpool.errors import InvalidParameterException
-from userpool.operations.shared import lookups
+from userpool.operations.shared import lookups, oauth_settings
 from userpool.store import InvalidToken
 
 
@@ -22,6 +22,7 @@ async def describe(ctx: Context, pool: Pool) -> dict[str, Any]:
         "CreationDate": pool.created_at,
         "EstimatedNumberOfUsers": await ctx.store.count_users(pool.id),
         "Arn": ids.pool_arn(ctx.settings.region, ctx.settings.account_id, pool.id),
+        **await oauth_settings.domain_fields(ctx, pool.id),
     }
 
 

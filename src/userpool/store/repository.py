@@ -20,6 +20,7 @@ from userpool.store.codes import CodeStore
 from userpool.store.counters import CounterStore
 from userpool.store.events import AuthEventStore
 from userpool.store.integrity import IntegrityStore
+from userpool.store.oauth import OAuthStore
 from userpool.store.outbox import OutboxStore
 from userpool.store.pools import PoolStore
 from userpool.store.risk import RiskStore
@@ -45,6 +46,7 @@ class Store(
     OutboxStore,
     RiskStore,
     AuthEventStore,
+    OAuthStore,
     IntegrityStore,
 ):
     """Pools, clients, users, codes, tokens and sessions, signing certificates, the outbox, rate counters, send
