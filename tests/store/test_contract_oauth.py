@@ -89,18 +89,20 @@ async def _code(store: Store) -> tuple[AuthorizationCode, str]:
 async def test_a_code_is_taken_once_and_gives_its_refresh_token_the_scopes(store: Store) -> None:
     code, token_hash = await _code(store)
     assert (await store.get_refresh_token(token_hash)).scopes == "openid email"
-    taken, first = await store.take_authorization_code(code.code_hash, NOW + 1)
-    assert first is True
+    refused, outcome = await store.take_authorization_code(code.code_hash, NOW + 1, lambda c: False)
+    assert (refused.used_at, outcome) == (None, "refused")
+    taken, outcome = await store.take_authorization_code(code.code_hash, NOW + 1)
+    assert outcome == "taken"
     assert taken.refresh_token == "the-refresh-token" and taken.used_at == NOW + 1 and taken.nonce == "n-0S6"
-    again, second = await store.take_authorization_code(code.code_hash, NOW + 2)
-    assert (again.used_at, second) == (NOW + 1, False)
-    assert await store.take_authorization_code("missing", NOW) == (None, False)
+    again, outcome = await store.take_authorization_code(code.code_hash, NOW + 2)
+    assert (again.used_at, outcome) == (NOW + 1, "used")
+    assert await store.take_authorization_code("missing", NOW) == (None, "missing")
 
 
 async def test_racing_exchanges_of_one_code_have_one_winner(store: Store) -> None:
     code, _ = await _code(store)
     results = await asyncio.gather(*(store.take_authorization_code(code.code_hash, NOW + 1) for _ in range(5)))
-    assert sorted(won for _, won in results) == [False, False, False, False, True]
+    assert sorted(outcome for _, outcome in results) == ["taken", "used", "used", "used", "used"]
 
 
 async def test_a_web_session_is_kept_and_revoked(store: Store) -> None:

@@ -111,6 +111,10 @@ class Issue:
     origin_jti: str
     event_id: str
     now: int
+    # An OAuth grant's scopes (the access token's ``scope``, and ``version: 2`` as Cognito's OAuth tokens carry);
+    # None: the API's sign-in, whose access token has ``aws.cognito.signin.user.admin`` alone.
+    scopes: tuple[str, ...] | None = None
+    nonce: str | None = None  # the authorize request's ``nonce``, into the ID token
 
 
 def id_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
@@ -132,23 +136,47 @@ def id_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
             "jti": str(uuid.uuid4()),
         }
     )
+    if issue.nonce is not None:
+        claims["nonce"] = issue.nonce
     return claims
 
 
 def access_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
-    return {
+    claims = {
         "sub": issue.sub,
         "iss": issue.issuer,
         "client_id": issue.client_id,
         "origin_jti": issue.origin_jti,
         "event_id": issue.event_id,
         "token_use": "access",
-        "scope": ACCESS_SCOPE,
+        "scope": ACCESS_SCOPE if issue.scopes is None else " ".join(issue.scopes),
         "auth_time": issue.auth_time,
         "exp": issue.now + lifetime,
         "iat": issue.now,
         "jti": str(uuid.uuid4()),
         "username": issue.username,
+    }
+    if issue.scopes is not None:
+        claims["version"] = 2
+    return claims
+
+
+def client_credentials_claims(
+    issuer: str, client_id: str, scopes: Sequence[str], now: int, lifetime: int
+) -> dict[str, Any]:
+    """A client-credentials (machine-to-machine) access token: no user, so ``sub`` is the client id, and no
+    ``origin_jti``/``event_id``/``username`` (as Cognito's)."""
+    return {
+        "sub": client_id,
+        "token_use": "access",
+        "scope": " ".join(scopes),
+        "auth_time": now,
+        "iss": issuer,
+        "exp": now + lifetime,
+        "iat": now,
+        "version": 2,
+        "jti": str(uuid.uuid4()),
+        "client_id": client_id,
     }
 
 

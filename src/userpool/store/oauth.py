@@ -4,7 +4,8 @@ by one conditional ``UPDATE``) and hosted-UI sessions (by hash, revocable)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +38,9 @@ _TAKE_CODE = (
     .values(used_at=bindparam("b_at"))
     .returning(*_codes.c)
 )
+
+
+CodeOutcome = Literal["taken", "used", "refused", "missing"]
 
 
 def _domain(**values: Any) -> PoolDomain:
@@ -189,15 +193,25 @@ class OAuthStore(StoreBase):
             )
 
     @on_store_thread
-    async def take_authorization_code(self, code_hash: str, at: float) -> tuple[AuthorizationCode | None, bool]:
-        """Use a code once: (the code, True) for the one request that takes it; (the code, False) when it was used
-        before; (None, False) when there is no such code."""
+    async def take_authorization_code(
+        self, code_hash: str, at: float, accept: Callable[[AuthorizationCode], bool] = lambda code: True
+    ) -> tuple[AuthorizationCode | None, CodeOutcome]:
+        """Use a code once, if ``accept`` (its bindings: client, redirect URI, PKCE, expiry) takes it: ``taken`` for
+        the one request that uses it, ``used`` when it was used before, ``refused`` (left unused) when ``accept``
+        refuses it, ``missing`` when there is no such code."""
         async with self._write() as conn:
-            row = (await conn.execute(_TAKE_CODE, {"b_code_hash": code_hash, "b_at": at})).mappings().first()
+            row = (await conn.execute(select(_codes).where(_codes.c.code_hash == code_hash))).mappings().first()
             if row is None:
-                used = (await conn.execute(select(_codes).where(_codes.c.code_hash == code_hash))).mappings().first()
-                return (self._code(**used), False) if used is not None else (None, False)
-        return self._code(**row), True
+                return None, "missing"
+            code = self._code(**row)
+            if code.used_at is not None:
+                return code, "used"
+            if not accept(code):
+                return code, "refused"
+            taken = (await conn.execute(_TAKE_CODE, {"b_code_hash": code_hash, "b_at": at})).mappings().first()
+        if taken is None:  # another request used it between the read and the update
+            return code, "used"
+        return self._code(**taken), "taken"
 
     def _code(self, **values: Any) -> AuthorizationCode:
         if self._box is None:

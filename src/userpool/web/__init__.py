@@ -8,7 +8,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from userpool.context import Context
-from userpool.web import health, pages, testing, wellknown
+from userpool.web import health, hosted_ui, oauth, pages, testing, wellknown
 from userpool.web.render import Templates
 
 
@@ -19,5 +19,7 @@ def routes(ctx: Context) -> list[Route]:
         *health.routes(ctx),
         *pages.routes(ctx, templates),
         *wellknown.routes(ctx),
+        *oauth.routes(ctx),
+        *hosted_ui.routes(ctx, templates),
         *testing.routes(ctx, templates),
     ]
