@@ -411,12 +411,17 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(server, br
 
 
 def test_the_session_cookie_answers_later_requests_until_logout(server, browser, world):
-    _token, _ = signed_in(server, browser, world)
+    token, _ = signed_in(server, browser, world)
+    advance_clock(server, 5)
     cookie = next(c for c in browser.cookies.jar if c.name == "cognito")
     assert cookie.has_nonstandard_attr("HttpOnly")
     params = authorize_params(world.web_id, prompt="none")
     answer = browser.get("/oauth2/authorize", params=params)
-    assert "code" in query_of(answer.headers["location"])
+    code = query_of(answer.headers["location"])["code"]
+    verifier = None
+    later = post_token(server, {**code_request(world, code, verifier)}).json()
+    # The session's tokens say when the user signed in, not when the session was used.
+    assert claims(later["id_token"])["auth_time"] == claims(token["id_token"])["auth_time"]
     forced = browser.get("/oauth2/authorize", params=authorize_params(world.web_id, prompt="login"))
     assert forced.headers["location"].startswith("/login?")
     out = browser.get("/logout", params={"client_id": world.web_id, "logout_uri": LOGOUT})
@@ -512,3 +517,47 @@ def test_forgot_password_through_the_pages(server, browser, world, cognito):
     )
     assert done.status_code == 302 and "note=reset" in done.headers["location"]
     code_from(log_in(browser, params, password="Brand-new-passw0rd"), params["state"])
+
+
+def test_the_ui_customization_is_applied_to_the_pages(server, browser, world, cognito):
+    from tests.api.test_oauth_admin import PNG
+
+    cognito.set_ui_customization(UserPoolId=world.pool_id, CSS=".banner-customizable { background: #123456; }")
+    cognito.set_ui_customization(UserPoolId=world.pool_id, ClientId=world.web_id, ImageFile=PNG)
+    params = authorize_params(world.web_id)
+    page = browser.get(browser.get("/oauth2/authorize", params=params).headers["location"])
+    # The client's own customization (the logo) wins over the pool's.
+    assert f'src="/hosted-ui/{world.pool_id}/{world.web_id}/logo' in page.text
+    logo = browser.get(f"/hosted-ui/{world.pool_id}/{world.web_id}/logo")
+    assert (logo.status_code, logo.headers["content-type"], logo.content) == (200, "image/png", PNG)
+    other = browser.get(
+        browser.get("/oauth2/authorize", params=authorize_params(world.confidential_id)).headers["location"]
+    )
+    assert f'href="/hosted-ui/{world.pool_id}/ALL/style.css' in other.text
+    css = browser.get(f"/hosted-ui/{world.pool_id}/ALL/style.css")
+    assert css.headers["content-type"].startswith("text/css") and "#123456" in css.text
+    assert browser.get(f"/hosted-ui/{world.pool_id}/nobody/logo").status_code == 404
+
+
+def test_locked_out_after_wrong_passwords_as_the_api_is(browser, world):
+    params = authorize_params(world.web_id)
+    answers = [log_in(browser, params, password=f"Wrong-{n}-passw0rd").text for n in range(6)]
+    assert "Incorrect username or password." in answers[0]
+    assert "Password attempts exceeded" in answers[-1]
+
+
+def test_an_unknown_user_is_answered_as_the_clients_setting_says(browser, world, cognito):
+    legacy = log_in(browser, authorize_params(world.web_id), username="nobody")
+    assert legacy.status_code == 400 and "User does not exist." in legacy.text
+    cognito.update_user_pool_client(
+        UserPoolId=world.pool_id,
+        ClientId=world.confidential_id,
+        PreventUserExistenceErrors="ENABLED",
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid"],
+        CallbackURLs=[CALLBACK],
+        SupportedIdentityProviders=["COGNITO"],
+    )
+    hidden = log_in(browser, authorize_params(world.confidential_id, scope="openid"), username="nobody")
+    assert hidden.status_code == 400 and "Incorrect username or password." in hidden.text

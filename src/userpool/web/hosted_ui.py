@@ -161,11 +161,14 @@ class HostedUI:
             return None
         return session, user
 
-    async def _start_web_session(self, response: Response, request: Request, pool: Pool, user: User) -> None:
+    async def _start_web_session(
+        self, response: Response, request: Request, pool: Pool, user: User, auth_time: float
+    ) -> None:
         token = secrets.token_urlsafe(32)
         now = self.ctx.clock.now()
+        expires = now + oauth_rules.WEB_SESSION_SECONDS
         await self.ctx.store.add_web_session(
-            WebSession(issuing.token_hash(token), pool.id, user.id, now, now, now + oauth_rules.WEB_SESSION_SECONDS)
+            WebSession(issuing.token_hash(token), pool.id, user.id, auth_time, now, expires)
         )
         value = f"{token}.{self._sign('session:' + token)}"
         self._set_cookie(response, request, SESSION_COOKIE, value, oauth_rules.WEB_SESSION_SECONDS)
@@ -304,10 +307,10 @@ class HostedUI:
         if "login" not in auth.prompt:
             found = await self._web_session(request, auth.pool)
             if found is not None:
-                _, user = found
+                session, user = found
                 result = await issuing.issue(
                     self.ctx, page_call(request, "Authorize", {}), auth.pool, auth.client, user,
-                    grant=issuing.Grant(tuple(auth.scopes), auth.nonce),
+                    grant=issuing.Grant(tuple(auth.scopes), auth.nonce, session.auth_time),
                 )  # fmt: skip
                 return await self._complete(request, auth, user, result)
         if "none" in auth.prompt:
@@ -483,10 +486,10 @@ class HostedUI:
             tokens = result["AuthenticationResult"]
             stored = await self.ctx.store.get_refresh_token(issuing.token_hash(tokens["RefreshToken"]))
             user = await self.ctx.store.get_user(stored.user_id) if stored is not None else None
-            if user is None:
+            if stored is None or user is None:
                 return await self._login_page(request, auth, "The sign-in could not be completed.", username, 400)
             response = await self._complete(request, auth, user, tokens)
-            await self._start_web_session(response, request, auth.pool, user)
+            await self._start_web_session(response, request, auth.pool, user, stored.auth_time)
             return response
         if result.get("ChallengeName") == auth_operations.NEW_PASSWORD_REQUIRED:
             return await self._new_password_page(request, auth, username, result)

@@ -83,6 +83,7 @@ class Grant:
 
     scopes: tuple[str, ...]
     nonce: str | None = None
+    auth_time: float | None = None  # when the user signed in, if before now (a hosted-UI session's sign-in)
 
 
 async def issue(
@@ -103,7 +104,8 @@ async def issue(
     if origin is not None:
         return await _sign(ctx, pool, client, user, origin, now, nonce)
     expires_at = now + token_rules.validity_seconds(client.settings, "RefreshToken")
-    refresh_token, origin = _refresh_token(client, user, ids.token_session_id(), now, now, expires_at)
+    auth_time = grant.auth_time if grant is not None and grant.auth_time is not None else now
+    refresh_token, origin = _refresh_token(client, user, ids.token_session_id(), auth_time, now, expires_at)
     if grant is not None:
         origin = dataclasses.replace(origin, scopes=" ".join(grant.scopes))
     session = TokenSession(
