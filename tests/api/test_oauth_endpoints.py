@@ -85,8 +85,8 @@ def test_code_grant_with_pkce_gives_tokens_whose_id_token_verifies_against_the_j
     token, _params = signed_in(server, browser, world, nonce="n-0S6_WzA2Mj", scope="openid email")
     assert token["token_type"] == "Bearer" and token["expires_in"] == 3600 and token["refresh_token"]
     keys = JsonWebKey.import_key_set(httpx.get(f"{server.url}/{world.pool_id}/.well-known/jwks.json").json())
-    id_claims = jwt.decode(token["id_token"], keys)
-    id_claims.validate()
+    id_claims = jwt.decode(token["id_token"], keys)  # the signature, checked against the pool's JWKS
+    id_claims.validate(now=id_claims["iat"])  # at the server's clock, which tests move forward
     assert id_claims["aud"] == world.web_id
     assert id_claims["nonce"] == "n-0S6_WzA2Mj"
     assert id_claims["token_use"] == "id"
@@ -424,6 +424,8 @@ def test_the_session_cookie_answers_later_requests_until_logout(server, browser,
     assert claims(later["id_token"])["auth_time"] == claims(token["id_token"])["auth_time"]
     forced = browser.get("/oauth2/authorize", params=authorize_params(world.web_id, prompt="login"))
     assert forced.headers["location"].startswith("/login?")
+    assert browser.head("/logout", params={"client_id": world.web_id, "logout_uri": LOGOUT}).status_code == 200
+    assert "code" in query_of(browser.get("/oauth2/authorize", params=params).headers["location"])
     out = browser.get("/logout", params={"client_id": world.web_id, "logout_uri": LOGOUT})
     assert (out.status_code, out.headers["location"]) == (302, LOGOUT)
     browser.cookies.set("cognito", cookie.value)  # a stolen copy of the cookie is revoked in the store too

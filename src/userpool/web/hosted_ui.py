@@ -66,11 +66,13 @@ class ErrorPage(Exception):
 
 
 class RedirectError(Exception):
-    """An error for a verified redirect URI: ``<redirect_uri>?error=...&state=...``."""
+    """An error for a verified redirect URI: ``<redirect_uri>?error=...&state=...`` (the fragment for the implicit
+    grant); ``_auth_request`` fills in where it goes."""
 
     def __init__(self, error: str, description: str | None = None) -> None:
         super().__init__(error)
         self.error, self.description = error, description
+        self.redirect_uri, self.state, self.fragment = "", None, False
 
 
 @dataclass
@@ -241,6 +243,17 @@ class HostedUI:
         auth = AuthRequest(client, pool, "", redirect_uri, params.get("state"), [], params.get("nonce"), None, set())
         auth.query = {k: v for k, v in params.items() if k in AUTHORIZE_KEYS}
         auth.query["redirect_uri"] = redirect_uri
+        try:
+            await self._check_request(auth, params)
+        except RedirectError as error:
+            error.redirect_uri, error.state = redirect_uri, auth.state
+            error.fragment = params.get("response_type") == "token"
+            raise
+        return auth
+
+    async def _check_request(self, auth: AuthRequest, params: Mapping[str, str]) -> None:
+        """The rest of an authorize request, once its client and redirect URI are verified (``RedirectError``)."""
+        settings, pool = auth.client.settings, auth.pool
         response_type = params.get("response_type")
         if response_type not in ("code", "token"):
             raise RedirectError("invalid_request" if not response_type else "unsupported_response_type")
@@ -272,7 +285,6 @@ class HostedUI:
             raise RedirectError("invalid_scope") from None
         if not auth.scopes:
             raise RedirectError("invalid_scope")
-        return auth
 
     def _error_redirect(self, auth_redirect: str, state: str | None, error: RedirectError, fragment: bool) -> Response:
         values = {"error": error.error, "error_description": error.description, "state": state}
@@ -285,21 +297,12 @@ class HostedUI:
         except ErrorPage as error:
             return await self._error_page(request, error)
         except RedirectError as error:
-            return await self._redirect_error(request, error)
-
-    async def _redirect_error(self, request: Request, error: RedirectError) -> Response:
-        query = urllib.parse.parse_qs(request.url.query)
-        state = (query.get("state") or [None])[0]
-        found = await served_client(self.ctx, (query.get("client_id") or [""])[0])
-        redirect = (query.get("redirect_uri") or [None])[0] or (
-            found[0].settings.get("DefaultRedirectURI") if found else None
-        )
-        assert redirect is not None  # a RedirectError is raised only once the redirect URI is verified
-        fragment = (query.get("response_type") or [""])[0] == "token"
-        return self._error_redirect(redirect, state, error, fragment)
+            return self._error_redirect(error.redirect_uri, error.state, error, error.fragment)
 
     # ---- GET /oauth2/authorize ------------------------------------------------------------------------------
     async def authorize(self, request: Request) -> Response:
+        if request.method == "HEAD":  # a link checker's probe must not sign anyone in
+            return Response(status_code=200, headers=self._headers(None))
         checked = await self._checked(request)
         if isinstance(checked, Response):
             return checked
@@ -687,6 +690,8 @@ class HostedUI:
     async def logout(self, request: Request) -> Response:
         """``logout_uri`` (a registered sign-out URL) wins over ``redirect_uri`` (a callback URL: back to the sign-in
         page with the authorize parameters); either way the session ends, in the store and in the browser."""
+        if request.method == "HEAD":  # a link checker's probe must not sign anyone out
+            return Response(status_code=200, headers=self._headers(None))
         query = request.query_params
         if any(len(v) > oauth_rules.MAX_PARAMETER for v in query.values()):
             return await self._error_page(request, ErrorPage("invalid_request", "A parameter is too long."))
