@@ -5,6 +5,8 @@ refusal (which changes nothing)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import secrets
 import urllib.parse
 from collections.abc import Iterator
@@ -89,6 +91,8 @@ def test_code_grant_with_pkce_gives_tokens_whose_id_token_verifies_against_the_j
     id_claims.validate(now=id_claims["iat"])  # at the server's clock, which tests move forward
     assert id_claims["aud"] == world.web_id
     assert id_claims["nonce"] == "n-0S6_WzA2Mj"
+    digest = hashlib.sha256(token["access_token"].encode()).digest()[:16]
+    assert id_claims["at_hash"] == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
     assert id_claims["token_use"] == "id"
     assert id_claims["cognito:username"] == "alice"
     assert id_claims["email"] == "alice@example.com"

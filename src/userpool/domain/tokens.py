@@ -117,8 +117,17 @@ class Issue:
     nonce: str | None = None  # the authorize request's ``nonce``, into the ID token
 
 
-def id_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
+def at_hash(access_token: str) -> str:
+    """OpenID Connect's ``at_hash``: base64url of the left half of the access token's SHA-256 (RS256)."""
+    digest = hashlib.sha256(access_token.encode()).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+
+
+def id_claims(issue: Issue, lifetime: int, access_token: str | None = None) -> dict[str, Any]:
+    """The ID token's claims; with ``access_token`` (OAuth grants, as the hosted UI's ID tokens), its ``at_hash``."""
     claims: dict[str, Any] = {"sub": issue.sub}
+    if access_token is not None:
+        claims["at_hash"] = at_hash(access_token)
     for name, value in issue.attributes.items():
         if name != "sub":
             claims[name] = _claim_value(name, value)

@@ -188,10 +188,11 @@ async def _sign(
     with_id = scopes is None or oauth_rules.OPENID in scopes
 
     def sign_both() -> tuple[str, str | None]:
-        return (
-            token_rules.sign(token_rules.access_claims(claims, access_life), private, key.kid),
-            token_rules.sign(token_rules.id_claims(claims, id_life), private, key.kid) if with_id else None,
-        )
+        access = token_rules.sign(token_rules.access_claims(claims, access_life), private, key.kid)
+        if not with_id:
+            return access, None
+        hashed = access if scopes is not None else None  # OAuth ID tokens carry the access token's at_hash
+        return access, token_rules.sign(token_rules.id_claims(claims, id_life, hashed), private, key.kid)
 
     access_token, id_token = await ctx.hashing.run(sign_both)
     result = {"AccessToken": access_token, "ExpiresIn": access_life, "TokenType": "Bearer"}
