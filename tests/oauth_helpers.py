@@ -17,6 +17,10 @@ from tests.helpers import PASSWORD
 
 CALLBACK = "http://localhost:8765/callback"
 LOGOUT = "http://localhost:8765/signed-out"
+# A 1x1 PNG: a logo for SetUICustomization.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 SCOPES = [{"ScopeName": "read", "ScopeDescription": "Read"}, {"ScopeName": "write", "ScopeDescription": "Write"}]
 
 

@@ -3,17 +3,13 @@ the UI customization, with Cognito's answers and what is stored."""
 
 from __future__ import annotations
 
-import base64
 import secrets
 
 import botocore.exceptions
 import pytest
 
 from tests.helpers import error_of
-
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
-)
+from tests.oauth_helpers import PNG
 
 
 def prefix() -> str:

@@ -17,10 +17,11 @@ import pytest
 from authlib.integrations.httpx_client import OAuth2Client
 from authlib.jose import JsonWebKey, jwt
 
-from tests.helpers import PASSWORD, advance_clock, error_of, latest_code
+from tests.helpers import PASSWORD, advance_clock, error_of, latest_code, make_client
 from tests.oauth_helpers import (
     CALLBACK,
     LOGOUT,
+    PNG,
     OAuthPool,
     authorize_params,
     basic,
@@ -33,6 +34,7 @@ from tests.oauth_helpers import (
     pkce_pair,
     query_of,
 )
+from tests.server import in_process
 from tests.signin import claims, confirmed_user
 
 
@@ -526,8 +528,6 @@ def test_forgot_password_through_the_pages(server, browser, world, cognito):
 
 
 def test_the_ui_customization_is_applied_to_the_pages(server, browser, world, cognito):
-    from tests.api.test_oauth_admin import PNG
-
     cognito.set_ui_customization(UserPoolId=world.pool_id, CSS=".banner-customizable { background: #123456; }")
     cognito.set_ui_customization(UserPoolId=world.pool_id, ClientId=world.web_id, ImageFile=PNG)
     params = authorize_params(world.web_id)
@@ -567,3 +567,18 @@ def test_an_unknown_user_is_answered_as_the_clients_setting_says(browser, world,
     )
     hidden = log_in(browser, authorize_params(world.confidential_id, scope="openid"), username="nobody")
     assert hidden.status_code == 400 and "Incorrect username or password." in hidden.text
+
+
+@pytest.mark.databases("sqlite")  # a cookie attribute: the store behind it plays no part
+def test_cookies_are_secure_behind_https(tmp_path):
+    behind_proxy = in_process(tmp_path / "data", public_url="https://auth.example.com")
+    try:
+        world = oauth_pool(make_client(behind_proxy.url))
+        with httpx.Client(base_url=behind_proxy.url) as client:
+            first = client.get("/oauth2/authorize", params=authorize_params(world.web_id))
+            page = client.get(first.headers["location"])
+        assert "Secure" in page.headers["set-cookie"] and "HttpOnly" in page.headers["set-cookie"]
+        document = httpx.get(f"{behind_proxy.url}/{world.pool_id}/.well-known/openid-configuration").json()
+        assert document["token_endpoint"] == "https://auth.example.com/oauth2/token"
+    finally:
+        behind_proxy.stop()
