@@ -582,3 +582,21 @@ def test_cookies_are_secure_behind_https(tmp_path):
         assert document["token_endpoint"] == "https://auth.example.com/oauth2/token"
     finally:
         behind_proxy.stop()
+
+
+@pytest.mark.databases("sqlite")  # the rate counters are proven on both databases by the API's tests
+def test_the_sign_up_page_has_the_apis_rate_limits(tmp_path):
+    limited = in_process(tmp_path / "data", sign_up_per_ip_per_hour=1)
+    try:
+        world = oauth_pool(make_client(limited.url))
+        query = urllib.parse.urlencode(authorize_params(world.web_id))
+        with httpx.Client(base_url=limited.url) as client:
+            answers = []
+            for name in ("first", "second"):
+                page = client.get(f"/signup?{query}")
+                data = {"_csrf": csrf_of(page.text), "username": name, "password": PASSWORD}
+                answers.append(client.post(f"/signup?{query}", data={**data, "attr_email": f"{name}@example.com"}))
+        assert answers[0].status_code == 200
+        assert answers[1].status_code == 400 and "Rate exceeded" in answers[1].text
+    finally:
+        limited.stop()
