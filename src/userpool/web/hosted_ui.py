@@ -47,6 +47,7 @@ from userpool.operations.shared import issuing, oauth_settings, throttle
 from userpool.web.oauth import OAuthError, page_call, read_form, served_client, single_values
 from userpool.web.render import Templates
 
+NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # the challenge's name on the wire
 SESSION_COOKIE = "cognito"
 CSRF_COOKIE = "XSRF-TOKEN"
 AUTHORIZE_KEYS = (
@@ -398,6 +399,8 @@ class HostedUI:
         await throttle.admit(self.ctx, call)
         flows = [*(client.settings.get("ExplicitAuthFlows") or []), "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
         hosted = dataclasses.replace(client, settings={**client.settings, "ExplicitAuthFlows": flows})
+        # The one line that knows the flow's entry (after the MFA helper's flow engine: strategies.start(SignIn(
+        # self.ctx, call, auth.pool, hosted, admin=True), "ADMIN_USER_PASSWORD_AUTH", parameters)).
         return await auth_operations._initiate(self.ctx, call, auth.pool, hosted, True)
 
     async def answer_new_password(
@@ -417,7 +420,7 @@ class HostedUI:
             responses["SECRET_HASH"] = secret_hash.compute(client.secret, username, client.id)
         params = {
             "ClientId": client.id,
-            "ChallengeName": auth_operations.NEW_PASSWORD_REQUIRED,
+            "ChallengeName": NEW_PASSWORD_REQUIRED,
             "Session": session,
             "ChallengeResponses": responses,
         }
@@ -494,7 +497,7 @@ class HostedUI:
             response = await self._complete(request, auth, user, tokens)
             await self._start_web_session(response, request, auth.pool, user, stored.auth_time)
             return response
-        if result.get("ChallengeName") == auth_operations.NEW_PASSWORD_REQUIRED:
+        if result.get("ChallengeName") == NEW_PASSWORD_REQUIRED:
             return await self._new_password_page(request, auth, username, result)
         return await self._login_page(
             request, auth, f"This account needs a sign-in step ({result.get('ChallengeName')}) this page does not "
