@@ -195,3 +195,15 @@ class UserNotConfirmable(NotAuthorizedException):
     @property
     def type_name(self) -> str:
         return "NotAuthorizedException"
+
+
+class InvalidOAuthFlowException(ServiceError):
+    pass
+
+
+class ScopeDoesNotExistException(ServiceError):
+    pass
+
+
+class ConcurrentModificationException(ServiceError):
+    pass

@@ -186,6 +186,17 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
         "AdminSetUserMFAPreference": {"UserPoolId": pool, "Username": "present", "SMSMfaSettings": {"Enabled": False}},
         "SetUserSettings": {"AccessToken": TOKEN, "MFAOptions": []},
         "AdminSetUserSettings": {"UserPoolId": pool, "Username": "present", "MFAOptions": []},
+        "CreateUserPoolDomain": {"UserPoolId": pool, "Domain": f"d{uuid.uuid4().hex}"},
+        "DescribeUserPoolDomain": {"Domain": "nodomain"},
+        "UpdateUserPoolDomain": {"UserPoolId": pool, "Domain": "nodomain", "ManagedLoginVersion": 2},
+        "DeleteUserPoolDomain": {"UserPoolId": pool, "Domain": "nodomain"},
+        "CreateResourceServer": {"UserPoolId": pool, "Identifier": f"rs{uuid.uuid4().hex}", "Name": "n"},
+        "DescribeResourceServer": {"UserPoolId": pool, "Identifier": "missing"},
+        "ListResourceServers": {"UserPoolId": pool, "MaxResults": 10},
+        "UpdateResourceServer": {"UserPoolId": pool, "Identifier": "missing", "Name": "n"},
+        "DeleteResourceServer": {"UserPoolId": pool, "Identifier": "missing"},
+        "SetUICustomization": {"UserPoolId": pool, "CSS": ""},
+        "GetUICustomization": {"UserPoolId": pool},
     }[operation]
 
 

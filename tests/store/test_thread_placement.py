@@ -26,7 +26,19 @@ from tests.store.records import (
     signing_key,
     token_session,
 )
-from userpool.domain.records import Attempts, Group, MfaSettings, OutboxMessage, PasswordChange, SigningCertificate
+from userpool.domain.records import (
+    Attempts,
+    AuthorizationCode,
+    Group,
+    MfaSettings,
+    OutboxMessage,
+    PasswordChange,
+    PoolDomain,
+    ResourceServer,
+    SigningCertificate,
+    UICustomization,
+    WebSession,
+)
 from userpool.store import Store
 from userpool.store.engine import STORE_THREAD
 from userpool.store.sealing import SecretBox
@@ -204,6 +216,40 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     await measure("list_group_users", store.list_group_users(created.id, 10, None))
     await measure("remove_group_member", store.remove_group_member(created.id, user_id))
     await measure("delete_group", store.delete_group(pool.id, "staff"))
+    await call_oauth_methods(store, measure, pool, client, user_id)
     await measure("integrity_check", store.integrity_check())
     await measure("storage_bytes", store.storage_bytes())
     await measure("delete_user", store.delete_user(user_id))
+
+
+async def call_oauth_methods(
+    store: Store, measure: Callable[[str, Awaitable[Any]], Awaitable[Any]], pool, client, user_id
+) -> None:
+    """The hosted UI's store methods (store/oauth.py)."""
+    domain = PoolDomain("threads-domain", pool.id, False, 1, None, NOW, NOW)
+    await measure("create_domain", store.create_domain(domain))
+    await measure("find_domain", store.find_domain(domain.domain))
+    await measure("pool_domains", store.pool_domains(pool.id))
+    await measure("update_domain", store.update_domain(domain.domain, 2, None, NOW))
+    await measure("delete_domain", store.delete_domain(domain.domain))
+    server = ResourceServer(pool.id, "api", "api", [], NOW)
+    await measure("create_resource_server", store.create_resource_server(server, limit=25))
+    await measure("get_resource_server", store.get_resource_server(pool.id, "api"))
+    await measure("pool_resource_servers", store.pool_resource_servers(pool.id))
+    await measure("list_resource_servers", store.list_resource_servers(pool.id, 10, None))
+    await measure("update_resource_server", store.update_resource_server(pool.id, "api", "n", []))
+    await measure("delete_resource_server", store.delete_resource_server(pool.id, "api"))
+    customization = UICustomization(pool.id, "ALL", "a {}", None, NOW, NOW)
+    await measure("put_ui_customization", store.put_ui_customization(customization))
+    await measure("find_ui_customization", store.find_ui_customization(pool.id, client.id))
+    token = refresh_token(client, user_id)
+    await store.start_session(token_session(token), token)
+    code = AuthorizationCode(
+        "code-hash", pool.id, client.id, user_id, "https://a/cb", "openid", None, None, "t", NOW, NOW + 300
+    )
+    await measure("add_authorization_code", store.add_authorization_code(code, token.token_hash))
+    await measure("take_authorization_code", store.take_authorization_code("code-hash", NOW))
+    session = WebSession("web-session", pool.id, user_id, NOW, NOW, NOW + 3600)
+    await measure("add_web_session", store.add_web_session(session))
+    await measure("get_web_session", store.get_web_session(session.id_hash))
+    await measure("revoke_web_session", store.revoke_web_session(session.id_hash, NOW))

@@ -222,6 +222,7 @@ class RefreshToken:
     expires_at: float
     revoked_at: float | None = None
     replaced_at: float | None = None
+    scopes: str | None = None  # an OAuth grant's scopes (space-separated); None: the API's sign-in
 
 
 @dataclass(frozen=True)
@@ -332,3 +333,70 @@ def created_user(user: NewUser, user_id: int) -> User:
         srp_verifier=user.srp_verifier,
         password_expires_at=user.password_expires_at,
     )
+
+
+# ---- the hosted UI and OAuth 2.0 -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PoolDomain:
+    """A user pool's domain: a prefix (``custom`` False) or a custom domain's FQDN."""
+
+    domain: str
+    pool_id: str
+    custom: bool
+    managed_login_version: int
+    custom_domain_config: dict[str, Any] | None
+    created_at: float
+    modified_at: float
+
+
+@dataclass(frozen=True)
+class ResourceServer:
+    pool_id: str
+    identifier: str
+    name: str
+    scopes: list[dict[str, str]]
+    created_at: float
+
+
+@dataclass(frozen=True)
+class UICustomization:
+    """The hosted UI's CSS and logo of a pool (``client_id`` ``ALL``) or of one app client."""
+
+    pool_id: str
+    client_id: str
+    css: str | None
+    image: bytes | None
+    created_at: float
+    modified_at: float
+
+
+@dataclass(frozen=True)
+class AuthorizationCode:
+    """An authorization code, by the SHA-256 of the code: the client, redirect URI, scopes, nonce and PKCE challenge
+    it is bound to, and the refresh token of the sign-in it stands for (sealed at rest), used once."""
+
+    code_hash: str
+    pool_id: str
+    client_id: str
+    user_id: int
+    redirect_uri: str
+    scopes: str
+    nonce: str | None
+    code_challenge: str | None
+    refresh_token: str
+    created_at: float
+    expires_at: float
+    used_at: float | None = None
+
+
+@dataclass(frozen=True)
+class WebSession:
+    """A hosted-UI session (the ``cognito`` cookie), by the SHA-256 of the cookie's token."""
+
+    id_hash: str
+    pool_id: str
+    user_id: int
+    auth_time: float
+    created_at: float
+    expires_at: float
+    revoked_at: float | None = None

@@ -151,3 +151,7 @@ INVALID_FEEDBACK_TOKEN: Final = "Invalid feedback token."  # (unverified) Update
 RATE_EXCEEDED: Final = "Rate exceeded"
 INTERNAL_ERROR: Final = "An internal error occurred."
 INVALID_PAGINATION_TOKEN: Final = "Invalid pagination token."
+
+# ---- OAuth 2.0 -------------------------------------------------------------------------------------------------
+# An access token without the scope an operation needs (an OAuth token without aws.cognito.signin.user.admin).
+MISSING_SCOPES: Final = "Access Token does not have required scopes"

@@ -117,6 +117,16 @@ class Issue:
     groups: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     preferred_role: str | None = None
+    # An OAuth grant's scopes (the access token's ``scope``, and ``version: 2`` as Cognito's OAuth tokens carry);
+    # None: the API's sign-in, whose access token has ``aws.cognito.signin.user.admin`` alone.
+    scopes: tuple[str, ...] | None = None
+    nonce: str | None = None  # the authorize request's ``nonce``, into the ID token
+
+
+def at_hash(access_token: str) -> str:
+    """OpenID Connect's ``at_hash``: base64url of the left half of the access token's SHA-256 (RS256)."""
+    digest = hashlib.sha256(access_token.encode()).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
 
 
 def _groups_claim(issue: Issue) -> dict[str, Any]:
@@ -132,8 +142,11 @@ def _role_claims(issue: Issue) -> dict[str, Any]:
     return claims
 
 
-def id_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
+def id_claims(issue: Issue, lifetime: int, access_token: str | None = None) -> dict[str, Any]:
+    """The ID token's claims; with ``access_token`` (OAuth grants, as the hosted UI's ID tokens), its ``at_hash``."""
     claims: dict[str, Any] = {"sub": issue.sub, **_groups_claim(issue)}
+    if access_token is not None:
+        claims["at_hash"] = at_hash(access_token)
     for name, value in issue.attributes.items():
         if name != "sub":
             claims[name] = _claim_value(name, value)
@@ -152,11 +165,13 @@ def id_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
             "jti": str(uuid.uuid4()),
         }
     )
+    if issue.nonce is not None:
+        claims["nonce"] = issue.nonce
     return claims
 
 
 def access_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
-    return {
+    claims = {
         "sub": issue.sub,
         **_groups_claim(issue),
         "iss": issue.issuer,
@@ -164,12 +179,34 @@ def access_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
         "origin_jti": issue.origin_jti,
         "event_id": issue.event_id,
         "token_use": "access",
-        "scope": ACCESS_SCOPE,
+        "scope": ACCESS_SCOPE if issue.scopes is None else " ".join(issue.scopes),
         "auth_time": issue.auth_time,
         "exp": issue.now + lifetime,
         "iat": issue.now,
         "jti": str(uuid.uuid4()),
         "username": issue.username,
+    }
+    if issue.scopes is not None:
+        claims["version"] = 2
+    return claims
+
+
+def client_credentials_claims(
+    issuer: str, client_id: str, scopes: Sequence[str], now: int, lifetime: int
+) -> dict[str, Any]:
+    """A client-credentials (machine-to-machine) access token: no user, so ``sub`` is the client id, and no
+    ``origin_jti``/``event_id``/``username`` (as Cognito's)."""
+    return {
+        "sub": client_id,
+        "token_use": "access",
+        "scope": " ".join(scopes),
+        "auth_time": now,
+        "iss": issuer,
+        "exp": now + lifetime,
+        "iat": now,
+        "version": 2,
+        "jti": str(uuid.uuid4()),
+        "client_id": client_id,
     }
 
 

@@ -20,6 +20,7 @@ from userpool.operations import (
     clients,
     groups,
     mfa,
+    oauth,
     pools,
     recovery,
     risk,
@@ -52,5 +53,6 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **attributes.OPERATIONS,
         **tags.OPERATIONS,
         **mfa.OPERATIONS,
+        **oauth.OPERATIONS,
     }
 )

@@ -15,7 +15,7 @@ from userpool.domain import clients as client_rules
 from userpool.domain import ids, texts
 from userpool.domain.records import Client, ClientSecret
 from userpool.errors import InvalidParameterException, LimitExceededException, ResourceNotFoundException
-from userpool.operations.shared import lookups
+from userpool.operations.shared import lookups, oauth_settings
 from userpool.store import InvalidToken
 
 
@@ -36,12 +36,15 @@ def describe(client: Client) -> dict[str, Any]:
 async def create_user_pool_client(ctx: Context, call: Call) -> dict[str, Any]:
     pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
     now = ctx.clock.now()
+    settings = client_rules.settings(call.params, pool.settings["SchemaAttributes"], "creating")
+    secret = call.params.get("ClientSecret") or (ids.client_secret() if call.params.get("GenerateSecret") else None)
+    await oauth_settings.check_client(ctx, pool, settings, secret is not None)
     client = Client(
         id=ids.client_id(),
         pool_id=pool.id,
         name=call.params["ClientName"],
-        secret=call.params.get("ClientSecret") or (ids.client_secret() if call.params.get("GenerateSecret") else None),
-        settings=client_rules.settings(call.params, pool.settings["SchemaAttributes"], "creating"),
+        secret=secret,
+        settings=settings,
         created_at=now,
         modified_at=now,
     )
@@ -62,6 +65,7 @@ async def update_user_pool_client(ctx: Context, call: Call) -> dict[str, Any]:
     pool = await lookups.require_pool(ctx.store, call.params["UserPoolId"])
     client = await lookups.require_client(ctx.store, call.params["ClientId"], pool.id)
     settings = client_rules.settings(call.params, pool.settings["SchemaAttributes"], "updating")
+    await oauth_settings.check_client(ctx, pool, settings, client.secret is not None)
     name = call.params.get("ClientName", client.name)
     now = ctx.clock.now()
     await ctx.store.update_client(client.id, name, settings, now)

@@ -10,7 +10,7 @@ from userpool.domain import mfa as mfa_rules
 from userpool.domain import pools as pool_rules
 from userpool.domain.records import Pool
 from userpool.errors import InvalidParameterException, ResourceNotFoundException
-from userpool.operations.shared import lookups
+from userpool.operations.shared import lookups, oauth_settings
 from userpool.store import InvalidToken
 
 
@@ -23,6 +23,7 @@ async def describe(ctx: Context, pool: Pool) -> dict[str, Any]:
         "CreationDate": pool.created_at,
         "EstimatedNumberOfUsers": await ctx.store.count_users(pool.id),
         "Arn": ids.pool_arn(ctx.settings.region, ctx.settings.account_id, pool.id),
+        **await oauth_settings.domain_fields(ctx, pool.id),
     }
 
 

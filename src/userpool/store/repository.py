@@ -22,6 +22,7 @@ from userpool.store.events import AuthEventStore
 from userpool.store.groups import GroupStore
 from userpool.store.integrity import IntegrityStore
 from userpool.store.mfa import MfaStore
+from userpool.store.oauth import OAuthStore
 from userpool.store.outbox import OutboxStore
 from userpool.store.pools import PoolStore
 from userpool.store.risk import RiskStore
@@ -49,6 +50,7 @@ class Store(
     AuthEventStore,
     GroupStore,
     MfaStore,
+    OAuthStore,
     IntegrityStore,
 ):
     """Pools, clients, users, codes, tokens and sessions, signing certificates, the outbox, rate counters, send

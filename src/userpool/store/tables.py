@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -169,6 +170,7 @@ refresh_tokens = Table(
     Column("expires_at", Float, nullable=False),
     Column("revoked_at", Float),
     Column("replaced_at", Float),
+    Column("scopes", Text),  # an OAuth grant's scopes, space-separated (migration 0015); NULL: the API's sign-in
 )
 
 # Token sessions (ListUserSessions): one per sign-in, named like Cognito's (``tkn`` + 25 letters and digits); the
@@ -329,4 +331,74 @@ user_mfa = Table(
     Column("totp_name", String(256)),
     Column("totp_last_step", BigInteger),
     Column("modified_at", Float, nullable=False),
+)
+
+# ---- the hosted UI and OAuth 2.0 (migration 0015) ----------------------------------------------------------------
+# A domain is unique across every pool (Cognito: across all accounts of a region); a pool has at most one prefix
+# domain and one custom domain.
+user_pool_domains = Table(
+    "user_pool_domains",
+    metadata,
+    Column("domain", String(253), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False),
+    Column("custom", Boolean, nullable=False),
+    Column("managed_login_version", Integer, nullable=False),
+    Column("custom_domain_config", JSON),
+    Column("created_at", Float, nullable=False),
+    Column("modified_at", Float, nullable=False),
+    UniqueConstraint("pool_id", "custom", name="uq_user_pool_domains_pool_kind"),
+)
+
+resource_servers = Table(
+    "resource_servers",
+    metadata,
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("identifier", String(256), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+)
+
+# SetUICustomization: a pool's (client_id ``ALL``) or one client's CSS and logo.
+ui_customizations = Table(
+    "ui_customizations",
+    metadata,
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("client_id", String(128), primary_key=True),
+    Column("css", Text),
+    Column("image", LargeBinary),
+    Column("created_at", Float, nullable=False),
+    Column("modified_at", Float, nullable=False),
+)
+
+# Authorization codes by the SHA-256 of the code; the sign-in's refresh token sealed (the code hash as associated
+# data); ``used_at`` set by the one exchange that wins.
+authorization_codes = Table(
+    "authorization_codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False),
+    Column("client_id", String(128), ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("scopes", Text, nullable=False),
+    Column("nonce", Text),
+    Column("code_challenge", String(128)),
+    Column("refresh_token_sealed", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+    Column("used_at", Float),
+)
+
+# Hosted-UI sessions (the ``cognito`` cookie) by the SHA-256 of the cookie's token: revocable server-side.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("auth_time", Float, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+    Column("revoked_at", Float),
 )

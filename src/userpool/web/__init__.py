@@ -1,5 +1,6 @@
 """Every HTTP route but the AWS JSON 1.1 endpoint (``POST /``, in ``protocol``): health, readiness and metrics
-(``health``), the pool's ``.well-known`` documents (``wellknown``), the confirmation link's page (``pages``), and
+(``health``), the pool's ``.well-known`` documents (``wellknown``), the confirmation link's page (``pages``), the
+OAuth 2.0 endpoints (``oauth``) and the hosted UI's pages (``hosted_ui``), and
 the outbox, inbox and clock of tests and local development (``testing``). Pages call the same operation code as the
 API and render Jinja2 templates with autoescaping (``render``)."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from userpool.context import Context
-from userpool.web import health, pages, testing, wellknown
+from userpool.web import health, hosted_ui, oauth, pages, testing, wellknown
 from userpool.web.render import Templates
 
 
@@ -19,5 +20,7 @@ def routes(ctx: Context) -> list[Route]:
         *health.routes(ctx),
         *pages.routes(ctx, templates),
         *wellknown.routes(ctx),
+        *oauth.routes(ctx),
+        *hosted_ui.routes(ctx, templates),
         *testing.routes(ctx, templates),
     ]

@@ -35,8 +35,14 @@ class WellKnown:
         if pool_id is None:
             return JSONResponse({"message": "User pool does not exist."}, 404)
         issuer = self.ctx.settings.issuer(pool_id)
+        base = self.ctx.settings.public_base_url  # every pool's hosted UI and OAuth 2.0 endpoints (web/oauth.py)
         return JSONResponse(
             {
+                "authorization_endpoint": f"{base}/oauth2/authorize",
+                "end_session_endpoint": f"{base}/logout",
+                "revocation_endpoint": f"{base}/oauth2/revoke",
+                "token_endpoint": f"{base}/oauth2/token",
+                "userinfo_endpoint": f"{base}/oauth2/userInfo",
                 "issuer": issuer,
                 "jwks_uri": f"{issuer}/.well-known/jwks.json",
                 "id_token_signing_alg_values_supported": ["RS256"],

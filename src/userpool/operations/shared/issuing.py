@@ -3,6 +3,7 @@ refresh-token rotation, new tokens from a refresh token, and checking an access 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 import uuid
@@ -14,6 +15,7 @@ from userpool.context import Call, Context
 from userpool.domain import clients as client_rules
 from userpool.domain import groups as group_rules
 from userpool.domain import ids, texts
+from userpool.domain import oauth as oauth_rules
 from userpool.domain import sessions as session_rules
 from userpool.domain import tokens as token_rules
 from userpool.domain.records import Client, Pool, PublicKey, RefreshToken, StoredKey, TokenSession, User
@@ -75,17 +77,38 @@ def _public_key(ctx: Context, key: PublicKey) -> Any:
     return cached
 
 
+@dataclass(frozen=True)
+class Grant:
+    """What an OAuth 2.0 request adds to a sign-in's tokens: the scopes granted (kept with the refresh token, so
+    its refreshes carry them too) and the authorize request's ``nonce`` (the ID token's, at the first issue)."""
+
+    scopes: tuple[str, ...]
+    nonce: str | None = None
+    auth_time: float | None = None  # when the user signed in, if before now (a hosted-UI session's sign-in)
+
+
 async def issue(
-    ctx: Context, call: Call, pool: Pool, client: Client, user: User, origin: RefreshToken | None = None
+    ctx: Context,
+    call: Call,
+    pool: Pool,
+    client: Client,
+    user: User,
+    origin: RefreshToken | None = None,
+    grant: Grant | None = None,
 ) -> dict[str, Any]:
     """An ``AuthenticationResult``: access and ID tokens, and a new refresh token (a new token session, started
     from ``call``'s address and device) unless ``origin`` (the refresh token being used, without rotation) is given,
-    in which case the new tokens share its ``origin_jti`` and ``auth_time``."""
+    in which case the new tokens share its ``origin_jti``, ``auth_time`` and scopes. With an OAuth ``grant``, the
+    tokens carry its scopes (and the ID token, only with ``openid``, its nonce)."""
     now = ctx.clock.now()
+    nonce = grant.nonce if grant is not None else None
     if origin is not None:
-        return await _sign(ctx, pool, client, user, origin, now)
+        return await _sign(ctx, pool, client, user, origin, now, nonce)
     expires_at = now + token_rules.validity_seconds(client.settings, "RefreshToken")
-    refresh_token, origin = _refresh_token(client, user, ids.token_session_id(), now, now, expires_at)
+    auth_time = grant.auth_time if grant is not None and grant.auth_time is not None else now
+    refresh_token, origin = _refresh_token(client, user, ids.token_session_id(), auth_time, now, expires_at)
+    if grant is not None:
+        origin = dataclasses.replace(origin, scopes=" ".join(grant.scopes))
     session = TokenSession(
         id=origin.session_id,
         pool_id=pool.id,
@@ -98,7 +121,7 @@ async def issue(
     )
     tracking = await ctx.store.get_session_configuration(pool.id, session_rules.POOL_WIDE)
     await ctx.store.start_session(session, origin, keep=session_rules.max_per_user(tracking))
-    return {**await _sign(ctx, pool, client, user, origin, now), "RefreshToken": refresh_token}
+    return {**await _sign(ctx, pool, client, user, origin, now, nonce), "RefreshToken": refresh_token}
 
 
 def _source(call: Call) -> dict[str, str | None]:
@@ -112,6 +135,7 @@ async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: Ref
     client's grace period; its use after that revokes the session (``RefreshTokenReuseException``)."""
     now = ctx.clock.now()
     refresh_token, new = _refresh_token(client, user, used.session_id, used.auth_time, now, used.expires_at)
+    new = dataclasses.replace(new, scopes=used.scopes)
     grace = client_rules.rotation_grace_seconds(client.settings)
     if not await ctx.store.rotate_refresh_token(used, new, now, grace):
         raise RefreshTokenReuseException(texts.REUSED_REFRESH_TOKEN)
@@ -138,7 +162,7 @@ def _refresh_token(
 
 
 async def _sign(
-    ctx: Context, pool: Pool, client: Client, user: User, origin: RefreshToken, now: float
+    ctx: Context, pool: Pool, client: Client, user: User, origin: RefreshToken, now: float, nonce: str | None = None
 ) -> dict[str, Any]:
     """Access and ID tokens descending from the refresh token ``origin``, issued at ``now`` (a sign-in's tokens
     are issued when it is authenticated, ``auth_time``, however long making the pool's first key takes)."""
@@ -148,12 +172,14 @@ async def _sign(
     id_life = token_rules.validity_seconds(client.settings, "IdToken")
     # The user's groups as they are now: a refresh reflects memberships changed since the sign-in.
     groups = group_rules.group_claims(await ctx.store.groups_of_user(user.id))
+    scopes = tuple(origin.scopes.split()) if origin.scopes is not None else None
+    attributes = token_rules.readable(user.attributes, client.settings.get("ReadAttributes"))
     claims = token_rules.Issue(
         issuer=ctx.settings.issuer(pool.id),
         client_id=client.id,
         username=user.username,
         sub=user.sub,
-        attributes=token_rules.readable(user.attributes, client.settings.get("ReadAttributes")),
+        attributes=attributes if scopes is None else oauth_rules.scoped_attributes(attributes, scopes),
         auth_time=int(origin.auth_time),
         origin_jti=origin.origin_jti,
         event_id=str(uuid.uuid4()),
@@ -161,16 +187,37 @@ async def _sign(
         groups=groups.groups,
         roles=groups.roles,
         preferred_role=groups.preferred_role,
+        scopes=scopes,
+        nonce=nonce,
     )
+    # An OAuth grant without ``openid`` gets no ID token.
+    with_id = scopes is None or oauth_rules.OPENID in scopes
 
-    def sign_both() -> tuple[str, str]:
-        return (
-            token_rules.sign(token_rules.access_claims(claims, access_life), private, key.kid),
-            token_rules.sign(token_rules.id_claims(claims, id_life), private, key.kid),
-        )
+    def sign_both() -> tuple[str, str | None]:
+        access = token_rules.sign(token_rules.access_claims(claims, access_life), private, key.kid)
+        if not with_id:
+            return access, None
+        hashed = access if scopes is not None else None  # OAuth ID tokens carry the access token's at_hash
+        return access, token_rules.sign(token_rules.id_claims(claims, id_life, hashed), private, key.kid)
 
     access_token, id_token = await ctx.hashing.run(sign_both)
-    return {"AccessToken": access_token, "ExpiresIn": access_life, "TokenType": "Bearer", "IdToken": id_token}
+    result = {"AccessToken": access_token, "ExpiresIn": access_life, "TokenType": "Bearer"}
+    if id_token is not None:
+        result["IdToken"] = id_token
+    return result
+
+
+async def issue_client_credentials(ctx: Context, pool: Pool, client: Client, scopes: list[str]) -> dict[str, Any]:
+    """A machine-to-machine access token (the client credentials grant): the client's own, no user, no refresh
+    token."""
+    key = await signing_key(ctx, pool.id)
+    private = await _private_key(ctx, key)
+    lifetime = token_rules.validity_seconds(client.settings, "AccessToken")
+    claims = token_rules.client_credentials_claims(
+        ctx.settings.issuer(pool.id), client.id, scopes, int(ctx.clock.now()), lifetime
+    )
+    access_token = await ctx.hashing.run(token_rules.sign, claims, private, key.kid)
+    return {"AccessToken": access_token, "ExpiresIn": lifetime, "TokenType": "Bearer"}
 
 
 async def refresh(
@@ -209,9 +256,10 @@ class Caller:
     session_id: str
 
 
-async def authenticate(ctx: Context, access_token: str) -> Caller:
+async def authenticate(ctx: Context, access_token: str, scope: str = token_rules.ACCESS_SCOPE) -> Caller:
     """Check an access token as Cognito does for GetUser & co: our signature, ``token_use: access``, not expired,
-    its user still there and enabled, and not revoked (GlobalSignOut, RevokeToken)."""
+    granted ``scope`` (the user-pool API's ``aws.cognito.signin.user.admin``; ``openid`` for userInfo), its user
+    still there and enabled, and not revoked (GlobalSignOut, RevokeToken)."""
     try:
         header, unverified = token_rules.unverified(access_token)
     except token_rules.InvalidToken:
@@ -228,6 +276,8 @@ async def authenticate(ctx: Context, access_token: str) -> Caller:
     exp = claims.get("exp")
     if not isinstance(exp, int | float) or exp <= ctx.clock.now():
         raise NotAuthorizedException(texts.EXPIRED_ACCESS_TOKEN)
+    if scope not in str(claims.get("scope", "")).split():
+        raise NotAuthorizedException(texts.MISSING_SCOPES)
     pool = await lookups.require_pool(ctx.store, key.pool_id)
     user = await ctx.store.find_user_by_sub(pool.id, claims["sub"])
     if user is None:

@@ -1,0 +1,790 @@
+"""The hosted UI: ``GET /oauth2/authorize``, the pages a person uses (``/login``, ``/signup``, ``/confirm``,
+``/resendcode``, ``/forgotPassword``, ``/confirmForgotPassword``, the NEW_PASSWORD_REQUIRED step), ``GET /logout``,
+``GET /error``, and each pool's or client's logo and CSS (SetUICustomization).
+
+Every page runs the API's own operation code (SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
+ConfirmForgotPassword) through a ``Call`` made from the form; sign-in goes through ONE adapter (``sign_in`` and
+``answer_new_password`` below), so the rules (lockout, PreventUserExistenceErrors, triggers, rate limits, events)
+are the API's and the adapter is the one place to re-point when sign-in becomes a flow engine. MFA challenges
+would plug in where ``_after_sign_in`` meets a challenge other than NEW_PASSWORD_REQUIRED.
+
+Safety: a redirect goes only to a registered callback or sign-out URL (exact match), else an error page; every
+form carries a CSRF token (an HMAC of the ``XSRF-TOKEN`` cookie); the hosted-UI session cookie (``cognito``) is
+HttpOnly, SameSite=Lax, signed, ``Secure`` behind https, and stands for a row of ``web_sessions`` that logout
+revokes; pages may not be framed; the sign-in pages' ``form-action`` allows the client's callback, which the
+redirect after the form's post must reach (Chromium applies ``form-action`` to it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import json
+import secrets
+import urllib.parse
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from userpool.context import Context
+from userpool.domain import attributes as attribute_rules
+from userpool.domain import oauth as oauth_rules
+from userpool.domain import pools as pool_rules
+from userpool.domain import secret_hash
+from userpool.domain.records import AuthorizationCode, Client, Pool, User, WebSession
+from userpool.domain.users import UserStatus
+from userpool.errors import ServiceError, UserNotConfirmedException
+from userpool.operations import auth as auth_operations
+from userpool.operations import oauth as oauth_operations
+from userpool.operations import recovery, signup
+from userpool.operations.shared import issuing, oauth_settings, throttle
+from userpool.operations.shared.signin import strategies
+from userpool.operations.shared.signin.sessions import SignIn
+from userpool.web.oauth import OAuthError, page_call, read_form, served_client, single_values
+from userpool.web.render import Templates
+
+NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # the challenge's name on the wire
+ADMIN_PASSWORD = "ADMIN_USER_PASSWORD_AUTH"  # the flow the login form runs
+SESSION_COOKIE = "cognito"
+CSRF_COOKIE = "XSRF-TOKEN"
+AUTHORIZE_KEYS = (
+    *("response_type", "client_id", "redirect_uri", "state", "scope", "nonce", "code_challenge"),
+    *("code_challenge_method", "identity_provider", "idp_identifier", "prompt", "lang", "login_hint"),
+)
+PROMPTS = {"none", "login", "select_account", "consent"}
+MAX_FIELD = 256  # username, password, code, attribute values on the forms
+
+
+class ErrorPage(Exception):
+    """A request that must not be redirected anywhere: shown as the error page."""
+
+    def __init__(self, error: str, detail: str, status: int = 400) -> None:
+        super().__init__(error)
+        self.error, self.detail, self.status = error, detail, status
+
+
+class RedirectError(Exception):
+    """An error for a verified redirect URI: ``<redirect_uri>?error=...&state=...`` (the fragment for the implicit
+    grant); ``_auth_request`` fills in where it goes."""
+
+    def __init__(self, error: str, description: str | None = None) -> None:
+        super().__init__(error)
+        self.error, self.description = error, description
+        self.redirect_uri, self.state, self.fragment = "", None, False
+
+
+@dataclass
+class AuthRequest:
+    """An authorize request, checked: its client and pool, and the values the pages carry along."""
+
+    client: Client
+    pool: Pool
+    response_type: str
+    redirect_uri: str
+    state: str | None
+    scopes: list[str]
+    nonce: str | None
+    challenge: str | None
+    prompt: set[str]
+    query: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def query_string(self) -> str:
+        return urllib.parse.urlencode(self.query)
+
+
+@dataclass
+class Field:
+    name: str
+    label: str
+    type: str = "text"
+    value: str = ""
+    autocomplete: str = "off"
+    required: bool = True
+
+
+def _redirect(location: str, headers: Mapping[str, str] | None = None) -> Response:
+    return RedirectResponse(location, 302, headers={"Cache-Control": "no-store", **(headers or {})})
+
+
+def _with(url: str, params: Mapping[str, str | None], fragment: bool = False) -> str:
+    values = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
+    if fragment:
+        return f"{url}#{values}"
+    return f"{url}{'&' if '?' in url else '?'}{values}"
+
+
+class HostedUI:
+    def __init__(self, ctx: Context, templates: Templates) -> None:
+        self.ctx = ctx
+        self.templates = templates
+        self.key = hmac.new(ctx.feedback_key, b"userpool hosted UI cookies", hashlib.sha256).digest()
+
+    # ---- cookies and CSRF ------------------------------------------------------------------------------------
+    def _secure(self, request: Request) -> bool:
+        return request.url.scheme == "https" or self.ctx.settings.public_base_url.startswith("https://")
+
+    def _sign(self, value: str) -> str:
+        return hmac.new(self.key, value.encode(), hashlib.sha256).hexdigest()
+
+    def _csrf(self, request: Request) -> tuple[str, str | None]:
+        """The form's CSRF value, and a new cookie to set when the browser has none."""
+        cookie = request.cookies.get(CSRF_COOKIE)
+        if cookie and 20 <= len(cookie) <= 100:
+            return self._sign("csrf:" + cookie), None
+        cookie = secrets.token_urlsafe(32)
+        return self._sign("csrf:" + cookie), cookie
+
+    def _csrf_valid(self, request: Request, form: Mapping[str, str]) -> bool:
+        cookie, sent = request.cookies.get(CSRF_COOKIE), form.get("_csrf")
+        if not cookie or not sent:
+            return False
+        return hmac.compare_digest(self._sign("csrf:" + cookie), sent)
+
+    def _set_cookie(self, response: Response, request: Request, name: str, value: str, max_age: int | None) -> None:
+        response.set_cookie(
+            name, value, max_age=max_age, path="/", httponly=True, samesite="lax", secure=self._secure(request)
+        )
+
+    async def _web_session(self, request: Request, pool: Pool) -> tuple[WebSession, User] | None:
+        """The hosted-UI session the browser's ``cognito`` cookie stands for, when it is this pool's and alive."""
+        cookie = request.cookies.get(SESSION_COOKIE, "")
+        token, _, signature = cookie.partition(".")
+        if not token or not hmac.compare_digest(self._sign("session:" + token), signature):
+            return None
+        session = await self.ctx.store.get_web_session(issuing.token_hash(token))
+        now = self.ctx.clock.now()
+        if session is None or session.pool_id != pool.id or session.revoked_at is not None or session.expires_at <= now:
+            return None
+        user = await self.ctx.store.get_user(session.user_id)
+        if user is None or not user.enabled or user.status != UserStatus.CONFIRMED:
+            return None
+        return session, user
+
+    async def _start_web_session(
+        self, response: Response, request: Request, pool: Pool, user: User, auth_time: float
+    ) -> None:
+        token = secrets.token_urlsafe(32)
+        now = self.ctx.clock.now()
+        expires = now + oauth_rules.WEB_SESSION_SECONDS
+        await self.ctx.store.add_web_session(
+            WebSession(issuing.token_hash(token), pool.id, user.id, auth_time, now, expires)
+        )
+        value = f"{token}.{self._sign('session:' + token)}"
+        self._set_cookie(response, request, SESSION_COOKIE, value, oauth_rules.WEB_SESSION_SECONDS)
+
+    # ---- rendering -------------------------------------------------------------------------------------------
+    def _headers(self, auth: AuthRequest | None) -> dict[str, str]:
+        targets = "'self'"
+        if auth is not None:
+            targets += " " + oauth_rules.csp_source(auth.redirect_uri)
+        return {
+            "Content-Security-Policy": "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+            f"form-action {targets}; base-uri 'none'; frame-ancestors 'none'",
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "no-referrer",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        }
+
+    async def _page(
+        self, request: Request, auth: AuthRequest | None, view: str, status: int = 200, **values: Any
+    ) -> Response:
+        csrf, new_cookie = self._csrf(request)
+        if auth is not None:
+            found = await self.ctx.store.find_ui_customization(auth.pool.id, auth.client.id)
+            if found is not None:
+                base = f"/hosted-ui/{auth.pool.id}/{found.client_id}"
+                values.setdefault("stylesheet", f"{base}/style.css?v={int(found.modified_at)}" if found.css else None)
+                values.setdefault("logo", f"{base}/logo?v={int(found.modified_at)}" if found.image else None)
+            values.setdefault("client_name", auth.client.name)
+        values.setdefault("hidden", {})
+        body = self.templates.environment.get_template("hosted.html").render(view=view, csrf=csrf, **values)
+        response = HTMLResponse(body, status, headers=self._headers(auth))
+        if new_cookie is not None:
+            self._set_cookie(response, request, CSRF_COOKIE, new_cookie, None)
+        return response
+
+    async def _error_page(self, request: Request, error: ErrorPage) -> Response:
+        return await self._page(
+            request, None, "error", error.status, title="Something went wrong", intro=error.detail, error=error.error
+        )
+
+    def _links(self, auth: AuthRequest, *names: str) -> list[tuple[str, str]]:
+        q = auth.query_string
+        known = {
+            "login": ("Sign in", f"/login?{q}"),
+            "signup": ("Sign up", f"/signup?{q}"),
+            "forgot": ("Forgot your password?", f"/forgotPassword?{q}"),
+            "confirm": ("Confirm an account", f"/confirm?{q}"),
+        }
+        return [known[n] for n in names]
+
+    # ---- the authorize request -------------------------------------------------------------------------------
+    async def _auth_request(self, query: Mapping[str, list[str]]) -> AuthRequest:
+        """The checked authorize request (``/oauth2/authorize`` and every page carry its parameters). ``ErrorPage``
+        while the client or redirect URI is not verified, ``RedirectError`` after."""
+        try:
+            params = single_values({k: v for k, v in query.items() if k in AUTHORIZE_KEYS})
+        except OAuthError:
+            raise ErrorPage("invalid_request", "A parameter was sent twice.") from None
+        if any(len(v) > oauth_rules.MAX_PARAMETER for v in params.values()):
+            raise ErrorPage("invalid_request", "A parameter is too long.")
+        found = await served_client(self.ctx, params.get("client_id"))
+        if found is None:
+            raise ErrorPage("redirect_mismatch", "This app is not known here.")
+        client, pool = found
+        settings = client.settings
+        redirect_uri = params.get("redirect_uri") or settings.get("DefaultRedirectURI")
+        if not redirect_uri or redirect_uri not in (settings.get("CallbackURLs") or ()):
+            raise ErrorPage("redirect_mismatch", "The redirect URI is not registered for this app.")
+        auth = AuthRequest(client, pool, "", redirect_uri, params.get("state"), [], params.get("nonce"), None, set())
+        auth.query = {k: v for k, v in params.items() if k in AUTHORIZE_KEYS}
+        auth.query["redirect_uri"] = redirect_uri
+        try:
+            await self._check_request(auth, params)
+        except RedirectError as error:
+            error.redirect_uri, error.state = redirect_uri, auth.state
+            error.fragment = params.get("response_type") == "token"
+            raise
+        return auth
+
+    async def _check_request(self, auth: AuthRequest, params: Mapping[str, str]) -> None:
+        """The rest of an authorize request, once its client and redirect URI are verified (``RedirectError``)."""
+        settings, pool = auth.client.settings, auth.pool
+        response_type = params.get("response_type")
+        if response_type not in ("code", "token"):
+            raise RedirectError("invalid_request" if not response_type else "unsupported_response_type")
+        auth.response_type = response_type
+        if not oauth_rules.oauth_enabled(settings, "code" if response_type == "code" else "implicit"):
+            raise RedirectError("unauthorized_client")
+        if not oauth_rules.hosted_ui_enabled(settings):
+            raise RedirectError("unauthorized_client")
+        provider = params.get("identity_provider")
+        if params.get("idp_identifier") or (provider is not None and provider != "COGNITO"):
+            raise RedirectError("invalid_request", "Federated sign-in is not supported yet")
+        method, challenge = params.get("code_challenge_method"), params.get("code_challenge")
+        if method is not None or challenge is not None:
+            if method != "S256" or challenge is None or not oauth_rules.PKCE_VALUE.match(challenge):
+                raise RedirectError("invalid_request")
+            auth.challenge = challenge
+        auth.prompt = set((params.get("prompt") or "").split())
+        if not auth.prompt <= PROMPTS or ("none" in auth.prompt and len(auth.prompt) > 1):
+            raise RedirectError("invalid_request")
+        try:
+            requested = oauth_rules.parse_scopes(params.get("scope"))
+            defined = (
+                await oauth_settings.defined_scopes(self.ctx, pool.id)
+                if any("/" in s for s in settings.get("AllowedOAuthScopes") or ())
+                else set()
+            )
+            auth.scopes = oauth_rules.granted_scopes(requested, settings.get("AllowedOAuthScopes") or [], defined)
+        except ValueError:
+            raise RedirectError("invalid_scope") from None
+        if not auth.scopes:
+            raise RedirectError("invalid_scope")
+
+    def _error_redirect(self, auth_redirect: str, state: str | None, error: RedirectError, fragment: bool) -> Response:
+        values = {"error": error.error, "error_description": error.description, "state": state}
+        return _redirect(_with(auth_redirect, values, fragment))
+
+    async def _checked(self, request: Request) -> AuthRequest | Response:
+        """The request's authorize parameters checked, or the answer to give instead (error page or redirect)."""
+        try:
+            return await self._auth_request(dict(urllib.parse.parse_qs(request.url.query, keep_blank_values=True)))
+        except ErrorPage as error:
+            return await self._error_page(request, error)
+        except RedirectError as error:
+            return self._error_redirect(error.redirect_uri, error.state, error, error.fragment)
+
+    # ---- GET /oauth2/authorize ------------------------------------------------------------------------------
+    async def authorize(self, request: Request) -> Response:
+        if request.method == "HEAD":  # a link checker's probe must not sign anyone in
+            return Response(status_code=200, headers=self._headers(None))
+        checked = await self._checked(request)
+        if isinstance(checked, Response):
+            return checked
+        auth = checked
+        if "login" not in auth.prompt:
+            found = await self._web_session(request, auth.pool)
+            if found is not None:
+                session, user = found
+                result = await issuing.issue(
+                    self.ctx, page_call(request, "Authorize", {}), auth.pool, auth.client, user,
+                    grant=issuing.Grant(tuple(auth.scopes), auth.nonce, session.auth_time),
+                )  # fmt: skip
+                return await self._complete(request, auth, user, result)
+        if "none" in auth.prompt:
+            return self._error_redirect(auth.redirect_uri, auth.state, RedirectError("login_required"), False)
+        return _redirect(f"/login?{auth.query_string}")
+
+    async def _complete(self, request: Request, auth: AuthRequest, user: User, result: Mapping[str, Any]) -> Response:
+        """The sign-in's answer to the app: a code, or (implicit) the tokens in the fragment. ``result`` is a
+        sign-in's ``AuthenticationResult`` (its refresh token is the session the code stands for)."""
+        now = self.ctx.clock.now()
+        scopes = " ".join(auth.scopes)
+        if auth.response_type == "token":
+            stored = await self.ctx.store.get_refresh_token(issuing.token_hash(result["RefreshToken"]))
+            assert stored is not None
+            origin = dataclasses.replace(stored, scopes=scopes)
+            tokens = await issuing.issue(
+                self.ctx, page_call(request, "Authorize", {}), auth.pool, auth.client, user, origin=origin,
+                grant=issuing.Grant(tuple(auth.scopes), auth.nonce),
+            )  # fmt: skip
+            values = {"access_token": tokens["AccessToken"]}
+            if "IdToken" in tokens:
+                values["id_token"] = tokens["IdToken"]
+            values.update(token_type="Bearer", expires_in=str(tokens["ExpiresIn"]), state=auth.state)
+            return _redirect(_with(auth.redirect_uri, values, fragment=True))
+        code = str(uuid.uuid4())
+        refresh_token = result["RefreshToken"]
+        await self.ctx.store.add_authorization_code(
+            AuthorizationCode(
+                code_hash=issuing.token_hash(code),
+                pool_id=auth.pool.id,
+                client_id=auth.client.id,
+                user_id=user.id,
+                redirect_uri=auth.redirect_uri,
+                scopes=scopes,
+                nonce=auth.nonce,
+                code_challenge=auth.challenge,
+                refresh_token=refresh_token,
+                created_at=now,
+                expires_at=now + oauth_rules.CODE_SECONDS,
+            ),
+            issuing.token_hash(refresh_token),
+        )
+        return _redirect(_with(auth.redirect_uri, {"code": code, "state": auth.state}))
+
+    def _handler(self, act: Any, show: Any = None) -> Any:
+        """A page's route: its authorize parameters checked, then ``show`` (GET) or the CSRF-checked form to
+        ``act`` (POST)."""
+
+        async def handle(request: Request) -> Response:
+            checked = await self._checked(request)
+            if isinstance(checked, Response):
+                return checked
+            if request.method == "GET" and show is not None:
+                return await show(request, checked)
+            form = await self._form(request)
+            if isinstance(form, Response):
+                return form
+            return await act(request, checked, form)
+
+        return handle
+
+    async def _show_confirm(self, request: Request, auth: AuthRequest) -> Response:
+        return await self._confirm_page(request, auth, request.query_params.get("username", "")[:MAX_FIELD])
+
+    async def _show_signup(self, request: Request, auth: AuthRequest) -> Response:
+        return await self._signup_page(request, auth, {})
+
+    # ---- sign-in: the ONE adapter to the API's sign-in flow ---------------------------------------------------
+    async def sign_in(self, request: Request, auth: AuthRequest, username: str, password: str) -> dict[str, Any]:
+        """ADMIN_USER_PASSWORD_AUTH through the API's own flow (``operations.auth``), for the client of the
+        request whatever its ExplicitAuthFlows (the hosted UI is not governed by them), with its SecretHash made
+        here. Answers the API's answer: ``AuthenticationResult`` or a challenge; raises the API's errors."""
+        client = auth.client
+        parameters = {"USERNAME": username, "PASSWORD": password}
+        if client.secret is not None:
+            parameters["SECRET_HASH"] = secret_hash.compute(client.secret, username, client.id)
+        call = page_call(
+            request,
+            "InitiateAuth",
+            {"ClientId": client.id, "AuthFlow": ADMIN_PASSWORD, "AuthParameters": parameters},
+        )
+        await throttle.admit(self.ctx, call)
+        flows = [*(client.settings.get("ExplicitAuthFlows") or []), "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+        hosted = dataclasses.replace(client, settings={**client.settings, "ExplicitAuthFlows": flows})
+        return await strategies.start(SignIn(self.ctx, call, auth.pool, hosted, admin=True), ADMIN_PASSWORD, parameters)
+
+    async def answer_new_password(
+        self,
+        request: Request,
+        auth: AuthRequest,
+        username: str,
+        session: str,
+        password: str,
+        attributes: dict[str, str],
+    ) -> dict[str, Any]:
+        """RespondToAuthChallenge NEW_PASSWORD_REQUIRED through the API's own operation."""
+        client = auth.client
+        responses = {"USERNAME": username, "NEW_PASSWORD": password}
+        responses.update({f"userAttributes.{k}": v for k, v in attributes.items()})
+        if client.secret is not None:
+            responses["SECRET_HASH"] = secret_hash.compute(client.secret, username, client.id)
+        params = {
+            "ClientId": client.id,
+            "ChallengeName": NEW_PASSWORD_REQUIRED,
+            "Session": session,
+            "ChallengeResponses": responses,
+        }
+        call = page_call(request, "RespondToAuthChallenge", params)
+        await throttle.admit(self.ctx, call)
+        return await auth_operations.respond_to_auth_challenge(self.ctx, call)
+
+    # ---- the pages ---------------------------------------------------------------------------------------------
+    async def _form(self, request: Request) -> dict[str, str] | Response:
+        """The posted form, CSRF-checked; an error page (nothing done) otherwise."""
+        try:
+            form = await read_form(request)
+        except OAuthError:
+            return await self._error_page(request, ErrorPage("invalid_request", "The form could not be read."))
+        if not self._csrf_valid(request, form):
+            return await self._error_page(
+                request,
+                ErrorPage("invalid_csrf", "This form has expired. Go back, reload the page and try again.", 403),
+            )
+        if any(len(v) > MAX_FIELD for k, v in form.items() if k not in ("_csrf", "session")):
+            return await self._error_page(request, ErrorPage("invalid_request", "A field is too long."))
+        return form
+
+    async def _run(self, request: Request, auth: AuthRequest, operation: Any, name: str, params: dict[str, Any]) -> Any:
+        """An API operation of the client, as the JSON API runs it (its rate limits, then the operation)."""
+        client = auth.client
+        if client.secret is not None and "Username" in params:
+            params["SecretHash"] = secret_hash.compute(client.secret, params["Username"], client.id)
+        call = page_call(request, name, {"ClientId": client.id, **params})
+        await throttle.admit(self.ctx, call)
+        return await operation(self.ctx, call)
+
+    def _note(self, request: Request) -> str | None:
+        return {
+            "confirmed": "Your account is confirmed. You can sign in now.",
+            "reset": "Your password has been changed. You can sign in with it now.",
+        }.get(request.query_params.get("note", ""))
+
+    async def _login_page(
+        self, request: Request, auth: AuthRequest, error: str | None = None, username: str = "", status: int = 200
+    ) -> Response:
+        login_hint = auth.query.get("login_hint", "")
+        return await self._page(
+            request, auth, "login", status, title="Sign in", error=error, note=self._note(request),
+            action=f"/login?{auth.query_string}", submit="Sign in",
+            fields=[Field("username", "Username", value=username or login_hint, autocomplete="username"),
+                    Field("password", "Password", "password", autocomplete="current-password")],
+            links=self._links(auth, "forgot", "signup"),
+        )  # fmt: skip
+
+    async def login(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
+        username, password = form.get("username", "").strip(), form.get("password", "")
+        if not username or not password:
+            return await self._login_page(request, auth, "Enter your username and password.", username, 400)
+        try:
+            result = await self.sign_in(request, auth, username, password)
+        except UserNotConfirmedException:
+            return await self._confirm_page(request, auth, username, note="Confirm your account with the code we sent.")
+        except ServiceError as error:
+            return await self._login_page(request, auth, error.message, username, 400)
+        return await self._after_sign_in(request, auth, username, result)
+
+    async def _after_sign_in(
+        self, request: Request, auth: AuthRequest, username: str, result: dict[str, Any]
+    ) -> Response:
+        """The flow's answer: tokens (a session cookie, then the code or tokens for the app), the new-password step,
+        or a challenge this UI does not offer yet (MFA pages plug in here)."""
+        if "AuthenticationResult" in result:
+            tokens = result["AuthenticationResult"]
+            stored = await self.ctx.store.get_refresh_token(issuing.token_hash(tokens["RefreshToken"]))
+            user = await self.ctx.store.get_user(stored.user_id) if stored is not None else None
+            if stored is None or user is None:
+                return await self._login_page(request, auth, "The sign-in could not be completed.", username, 400)
+            response = await self._complete(request, auth, user, tokens)
+            await self._start_web_session(response, request, auth.pool, user, stored.auth_time)
+            return response
+        if result.get("ChallengeName") == NEW_PASSWORD_REQUIRED:
+            return await self._new_password_page(request, auth, username, result)
+        return await self._login_page(
+            request, auth, f"This account needs a sign-in step ({result.get('ChallengeName')}) this page does not "
+            "offer yet.", username, 400,
+        )  # fmt: skip
+
+    async def _new_password_page(
+        self, request: Request, auth: AuthRequest, username: str, challenge: dict[str, Any], error: str | None = None
+    ) -> Response:
+        required = json.loads(challenge.get("ChallengeParameters", {}).get("requiredAttributes") or "[]")
+        names = [n.removeprefix("userAttributes.") for n in required]
+        return await self._page(
+            request, auth, "new-password", 400 if error else 200, title="Change your password", error=error,
+            intro="Your administrator gave you a temporary password. Choose your own to continue.",
+            action=f"/newPassword?{auth.query_string}", submit="Change password",
+            hidden={"session": challenge.get("Session", ""), "username": username,
+                    "required": " ".join(names)},
+            fields=[Field("password", "New password", "password", autocomplete="new-password"),
+                    *(Field(f"attr_{n}", n.replace("_", " ").capitalize()) for n in names)],
+        )  # fmt: skip
+
+    async def new_password(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
+        username, session = form.get("username", ""), form.get("session", "")
+        names = form.get("required", "").split()
+        attributes = {n: form.get(f"attr_{n}", "") for n in names if form.get(f"attr_{n}")}
+        challenge = {
+            "Session": session,
+            "ChallengeParameters": {"requiredAttributes": _json_list([f"userAttributes.{n}" for n in names])},
+        }
+        if not username or not session or not form.get("password"):
+            return await self._new_password_page(request, auth, username, challenge, "Enter a new password.")
+        try:
+            result = await self.answer_new_password(request, auth, username, session, form["password"], attributes)
+        except ServiceError as error:
+            if "session" in error.message.lower():
+                return await self._login_page(request, auth, error.message, username, 400)
+            return await self._new_password_page(request, auth, username, challenge, error.message)
+        return await self._after_sign_in(request, auth, username, result)
+
+    # ---- sign-up, confirmation, resend ------------------------------------------------------------------------
+    def _signup_fields(self, pool: Pool, form: Mapping[str, str]) -> list[Field]:
+        kinds = pool.settings.get("UsernameAttributes") or []
+        fields = []
+        if "email" in kinds:
+            fields.append(Field("username", "Email", "email", form.get("username", ""), "email"))
+        elif "phone_number" in kinds:
+            fields.append(Field("username", "Phone number", "tel", form.get("username", ""), "tel"))
+        else:
+            fields.append(Field("username", "Username", value=form.get("username", ""), autocomplete="username"))
+        required = attribute_rules.missing_required(pool.settings["SchemaAttributes"], {})
+        wanted = [
+            n
+            for n in ("email", "phone_number")
+            if n not in kinds and (n in required or n in (pool.settings.get("AutoVerifiedAttributes") or ()))
+        ]
+        wanted += [n for n in required if n not in wanted and n not in kinds]
+        for name in wanted:
+            kind = {"email": "email", "phone_number": "tel"}.get(name, "text")
+            fields.append(
+                Field(
+                    f"attr_{name}",
+                    name.replace("_", " ").capitalize(),
+                    kind,
+                    form.get(f"attr_{name}", ""),
+                    kind if kind != "text" else "off",
+                )
+            )
+        fields.append(Field("password", "Password", "password", autocomplete="new-password"))
+        return fields
+
+    async def _signup_page(
+        self, request: Request, auth: AuthRequest, form: Mapping[str, str], error: str | None = None
+    ) -> Response:
+        policy = pool_rules.password_policy(auth.pool.settings)
+        intro = f"Passwords need at least {policy.get('MinimumLength', 8)} characters."
+        return await self._page(
+            request, auth, "signup", 400 if error else 200, title="Sign up", error=error, intro=intro,
+            action=f"/signup?{auth.query_string}", submit="Sign up", fields=self._signup_fields(auth.pool, form),
+            links=self._links(auth, "login", "confirm"),
+        )  # fmt: skip
+
+    async def sign_up(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
+        username = form.get("username", "").strip()
+        if not username or not form.get("password"):
+            return await self._signup_page(request, auth, form, "Enter a username and a password.")
+        kinds = auth.pool.settings.get("UsernameAttributes") or []
+        attributes = {
+            k.removeprefix("attr_"): v.strip() for k, v in form.items() if k.startswith("attr_") and v.strip()
+        }
+        for kind in kinds:
+            if ("@" in username) == (kind == "email"):
+                attributes.setdefault(kind, username)
+        params = {
+            "Username": username,
+            "Password": form["password"],
+            "UserAttributes": [{"Name": k, "Value": v} for k, v in attributes.items()],
+        }
+        try:
+            answer = await self._run(request, auth, signup.sign_up, "SignUp", params)
+        except ServiceError as error:
+            return await self._signup_page(request, auth, form, error.message)
+        if answer.get("UserConfirmed"):
+            return _redirect(f"/login?{auth.query_string}&note=confirmed")
+        destination = (answer.get("CodeDeliveryDetails") or {}).get("Destination")
+        note = f"We sent a code to {destination}." if destination else "We sent you a code."
+        return await self._confirm_page(request, auth, username, note=note)
+
+    async def _confirm_page(
+        self, request: Request, auth: AuthRequest, username: str = "", error: str | None = None, note: str | None = None
+    ) -> Response:
+        return await self._page(
+            request, auth, "confirm", 400 if error else 200, title="Confirm your account", error=error, note=note,
+            action=f"/confirm?{auth.query_string}", submit="Confirm account",
+            fields=[Field("username", "Username", value=username, autocomplete="username"),
+                    Field("code", "Verification code", autocomplete="one-time-code")],
+            extra_form={"action": f"/resendcode?{auth.query_string}", "label": "Send a new code",
+                        "hidden": {"username": username}},
+            links=self._links(auth, "login"),
+        )  # fmt: skip
+
+    async def confirm(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
+        username, code = form.get("username", "").strip(), form.get("code", "").strip()
+        if not username or not code:
+            return await self._confirm_page(request, auth, username, "Enter your username and the code.")
+        params = {"Username": username, "ConfirmationCode": code}
+        try:
+            await self._run(request, auth, signup.confirm_sign_up, "ConfirmSignUp", params)
+        except ServiceError as error:
+            return await self._confirm_page(request, auth, username, error.message)
+        return _redirect(f"/login?{auth.query_string}&note=confirmed")
+
+    async def resend(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
+        username = form.get("username", "").strip()
+        if not username:
+            return await self._confirm_page(request, auth, "", "Enter your username to get a new code.")
+        try:
+            await self._run(
+                request, auth, signup.resend_confirmation_code, "ResendConfirmationCode", {"Username": username}
+            )
+        except ServiceError as error:
+            return await self._confirm_page(request, auth, username, error.message)
+        return await self._confirm_page(request, auth, username, note="We sent you a new code.")
+
+    # ---- forgotten password ------------------------------------------------------------------------------------
+    async def _forgot_page(
+        self, request: Request, auth: AuthRequest, username: str = "", error: str | None = None
+    ) -> Response:
+        return await self._page(
+            request, auth, "forgot", 400 if error else 200, title="Forgot your password?", error=error,
+            intro="Enter your username and we will send you a code to reset your password.",
+            action=f"/forgotPassword?{auth.query_string}", submit="Reset my password",
+            fields=[Field("username", "Username", value=username, autocomplete="username")],
+            links=self._links(auth, "login"),
+        )  # fmt: skip
+
+    async def _reset_page(
+        self, request: Request, auth: AuthRequest, username: str, error: str | None = None, note: str | None = None
+    ) -> Response:
+        return await self._page(
+            request, auth, "reset", 400 if error else 200, title="Reset your password", error=error, note=note,
+            action=f"/confirmForgotPassword?{auth.query_string}", submit="Change password",
+            hidden={"username": username},
+            fields=[Field("code", "Code", autocomplete="one-time-code"),
+                    Field("password", "New password", "password", autocomplete="new-password")],
+            links=self._links(auth, "login"),
+        )  # fmt: skip
+
+    async def forgot_password(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
+        username = form.get("username", "").strip()
+        if not username:
+            return await self._forgot_page(request, auth, "", "Enter your username.")
+        try:
+            answer = await self._run(request, auth, recovery.forgot_password, "ForgotPassword", {"Username": username})
+        except ServiceError as error:
+            return await self._forgot_page(request, auth, username, error.message)
+        destination = (answer.get("CodeDeliveryDetails") or {}).get("Destination")
+        return await self._reset_page(
+            request, auth, username, note=f"We sent a code to {destination}." if destination else None
+        )
+
+    async def confirm_forgot_password(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
+        username, code, password = form.get("username", ""), form.get("code", "").strip(), form.get("password", "")
+        if not username or not code or not password:
+            return await self._reset_page(request, auth, username, "Enter the code and a new password.")
+        params = {"Username": username, "ConfirmationCode": code, "Password": password}
+        try:
+            await self._run(request, auth, recovery.confirm_forgot_password, "ConfirmForgotPassword", params)
+        except ServiceError as error:
+            return await self._reset_page(request, auth, username, error.message)
+        return _redirect(f"/login?{auth.query_string}&note=reset")
+
+    # ---- GET /logout, GET /error, customization ----------------------------------------------------------------
+    async def logout(self, request: Request) -> Response:
+        """``logout_uri`` (a registered sign-out URL) wins over ``redirect_uri`` (a callback URL: back to the sign-in
+        page with the authorize parameters); either way the session ends, in the store and in the browser."""
+        if request.method == "HEAD":  # a link checker's probe must not sign anyone out
+            return Response(status_code=200, headers=self._headers(None))
+        query = request.query_params
+        if any(len(v) > oauth_rules.MAX_PARAMETER for v in query.values()):
+            return await self._error_page(request, ErrorPage("invalid_request", "A parameter is too long."))
+        found = await served_client(self.ctx, query.get("client_id"))
+        if found is None:
+            detail = (
+                "Required String parameter 'client_id' is not present"
+                if not query.get("client_id")
+                else "This app is not known here."
+            )
+            return await self._error_page(request, ErrorPage("invalid_request", detail))
+        client, _ = found
+        logout_uri, redirect_uri = query.get("logout_uri"), query.get("redirect_uri")
+        if logout_uri is not None:
+            if logout_uri not in (client.settings.get("LogoutURLs") or ()):
+                return await self._error_page(
+                    request, ErrorPage("redirect_mismatch", "The sign-out URL is not registered for this app.")
+                )
+            target = logout_uri
+        elif redirect_uri is not None:
+            if redirect_uri not in (client.settings.get("CallbackURLs") or ()) or not query.get("response_type"):
+                return await self._error_page(
+                    request, ErrorPage("redirect_mismatch", "The redirect URI is not registered for this app.")
+                )
+            keys = ("client_id", "response_type", "redirect_uri", "scope", "state", "nonce")
+            target = "/login?" + urllib.parse.urlencode({k: query[k] for k in keys if k in query})
+        else:
+            return await self._error_page(
+                request, ErrorPage("invalid_request", "logout_uri or redirect_uri is required.")
+            )
+        cookie = request.cookies.get(SESSION_COOKIE, "")
+        token, _, signature = cookie.partition(".")
+        if token and hmac.compare_digest(self._sign("session:" + token), signature):
+            await self.ctx.store.revoke_web_session(issuing.token_hash(token), self.ctx.clock.now())
+        response = _redirect(target)
+        response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=self._secure(request))
+        return response
+
+    async def error(self, request: Request) -> Response:
+        error = request.query_params.get("error", "invalid_request")[:64]
+        detail = {"redirect_mismatch": "The app's sign-in link is not valid: its redirect URI is not registered."}
+        return await self._error_page(request, ErrorPage(error, detail.get(error, "The request is not valid.")))
+
+    async def _customization(self, request: Request) -> Any:
+        pool_id, client_id = request.path_params["pool_id"], request.path_params["client_id"]
+        if len(pool_id) > 55 or len(client_id) > 128:
+            return None
+        found = await self.ctx.store.find_ui_customization(pool_id, client_id)
+        return found if found is not None and found.client_id == client_id else None
+
+    async def logo(self, request: Request) -> Response:
+        found = await self._customization(request)
+        if found is None or found.image is None:
+            return Response(status_code=404)
+        kind = oauth_operations.image_type(found.image) or "png"
+        return Response(
+            found.image,
+            media_type=f"image/{kind}",
+            headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
+        )
+
+    async def stylesheet(self, request: Request) -> Response:
+        found = await self._customization(request)
+        if found is None or found.css is None:
+            return Response(status_code=404)
+        return Response(
+            found.css,
+            media_type="text/css",
+            headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
+        )
+
+
+def _json_list(values: list[str]) -> str:
+    return json.dumps(values)
+
+
+def routes(ctx: Context, templates: Templates) -> list[Route]:
+    ui = HostedUI(ctx, templates)
+    return [
+        Route("/oauth2/authorize", ui.authorize, methods=["GET"]),
+        Route("/login", ui._handler(ui.login, ui._login_page), methods=["GET", "POST"]),
+        Route("/newPassword", ui._handler(ui.new_password), methods=["POST"]),
+        Route("/signup", ui._handler(ui.sign_up, ui._show_signup), methods=["GET", "POST"]),
+        Route("/confirm", ui._handler(ui.confirm, ui._show_confirm), methods=["GET", "POST"]),
+        Route("/resendcode", ui._handler(ui.resend), methods=["POST"]),
+        Route("/forgotPassword", ui._handler(ui.forgot_password, ui._forgot_page), methods=["GET", "POST"]),
+        Route("/confirmForgotPassword", ui._handler(ui.confirm_forgot_password), methods=["POST"]),
+        Route("/logout", ui.logout, methods=["GET"]),
+        Route("/error", ui.error, methods=["GET"]),
+        Route("/hosted-ui/{pool_id}/{client_id}/logo", ui.logo, methods=["GET"]),
+        Route("/hosted-ui/{pool_id}/{client_id}/style.css", ui.stylesheet, methods=["GET"]),
+    ]
