@@ -326,6 +326,34 @@ def test_amplify_sets_up_totp_and_signs_in_with_its_code(amplify_mfa: Run):
     assert (user["PreferredMfaSetting"], user["UserMFASettingList"]) == ("SOFTWARE_TOKEN_MFA", ["SOFTWARE_TOKEN_MFA"])
 
 
+def _totp_required(cognito: Any, pool_id: str, client_id: str, args: dict[str, str]) -> None:
+    """As ``_totp_pool``, with MFA then required (``ON``): the user has no factor yet."""
+    _totp_pool(cognito, pool_id, client_id, args)
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool_id, MfaConfiguration="ON", SoftwareTokenMfaConfiguration={"Enabled": True}
+    )
+
+
+@pytest.fixture(scope="module")
+def amplify_mfa_setup(node: str, live: LocalUserpool, live_cognito: Any) -> Run:
+    return run_script(
+        node, "amplify_mfa_setup.mjs", live, live_cognito, "peggy", lambda *a: _totp_required(live_cognito, *a)
+    )
+
+
+def test_amplify_sets_an_authenticator_up_when_the_pool_requires_mfa(amplify_mfa_setup: Run):
+    run = amplify_mfa_setup
+    first = run.step("signIn")
+    assert (first["isSignedIn"], first["signInStep"]) == (False, "CONTINUE_SIGN_IN_WITH_TOTP_SETUP")
+    assert len(first["sharedSecret"]) == 32
+    assert run.step("confirmSignIn") == {"isSignedIn": True, "signInStep": "DONE"}
+    assert run.verify(run.step("fetchAuthSession")["accessToken"], "access")["username"] == "peggy"
+    # MFA_SETUP with its session: AssociateSoftwareToken, VerifySoftwareToken, then the MFA_SETUP answer
+    assert run.answers("AssociateSoftwareToken") == run.answers("VerifySoftwareToken") == [{"status": 200}]
+    user = run.user()
+    assert (user["PreferredMfaSetting"], user["UserMFASettingList"]) == ("SOFTWARE_TOKEN_MFA", ["SOFTWARE_TOKEN_MFA"])
+
+
 def _registered_totp(cognito: Any, pool_id: str, client_id: str, args: dict[str, str]) -> None:
     """As ``_totp_pool``, with an authenticator registered and preferred (its secret in ``args["totpSecret"]``)."""
     _totp_pool(cognito, pool_id, client_id, args)

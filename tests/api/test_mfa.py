@@ -485,8 +485,12 @@ def test_sms_mfa_sign_in(cognito, server, frozen_clock):
         )
         == MISMATCH
     )
+    attributes = cognito.admin_get_user(UserPoolId=pool, Username="alice")["UserAttributes"]
+    assert {"Name": "phone_number_verified", "Value": "false"} in attributes
     result = respond(cognito, client, challenge, "SMS_MFA", SMS_MFA_CODE=message["code"])
-    assert claims(result["AuthenticationResult"]["IdToken"])["phone_number"] == PHONE
+    id_claims = claims(result["AuthenticationResult"]["IdToken"])
+    # the right code proved the phone number
+    assert (id_claims["phone_number"], id_claims["phone_number_verified"]) == (PHONE, True)
 
 
 def test_an_sms_code_lives_three_minutes(cognito, server, frozen_clock):

@@ -16,7 +16,9 @@ from userpool.context import Call, Context
 from userpool.domain import auth_events as events
 from userpool.domain import codes, texts
 from userpool.domain import mfa as mfa_rules
-from userpool.domain.records import AuthSession, User
+from userpool.domain import pools as pool_rules
+from userpool.domain.records import AuthSession, Confirmation, User
+from userpool.domain.users import key_value
 from userpool.errors import (
     CodeMismatchException,
     ExpiredCodeException,
@@ -35,6 +37,7 @@ from userpool.operations.shared.signin.sessions import (
     take_attempt,
     use_session,
 )
+from userpool.store import Conflict
 
 
 async def _session_and_user(
@@ -67,9 +70,38 @@ def code_answer(challenge: str) -> Step:
             await flow.record_sign_in(s, user, events.FAIL, events.MFA_FAILURE)
             raise CodeMismatchException(texts.MFA_CODE_MISMATCH)
         await use_session(s.ctx, session)
+        if challenge == mfa_rules.SMS:
+            user = await _phone_verified(s, user)
         return await flow.next_step(s, user, session.data.get("auth_parameters", {}), mfa_done=True)
 
     return answer
+
+
+async def _phone_verified(s: SignIn, user: User) -> User:
+    """A right SMS code proves the phone number: ``phone_number_verified`` becomes true (an alias the number is
+        claims it, unless another user's verified alias holds it: the sign-in goes on either way). The user as it is
+    now."""
+    if user.attributes.get("phone_number_verified") == "true":
+        return user
+    claim = []
+    if "phone_number" in (s.pool.settings.get("AliasAttributes") or ()):
+        sensitive = pool_rules.case_sensitive(s.pool.settings)
+        claim = [("phone_number", key_value("phone_number", user.attributes["phone_number"], sensitive))]
+    confirmation = Confirmation(
+        user_id=user.id,
+        from_status=user.status,
+        to_status=user.status,
+        verify=["phone_number_verified"],
+        claim_keys=claim,
+        force_alias=False,
+        consume_code=mfa_rules.CODE_PURPOSE,
+        at=s.ctx.clock.now(),
+    )
+    try:
+        await s.ctx.store.confirm(confirmation)
+    except Conflict:
+        return user
+    return await s.ctx.store.get_user(user.id) or user
 
 
 async def _code_matches(s: SignIn, user: User, challenge: str, code: str) -> bool:
