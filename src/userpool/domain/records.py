@@ -299,3 +299,27 @@ def created_user(user: NewUser, user_id: int) -> User:
         srp_verifier=user.srp_verifier,
         password_expires_at=user.password_expires_at,
     )
+
+
+@dataclass(frozen=True)
+class Device:
+    """A device of a user in a pool that tracks devices: made (unconfirmed) when a sign-in hands out its key in
+    ``NewDeviceMetadata``, confirmed by ConfirmDevice with the SRP verifier and salt the client made (kept as sent,
+    Base64); ``remembered`` is ``remembered``/``not_remembered`` once confirmed (None before)."""
+
+    key: str
+    pool_id: str
+    user_id: int
+    group_key: str
+    created_at: float
+    modified_at: float
+    last_authenticated_at: float
+    last_ip: str | None = None
+    name: str | None = None
+    verifier: str | None = None
+    salt: str | None = None
+    remembered: str | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.verifier is not None

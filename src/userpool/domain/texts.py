@@ -71,6 +71,8 @@ INVALID_SESSION: Final = "Invalid session for the user."
 SESSION_EXPIRED: Final = "Invalid session for the user, session is expired."
 SESSION_USED: Final = "Invalid session for the user, session can only be used once."
 SRP_TIMESTAMP_FORMAT: Final = "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english."
+MISSING_PARAMETER: Final = "Missing required parameter {name}"  # an AuthParameter or ChallengeResponse
+INVALID_SRP_A: Final = "Invalid SRP_A value."  # (unverified)
 
 # ---- tokens ----------------------------------------------------------------------------------------------------
 INVALID_ACCESS_TOKEN: Final = "Invalid Access Token"
@@ -106,3 +108,9 @@ INVALID_FEEDBACK_TOKEN: Final = "Invalid feedback token."  # (unverified) Update
 RATE_EXCEEDED: Final = "Rate exceeded"
 INTERNAL_ERROR: Final = "An internal error occurred."
 INVALID_PAGINATION_TOKEN: Final = "Invalid pagination token."
+
+# ---- remembered devices -----------------------------------------------------------------------------------------
+DEVICE_NOT_FOUND: Final = "Device does not exist."  # (observed, amazon-cognito-identity-js#200)
+DEVICE_KEY_EXISTS: Final = "Device key already exists."  # ConfirmDevice on a confirmed device (unverified)
+DEVICE_TRACKING_OFF: Final = "Device tracking is not enabled for this user pool."  # (unverified)
+DEVICE_VERIFIER_INVALID: Final = "Invalid device secret verifier config."  # (unverified)

@@ -7,7 +7,8 @@ Claims follow what Cognito issues:
   ``cognito:username``, ``origin_jti``, ``aud`` (client id), ``event_id``, ``token_use: "id"``, ``auth_time``,
   ``exp``, ``iat``, ``jti``.
 - Access token: ``sub``, ``iss``, ``client_id``, ``origin_jti``, ``event_id``, ``token_use: "access"``,
-  ``scope: "aws.cognito.signin.user.admin"``, ``auth_time``, ``exp``, ``iat``, ``jti``, ``username``.
+  ``scope: "aws.cognito.signin.user.admin"``, ``auth_time``, ``exp``, ``iat``, ``jti``, ``username``, and
+  ``device_key`` when the sign-in came from a tracked device.
 The header carries only ``kid`` and ``alg`` (no ``typ``), as Cognito's does.
 """
 
@@ -111,6 +112,7 @@ class Issue:
     origin_jti: str
     event_id: str
     now: int
+    device_key: str | None = None  # the remembered device the sign-in came from (access token only)
 
 
 def id_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
@@ -149,6 +151,7 @@ def access_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
         "iat": issue.now,
         "jti": str(uuid.uuid4()),
         "username": issue.username,
+        **({"device_key": issue.device_key} if issue.device_key else {}),
     }
 
 

@@ -22,7 +22,7 @@ from userpool.domain import auth_events as events
 from userpool.domain import clients as client_rules
 from userpool.domain import flows, passwords, secret_hash, srp, texts
 from userpool.domain import pools as pool_rules
-from userpool.domain.records import AuthSession, Client, Pool, User
+from userpool.domain.records import AuthSession, Client, Device, Pool, User
 from userpool.domain.users import UserStatus
 from userpool.errors import (
     InvalidParameterException,
@@ -31,7 +31,7 @@ from userpool.errors import (
     UnsupportedOperationException,
     UserNotConfirmedException,
 )
-from userpool.operations.shared import issuing, lookups, threat_protection, user_passwords
+from userpool.operations.shared import device_auth, issuing, lookups, threat_protection, user_passwords
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
@@ -40,7 +40,7 @@ NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
 def _required(params: dict[str, str], name: str) -> str:
     value = params.get(name)
     if value is None or value == "":
-        raise InvalidParameterException(f"Missing required parameter {name}")
+        raise InvalidParameterException(texts.MISSING_PARAMETER.format(name=name))
     return value
 
 
@@ -94,6 +94,11 @@ async def _respond(ctx: Context, call: Call, pool: Pool, client: Client) -> dict
         return await _srp_verify(ctx, call, pool, client, responses)
     if name == NEW_PASSWORD_REQUIRED:
         return await _new_password(ctx, call, pool, client, p.get("Session"), responses)
+    # devices: a remembered device proves itself after the user's factors (shared/device_auth.py)
+    if name == device_auth.DEVICE_SRP_AUTH:
+        return await device_auth.answer_device_srp(ctx, call, pool, client, p.get("Session"), responses)
+    if name == device_auth.DEVICE_PASSWORD_VERIFIER:
+        return await device_auth.answer_device_password_verifier(ctx, call, pool, client, p.get("Session"), responses)
     raise UnsupportedOperationException(f"userpool does not implement the {name} challenge yet.")
 
 
@@ -103,8 +108,11 @@ def _check_not_locked(ctx: Context, user: User) -> None:
         raise NotAuthorizedException(texts.PASSWORD_ATTEMPTS_EXCEEDED)
 
 
-async def _after_password(ctx: Context, call: Call, pool: Pool, client: Client, user: User) -> dict[str, Any]:
-    """The user proved the password: answer with tokens, or with the challenge or error its state calls for."""
+async def _after_password(
+    ctx: Context, call: Call, pool: Pool, client: Client, user: User, device: Device | None = None
+) -> dict[str, Any]:
+    """The user proved the password: answer with tokens, or with the challenge or error its state calls for
+    (``device``: the known device the sign-in named, which must then prove itself)."""
     if not user.enabled:
         raise NotAuthorizedException(texts.USER_DISABLED)
     if user.status == UserStatus.UNCONFIRMED:
@@ -128,14 +136,16 @@ async def _after_password(ctx: Context, call: Call, pool: Pool, client: Client, 
                 "userAttributes": json.dumps({n: v for n, v in user.attributes.items() if n != "sub"}),
             },
         }
-    return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, call, pool, client, user)}
+    return await device_auth.challenge_or_tokens(ctx, call, pool, client, user, device)  # devices
 
 
-async def _proven(ctx: Context, call: Call, pool: Pool, client: Client, user: User) -> dict[str, Any]:
+async def _proven(
+    ctx: Context, call: Call, pool: Pool, client: Client, user: User, device: Device | None = None
+) -> dict[str, Any]:
     """``_after_password``, with the sign-in recorded in the user's event history: ``Pass`` when it goes on,
     ``Fail`` when the user's state refuses it although the password was right."""
     try:
-        result = await _after_password(ctx, call, pool, client, user)
+        result = await _after_password(ctx, call, pool, client, user, device)
     except (NotAuthorizedException, UserNotConfirmedException, PasswordResetRequiredException):
         await _record_sign_in(ctx, call, pool, client, user, events.FAIL, events.PASSWORD_SUCCESS)
         raise
@@ -237,7 +247,8 @@ async def _password_sign_in(
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
     if user.srp_verifier is None:
         await _remember_verifier(ctx, pool, user, password)
-    return await _proven(ctx, call, pool, client, user)
+    device = await device_auth.sign_in_device(ctx, pool, user, params.get("DEVICE_KEY"))  # devices
+    return await _proven(ctx, call, pool, client, user, device)
 
 
 # ---- USER_SRP_AUTH ---------------------------------------------------------------------------------------------
@@ -252,7 +263,7 @@ async def _srp_start(ctx: Context, pool: Pool, client: Client, params: dict[str,
     a_hex = _required(params, "SRP_A")
     lookups.check_secret_hash(client, username, params.get("SECRET_HASH"))
     if srp.parse_public(a_hex) is None:
-        raise InvalidParameterException("Invalid SRP_A value.")  # (unverified wording)
+        raise InvalidParameterException(texts.INVALID_SRP_A)
     user = await lookups.user_for_client(ctx.store, client, pool, username, texts.USER_NOT_FOUND)
     if user is not None and user.srp_verifier is not None and user.srp_salt is not None:
         salt, verifier, srp_id = user.srp_salt, user.srp_verifier, user.username
@@ -265,6 +276,8 @@ async def _srp_start(ctx: Context, pool: Pool, client: Client, params: dict[str,
     challenge = await ctx.hashing.run(srp.start, verifier)
     block = secrets.token_bytes(64)
     data = {"A": a_hex, "b": challenge.b, "B": challenge.B, "verifier": verifier, "srp_id": srp_id}
+    if params.get("DEVICE_KEY"):  # devices: the key may come here or with the PASSWORD_VERIFIER answer
+        data["device_key"] = params["DEVICE_KEY"]
     await _new_session(
         ctx, pool, client, user if user and user.srp_verifier else None, PASSWORD_VERIFIER, data, block.hex()
     )
@@ -298,8 +311,6 @@ async def _srp_verify(ctx: Context, call: Call, pool: Pool, client: Client, r: d
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
     if user is not None:
         _check_not_locked(ctx, user)
-    # One answer per challenge: a wrong signature spends the session, so each guess costs a new InitiateAuth.
-    await _use_session(ctx, session)
     data = session.data
     challenge = srp.Challenge(b=data["b"], B=data["B"])
 
@@ -307,12 +318,20 @@ async def _srp_verify(ctx: Context, call: Call, pool: Pool, client: Client, r: d
         key = srp.session_key(data["A"], challenge, data["verifier"])
         return key is not None and srp.signature_matches(key, pool.id, data["srp_id"], block, timestamp, signature)
 
-    if not await ctx.hashing.run(proven) or user is None:
+    right = await ctx.hashing.run(proven) and user is not None
+    # devices: an unknown DEVICE_KEY is refused (to a right proof only) before the session is spent: clients answer
+    # again without it.
+    device = None
+    if right and user is not None:
+        device = await device_auth.sign_in_device(ctx, pool, user, r.get("DEVICE_KEY") or data.get("device_key"))
+    # One answer per challenge: a wrong signature spends the session, so each guess costs a new InitiateAuth.
+    await _use_session(ctx, session)
+    if not right or user is None:
         if user is not None:
             await user_passwords.count_failure(ctx, user)
             await _record_sign_in(ctx, call, pool, client, user, events.FAIL, events.PASSWORD_FAILURE)
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
-    return await _proven(ctx, call, pool, client, user)
+    return await _proven(ctx, call, pool, client, user, device)
 
 
 # ---- NEW_PASSWORD_REQUIRED -------------------------------------------------------------------------------------
@@ -323,7 +342,7 @@ async def _new_password(
     new_password = _required(r, "NEW_PASSWORD")
     lookups.check_secret_hash(client, username, r.get("SECRET_HASH"))
     if not session_token:
-        raise InvalidParameterException("Missing required parameter Session")
+        raise InvalidParameterException(texts.MISSING_PARAMETER.format(name="Session"))
     session = await _find_session(ctx, client, session_token, NEW_PASSWORD_REQUIRED)
     user = await _session_user(ctx, pool, session, username)
     if user is None:
@@ -334,6 +353,7 @@ async def _new_password(
     missing = [n for n in _missing_required(pool, user.attributes) if not attributes.get(n)]
     if missing:
         raise attribute_rules.schema_error([texts.REQUIRED_ATTRIBUTE.format(name=n) for n in missing])
+    device = await device_auth.sign_in_device(ctx, pool, user, r.get("DEVICE_KEY"))  # devices
     await _use_session(ctx, session)
     # A user given a temporary password before it confirmed its sign-up loses its sign-up code here.
     changed = await user_passwords.store_password(
@@ -350,7 +370,7 @@ async def _new_password(
     user = await ctx.store.get_user(user.id)
     assert user is not None
     await threat_protection.record_event(ctx, call, pool, user, events.PASSWORD_CHANGE, client=client)
-    return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, call, pool, client, user)}
+    return await device_auth.challenge_or_tokens(ctx, call, pool, client, user, device)  # devices
 
 
 # ---- REFRESH_TOKEN_AUTH ----------------------------------------------------------------------------------------

@@ -75,14 +75,21 @@ def _public_key(ctx: Context, key: PublicKey) -> Any:
 
 
 async def issue(
-    ctx: Context, call: Call, pool: Pool, client: Client, user: User, origin: RefreshToken | None = None
+    ctx: Context,
+    call: Call,
+    pool: Pool,
+    client: Client,
+    user: User,
+    origin: RefreshToken | None = None,
+    device_key: str | None = None,
 ) -> dict[str, Any]:
     """An ``AuthenticationResult``: access and ID tokens, and a new refresh token (a new token session, started
     from ``call``'s address and device) unless ``origin`` (the refresh token being used, without rotation) is given,
-    in which case the new tokens share its ``origin_jti`` and ``auth_time``."""
+    in which case the new tokens share its ``origin_jti`` and ``auth_time``. The access token names ``device_key``,
+    the remembered device the sign-in came from, when there is one (devices)."""
     now = ctx.clock.now()
     if origin is not None:
-        return await _sign(ctx, pool, client, user, origin, now)
+        return await _sign(ctx, pool, client, user, origin, now, device_key)
     expires_at = now + token_rules.validity_seconds(client.settings, "RefreshToken")
     refresh_token, origin = _refresh_token(client, user, ids.token_session_id(), now, now, expires_at)
     session = TokenSession(
@@ -97,7 +104,7 @@ async def issue(
     )
     tracking = await ctx.store.get_session_configuration(pool.id, session_rules.POOL_WIDE)
     await ctx.store.start_session(session, origin, keep=session_rules.max_per_user(tracking))
-    return {**await _sign(ctx, pool, client, user, origin, now), "RefreshToken": refresh_token}
+    return {**await _sign(ctx, pool, client, user, origin, now, device_key), "RefreshToken": refresh_token}
 
 
 def _source(call: Call) -> dict[str, str | None]:
@@ -137,7 +144,13 @@ def _refresh_token(
 
 
 async def _sign(
-    ctx: Context, pool: Pool, client: Client, user: User, origin: RefreshToken, now: float
+    ctx: Context,
+    pool: Pool,
+    client: Client,
+    user: User,
+    origin: RefreshToken,
+    now: float,
+    device_key: str | None = None,
 ) -> dict[str, Any]:
     """Access and ID tokens descending from the refresh token ``origin``, issued at ``now`` (a sign-in's tokens
     are issued when it is authenticated, ``auth_time``, however long making the pool's first key takes)."""
@@ -155,6 +168,7 @@ async def _sign(
         origin_jti=origin.origin_jti,
         event_id=str(uuid.uuid4()),
         now=int(now),
+        device_key=device_key,
     )
 
     def sign_both() -> tuple[str, str]:
