@@ -322,6 +322,35 @@ def test_a_wrong_password_with_an_unknown_device_is_a_wrong_password(cognito):
     ) == (400, "NotAuthorizedException", "Incorrect username or password.")
 
 
+def test_refreshed_access_tokens_name_the_sign_ins_device(cognito):
+    pool, client_id = tracking_pool(cognito)
+    device, _ = remembered(cognito, pool, client_id)
+    challenge = password_auth(cognito, client_id, DEVICE_KEY=device.key)
+    tokens = authenticate_device(cognito, srp(cognito, pool, client_id, device=device), challenge)
+    refresh_token = tokens["AuthenticationResult"]["RefreshToken"]
+    refreshed = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": refresh_token, "DEVICE_KEY": device.key},
+    )["AuthenticationResult"]
+    assert claims(refreshed["AccessToken"])["device_key"] == device.key
+    assert "NewDeviceMetadata" not in refreshed
+    # With rotation (GetTokensFromRefreshToken), the new refresh token keeps the device too.
+    rotating = cognito.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="rotating",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 0},
+    )["UserPoolClient"]["ClientId"]
+    first = password_auth(cognito, rotating)["AuthenticationResult"]
+    key = first["NewDeviceMetadata"]["DeviceKey"]
+    second = cognito.get_tokens_from_refresh_token(ClientId=rotating, RefreshToken=first["RefreshToken"], DeviceKey=key)
+    third = cognito.get_tokens_from_refresh_token(
+        ClientId=rotating, RefreshToken=second["AuthenticationResult"]["RefreshToken"]
+    )
+    assert claims(third["AuthenticationResult"]["AccessToken"])["device_key"] == key
+
+
 # ---- the user's devices ----------------------------------------------------------------------------------------
 def test_list_devices_pages_through_confirmed_devices(cognito):
     pool, client_id = tracking_pool(cognito)

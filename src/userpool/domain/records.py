@@ -222,6 +222,7 @@ class RefreshToken:
     expires_at: float
     revoked_at: float | None = None
     replaced_at: float | None = None
+    device_key: str | None = None  # the device of the sign-in (devices): tokens refreshed from it name it too
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ async def get_tokens_from_refresh_token(ctx: Context, call: Call) -> dict[str, A
     """GetTokensFromRefreshToken: new access and ID tokens (and, with rotation, a new refresh token).
 
     A client with a secret authenticates with ``ClientSecret`` itself (not a SecretHash). ``DeviceKey`` is accepted
-    and not yet checked (remembered devices are not built), and ``ClientMetadata`` has no PreTokenGeneration
-    function to go to yet."""
+    and not checked (the new access token names the device of the refresh token's sign-in), and ``ClientMetadata``
+    has no PreTokenGeneration function to go to yet."""
     p = call.params
     client, pool = await lookups.client_and_pool(ctx.store, p["ClientId"], call)
 

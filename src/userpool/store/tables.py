@@ -169,6 +169,7 @@ refresh_tokens = Table(
     Column("expires_at", Float, nullable=False),
     Column("revoked_at", Float),
     Column("replaced_at", Float),
+    Column("device_key", String(55)),  # migration 0014: the sign-in's device, named by the tokens refreshed from it
 )
 
 # Token sessions (ListUserSessions): one per sign-in, named like Cognito's (``tkn`` + 25 letters and digits); the

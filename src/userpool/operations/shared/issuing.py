@@ -85,13 +85,13 @@ async def issue(
 ) -> dict[str, Any]:
     """An ``AuthenticationResult``: access and ID tokens, and a new refresh token (a new token session, started
     from ``call``'s address and device) unless ``origin`` (the refresh token being used, without rotation) is given,
-    in which case the new tokens share its ``origin_jti`` and ``auth_time``. The access token names ``device_key``,
-    the remembered device the sign-in came from, when there is one (devices)."""
+    in which case the new tokens share its ``origin_jti``, ``auth_time`` and device. ``device_key``: the device the
+    sign-in came from (devices), named by its access tokens and those refreshed from its refresh token."""
     now = ctx.clock.now()
     if origin is not None:
-        return await _sign(ctx, pool, client, user, origin, now, device_key)
+        return await _sign(ctx, pool, client, user, origin, now)
     expires_at = now + token_rules.validity_seconds(client.settings, "RefreshToken")
-    refresh_token, origin = _refresh_token(client, user, ids.token_session_id(), now, now, expires_at)
+    refresh_token, origin = _refresh_token(client, user, ids.token_session_id(), now, now, expires_at, device_key)
     session = TokenSession(
         id=origin.session_id,
         pool_id=pool.id,
@@ -104,7 +104,7 @@ async def issue(
     )
     tracking = await ctx.store.get_session_configuration(pool.id, session_rules.POOL_WIDE)
     await ctx.store.start_session(session, origin, keep=session_rules.max_per_user(tracking))
-    return {**await _sign(ctx, pool, client, user, origin, now, device_key), "RefreshToken": refresh_token}
+    return {**await _sign(ctx, pool, client, user, origin, now), "RefreshToken": refresh_token}
 
 
 def _source(call: Call) -> dict[str, str | None]:
@@ -117,7 +117,9 @@ async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: Ref
     when ``used`` would have (rotation slides the tokens, not the session's end), and ``used`` stays good for the
     client's grace period; its use after that revokes the session (``RefreshTokenReuseException``)."""
     now = ctx.clock.now()
-    refresh_token, new = _refresh_token(client, user, used.session_id, used.auth_time, now, used.expires_at)
+    refresh_token, new = _refresh_token(
+        client, user, used.session_id, used.auth_time, now, used.expires_at, used.device_key
+    )
     grace = client_rules.rotation_grace_seconds(client.settings)
     if not await ctx.store.rotate_refresh_token(used, new, now, grace):
         raise RefreshTokenReuseException(texts.REUSED_REFRESH_TOKEN)
@@ -125,7 +127,13 @@ async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: Ref
 
 
 def _refresh_token(
-    client: Client, user: User, session_id: str, auth_time: float, now: float, expires_at: float
+    client: Client,
+    user: User,
+    session_id: str,
+    auth_time: float,
+    now: float,
+    expires_at: float,
+    device_key: str | None = None,
 ) -> tuple[str, RefreshToken]:
     """A new opaque refresh token of ``session_id`` and its record (which keeps only its hash)."""
     token = secrets.token_urlsafe(96)
@@ -139,18 +147,13 @@ def _refresh_token(
         auth_time=auth_time,
         created_at=now,
         expires_at=expires_at,
+        device_key=device_key,
     )
     return token, record
 
 
 async def _sign(
-    ctx: Context,
-    pool: Pool,
-    client: Client,
-    user: User,
-    origin: RefreshToken,
-    now: float,
-    device_key: str | None = None,
+    ctx: Context, pool: Pool, client: Client, user: User, origin: RefreshToken, now: float
 ) -> dict[str, Any]:
     """Access and ID tokens descending from the refresh token ``origin``, issued at ``now`` (a sign-in's tokens
     are issued when it is authenticated, ``auth_time``, however long making the pool's first key takes)."""
@@ -168,7 +171,7 @@ async def _sign(
         origin_jti=origin.origin_jti,
         event_id=str(uuid.uuid4()),
         now=int(now),
-        device_key=device_key,
+        device_key=origin.device_key,
     )
 
     def sign_both() -> tuple[str, str]:

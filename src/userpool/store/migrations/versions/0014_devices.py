@@ -1,4 +1,4 @@
-"""remembered devices: devices
+"""remembered devices: devices, and the device of a refresh token's sign-in (refresh_tokens.device_key)
 
 Revision ID: 0014
 Revises: 0009
@@ -34,9 +34,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("devices", schema=None) as batch_op:
         batch_op.create_index("ix_devices_user", ["user_id", "key"], unique=False)
+    with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("device_key", sa.String(length=55), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
+        batch_op.drop_column("device_key")
     with op.batch_alter_table("devices", schema=None) as batch_op:
         batch_op.drop_index("ix_devices_user")
     op.drop_table("devices")
