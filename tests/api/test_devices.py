@@ -322,33 +322,68 @@ def test_a_wrong_password_with_an_unknown_device_is_a_wrong_password(cognito):
     ) == (400, "NotAuthorizedException", "Incorrect username or password.")
 
 
-def test_refreshed_access_tokens_name_the_sign_ins_device(cognito):
+def refresh(cognito: Any, client_id: str, refresh_token: str, device_key: str | None = None) -> dict[str, Any]:
+    params = {"REFRESH_TOKEN": refresh_token, **({"DEVICE_KEY": device_key} if device_key else {})}
+    return cognito.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=params)
+
+
+INVALID_REFRESH = (400, "NotAuthorizedException", "Invalid Refresh Token.")
+
+
+def test_a_refresh_token_works_only_with_its_confirmed_device(cognito):
+    """Cognito ties a tracking pool's tokens to the device of their sign-in: a refresh needs that device's key, and
+    the device must be confirmed and not forgotten ("Invalid Refresh Token." otherwise, as observed in many client
+    issues, e.g. aws/aws-sdk-java#2841, aws-amplify/amplify-android#2506)."""
     pool, client_id = tracking_pool(cognito)
     device, _ = remembered(cognito, pool, client_id)
     challenge = password_auth(cognito, client_id, DEVICE_KEY=device.key)
     tokens = authenticate_device(cognito, srp(cognito, pool, client_id, device=device), challenge)
     refresh_token = tokens["AuthenticationResult"]["RefreshToken"]
-    refreshed = cognito.initiate_auth(
-        ClientId=client_id,
-        AuthFlow="REFRESH_TOKEN_AUTH",
-        AuthParameters={"REFRESH_TOKEN": refresh_token, "DEVICE_KEY": device.key},
-    )["AuthenticationResult"]
+    assert failure(refresh, cognito=cognito, client_id=client_id, refresh_token=refresh_token) == INVALID_REFRESH
+    other = {"cognito": cognito, "client_id": client_id, "refresh_token": refresh_token, "device_key": UNKNOWN_KEY}
+    assert failure(refresh, **other) == INVALID_REFRESH
+    refreshed = refresh(cognito, client_id, refresh_token, device.key)["AuthenticationResult"]
     assert claims(refreshed["AccessToken"])["device_key"] == device.key
     assert "NewDeviceMetadata" not in refreshed
-    # With rotation (GetTokensFromRefreshToken), the new refresh token keeps the device too.
+    # A device never confirmed: its sign-in's refresh token does not refresh until it is.
+    first = password_auth(cognito, client_id)
+    key = first["AuthenticationResult"]["NewDeviceMetadata"]["DeviceKey"]
+    unconfirmed = {"cognito": cognito, "client_id": client_id, "device_key": key}
+    assert (
+        failure(refresh, refresh_token=first["AuthenticationResult"]["RefreshToken"], **unconfirmed) == INVALID_REFRESH
+    )
+    confirm(cognito, first)
+    refresh(cognito, client_id, first["AuthenticationResult"]["RefreshToken"], key)
+    # A forgotten device's tokens no longer refresh.
+    cognito.admin_forget_device(UserPoolId=pool, Username="alice", DeviceKey=device.key)
+    assert failure(refresh, **{**other, "device_key": device.key}) == INVALID_REFRESH
+    # A pool that stopped tracking devices refreshes them all without a key.
+    cognito.update_user_pool(UserPoolId=pool)
+    assert "device_key" in claims(refresh(cognito, client_id, refresh_token)["AuthenticationResult"]["AccessToken"])
+
+
+def test_rotated_refresh_tokens_keep_their_device(cognito):
+    pool, _ = tracking_pool(cognito)
     rotating = cognito.create_user_pool_client(
         UserPoolId=pool,
         ClientName="rotating",
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 0},
     )["UserPoolClient"]["ClientId"]
-    first = password_auth(cognito, rotating)["AuthenticationResult"]
-    key = first["NewDeviceMetadata"]["DeviceKey"]
-    second = cognito.get_tokens_from_refresh_token(ClientId=rotating, RefreshToken=first["RefreshToken"], DeviceKey=key)
-    third = cognito.get_tokens_from_refresh_token(
-        ClientId=rotating, RefreshToken=second["AuthenticationResult"]["RefreshToken"]
+    first = password_auth(cognito, rotating)
+    device, _ = confirm(cognito, first)
+    second = cognito.get_tokens_from_refresh_token(
+        ClientId=rotating, RefreshToken=first["AuthenticationResult"]["RefreshToken"], DeviceKey=device.key
+    )["AuthenticationResult"]
+    assert claims(second["AccessToken"])["device_key"] == device.key
+    assert (
+        failure(cognito.get_tokens_from_refresh_token, ClientId=rotating, RefreshToken=second["RefreshToken"])
+        == INVALID_REFRESH
     )
-    assert claims(third["AuthenticationResult"]["AccessToken"])["device_key"] == key
+    third = cognito.get_tokens_from_refresh_token(
+        ClientId=rotating, RefreshToken=second["RefreshToken"], DeviceKey=device.key
+    )["AuthenticationResult"]
+    assert claims(third["AccessToken"])["device_key"] == device.key
 
 
 # ---- the user's devices ----------------------------------------------------------------------------------------

@@ -393,7 +393,15 @@ async def _refresh(ctx: Context, call: Call, pool: Pool, client: Client, params:
 
     return {
         "ChallengeParameters": {},
-        "AuthenticationResult": await issuing.refresh(ctx, call, pool, client, token, check_secret_hash),
+        "AuthenticationResult": await issuing.refresh(
+            ctx,
+            call,
+            pool,
+            client,
+            token,
+            check_secret_hash,
+            params.get("DEVICE_KEY"),  # devices
+        ),
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import clients as client_rules
+from userpool.domain import devices as device_rules
 from userpool.domain import ids, texts
 from userpool.domain import sessions as session_rules
 from userpool.domain import tokens as token_rules
@@ -185,11 +186,21 @@ async def _sign(
 
 
 async def refresh(
-    ctx: Context, call: Call, pool: Pool, client: Client, token: str, check_client: Callable[[User], None]
+    ctx: Context,
+    call: Call,
+    pool: Pool,
+    client: Client,
+    token: str,
+    check_client: Callable[[User], None],
+    device_key: str | None = None,
 ) -> dict[str, Any]:
     """New tokens from a refresh token (REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken): the token must be this
     client's, unrevoked, unexpired, of an enabled user; ``check_client`` authenticates the client (its secret) once
-    the token's user is known. With the client's rotation on, the answer carries a new refresh token."""
+    the token's user is known. With the client's rotation on, the answer carries a new refresh token.
+
+    Devices: while the pool tracks devices, a refresh token of a sign-in from a device works only with that device's
+    key (``device_key``) and only while the device is confirmed and not forgotten, as in Cognito ("Invalid Refresh
+    Token." otherwise)."""
     stored = await ctx.store.get_refresh_token(token_hash(token))
     user = await ctx.store.get_user(stored.user_id) if stored is not None else None
     if stored is None or user is None or stored.client_id != client.id:
@@ -201,12 +212,24 @@ async def refresh(
         raise NotAuthorizedException(texts.EXPIRED_REFRESH_TOKEN)
     if not user.enabled:
         raise NotAuthorizedException(texts.USER_DISABLED)
+    if stored.device_key is not None and not await _device_still_good(ctx, pool, stored, device_key):
+        raise NotAuthorizedException(texts.INVALID_REFRESH_TOKEN)
     if client_rules.rotation_enabled(client.settings):
         answer = await rotate(ctx, pool, client, user, stored)
     else:
         answer = await issue(ctx, call, pool, client, user, stored)
     await ctx.store.touch_session(stored.session_id, ctx.clock.now(), **_source(call))
     return answer
+
+
+async def _device_still_good(ctx: Context, pool: Pool, stored: RefreshToken, device_key: str | None) -> bool:
+    """Whether a refresh token bound to a device may be used with ``device_key`` (devices)."""
+    if not device_rules.tracking(pool.settings):
+        return True
+    if device_key != stored.device_key:
+        return False
+    device = await ctx.store.get_device(device_key)
+    return device is not None and device.user_id == stored.user_id and device.confirmed
 
 
 @dataclass(frozen=True)
