@@ -95,6 +95,8 @@ def test_identity_js_signs_in_again_with_device_srp(identity_js: Run):
     assert claims(second["accessToken"])["device_key"] == key
     # PASSWORD_VERIFIER (first sign-in), then PASSWORD_VERIFIER, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER.
     assert identity_js.answers("RespondToAuthChallenge") == [{"status": 200}] * 4
+    # The library refreshes with the device's key, as the pool requires.
+    assert identity_js.step("refreshSession") == {"deviceKey": key}
 
 
 def test_identity_js_forgets_the_device(identity_js: Run):
@@ -126,5 +128,7 @@ def test_amplify_signs_in_again_with_device_srp_and_forgets_the_device(amplify: 
     assert second == {"isSignedIn": True, "signInStep": "DONE", "deviceKey": key}
     # PASSWORD_VERIFIER (first sign-in), then PASSWORD_VERIFIER, DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER.
     assert amplify.answers("RespondToAuthChallenge") == [{"status": 200}] * 4
+    assert amplify.step("refresh") == {"deviceKey": key}
+    assert amplify.answers("GetTokensFromRefreshToken") == [{"status": 200}]
     assert amplify.step("forgetDevice") == {}
     assert gone(amplify, "dave", key) == (400, "ResourceNotFoundException", "Device does not exist.")

@@ -2,7 +2,7 @@
 //   node amplify_devices.mjs '{"url": ..., "userPoolId": ..., "clientId": ..., "username": ..., "password": ..., "email": ...}'
 // The user exists and is confirmed; the pool tracks devices. Steps: signIn (USER_SRP_AUTH; Amplify confirms the
 // device it is handed), rememberDevice, fetchDevices, signOut (local: Amplify keeps the device), a second signIn
-// (Amplify answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER), fetchAuthSession, forgetDevice. Prints one JSON
+// (Amplify answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER), a forced refresh, forgetDevice. Prints one JSON
 // line as lib.mjs says.
 import {claims, main, run} from './lib.mjs';
 
@@ -34,6 +34,11 @@ main(async ({url, userPoolId, clientId, username, password}) => {
     secondSignIn: async () => {
       const {isSignedIn, nextStep} = await signIn({username, password});
       return {isSignedIn, signInStep: nextStep.signInStep, deviceKey: (await accessClaims()).device_key ?? null};
+    },
+    // GetTokensFromRefreshToken with the device's key: the pool ties the refresh token to the device.
+    refresh: async () => {
+      const {tokens} = await fetchAuthSession({forceRefresh: true});
+      return {deviceKey: claims(tokens.accessToken.toString()).device_key ?? null};
     },
     forgetDevice: async () => {
       await forgetDevice();

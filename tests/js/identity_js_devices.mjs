@@ -3,7 +3,7 @@
 // The user exists and is confirmed; the pool tracks devices. Steps: a first authenticateUser (USER_SRP_AUTH; the
 // library confirms the device it is handed with a verifier it makes), setDeviceStatusRemembered, getDevice,
 // listDevices, a second authenticateUser by a new CognitoUser (the library finds the device in its storage and
-// answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER), forgetDevice. Prints one JSON line as lib.mjs says.
+// answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER), refreshSession, forgetDevice. Prints one JSON line as lib.mjs says.
 import {claims, main, run} from './lib.mjs';
 import identity from 'amazon-cognito-identity-js';
 
@@ -44,6 +44,13 @@ main(async ({url, userPoolId, clientId, username, password}) => {
       const {session} = await signIn(second, username, password);
       const access = claims(session.getAccessToken().getJwtToken());
       return {deviceKey: second.deviceKey, tokenDeviceKey: access.device_key, accessToken: session.getAccessToken().getJwtToken()};
+    },
+    // InitiateAuth REFRESH_TOKEN_AUTH with the cached DEVICE_KEY: the pool ties the refresh token to the device.
+    refreshSession: async () => {
+      const session = await new Promise((resolve, reject) =>
+        second.refreshSession(second.getSignInUserSession().getRefreshToken(), (e, s) => (e ? reject(e) : resolve(s))),
+      );
+      return {deviceKey: claims(session.getAccessToken().getJwtToken()).device_key ?? null};
     },
     forgetDevice: async () => await callbacks((cb) => second.forgetDevice(cb)),
   });
