@@ -2,8 +2,9 @@
 
 Flows: USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH (legacy ADMIN_NO_SRP_AUTH), USER_SRP_AUTH with its
 PASSWORD_VERIFIER challenge, REFRESH_TOKEN_AUTH (REFRESH_TOKEN), and NEW_PASSWORD_REQUIRED for users made by
-AdminCreateUser. Challenge state lives in the store (``auth_sessions``), used once, for the client's
-AuthSessionValidity minutes.
+AdminCreateUser. Remembered devices (``shared/device_auth.py``) join at the points marked "devices": the device a
+``DEVICE_KEY`` names, ``NewDeviceMetadata`` where tokens are issued, DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER.
+Challenge state lives in the store (``auth_sessions``), used once, for the client's AuthSessionValidity minutes.
 """
 
 from __future__ import annotations
