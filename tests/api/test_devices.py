@@ -105,6 +105,20 @@ def test_srp_and_admin_sign_ins_hand_out_devices_too(cognito):
     assert DEVICE_KEY.match(admin["NewDeviceMetadata"]["DeviceKey"])
 
 
+def test_a_new_password_sign_in_ends_with_a_new_device_too(cognito):
+    pool, client_id = make_pool_and_client(cognito, {"DeviceConfiguration": ALWAYS})
+    cognito.admin_create_user(UserPoolId=pool, Username="carol", TemporaryPassword=PASSWORD, MessageAction="SUPPRESS")
+    challenge = password_auth(cognito, client_id, "carol")
+    assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    result = cognito.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="NEW_PASSWORD_REQUIRED",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": "carol", "NEW_PASSWORD": "N3w-password!"},
+    )["AuthenticationResult"]
+    assert claims(result["AccessToken"])["device_key"] == result["NewDeviceMetadata"]["DeviceKey"]
+
+
 # ---- ConfirmDevice ---------------------------------------------------------------------------------------------
 def test_confirm_device_remembers_at_once_unless_the_pool_asks_the_user(cognito):
     _, client_id = tracking_pool(cognito)
