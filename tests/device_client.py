@@ -47,14 +47,17 @@ def srp(
     username: str = "alice",
     password: str = PASSWORD,
     device: KnownDevice | None = None,
+    secret: str | None = None,
 ) -> AWSSRP:
-    """pycognito's SRP client for this user, knowing ``device`` (it then sends DEVICE_KEY)."""
+    """pycognito's SRP client for this user, knowing ``device`` (it then sends DEVICE_KEY), of an app client with
+    ``secret`` (it then sends SECRET_HASH)."""
     return AWSSRP(
         username,
         password,
         pool_id,
         client_id,
         client=cognito,
+        client_secret=secret,
         device_key=device.key if device else None,
         device_group_key=device.group_key if device else None,
         device_password=device.secret if device else None,
@@ -83,6 +86,11 @@ def device_srp_auth(cognito: Any, client: AWSSRP, challenge: dict[str, Any], use
             "USERNAME": username,
             "DEVICE_KEY": client.device_key,
             "SRP_A": long_to_hex(client.large_a_value),
+            **(
+                {"SECRET_HASH": client.get_secret_hash(username, client.client_id, client.client_secret)}
+                if client.client_secret
+                else {}
+            ),
         },
     )
 

@@ -223,6 +223,26 @@ def test_password_sign_in_with_a_confirmed_device_asks_for_the_device(cognito):
     assert claims(result["AuthenticationResult"]["AccessToken"])["device_key"] == device.key
 
 
+def test_a_client_with_a_secret_sends_its_secret_hash_in_the_device_steps(cognito):
+    pool, client_id = make_pool_and_client(cognito, {"DeviceConfiguration": ALWAYS}, GenerateSecret=True)
+    cognito.admin_create_user(UserPoolId=pool, Username="alice", MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool, Username="alice", Password=PASSWORD, Permanent=True)
+    secret = cognito.describe_user_pool_client(UserPoolId=pool, ClientId=client_id)["UserPoolClient"]["ClientSecret"]
+    first = srp_sign_in(cognito, srp(cognito, pool, client_id, secret=secret))
+    device, _ = confirm(cognito, first)
+    client = srp(cognito, pool, client_id, device=device, secret=secret)
+    challenge = srp_sign_in(cognito, client)
+    assert failure(
+        cognito.respond_to_auth_challenge,
+        ClientId=client_id,
+        ChallengeName="DEVICE_SRP_AUTH",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": "alice", "DEVICE_KEY": device.key, "SRP_A": "ab" * 64},
+    ) == (400, "NotAuthorizedException", f"Client {client_id} is configured for secret but secret was not received")
+    result = authenticate_device(cognito, client, challenge)["AuthenticationResult"]
+    assert claims(result["AccessToken"])["device_key"] == device.key
+
+
 def test_a_not_remembered_device_still_authenticates(cognito):
     pool, client_id = tracking_pool(cognito, OPT_IN)
     device, _ = remembered(cognito, pool, client_id)
