@@ -46,6 +46,14 @@ async def sign_in_device(ctx: Context, pool: Pool, user: User, device_key: str |
     return device
 
 
+async def skips_mfa(ctx: Context, pool: Pool, user: User, device_key: str | None) -> bool:
+    """For the MFA step of a proven sign-in: whether its ``DEVICE_KEY`` names a remembered device that replaces
+    MFA in this pool (``domain.devices.skips_mfa``); that device then proves itself (``challenge_or_tokens``)
+    instead. An unknown key is ``ResourceNotFoundException``, as in ``sign_in_device``."""
+    device = await sign_in_device(ctx, pool, user, device_key)
+    return device_rules.skips_mfa(device_rules.configuration(pool.settings), device)
+
+
 async def challenge_or_tokens(
     ctx: Context, call: Call, pool: Pool, client: Client, user: User, device: Device | None
 ) -> dict[str, Any]:
