@@ -180,6 +180,14 @@ class RequestTimeoutException(ServiceError):
     status = 408
 
 
+class DeviceKeyExistsException(ServiceError):
+    pass
+
+
+class InvalidUserPoolConfigurationException(ServiceError):
+    pass
+
+
 # Refinements: subclasses that answer as their AWS type, so that our own code (a page) can tell cases apart without
 # reading the message.
 

@@ -62,6 +62,7 @@ def world(server):
 
 
 TOKEN = "eyJraWQiOiJrIiwiYWxnIjoiUlMyNTYifQ.e30.c2ln"  # shaped like a JWT; never reaches an operation here
+DEVICE_KEY = "us-east-1_0a1b2c3d-4e5f-6789-abcd-ef0123456789"
 
 
 def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
@@ -197,6 +198,26 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
         "DeleteResourceServer": {"UserPoolId": pool, "Identifier": "missing"},
         "SetUICustomization": {"UserPoolId": pool, "CSS": ""},
         "GetUICustomization": {"UserPoolId": pool},
+        # devices
+        "ConfirmDevice": {
+            "AccessToken": TOKEN,
+            "DeviceKey": DEVICE_KEY,
+            "DeviceSecretVerifierConfig": {"PasswordVerifier": "AQ==", "Salt": "AQ=="},
+            "DeviceName": "phone",
+        },
+        "UpdateDeviceStatus": {"AccessToken": TOKEN, "DeviceKey": DEVICE_KEY, "DeviceRememberedStatus": "remembered"},
+        "GetDevice": {"AccessToken": TOKEN, "DeviceKey": DEVICE_KEY},
+        "ListDevices": {"AccessToken": TOKEN, "Limit": 10},
+        "ForgetDevice": {"AccessToken": TOKEN, "DeviceKey": DEVICE_KEY},
+        "AdminGetDevice": {"UserPoolId": pool, "Username": "present", "DeviceKey": DEVICE_KEY},
+        "AdminListDevices": {"UserPoolId": pool, "Username": "present", "Limit": 10},
+        "AdminForgetDevice": {"UserPoolId": pool, "Username": "present", "DeviceKey": DEVICE_KEY},
+        "AdminUpdateDeviceStatus": {
+            "UserPoolId": pool,
+            "Username": "present",
+            "DeviceKey": DEVICE_KEY,
+            "DeviceRememberedStatus": "not_remembered",
+        },
     }[operation]
 
 

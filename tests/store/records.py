@@ -13,6 +13,7 @@ from userpool.domain.records import (
     AuthSession,
     Client,
     Confirmation,
+    Device,
     NewCode,
     NewUser,
     Pool,
@@ -160,3 +161,18 @@ def auth_event(pool: Pool, user_id: int, at: float = NOW, event_type: str = "Sig
         "device_name": "Boto3/1.0",
     }
     return AuthEvent(**{**values, **fields})
+
+
+def device(pool: Pool, user_id: int, at: float = NOW, **fields: Any) -> Device:
+    """A device a sign-in handed out (unconfirmed unless ``verifier``/``salt``/``remembered`` are given)."""
+    values: dict[str, Any] = {
+        "key": f"us-east-1_{uuid.uuid4()}",
+        "pool_id": pool.id,
+        "user_id": user_id,
+        "group_key": unique()[:9],
+        "created_at": at,
+        "modified_at": at,
+        "last_authenticated_at": at,
+        "last_ip": "192.0.2.1",
+    }
+    return Device(**{**values, **fields})

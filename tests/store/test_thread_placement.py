@@ -18,6 +18,7 @@ from tests.store.records import (
     auth_event,
     auth_session,
     confirmation,
+    device,
     new_client,
     new_code,
     new_pool,
@@ -217,6 +218,14 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     await measure("remove_group_member", store.remove_group_member(created.id, user_id))
     await measure("delete_group", store.delete_group(pool.id, "staff"))
     await call_oauth_methods(store, measure, pool, client, user_id)
+    handed = device(pool, user_id)
+    await measure("add_device", store.add_device(handed, NOW - 86400))
+    await measure("get_device", store.get_device(handed.key))
+    await measure("confirm_device", store.confirm_device(handed.key, "AQ==", "AQ==", "phone", "remembered", NOW))
+    await measure("set_device_status", store.set_device_status(handed.key, "not_remembered", NOW))
+    await measure("touch_device", store.touch_device(handed.key, NOW, "192.0.2.2"))
+    await measure("list_devices", store.list_devices(user_id, 10, None))
+    await measure("delete_device", store.delete_device(handed.key))
     await measure("integrity_check", store.integrity_check())
     await measure("storage_bytes", store.storage_bytes())
     await measure("delete_user", store.delete_user(user_id))

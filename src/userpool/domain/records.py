@@ -223,6 +223,7 @@ class RefreshToken:
     revoked_at: float | None = None
     replaced_at: float | None = None
     scopes: str | None = None  # an OAuth grant's scopes (space-separated); None: the API's sign-in
+    device_key: str | None = None  # the device of the sign-in (devices): tokens refreshed from it name it too
 
 
 @dataclass(frozen=True)
@@ -400,3 +401,27 @@ class WebSession:
     created_at: float
     expires_at: float
     revoked_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Device:
+    """A device of a user in a pool that tracks devices: made (unconfirmed) when a sign-in hands out its key in
+    ``NewDeviceMetadata``, confirmed by ConfirmDevice with the SRP verifier and salt the client made (kept as sent,
+    Base64); ``remembered`` is ``remembered``/``not_remembered`` once confirmed (None before)."""
+
+    key: str
+    pool_id: str
+    user_id: int
+    group_key: str
+    created_at: float
+    modified_at: float
+    last_authenticated_at: float
+    last_ip: str | None = None
+    name: str | None = None
+    verifier: str | None = None
+    salt: str | None = None
+    remembered: str | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        return self.verifier is not None

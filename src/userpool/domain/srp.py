@@ -26,7 +26,11 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+from userpool.domain import texts
+from userpool.errors import InvalidParameterException, NotAuthorizedException
 
 try:
     import gmpy2
@@ -179,26 +183,94 @@ def canonical_timestamp(text: str) -> str | None:
     return f"{weekday} {month} {day_n} {hour}:{minute}:{second} UTC {year}"
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A client's proof of the key: the SECRET_BLOCK it echoes (bytes), its signature and its TIMESTAMP (as
+    Cognito re-writes it)."""
+
+    secret_block: bytes
+    signature: str
+    timestamp: str
+
+
+def read_claim(responses: Mapping[str, str]) -> Claim:
+    """PASSWORD_CLAIM_SECRET_BLOCK, PASSWORD_CLAIM_SIGNATURE and TIMESTAMP of a (DEVICE_)PASSWORD_VERIFIER answer,
+    with Cognito's answers to a missing one, a malformed TIMESTAMP and a block that is not Base64."""
+    values = {}
+    for name in ("PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"):
+        values[name] = responses.get(name) or ""
+        if not values[name]:
+            raise InvalidParameterException(texts.MISSING_PARAMETER.format(name=name))
+    timestamp = canonical_timestamp(values["TIMESTAMP"])
+    if timestamp is None:
+        raise InvalidParameterException(texts.SRP_TIMESTAMP_FORMAT)
+    try:
+        block = base64.b64decode(values["PASSWORD_CLAIM_SECRET_BLOCK"], validate=True)
+    except (binascii.Error, ValueError):
+        raise NotAuthorizedException(texts.INVALID_SESSION) from None
+    return Claim(block, values["PASSWORD_CLAIM_SIGNATURE"], timestamp)
+
+
 def format_timestamp(year: int, month: int, day: int, hour: int, minute: int, second: int) -> str:
     """``Sat Sep 5 09:03:07 UTC 2026``, as the clients write it."""
     weekday = _DAYS[calendar.weekday(year, month, day)]
     return f"{weekday} {_MONTHS[month - 1]} {day} {hour:02d}:{minute:02d}:{second:02d} UTC {year}"
 
 
+def _signature(key: bytes, realm: str, name: str, secret_block: bytes, timestamp: str) -> bytes:
+    """HMAC-SHA256(key, realm | name | SECRET_BLOCK bytes | TIMESTAMP): the pool name and username for a user,
+    the device group key and device key for a device."""
+    return hmac.new(key, realm.encode() + name.encode() + secret_block + timestamp.encode(), hashlib.sha256).digest()
+
+
+def _matches(expected: bytes, signature_b64: str) -> bool:
+    try:
+        sent = base64.b64decode(signature_b64, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return hmac.compare_digest(expected, sent)
+
+
 def expected_signature(key: bytes, pool_id: str, username: str, secret_block: bytes, timestamp: str) -> bytes:
-    message = pool_name(pool_id).encode() + username.encode() + secret_block + timestamp.encode()
-    return hmac.new(key, message, hashlib.sha256).digest()
+    return _signature(key, pool_name(pool_id), username, secret_block, timestamp)
 
 
 def signature_matches(
     key: bytes, pool_id: str, username: str, secret_block: bytes, timestamp: str, signature_b64: str
 ) -> bool:
     """Constant-time check of PASSWORD_CLAIM_SIGNATURE."""
+    return _matches(expected_signature(key, pool_id, username, secret_block, timestamp), signature_b64)
+
+
+# ---- device SRP (DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER) -------------------------------------------------------
+# The same group, k, u, S, key derivation and TIMESTAMP as a user's SRP; the device group key stands where the pool
+# name does and the device key where the username does, and the "password" is a random secret only the device
+# knows. The device made its verifier itself (AuthenticationHelper.generateHashDevice) and sent it to ConfirmDevice
+# with its salt, each as Base64 of Cognito's padded hex bytes.
+
+
+def from_base64(text: str) -> str | None:
+    """The hex of a ConfirmDevice ``Salt`` or ``PasswordVerifier`` (Base64 of big-endian bytes), or None when it
+    is not Base64 or holds zero (a verifier of zero, or one not below N, would be no verifier at all)."""
     try:
-        sent = base64.b64decode(signature_b64, validate=True)
+        raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        return False
-    return hmac.compare_digest(expected_signature(key, pool_id, username, secret_block, timestamp), sent)
+        return None
+    value = int.from_bytes(raw, "big")
+    if value == 0 or len(raw) > 512:
+        return None
+    return format(value, "x")
+
+
+def device_verifier_valid(verifier_hex: str) -> bool:
+    return 0 < int(verifier_hex, 16) < N
+
+
+def device_signature_matches(
+    key: bytes, group_key: str, device_key: str, secret_block: bytes, timestamp: str, signature_b64: str
+) -> bool:
+    """Constant-time check of a device's PASSWORD_CLAIM_SIGNATURE."""
+    return _matches(_signature(key, group_key, device_key, secret_block, timestamp), signature_b64)
 
 
 def client_ephemeral() -> tuple[int, str]:

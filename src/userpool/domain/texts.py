@@ -90,6 +90,8 @@ INVALID_SESSION: Final = "Invalid session for the user."
 SESSION_EXPIRED: Final = "Invalid session for the user, session is expired."
 SESSION_USED: Final = "Invalid session for the user, session can only be used once."
 SRP_TIMESTAMP_FORMAT: Final = "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english."
+MISSING_PARAMETER: Final = "Missing required parameter {name}"  # an AuthParameter or ChallengeResponse
+INVALID_SRP_A: Final = "Invalid SRP_A value."  # (unverified)
 
 # ---- tokens ----------------------------------------------------------------------------------------------------
 INVALID_ACCESS_TOKEN: Final = "Invalid Access Token"
@@ -155,3 +157,8 @@ INVALID_PAGINATION_TOKEN: Final = "Invalid pagination token."
 # ---- OAuth 2.0 -------------------------------------------------------------------------------------------------
 # An access token without the scope an operation needs (an OAuth token without aws.cognito.signin.user.admin).
 MISSING_SCOPES: Final = "Access Token does not have required scopes"
+# ---- remembered devices -----------------------------------------------------------------------------------------
+DEVICE_NOT_FOUND: Final = "Device does not exist."  # (observed, amazon-cognito-identity-js#200)
+DEVICE_KEY_EXISTS: Final = "Device key already exists."  # ConfirmDevice on a confirmed device (unverified)
+DEVICE_TRACKING_OFF: Final = "Device tracking is not enabled for this user pool."  # (unverified)
+DEVICE_VERIFIER_INVALID: Final = "Invalid device secret verifier config."  # (unverified)

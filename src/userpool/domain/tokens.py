@@ -9,7 +9,7 @@ Claims follow what Cognito issues:
   ``cognito:preferred_role`` when the groups have roles.
 - Access token: ``sub``, ``iss``, ``client_id``, ``origin_jti``, ``event_id``, ``token_use: "access"``,
   ``scope: "aws.cognito.signin.user.admin"``, ``auth_time``, ``exp``, ``iat``, ``jti``, ``username``;
-  ``cognito:groups`` for a user in groups.
+  ``cognito:groups`` for a user in groups, and ``device_key`` when the sign-in came from a tracked device.
 The header carries only ``kid`` and ``alg`` (no ``typ``), as Cognito's does.
 """
 
@@ -121,6 +121,7 @@ class Issue:
     # None: the API's sign-in, whose access token has ``aws.cognito.signin.user.admin`` alone.
     scopes: tuple[str, ...] | None = None
     nonce: str | None = None  # the authorize request's ``nonce``, into the ID token
+    device_key: str | None = None  # the remembered device the sign-in came from (access token only)
 
 
 def at_hash(access_token: str) -> str:
@@ -185,6 +186,7 @@ def access_claims(issue: Issue, lifetime: int) -> dict[str, Any]:
         "iat": issue.now,
         "jti": str(uuid.uuid4()),
         "username": issue.username,
+        **({"device_key": issue.device_key} if issue.device_key else {}),
     }
     if issue.scopes is not None:
         claims["version"] = 2

@@ -18,6 +18,7 @@ from userpool.operations import (
     auth,
     auth_events,
     clients,
+    devices,
     groups,
     mfa,
     oauth,
@@ -54,5 +55,6 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **tags.OPERATIONS,
         **mfa.OPERATIONS,
         **oauth.OPERATIONS,
+        **devices.OPERATIONS,
     }
 )

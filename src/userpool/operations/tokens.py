@@ -15,16 +15,20 @@ from userpool.operations.shared import issuing, lookups
 async def get_tokens_from_refresh_token(ctx: Context, call: Call) -> dict[str, Any]:
     """GetTokensFromRefreshToken: new access and ID tokens (and, with rotation, a new refresh token).
 
-    A client with a secret authenticates with ``ClientSecret`` itself (not a SecretHash). ``DeviceKey`` is accepted
-    and not yet checked (remembered devices are not built), and ``ClientMetadata`` has no PreTokenGeneration
-    function to go to yet."""
+    A client with a secret authenticates with ``ClientSecret`` itself (not a SecretHash). ``DeviceKey`` must name
+    the confirmed device of the refresh token's sign-in while the pool tracks devices (``issuing.refresh``), and
+    ``ClientMetadata`` has no PreTokenGeneration function to go to yet."""
     p = call.params
     client, pool = await lookups.client_and_pool(ctx.store, p["ClientId"], call)
 
     def check_secret(_: User) -> None:
         lookups.check_client_secret(client, p.get("ClientSecret"))
 
-    return {"AuthenticationResult": await issuing.refresh(ctx, call, pool, client, p["RefreshToken"], check_secret)}
+    return {
+        "AuthenticationResult": await issuing.refresh(
+            ctx, call, pool, client, p["RefreshToken"], check_secret, p.get("DeviceKey")
+        )
+    }
 
 
 async def global_sign_out(ctx: Context, call: Call) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from userpool.store.certificates import CertificateStore
 from userpool.store.clients import ClientStore
 from userpool.store.codes import CodeStore
 from userpool.store.counters import CounterStore
+from userpool.store.devices import DeviceStore
 from userpool.store.events import AuthEventStore
 from userpool.store.groups import GroupStore
 from userpool.store.integrity import IntegrityStore
@@ -51,10 +52,11 @@ class Store(
     GroupStore,
     MfaStore,
     OAuthStore,
+    DeviceStore,
     IntegrityStore,
 ):
     """Pools, clients, users, codes, tokens and sessions, signing certificates, the outbox, rate counters, send
-    quotas, risk configurations, users' auth events and MFA, on one SQLAlchemy engine: asyncpg's (PostgreSQL) or
-    sqlite3's, driven on ``SqliteThreads``. Client secrets and certificates' private keys are sealed with ``box``
-    (without one, a client's first secret is kept in plain text and nothing else that needs sealing can be stored:
-    tools only)."""
+    quotas, risk configurations, users' auth events, groups, MFA and remembered devices, the hosted UI's records, on
+    one SQLAlchemy engine: asyncpg's (PostgreSQL) or sqlite3's, driven on ``SqliteThreads``. Client secrets and
+    certificates' private keys are sealed with ``box`` (without one, a client's first secret is kept in plain text
+    and nothing else that needs sealing can be stored: tools only)."""

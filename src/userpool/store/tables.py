@@ -171,6 +171,7 @@ refresh_tokens = Table(
     Column("revoked_at", Float),
     Column("replaced_at", Float),
     Column("scopes", Text),  # an OAuth grant's scopes, space-separated (migration 0015); NULL: the API's sign-in
+    Column("device_key", String(55)),  # migration 0014: the sign-in's device, named by the tokens refreshed from it
 )
 
 # Token sessions (ListUserSessions): one per sign-in, named like Cognito's (``tkn`` + 25 letters and digits); the
@@ -401,4 +402,26 @@ web_sessions = Table(
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False, index=True),
     Column("revoked_at", Float),
+)
+
+# Remembered devices (migration 0014): one row per device key a sign-in handed out in ``NewDeviceMetadata``, its
+# user's (gone with the user). ConfirmDevice fills in the SRP verifier and salt the client made (Base64, as sent:
+# they are the device's public half, its secret never reaches the server), its name and remembered status.
+# Unconfirmed rows older than a day are swept when the user gets its next new device.
+devices = Table(
+    "devices",
+    metadata,
+    Column("key", String(55), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("group_key", String(32), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("modified_at", Float, nullable=False),
+    Column("last_authenticated_at", Float, nullable=False),
+    Column("last_ip", String(64)),
+    Column("name", String(1024)),
+    Column("verifier", Text),
+    Column("salt", Text),
+    Column("remembered", String(16)),
+    Index("ix_devices_user", "user_id", "key"),
 )

@@ -13,6 +13,7 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import clients as client_rules
+from userpool.domain import devices as device_rules
 from userpool.domain import groups as group_rules
 from userpool.domain import ids, texts
 from userpool.domain import oauth as oauth_rules
@@ -95,18 +96,20 @@ async def issue(
     user: User,
     origin: RefreshToken | None = None,
     grant: Grant | None = None,
+    device_key: str | None = None,
 ) -> dict[str, Any]:
     """An ``AuthenticationResult``: access and ID tokens, and a new refresh token (a new token session, started
     from ``call``'s address and device) unless ``origin`` (the refresh token being used, without rotation) is given,
-    in which case the new tokens share its ``origin_jti``, ``auth_time`` and scopes. With an OAuth ``grant``, the
-    tokens carry its scopes (and the ID token, only with ``openid``, its nonce)."""
+    in which case the new tokens share its ``origin_jti``, ``auth_time``, scopes and device. With an OAuth
+    ``grant``, the tokens carry its scopes (and the ID token, only with ``openid``, its nonce). ``device_key``: the
+    device the sign-in came from (devices), named by its access tokens and those refreshed from its refresh token."""
     now = ctx.clock.now()
     nonce = grant.nonce if grant is not None else None
     if origin is not None:
         return await _sign(ctx, pool, client, user, origin, now, nonce)
     expires_at = now + token_rules.validity_seconds(client.settings, "RefreshToken")
     auth_time = grant.auth_time if grant is not None and grant.auth_time is not None else now
-    refresh_token, origin = _refresh_token(client, user, ids.token_session_id(), auth_time, now, expires_at)
+    refresh_token, origin = _refresh_token(client, user, ids.token_session_id(), auth_time, now, expires_at, device_key)
     if grant is not None:
         origin = dataclasses.replace(origin, scopes=" ".join(grant.scopes))
     session = TokenSession(
@@ -134,7 +137,9 @@ async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: Ref
     when ``used`` would have (rotation slides the tokens, not the session's end), and ``used`` stays good for the
     client's grace period; its use after that revokes the session (``RefreshTokenReuseException``)."""
     now = ctx.clock.now()
-    refresh_token, new = _refresh_token(client, user, used.session_id, used.auth_time, now, used.expires_at)
+    refresh_token, new = _refresh_token(
+        client, user, used.session_id, used.auth_time, now, used.expires_at, used.device_key
+    )
     new = dataclasses.replace(new, scopes=used.scopes)
     grace = client_rules.rotation_grace_seconds(client.settings)
     if not await ctx.store.rotate_refresh_token(used, new, now, grace):
@@ -143,7 +148,13 @@ async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: Ref
 
 
 def _refresh_token(
-    client: Client, user: User, session_id: str, auth_time: float, now: float, expires_at: float
+    client: Client,
+    user: User,
+    session_id: str,
+    auth_time: float,
+    now: float,
+    expires_at: float,
+    device_key: str | None = None,
 ) -> tuple[str, RefreshToken]:
     """A new opaque refresh token of ``session_id`` and its record (which keeps only its hash)."""
     token = secrets.token_urlsafe(96)
@@ -157,6 +168,7 @@ def _refresh_token(
         auth_time=auth_time,
         created_at=now,
         expires_at=expires_at,
+        device_key=device_key,
     )
     return token, record
 
@@ -189,6 +201,7 @@ async def _sign(
         preferred_role=groups.preferred_role,
         scopes=scopes,
         nonce=nonce,
+        device_key=origin.device_key,
     )
     # An OAuth grant without ``openid`` gets no ID token.
     with_id = scopes is None or oauth_rules.OPENID in scopes
@@ -221,11 +234,21 @@ async def issue_client_credentials(ctx: Context, pool: Pool, client: Client, sco
 
 
 async def refresh(
-    ctx: Context, call: Call, pool: Pool, client: Client, token: str, check_client: Callable[[User], None]
+    ctx: Context,
+    call: Call,
+    pool: Pool,
+    client: Client,
+    token: str,
+    check_client: Callable[[User], None],
+    device_key: str | None = None,
 ) -> dict[str, Any]:
     """New tokens from a refresh token (REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken): the token must be this
     client's, unrevoked, unexpired, of an enabled user; ``check_client`` authenticates the client (its secret) once
-    the token's user is known. With the client's rotation on, the answer carries a new refresh token."""
+    the token's user is known. With the client's rotation on, the answer carries a new refresh token.
+
+    Devices: while the pool tracks devices, a refresh token of a sign-in from a device works only with that device's
+    key (``device_key``) and only while the device is confirmed and not forgotten, as in Cognito ("Invalid Refresh
+    Token." otherwise)."""
     stored = await ctx.store.get_refresh_token(token_hash(token))
     user = await ctx.store.get_user(stored.user_id) if stored is not None else None
     if stored is None or user is None or stored.client_id != client.id:
@@ -237,12 +260,24 @@ async def refresh(
         raise NotAuthorizedException(texts.EXPIRED_REFRESH_TOKEN)
     if not user.enabled:
         raise NotAuthorizedException(texts.USER_DISABLED)
+    if stored.device_key is not None and not await _device_still_good(ctx, pool, stored, device_key):
+        raise NotAuthorizedException(texts.INVALID_REFRESH_TOKEN)
     if client_rules.rotation_enabled(client.settings):
         answer = await rotate(ctx, pool, client, user, stored)
     else:
         answer = await issue(ctx, call, pool, client, user, stored)
     await ctx.store.touch_session(stored.session_id, ctx.clock.now(), **_source(call))
     return answer
+
+
+async def _device_still_good(ctx: Context, pool: Pool, stored: RefreshToken, device_key: str | None) -> bool:
+    """Whether a refresh token bound to a device may be used with ``device_key`` (devices)."""
+    if not device_rules.tracking(pool.settings):
+        return True
+    if device_key != stored.device_key:
+        return False
+    device = await ctx.store.get_device(device_key)
+    return device is not None and device.user_id == stored.user_id and device.confirmed
 
 
 @dataclass(frozen=True)

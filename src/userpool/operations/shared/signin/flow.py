@@ -19,8 +19,8 @@ from userpool.domain import texts
 from userpool.domain.records import Pool, User
 from userpool.domain.users import UserStatus
 from userpool.errors import NotAuthorizedException, PasswordResetRequiredException, UserNotConfirmedException
-from userpool.operations.shared import issuing, threat_protection, user_passwords
-from userpool.operations.shared.signin import second_factor
+from userpool.operations.shared import threat_protection, user_passwords
+from userpool.operations.shared.signin import device, second_factor
 from userpool.operations.shared.signin.sessions import SignIn, carried, new_session
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
@@ -40,12 +40,6 @@ async def record_sign_in(s: SignIn, user: User, response: str, challenge_respons
 # ---- what comes next ---------------------------------------------------------------------------------------------
 def missing_required(pool: Pool, attributes: dict[str, str]) -> list[str]:
     return attribute_rules.missing_required(pool.settings["SchemaAttributes"], attributes)
-
-
-def remembered_device_skips_mfa(s: SignIn, user: User, auth_parameters: dict[str, str]) -> bool:
-    """Seam for remembered devices: whether the sign-in's ``DEVICE_KEY`` (in ``auth_parameters``) names a device
-    of ``user`` that this pool lets skip MFA. No device is remembered yet: never."""
-    return False
 
 
 async def proven(s: SignIn, user: User, auth_parameters: dict[str, str]) -> dict[str, Any]:
@@ -75,8 +69,9 @@ async def next_step(
 ) -> dict[str, Any]:
     """The one place that decides what follows a proven step: ``NEW_PASSWORD_REQUIRED`` for a user on a temporary
     password, then the MFA the pool and the user call for (a challenge, ``MFA_SETUP``, or none: a remembered
-    device skips it, ``remembered_device_skips_mfa``), then tokens. ``auth_parameters`` are the sign-in's first
-    AuthParameters (kept in the challenge sessions between steps); ``mfa_done`` once a second factor is proven."""
+    device stands in for it, ``device.skips_mfa``), then the device's own proof or tokens
+    (``device.challenge_or_tokens``). ``auth_parameters`` are the sign-in's first AuthParameters (kept in the
+    challenge sessions between steps); ``mfa_done`` once a second factor is proven."""
     ctx = s.ctx
     if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
         if user.password_expires_at is not None and ctx.clock.now() > user.password_expires_at:
@@ -93,12 +88,11 @@ async def next_step(
                 "userAttributes": json.dumps({n: v for n, v in user.attributes.items() if n != "sub"}),
             },
         }
+    # The device the sign-in names (``DEVICE_KEY``, carried from its first step): a remembered one may stand in for
+    # MFA, and a confirmed one proves itself (DEVICE_SRP_AUTH) before tokens.
+    known = await device.sign_in_device(ctx, s.pool, user, auth_parameters.get("DEVICE_KEY"))
     # A pool with MFA off costs no read of the user's factors.
-    if (
-        not mfa_done
-        and mfa_rules.mode(s.pool.settings) != "OFF"
-        and not remembered_device_skips_mfa(s, user, auth_parameters)
-    ):
+    if not mfa_done and mfa_rules.mode(s.pool.settings) != "OFF" and not device.skips_mfa(s.pool, known):
         settings = await ctx.store.get_mfa_settings(user.id)
         decision = mfa_rules.decide(s.pool.settings, settings, user.attributes)
         if decision is not None:
@@ -107,4 +101,4 @@ async def next_step(
     # lockout like wrong passwords, and a right password does not wipe them.
     if user.failed_sign_ins:
         await ctx.store.reset_sign_in_failures(user.id)
-    return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, s.call, s.pool, s.client, user)}
+    return await device.challenge_or_tokens(s, user, known)

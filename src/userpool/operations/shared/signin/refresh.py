@@ -31,5 +31,8 @@ async def start(s: SignIn, params: dict[str, str], session: str | None = None) -
 
     return {
         "ChallengeParameters": {},
-        "AuthenticationResult": await issuing.refresh(s.ctx, s.call, s.pool, client, token, check_secret_hash),
+        # A refresh token of a sign-in from a tracked device works only with that device's key.
+        "AuthenticationResult": await issuing.refresh(
+            s.ctx, s.call, s.pool, client, token, check_secret_hash, params.get("DEVICE_KEY")
+        ),
     }

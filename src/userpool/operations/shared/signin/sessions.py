@@ -48,7 +48,7 @@ def carried(auth_parameters: dict[str, str]) -> dict[str, str]:
 def required(params: dict[str, str], name: str) -> str:
     value = params.get(name)
     if value is None or value == "":
-        raise InvalidParameterException(f"Missing required parameter {name}")
+        raise InvalidParameterException(texts.MISSING_PARAMETER.format(name=name))
     return value
 
 
@@ -78,7 +78,7 @@ async def find_session(
 ) -> AuthSession:
     """The live session ``token`` names for ``challenge`` (one of them), or Cognito's refusal."""
     if not token:
-        raise InvalidParameterException("Missing required parameter Session")
+        raise InvalidParameterException(texts.MISSING_PARAMETER.format(name="Session"))
     session = await ctx.store.get_session(issuing.token_hash(token))
     wanted = (challenge,) if isinstance(challenge, str) else challenge
     if session is None or session.client_id != client.id or session.challenge not in wanted:

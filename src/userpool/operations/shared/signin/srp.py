@@ -15,7 +15,7 @@ from userpool.domain import srp, texts
 from userpool.domain.records import Pool
 from userpool.errors import InvalidParameterException, NotAuthorizedException
 from userpool.operations.shared import issuing, lookups, user_passwords
-from userpool.operations.shared.signin import flow
+from userpool.operations.shared.signin import device, flow
 from userpool.operations.shared.signin.sessions import (
     SignIn,
     carried,
@@ -41,7 +41,7 @@ async def start(s: SignIn, params: dict[str, str], session: str | None = None) -
     a_hex = required(params, "SRP_A")
     lookups.check_secret_hash(client, username, params.get("SECRET_HASH"))
     if srp.parse_public(a_hex) is None:
-        raise InvalidParameterException("Invalid SRP_A value.")  # (unverified wording)
+        raise InvalidParameterException(texts.INVALID_SRP_A)
     user = await lookups.user_for_client(ctx.store, client, pool, username, texts.USER_NOT_FOUND)
     if user is not None and user.srp_verifier is not None and user.srp_salt is not None:
         salt, verifier, srp_id = user.srp_salt, user.srp_verifier, user.username
@@ -94,19 +94,25 @@ async def answer_password_verifier(s: SignIn, r: dict[str, str], session_token: 
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
     if user is not None:
         flow.check_not_locked(ctx, user)
-    # One answer per challenge: a wrong signature spends the session, so each guess costs a new InitiateAuth.
-    await use_session(ctx, session)
     data = session.data
     challenge = srp.Challenge(b=data["b"], B=data["B"])
+    # The device key of the first step, or this answer's (a client may send it with either).
+    parameters = {**data.get("auth_parameters", {}), **carried(r)}
 
     def proven() -> bool:
         key = srp.session_key(data["A"], challenge, data["verifier"])
         return key is not None and srp.signature_matches(key, pool.id, data["srp_id"], block, timestamp, signature)
 
-    if not await ctx.hashing.run(proven) or user is None:
+    right = await ctx.hashing.run(proven) and user is not None
+    if right and user is not None:
+        # An unknown DEVICE_KEY is refused (to a right proof only) before the session is spent: clients such as
+        # amazon-cognito-identity-js then answer again without it.
+        await device.sign_in_device(ctx, pool, user, parameters.get("DEVICE_KEY"))
+    # One answer per challenge: a wrong signature spends the session, so each guess costs a new InitiateAuth.
+    await use_session(ctx, session)
+    if not right or user is None:
         if user is not None:
             await user_passwords.count_failure(ctx, user)
             await flow.record_sign_in(s, user, events.FAIL, events.PASSWORD_FAILURE)
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
-    # The device key of the first step, or this answer's (a client may send it with either).
-    return await flow.proven(s, user, {**data.get("auth_parameters", {}), **carried(r)})
+    return await flow.proven(s, user, parameters)

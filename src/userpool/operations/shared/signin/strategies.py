@@ -16,7 +16,7 @@ from userpool.domain import clients as client_rules
 from userpool.domain import flows
 from userpool.domain import mfa as mfa_rules
 from userpool.errors import InvalidParameterException, UnsupportedOperationException
-from userpool.operations.shared.signin import mfa, new_password, password, refresh, srp
+from userpool.operations.shared.signin import device, mfa, new_password, password, refresh, srp
 from userpool.operations.shared.signin.flow import NEW_PASSWORD_REQUIRED
 from userpool.operations.shared.signin.sessions import SignIn, Step
 
@@ -40,6 +40,8 @@ CHALLENGES: Mapping[str, Step] = MappingProxyType(
         mfa_rules.TOTP: mfa.code_answer(mfa_rules.TOTP),
         mfa_rules.SELECT: mfa.answer_select,
         mfa_rules.SETUP: mfa.answer_setup,
+        device.DEVICE_SRP_AUTH: device.answer_device_srp,
+        device.DEVICE_PASSWORD_VERIFIER: device.answer_device_password_verifier,
     }
 )
 
