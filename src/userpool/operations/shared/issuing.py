@@ -17,7 +17,7 @@ from userpool.domain import sessions as session_rules
 from userpool.domain import tokens as token_rules
 from userpool.domain.records import Client, Pool, PublicKey, RefreshToken, StoredKey, TokenSession, User
 from userpool.errors import NotAuthorizedException, RefreshTokenReuseException, UserNotFoundException
-from userpool.operations.shared import lookups
+from userpool.operations.shared import lookups, token_triggers
 
 
 def token_hash(token: str) -> str:
@@ -82,7 +82,7 @@ async def issue(
     in which case the new tokens share its ``origin_jti`` and ``auth_time``."""
     now = ctx.clock.now()
     if origin is not None:
-        return await _sign(ctx, pool, client, user, origin, now)
+        return await _sign(ctx, pool, client, user, origin, now, call=call, refreshing=True)
     expires_at = now + token_rules.validity_seconds(client.settings, "RefreshToken")
     refresh_token, origin = _refresh_token(client, user, ids.token_session_id(), now, now, expires_at)
     session = TokenSession(
@@ -97,7 +97,7 @@ async def issue(
     )
     tracking = await ctx.store.get_session_configuration(pool.id, session_rules.POOL_WIDE)
     await ctx.store.start_session(session, origin, keep=session_rules.max_per_user(tracking))
-    return {**await _sign(ctx, pool, client, user, origin, now), "RefreshToken": refresh_token}
+    return {**await _sign(ctx, pool, client, user, origin, now, call=call), "RefreshToken": refresh_token}
 
 
 def _source(call: Call) -> dict[str, str | None]:
@@ -105,7 +105,9 @@ def _source(call: Call) -> dict[str, str | None]:
     return {"ip_address": call.source_ip, "device": call.user_agent[:1024] or None}
 
 
-async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: RefreshToken) -> dict[str, Any]:
+async def rotate(
+    ctx: Context, pool: Pool, client: Client, user: User, used: RefreshToken, call: Call | None = None
+) -> dict[str, Any]:
     """Refresh-token rotation: new access, ID and refresh tokens in ``used``'s session. The new refresh token ends
     when ``used`` would have (rotation slides the tokens, not the session's end), and ``used`` stays good for the
     client's grace period; its use after that revokes the session (``RefreshTokenReuseException``)."""
@@ -114,7 +116,7 @@ async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: Ref
     grace = client_rules.rotation_grace_seconds(client.settings)
     if not await ctx.store.rotate_refresh_token(used, new, now, grace):
         raise RefreshTokenReuseException(texts.REUSED_REFRESH_TOKEN)
-    return {**await _sign(ctx, pool, client, user, new, now), "RefreshToken": refresh_token}
+    return {**await _sign(ctx, pool, client, user, new, now, call=call, refreshing=True), "RefreshToken": refresh_token}
 
 
 def _refresh_token(
@@ -137,7 +139,15 @@ def _refresh_token(
 
 
 async def _sign(
-    ctx: Context, pool: Pool, client: Client, user: User, origin: RefreshToken, now: float
+    ctx: Context,
+    pool: Pool,
+    client: Client,
+    user: User,
+    origin: RefreshToken,
+    now: float,
+    *,
+    call: Call | None = None,
+    refreshing: bool = False,
 ) -> dict[str, Any]:
     """Access and ID tokens descending from the refresh token ``origin``, issued at ``now`` (a sign-in's tokens
     are issued when it is authenticated, ``auth_time``, however long making the pool's first key takes)."""
@@ -157,10 +167,15 @@ async def _sign(
         now=int(now),
     )
 
+    claims_access = token_rules.access_claims(claims, access_life)
+    claims_id = token_rules.id_claims(claims, id_life)
+    # The PreTokenGeneration trigger, if the pool has one, changes the claims here (and only here).
+    await token_triggers.customise(ctx, call, pool, client, user, claims_id, claims_access, refreshing=refreshing)
+
     def sign_both() -> tuple[str, str]:
         return (
-            token_rules.sign(token_rules.access_claims(claims, access_life), private, key.kid),
-            token_rules.sign(token_rules.id_claims(claims, id_life), private, key.kid),
+            token_rules.sign(claims_access, private, key.kid),
+            token_rules.sign(claims_id, private, key.kid),
         )
 
     access_token, id_token = await ctx.hashing.run(sign_both)
@@ -185,7 +200,7 @@ async def refresh(
     if not user.enabled:
         raise NotAuthorizedException(texts.USER_DISABLED)
     if client_rules.rotation_enabled(client.settings):
-        answer = await rotate(ctx, pool, client, user, stored)
+        answer = await rotate(ctx, pool, client, user, stored, call)
     else:
         answer = await issue(ctx, call, pool, client, user, stored)
     await ctx.store.touch_session(stored.session_id, ctx.clock.now(), **_source(call))

@@ -19,6 +19,7 @@ from userpool.domain.records import Pool, User
 from userpool.domain.users import UserStatus
 from userpool.errors import NotAuthorizedException, PasswordResetRequiredException, UserNotConfirmedException
 from userpool.operations.shared import issuing, threat_protection, user_passwords
+from userpool.operations.shared.signin import auth_triggers
 from userpool.operations.shared.signin.sessions import SignIn, carried, new_session
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
@@ -95,4 +96,5 @@ async def next_step(
         }
     if not mfa_done and not remembered_device_skips_mfa(s, user, auth_parameters):
         pass  # MFA: next commit
+    await auth_triggers.post_authentication(s, user)  # PostAuthentication: its error withholds the tokens
     return {"ChallengeParameters": {}, "AuthenticationResult": await issuing.issue(ctx, s.call, s.pool, s.client, user)}

@@ -15,7 +15,7 @@ from typing import Any
 from userpool.domain import clients as client_rules
 from userpool.domain import flows
 from userpool.errors import InvalidParameterException, UnsupportedOperationException
-from userpool.operations.shared.signin import new_password, password, refresh, srp
+from userpool.operations.shared.signin import auth_triggers, new_password, password, refresh, srp
 from userpool.operations.shared.signin.flow import NEW_PASSWORD_REQUIRED
 from userpool.operations.shared.signin.sessions import SignIn, Step
 
@@ -49,6 +49,7 @@ async def start(s: SignIn, flow: str, params: dict[str, str]) -> dict[str, Any]:
     # A client that rotates refresh tokens refreshes only through GetTokensFromRefreshToken, as in Cognito.
     if not flows.enabled(allowed, flow) or (flow in flows.REFRESH and client_rules.rotation_enabled(s.client.settings)):
         raise InvalidParameterException(flows.not_enabled_message(flow))
+    await auth_triggers.before_first_factor(s, flow, params)  # UserMigration, PreAuthentication
     return await strategy(s, params, None)
 
 
