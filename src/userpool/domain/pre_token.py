@@ -22,6 +22,8 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from userpool.errors import InvalidParameterException
+
 # Claims no answer changes (the guide's list for V1_0, which V2_0 keeps for both tokens).
 PROTECTED = frozenset(
     {
@@ -149,3 +151,25 @@ def apply_overrides(
 def scopes_of(claims_access: Mapping[str, Any]) -> list[str]:
     """The access token's scopes, as a V2_0/V3_0 event lists them."""
     return str(claims_access.get("scope", "")).split()
+
+
+LEGACY_KEY = "PreTokenGeneration"
+CONFIG_KEY = "PreTokenGenerationConfig"
+# (unverified wording: Cognito refuses two different functions, no public source quotes its text)
+TWO_FUNCTIONS = "PreTokenGeneration and PreTokenGenerationConfig.LambdaArn must name the same function."
+
+
+def lambda_config(config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A pool's ``LambdaConfig`` as Cognito stores and echoes it: the legacy ``PreTokenGeneration`` ARN and
+    ``PreTokenGenerationConfig`` are two views of one function, so either one set fills in the other (the legacy
+    ARN is a ``V1_0`` function), and both set must name the same function."""
+    stored = dict(config or {})
+    legacy = stored.get(LEGACY_KEY)
+    versioned = stored.get(CONFIG_KEY)
+    if versioned:
+        if legacy and legacy != versioned.get("LambdaArn"):
+            raise InvalidParameterException(TWO_FUNCTIONS)
+        stored[LEGACY_KEY] = versioned["LambdaArn"]
+    elif legacy:
+        stored[CONFIG_KEY] = {"LambdaArn": legacy, "LambdaVersion": "V1_0"}
+    return stored
