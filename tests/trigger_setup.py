@@ -4,6 +4,8 @@ is played by ``tests.functions.FunctionServer`` and reached three ways, chosen b
 - ``http-*``: plain HTTP (the HTTP invoker);
 - ``py-*``: ``python:tests.functions:python_function`` in the server's process (the in-process Python invoker);
 - any other name: the AWS Lambda Invoke API with boto3 against the function server (the Lambda invoker).
+
+The fixtures (``functions``, ``trigger_server``, ``idp``) are in tests/api/triggers/conftest.py.
 """
 
 from __future__ import annotations

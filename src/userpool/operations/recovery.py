@@ -12,7 +12,15 @@ from userpool.domain import pools as pool_rules
 from userpool.domain.records import NewCode, Pool, User
 from userpool.domain.users import UserStatus
 from userpool.errors import InvalidParameterException
-from userpool.operations.shared import confirmation_codes, lookups, sending, threat_protection, user_passwords
+from userpool.operations.shared import (
+    confirmation_codes,
+    lookups,
+    sending,
+    threat_protection,
+    user_migration,
+    user_passwords,
+)
+from userpool.triggers import Caller
 
 RECOVERY_ATTRIBUTES = {"verified_email": ("email", "EMAIL"), "verified_phone_number": ("phone_number", "SMS")}
 
@@ -48,7 +56,11 @@ async def forgot_password(ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
     client, pool = await lookups.client_and_pool(ctx.store, p["ClientId"], call)
     lookups.check_secret_hash(client, p["Username"], p.get("SecretHash"))
-    user = await lookups.user_for_client(ctx.store, client, pool, p["Username"])
+    caller = Caller(client.id, call.user_agent)
+    # An unknown user may be migrated from another system first (the UserMigration trigger).
+    user = await user_migration.user_for_forgot_password(
+        ctx, caller, client, pool, p["Username"], p.get("ClientMetadata")
+    )
     if user is None:
         return {"CodeDeliveryDetails": sending.simulated_delivery(p["Username"])}
     details = await _send_reset_code(ctx, pool, user)

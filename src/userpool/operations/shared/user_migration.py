@@ -15,11 +15,13 @@ from collections.abc import Mapping
 
 from userpool.context import Context
 from userpool.domain import attributes as attribute_rules
+from userpool.domain import clients as client_rules
 from userpool.domain import ids, texts, usernames
 from userpool.domain.attributes import VERIFIED_FLAGS
-from userpool.domain.records import Pool, User
+from userpool.domain.records import Client, Pool, User
 from userpool.domain.users import UserStatus, creation_conflict, new_user
-from userpool.errors import InvalidLambdaResponseException
+from userpool.errors import InvalidLambdaResponseException, UserNotFoundException
+from userpool.operations.shared import lookups
 from userpool.store import Conflict
 from userpool.triggers import Caller
 from userpool.triggers.responses import UNRECOGNIZABLE
@@ -81,4 +83,21 @@ async def migrate(
         raise creation_conflict(conflict.what, settings, texts.USER_ACCOUNT_EXISTS) from None
     user = await ctx.store.get_user(user_id)
     assert user is not None
+    return user
+
+
+async def user_for_forgot_password(
+    ctx: Context, caller: Caller, client: Client, pool: Pool, name: str, client_metadata: Mapping[str, str] | None
+) -> User | None:
+    """ForgotPassword's user (``lookups.user_for_client``), migrated by the pool's UserMigration function
+    (``UserMigration_ForgotPassword``) when the pool does not know it yet."""
+    user = await lookups.find_user(ctx.store, pool, name)
+    if user is None:
+        try:
+            user = await migrate(ctx, pool, caller, name, FORGOT_PASSWORD, None, None, client_metadata)
+        except UserNotFoundException:
+            if not client_rules.hides_user_existence(client.settings):
+                raise
+    if user is None and not client_rules.hides_user_existence(client.settings):
+        raise UserNotFoundException(texts.NOT_FOUND_BY_CLIENT)
     return user

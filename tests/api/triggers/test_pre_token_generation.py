@@ -8,39 +8,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.functions import FunctionServer, answer, arn, fail, raw, serve_in_process, slow
-from tests.helpers import PASSWORD, error_of, make_client
+from tests.functions import answer, arn, fail, raw, slow
+from tests.helpers import PASSWORD, error_of
 from tests.signin import ALL_FLOWS, claims
-from tests.trigger_setup import SDK, TIMEOUT, VIAS, function_name, start_server
+from tests.trigger_setup import SDK, TIMEOUT, VIAS, function_name
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 NO_GROUPS = {"groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": None}
-
-
-@pytest.fixture(scope="module")
-def functions() -> Any:
-    server = FunctionServer().start()
-    serve_in_process(server)
-    yield server
-    serve_in_process(None)
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def trigger_server(functions: FunctionServer, database: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    server = start_server(functions, tmp_path_factory.mktemp("pre-token") / "data", database)
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_functions(functions: FunctionServer) -> None:
-    functions.reset()
-
-
-@pytest.fixture(scope="module")
-def idp(trigger_server: Any) -> Any:
-    return make_client(trigger_server.url)
 
 
 def config(name: str, version: str | None) -> dict[str, Any]:
