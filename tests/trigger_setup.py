@@ -10,6 +10,7 @@ The fixtures (``functions``, ``trigger_server``, ``idp``) are in tests/api/trigg
 
 from __future__ import annotations
 
+import base64
 import uuid
 from typing import Any
 
@@ -19,6 +20,7 @@ from tests.server import LocalUserpool, in_process
 HTTP = ("http-a", "http-b", "http-c")
 PYTHON = ("py-a", "py-b", "py-c")
 TIMEOUT = 0.5
+CODE_KEY = base64.b64encode(bytes(range(32))).decode()  # encrypts the codes custom sender functions get
 SDK = "aws-sdk-unknown-unknown"
 VIAS = ("http", "python", "lambda")
 
@@ -33,6 +35,7 @@ def start_server(functions: FunctionServer, data_dir: Any, database_url: str) ->
         lambda_endpoint_url=functions.endpoint,
         trigger_timeout=TIMEOUT,
         trigger_attempts=2,
+        trigger_code_key=CODE_KEY,
     )
 
 

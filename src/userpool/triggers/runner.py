@@ -293,14 +293,20 @@ class Triggers:
         return responses.custom_message(await self.call(function, event), medium)
 
     async def post_confirmation(
-        self, pool: Pool, caller: Caller, user: User, client_metadata: Mapping[str, str] | None
+        self,
+        pool: Pool,
+        caller: Caller,
+        user: User,
+        client_metadata: Mapping[str, str] | None,
+        source: str = "PostConfirmation_ConfirmSignUp",
     ) -> None:
-        """Run the PostConfirmation trigger, if the pool has one."""
+        """Run the PostConfirmation trigger (``PostConfirmation_ConfirmSignUp`` or
+        ``PostConfirmation_ConfirmForgotPassword``), if the pool has one."""
         function = self.resolve(pool.settings, Kind.POST_CONFIRMATION)
         if function is None:
             return
         event = events.post_confirmation(
-            self._settings.region, pool.id, user.username, caller, self._view(pool, user), client_metadata
+            self._settings.region, pool.id, user.username, caller, self._view(pool, user), client_metadata, source
         )
         await self.call(function, event)
 
