@@ -187,10 +187,11 @@ def test_a_pools_own_function_wins_over_the_server_wide_hook(idp, hook_log, hook
 
 
 def test_trigger_kinds_not_run_yet_are_named_in_a_warning(idp, hooks_server):
-    function = arn("pre-auth")
-    pool_id = idp.create_user_pool(PoolName="later", LambdaConfig={"PreAuthentication": function})["UserPool"]["Id"]
-    assert f"pool {pool_id}: the PreAuthentication trigger ({function}) is stored but userpool does not run it yet" in (
-        hooks_server.log()
+    function = arn("define")
+    pool_id = idp.create_user_pool(PoolName="later", LambdaConfig={"DefineAuthChallenge": function})["UserPool"]["Id"]
+    assert (
+        f"pool {pool_id}: the DefineAuthChallenge trigger ({function}) is stored but userpool does not run it yet"
+        in (hooks_server.log())
     )
 
 
