@@ -39,6 +39,9 @@ class Kind(StrEnum):
     POST_AUTHENTICATION = "PostAuthentication"
     PRE_TOKEN_GENERATION = "PreTokenGeneration"
     USER_MIGRATION = "UserMigration"
+    DEFINE_AUTH_CHALLENGE = "DefineAuthChallenge"
+    CREATE_AUTH_CHALLENGE = "CreateAuthChallenge"
+    VERIFY_AUTH_CHALLENGE_RESPONSE = "VerifyAuthChallengeResponse"
 
 
 # PreTokenGeneration's trigger sources: which sign-in step the tokens end.
@@ -322,3 +325,69 @@ def user_migration(
         "enableSMSMFA": None,
     }
     return _envelope(region, pool_id, user_name, caller, source, request, response)
+
+
+def _challenge_request(
+    attributes: Mapping[str, str],
+    fields: dict[str, Any],
+    client_metadata: Mapping[str, str] | None,
+    user_not_found: bool | None,
+) -> dict[str, Any]:
+    request: dict[str, Any] = {"userAttributes": dict(attributes), **fields}
+    request = _with_metadata(request, client_metadata)
+    if user_not_found is not None:
+        request["userNotFound"] = user_not_found
+    return request
+
+
+def define_auth_challenge(
+    region: str,
+    pool_id: str,
+    user_name: str,
+    caller: Caller,
+    attributes: Mapping[str, str],
+    session: list[dict[str, Any]],
+    client_metadata: Mapping[str, str] | None,
+    user_not_found: bool | None,
+) -> dict[str, Any]:
+    """``DefineAuthChallenge_Authentication``: the rounds so far (``session``: ``challengeName``,
+    ``challengeResult``, ``challengeMetadata``); the function answers what comes next."""
+    request = _challenge_request(attributes, {"session": session}, client_metadata, user_not_found)
+    response = {"challengeName": None, "issueTokens": None, "failAuthentication": None}
+    return _envelope(region, pool_id, user_name, caller, "DefineAuthChallenge_Authentication", request, response)
+
+
+def create_auth_challenge(
+    region: str,
+    pool_id: str,
+    user_name: str,
+    caller: Caller,
+    attributes: Mapping[str, str],
+    challenge_name: str,
+    session: list[dict[str, Any]],
+    client_metadata: Mapping[str, str] | None,
+    user_not_found: bool | None,
+) -> dict[str, Any]:
+    """``CreateAuthChallenge_Authentication``: the challenge DefineAuthChallenge chose and the rounds so far."""
+    fields = {"challengeName": challenge_name, "session": session}
+    request = _challenge_request(attributes, fields, client_metadata, user_not_found)
+    response = {"publicChallengeParameters": None, "privateChallengeParameters": None, "challengeMetadata": None}
+    return _envelope(region, pool_id, user_name, caller, "CreateAuthChallenge_Authentication", request, response)
+
+
+def verify_auth_challenge_response(
+    region: str,
+    pool_id: str,
+    user_name: str,
+    caller: Caller,
+    attributes: Mapping[str, str],
+    private_parameters: Mapping[str, str],
+    answer: str,
+    client_metadata: Mapping[str, str] | None,
+    user_not_found: bool | None,
+) -> dict[str, Any]:
+    """``VerifyAuthChallengeResponse_Authentication``: CreateAuthChallenge's private parameters and the answer."""
+    fields = {"privateChallengeParameters": dict(private_parameters), "challengeAnswer": answer}
+    request = _challenge_request(attributes, fields, client_metadata, user_not_found)
+    source = "VerifyAuthChallengeResponse_Authentication"
+    return _envelope(region, pool_id, user_name, caller, source, request, {"answerCorrect": None})

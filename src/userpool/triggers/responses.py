@@ -275,3 +275,48 @@ def user_migration(output: Mapping[str, Any]) -> MigrationAnswer:
         mediums=mediums,
         force_alias=_flag(response, "forceAliasCreation"),
     )
+
+
+# ---- custom authentication ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DefineAnswer:
+    challenge_name: str | None = None
+    issue_tokens: bool = False
+    fail_authentication: bool = False
+
+
+def define_auth_challenge(output: Mapping[str, Any]) -> DefineAnswer:
+    response = _response(output)
+    return DefineAnswer(
+        challenge_name=_text(response, "challengeName"),
+        issue_tokens=_flag(response, "issueTokens"),
+        fail_authentication=_flag(response, "failAuthentication"),
+    )
+
+
+@dataclass(frozen=True)
+class CreateAnswer:
+    public: Mapping[str, str]
+    private: Mapping[str, str]
+    metadata: str | None = None
+
+
+def _string_map(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    return dict(value)
+
+
+def create_auth_challenge(output: Mapping[str, Any]) -> CreateAnswer:
+    response = _response(output)
+    return CreateAnswer(
+        public=_string_map(response.get("publicChallengeParameters")),
+        private=_string_map(response.get("privateChallengeParameters")),
+        metadata=_text(response, "challengeMetadata"),
+    )
+
+
+def verify_auth_challenge_response(output: Mapping[str, Any]) -> bool:
+    return _flag(_response(output), "answerCorrect")

@@ -31,6 +31,7 @@ import httpx
 from userpool.config import Settings
 from userpool.domain.records import Pool, User
 from userpool.errors import (
+    InvalidParameterException,
     NotAuthorizedException,
     ServiceError,
     UnexpectedLambdaException,
@@ -69,6 +70,8 @@ LOCAL_SETTINGS = {
 TOKEN_CONFIG = "PreTokenGenerationConfig"
 SENDER_FOR_MEDIUM = {"EMAIL": Kind.CUSTOM_EMAIL_SENDER, "SMS": Kind.CUSTOM_SMS_SENDER}
 NOT_FOUND = "ResourceNotFoundException."  # what Lambda answers for a function it does not have
+# Cognito's answer (InvalidParameterException) to CUSTOM_AUTH in a pool without the custom-auth functions.
+CUSTOM_AUTH_NOT_CONFIGURED = "Custom auth lambda trigger is not configured for the user pool."
 
 
 class TriggerConfigError(ValueError):
@@ -446,6 +449,81 @@ class Triggers:
             self._settings.region, pool.id, user_name, caller, source, password, validation_data, client_metadata
         )
         return responses.user_migration(await self.call(function, event, refused=UserNotFoundException))
+
+    # ---- custom authentication -------------------------------------------------------------------------------------
+    async def define_auth_challenge(
+        self,
+        pool: Pool,
+        caller: Caller,
+        user_name: str,
+        attributes: Mapping[str, str],
+        session: list[dict[str, Any]],
+        client_metadata: Mapping[str, str] | None,
+        user_not_found: bool | None,
+    ) -> responses.DefineAnswer:
+        """Run DefineAuthChallenge (a pool without the three custom-auth functions refuses CUSTOM_AUTH)."""
+        function = self._required(pool, Kind.DEFINE_AUTH_CHALLENGE)
+        event = events.define_auth_challenge(
+            self._settings.region, pool.id, user_name, caller, attributes, session, client_metadata, user_not_found
+        )
+        return responses.define_auth_challenge(await self.call(function, event))
+
+    async def create_auth_challenge(
+        self,
+        pool: Pool,
+        caller: Caller,
+        user_name: str,
+        attributes: Mapping[str, str],
+        challenge_name: str,
+        session: list[dict[str, Any]],
+        client_metadata: Mapping[str, str] | None,
+        user_not_found: bool | None,
+    ) -> responses.CreateAnswer:
+        function = self._required(pool, Kind.CREATE_AUTH_CHALLENGE)
+        event = events.create_auth_challenge(
+            self._settings.region,
+            pool.id,
+            user_name,
+            caller,
+            attributes,
+            challenge_name,
+            session,
+            client_metadata,
+            user_not_found,
+        )
+        return responses.create_auth_challenge(await self.call(function, event))
+
+    async def verify_auth_challenge_response(
+        self,
+        pool: Pool,
+        caller: Caller,
+        user_name: str,
+        attributes: Mapping[str, str],
+        private_parameters: Mapping[str, str],
+        answer: str,
+        client_metadata: Mapping[str, str] | None,
+        user_not_found: bool | None,
+    ) -> bool:
+        function = self._required(pool, Kind.VERIFY_AUTH_CHALLENGE_RESPONSE)
+        event = events.verify_auth_challenge_response(
+            self._settings.region,
+            pool.id,
+            user_name,
+            caller,
+            attributes,
+            private_parameters,
+            answer,
+            client_metadata,
+            user_not_found,
+        )
+        return responses.verify_auth_challenge_response(await self.call(function, event))
+
+    def _required(self, pool: Pool, kind: Kind) -> Function:
+        """The pool's ``kind`` function, or Cognito's answer for a custom flow in a pool without it."""
+        function = self.resolve(pool.settings, kind)
+        if function is None:
+            raise InvalidParameterException(CUSTOM_AUTH_NOT_CONFIGURED)
+        return function
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
     async def close(self) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from userpool.domain import clients as client_rules
 from userpool.domain import flows
 from userpool.errors import InvalidParameterException, UnsupportedOperationException
-from userpool.operations.shared.signin import auth_triggers, new_password, password, refresh, srp
+from userpool.operations.shared.signin import auth_triggers, custom, new_password, password, refresh, srp
 from userpool.operations.shared.signin.flow import NEW_PASSWORD_REQUIRED
 from userpool.operations.shared.signin.sessions import SignIn, Step
 
@@ -25,6 +25,7 @@ FLOWS: Mapping[str, Step] = MappingProxyType(
         **dict.fromkeys(flows.ADMIN_PASSWORD, password.start),
         flows.SRP: srp.start,
         **dict.fromkeys(flows.REFRESH, refresh.start),
+        flows.CUSTOM: custom.start,
     }
 )
 ADMIN_ONLY = frozenset(flows.ADMIN_PASSWORD)  # flows only AdminInitiateAuth takes
@@ -34,13 +35,14 @@ CHALLENGES: Mapping[str, Step] = MappingProxyType(
     {
         srp.PASSWORD_VERIFIER: srp.answer_password_verifier,
         NEW_PASSWORD_REQUIRED: new_password.answer,
+        custom.CUSTOM_CHALLENGE: custom.answer,
     }
 )
 
 
 async def start(s: SignIn, flow: str, params: dict[str, str]) -> dict[str, Any]:
     """A sign-in's first step: ``flow`` with its ``AuthParameters``."""
-    if flow in ("CUSTOM_AUTH", "USER_AUTH"):
+    if flow == "USER_AUTH":
         raise UnsupportedOperationException(f"userpool does not implement the {flow} flow yet.")
     strategy = FLOWS.get(flow)
     if strategy is None or flow in (CLIENT_ONLY if s.admin else ADMIN_ONLY):
