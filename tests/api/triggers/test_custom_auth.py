@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from pycognito.aws_srp import AWSSRP
 
 from tests.functions import FunctionServer, Reply, arn, fail, raw, slow
 from tests.helpers import PASSWORD, error_of
@@ -310,7 +311,7 @@ def test_create_parameters_must_be_strings(idp, functions, magic):
     assert error_of(e) == (400, "InvalidLambdaResponseException", "Unrecognizable lambda output")
 
 
-def test_missing_answer_and_srp_a_unsupported(idp, functions, magic):
+def test_a_custom_challenge_answer_needs_an_answer(idp, functions, magic):
     pool_id, client_id = make_app(idp, wire(functions, magic))
     add_user(idp, pool_id)
     session = start(idp, client_id)["Session"]
@@ -322,10 +323,77 @@ def test_missing_answer_and_srp_a_unsupported(idp, functions, magic):
             ChallengeResponses={"USERNAME": "alice"},
         )
     assert error_of(e) == (400, "InvalidParameterException", "Missing required parameter ANSWER")
+
+
+def test_password_verifier_without_srp_a_cannot_be_followed(idp, functions, magic):
+    define, create, verify = wire(functions, magic)
+    functions.on(define, lambda _e: Reply(response={"challengeName": "PASSWORD_VERIFIER"}))
+    pool_id, client_id = make_app(idp, (define, create, verify))
+    add_user(idp, pool_id)
     with pytest.raises(ClientError) as e:
-        idp.initiate_auth(
-            ClientId=client_id,
-            AuthFlow="CUSTOM_AUTH",
-            AuthParameters={"USERNAME": "alice", "SRP_A": "abc", "CHALLENGE_NAME": "SRP_A"},
-        )
-    assert error_of(e)[1] == "InvalidParameterException"
+        start(idp, client_id)
+    assert error_of(e) == (400, "InvalidLambdaResponseException", "Unrecognizable lambda output")
+
+
+# ---- SRP_A in the first round (Amplify's CUSTOM_WITH_SRP) -----------------------------------------------------------
+class PasswordThenCode(MagicCode):
+    """Define: the password first (SRP), then an emailed code."""
+
+    def define(self, event: dict[str, Any]) -> Reply:
+        rounds = event["request"]["session"]
+        if [r["challengeName"] for r in rounds] == ["SRP_A"]:
+            return Reply(response={"challengeName": "PASSWORD_VERIFIER", "issueTokens": False})
+        if rounds[-1]["challengeName"] == "PASSWORD_VERIFIER":
+            return Reply(response={"challengeName": "CUSTOM_CHALLENGE", "issueTokens": False})
+        return super().define(event)
+
+
+def srp_first(idp: Any, pool_id: str, client_id: str, password: str = PASSWORD) -> tuple[Any, dict[str, Any]]:
+    client = AWSSRP(username="alice", password=password, pool_id=pool_id, client_id=client_id, client=idp)
+    params = {**client.get_auth_params(), "CHALLENGE_NAME": "SRP_A"}
+    challenge = idp.initiate_auth(ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters=params)
+    assert challenge["ChallengeName"] == "PASSWORD_VERIFIER"
+    answer = client.process_challenge(challenge["ChallengeParameters"], params)
+    return idp.respond_to_auth_challenge(
+        ClientId=client_id, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer
+    ), challenge
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_srp_then_a_custom_challenge(idp, functions, via):
+    flow = PasswordThenCode()
+    define, create, verify = names = (function_name(via, "a"), function_name(via, "b"), function_name(via, "c"))
+    for name, behaviour in zip(names, (flow.define, flow.create, flow.verify), strict=True):
+        functions.on(name, behaviour)
+    pool_id, client_id = make_app(idp, names)
+    add_user(idp, pool_id)
+    custom, verifier = srp_first(idp, pool_id, client_id)
+    assert verifier["ChallengeParameters"]["USER_ID_FOR_SRP"] == "alice"
+    assert custom["ChallengeName"] == "CUSTOM_CHALLENGE"
+    result = respond(idp, client_id, custom["Session"], flow.sent[0])
+    assert "AccessToken" in result["AuthenticationResult"]
+    sessions = [e["request"]["session"] for e in functions.events(define)]
+    passed = {"challengeResult": True, "challengeMetadata": None}
+    assert sessions == [
+        [{"challengeName": "SRP_A", **passed}],
+        [{"challengeName": "SRP_A", **passed}, {"challengeName": "PASSWORD_VERIFIER", **passed}],
+        [
+            {"challengeName": "SRP_A", **passed},
+            {"challengeName": "PASSWORD_VERIFIER", **passed},
+            {"challengeName": "CUSTOM_CHALLENGE", "challengeResult": True, "challengeMetadata": "CODE-1"},
+        ],
+    ]
+    assert len(functions.events(create)) == len(functions.events(verify)) == 1
+
+
+def test_srp_with_a_wrong_password_ends_the_custom_flow(idp, functions):
+    flow = PasswordThenCode()
+    names = (function_name("http", "a"), function_name("http", "b"), function_name("http", "c"))
+    for name, behaviour in zip(names, (flow.define, flow.create, flow.verify), strict=True):
+        functions.on(name, behaviour)
+    pool_id, client_id = make_app(idp, names)
+    add_user(idp, pool_id)
+    with pytest.raises(ClientError) as e:
+        srp_first(idp, pool_id, client_id, password="Wrong-passw0rd")
+    assert error_of(e) == (400, "NotAuthorizedException", "Incorrect username or password.")
+    assert len(functions.events(names[0])) == 1 and functions.events(names[1]) == []

@@ -10,7 +10,12 @@ go to the client with ``USERNAME``, private ones and the metadata stay in the se
 Each round hands out a new ``Session`` and spends the old one; rounds are bounded by the session's lifetime only.
 
 With PreventUserExistenceErrors ``ENABLED`` an unknown user goes through the same rounds (``userNotFound: true``,
-no attributes) and can never be given tokens. ``SRP_A`` in the first step is not supported yet.
+no attributes) and can never be given tokens.
+
+``SRP_A`` in the first step (Amplify's ``CUSTOM_WITH_SRP``) proves the password first: the first round is
+``{SRP_A, true}``; when DefineAuthChallenge answers ``PASSWORD_VERIFIER`` the client gets the SRP strategy's
+``PASSWORD_VERIFIER`` challenge, and once its proof is right the flow comes back here (``after_password``) with a
+``{PASSWORD_VERIFIER, true}`` round. A wrong proof ends the sign-in as in ``USER_SRP_AUTH``.
 """
 
 from __future__ import annotations
@@ -23,12 +28,11 @@ from userpool.domain.records import User
 from userpool.domain.users import UserStatus
 from userpool.errors import (
     InvalidLambdaResponseException,
-    InvalidParameterException,
     NotAuthorizedException,
     UserNotConfirmedException,
 )
 from userpool.operations.shared import lookups
-from userpool.operations.shared.signin import auth_triggers, flow
+from userpool.operations.shared.signin import auth_triggers, flow, srp
 from userpool.operations.shared.signin.sessions import (
     SignIn,
     carried,
@@ -43,18 +47,29 @@ from userpool.triggers.responses import UNRECOGNIZABLE
 CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE"
 
 
+def _passed(challenge: str) -> dict[str, Any]:
+    return {"challengeName": challenge, "challengeResult": True, "challengeMetadata": None}
+
+
 async def start(s: SignIn, params: dict[str, str], session: str | None = None) -> dict[str, Any]:
     name = required(params, "USERNAME")
     lookups.check_secret_hash(s.client, name, params.get("SECRET_HASH"))
-    if "SRP_A" in params:
-        raise InvalidParameterException("userpool does not implement SRP_A within CUSTOM_AUTH yet.")
     user = await lookups.user_for_client(s.ctx.store, s.client, s.pool, name, texts.USER_NOT_FOUND)
     if user is not None:
         if not user.enabled:
             raise NotAuthorizedException(texts.USER_DISABLED)
         if user.status == UserStatus.UNCONFIRMED:
             raise UserNotConfirmedException(texts.NOT_CONFIRMED)
-    return await _round(s, user, user.username if user else name, [], None, carried(params))
+    srp_params = params if params.get("SRP_A") else None
+    rounds = [_passed("SRP_A")] if srp_params is not None else []
+    return await _round(s, user, user.username if user else name, rounds, None, carried(params), srp_params)
+
+
+async def after_password(s: SignIn, user: User, state: dict[str, Any]) -> dict[str, Any]:
+    """The SRP proof a CUSTOM_AUTH flow asked for was right: DefineAuthChallenge decides what follows."""
+    rounds = [*state["rounds"], _passed(srp.PASSWORD_VERIFIER)]
+    metadata = s.call.params.get("ClientMetadata")
+    return await _round(s, user, state["user_name"], rounds, metadata, state["auth_parameters"])
 
 
 async def answer(s: SignIn, r: dict[str, str], session_token: str | None) -> dict[str, Any]:
@@ -100,8 +115,10 @@ async def _round(
     rounds: list[dict[str, Any]],
     metadata: dict[str, str] | None,
     auth_parameters: dict[str, str],
+    srp_params: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Ask DefineAuthChallenge what follows ``rounds``, and do it."""
+    """Ask DefineAuthChallenge what follows ``rounds``, and do it (``srp_params``: the first step's, with
+    ``SRP_A``, for a ``PASSWORD_VERIFIER`` answer)."""
     triggers, attributes, not_found = s.ctx.triggers, _attributes(s, user), _not_found(s, user)
     caller = auth_triggers.caller(s)
     decision = await triggers.define_auth_challenge(s.pool, caller, user_name, attributes, rounds, metadata, not_found)
@@ -111,6 +128,9 @@ async def _round(
         if user is None:
             raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
         return await flow.proven(s, user, auth_parameters)
+    if decision.challenge_name == srp.PASSWORD_VERIFIER and srp_params is not None:
+        state = {"user_name": user_name, "rounds": rounds, "auth_parameters": auth_parameters}
+        return await srp.start(s, srp_params, custom=state)
     if decision.challenge_name != CUSTOM_CHALLENGE:
         # (unverified: PASSWORD_VERIFIER, SMS_MFA, ... named by the function are not run yet)
         raise InvalidLambdaResponseException(UNRECOGNIZABLE)
