@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from userpool.errors import InvalidParameterException
 
@@ -80,7 +80,26 @@ class GroupConfiguration:
         }
 
 
-# Until group memberships exist, every user is in none (the groups feature passes the user's groups instead).
+class Groups(Protocol):
+    """Anything stating a user's groups, roles and preferred role (``GroupConfiguration``, or the groups feature's
+    ``group_claims`` result)."""
+
+    @property
+    def groups(self) -> tuple[str, ...]: ...
+
+    @property
+    def roles(self) -> tuple[str, ...]: ...
+
+    @property
+    def preferred_role(self) -> str | None: ...
+
+
+def group_configuration(groups: Groups) -> dict[str, Any]:
+    """A user's groups as the event's ``groupConfiguration``."""
+    return GroupConfiguration(tuple(groups.groups), tuple(groups.roles), groups.preferred_role).event()
+
+
+# A user in no group (what ``token_triggers.customise`` assumes unless given the user's groups).
 NO_GROUPS = GroupConfiguration()
 
 

@@ -45,10 +45,11 @@ async def customise(
     *,
     refreshing: bool = False,
     source: str | None = None,
-    user_groups: pre_token.GroupConfiguration = pre_token.NO_GROUPS,
+    user_groups: pre_token.Groups = pre_token.NO_GROUPS,
 ) -> None:
     """Run the pool's PreTokenGeneration function, if any, and change the claims as it answers (in place).
-    ``user_groups`` is the user's ``groupConfiguration`` (no groups until group memberships exist)."""
+    ``user_groups`` (anything with ``groups``, ``roles``, ``preferred_role``) is the event's
+    ``groupConfiguration``: none unless the caller passes the user's groups."""
     if not ctx.triggers.has(pool, Kind.PRE_TOKEN_GENERATION):
         return
     metadata = None
@@ -59,7 +60,7 @@ async def customise(
         Caller(client.id, call.user_agent if call is not None else ""),
         user,
         source or token_source(call, refreshing),
-        user_groups.event(),
+        pre_token.group_configuration(user_groups),
         metadata,
         pre_token.scopes_of(claims_access),
     )
