@@ -5,7 +5,9 @@ Cognito's rules, as its developer guide states them:
 - ``claimsToAddOrOverride`` sets claims; ``claimsToSuppress`` removes them, and suppressing wins over adding.
 - ``groupOverrideDetails`` replaces ``cognito:groups`` in both tokens and ``cognito:roles`` and
   ``cognito:preferred_role`` in the ID token; present but empty (or ``null``) removes them. Group claims cannot be
-  set through ``claimsToAddOrOverride``.
+  set through ``claimsToAddOrOverride``, nor any other ``cognito:`` claim (dropped quietly, unverified).
+- ``V1_0`` claim values are strings; another value is dropped quietly (unverified, as emulators describe
+  Cognito).
 - Some claims can never be changed (``PROTECTED``; the access token also keeps ``client_id``, ``username``,
   ``scope``, ``device_key``, ``event_id`` and ``version``, unverified). An answer that names one is not refused:
   the claim keeps its value (unverified: the guide lists these claims but not what an answer naming them gets).
@@ -117,7 +119,7 @@ def _change(
     claims: MutableMapping[str, Any], generation: TokenGeneration, protected: frozenset[str], id_token: bool
 ) -> None:
     for name, value in generation.add.items():
-        if name in protected or name in GROUP_CLAIMS:
+        if name in protected or name.startswith("cognito:"):
             continue
         if id_token and name in SIMPLE_ONLY and isinstance(value, list | dict):
             continue

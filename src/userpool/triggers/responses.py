@@ -190,9 +190,10 @@ def _generation(raw: Any, strings_only: bool, scopes: bool) -> TokenGeneration |
     if raw is None:
         return None
     details = _object(raw)
-    add = {
-        name: _claim_value(value, strings_only) for name, value in _object(details.get("claimsToAddOrOverride")).items()
-    }
+    requested = _object(details.get("claimsToAddOrOverride"))
+    if strings_only:  # V1_0 sets string claims; Cognito drops other values quietly (unverified)
+        requested = {name: value for name, value in requested.items() if isinstance(value, str)}
+    add = {name: _claim_value(value, strings_only) for name, value in requested.items()}
     return TokenGeneration(
         add=add,
         suppress=_strings(details.get("claimsToSuppress")),
