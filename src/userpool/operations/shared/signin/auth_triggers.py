@@ -75,7 +75,8 @@ async def before_first_factor(s: SignIn, flow: str, params: dict[str, str]) -> N
     )
 
 
-async def post_authentication(s: SignIn, user: User) -> None:
-    """PostAuthentication, once the sign-in is complete and before its tokens are made."""
+async def post_authentication(s: SignIn, user: User, new_device_used: bool | None = None) -> None:
+    """PostAuthentication, once the sign-in is complete and before its tokens are made. ``new_device_used`` only in
+    a pool that tracks devices (whether the sign-in named no known device)."""
     metadata = s.call.params.get("ClientMetadata") if s.call.operation in ANSWERS else None
-    await s.ctx.triggers.post_authentication(s.pool, caller(s), user, metadata)
+    await s.ctx.triggers.post_authentication(s.pool, caller(s), user, metadata, new_device_used)
