@@ -164,3 +164,34 @@ class FunctionServer:
         if reply.response is not None:
             event = {**event, "response": {**(event.get("response") or {}), **reply.response}}
         return reply.status, headers, json.dumps(event).encode()
+
+
+# ---- the same functions run in the server's process (``python:tests.functions:python_function``) ----------------
+_active: list[FunctionServer] = []
+
+
+def serve_in_process(server: FunctionServer | None) -> None:
+    """Make ``server``'s behaviours and records those of ``python_function`` too (None: stop)."""
+    _active.clear()
+    if server is not None:
+        _active.append(server)
+
+
+def python_function(event: dict[str, Any], context: Any) -> Any:
+    """A ``python:`` trigger target that plays the function its ARN names, with the behaviour a test set on the
+    active ``FunctionServer`` (recorded there with ``via="python"``): raises for an error, sleeps for a delay,
+    returns a raw body parsed as JSON when it is JSON (else as a string, which is not an answer)."""
+    [server] = _active
+    name = context.invoked_function_arn.rsplit(":function:", 1)[-1]
+    reply = server._record("python", name, event)
+    time.sleep(reply.delay)
+    if reply.error is not None:
+        raise RuntimeError(reply.error)
+    if reply.body is not None:
+        try:
+            return json.loads(reply.body)
+        except ValueError:
+            return reply.body.decode("utf-8", "replace")
+    if reply.response is not None:
+        return {**event, "response": {**(event.get("response") or {}), **reply.response}}
+    return event

@@ -24,6 +24,10 @@ TRIGGER_TABLE_KEYS = {
     "post_confirmation": "trigger_post_confirmation",
     "custom_email_sender": "trigger_custom_email_sender",
     "custom_sms_sender": "trigger_custom_sms_sender",
+    "pre_authentication": "trigger_pre_authentication",
+    "post_authentication": "trigger_post_authentication",
+    "pre_token_generation": "trigger_pre_token_generation",
+    "user_migration": "trigger_user_migration",
 }
 
 
@@ -77,6 +81,10 @@ class Settings(BaseSettings):
     trigger_post_confirmation: str | None = None
     trigger_custom_email_sender: str | None = None
     trigger_custom_sms_sender: str | None = None
+    trigger_pre_authentication: str | None = None
+    trigger_post_authentication: str | None = None
+    trigger_pre_token_generation: str | None = None  # V1_0 events
+    trigger_user_migration: str | None = None
 
     # Delivery: which sender each medium uses (see README "Messages").
     email_sender: Literal["outbox", "smtp"] = "outbox"

@@ -22,6 +22,7 @@ import pyotp
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.custom_auth_hooks import expected_code
 from tests.helpers import error_of, make_client
 from tests.server import LocalUserpool, in_process
 
@@ -394,3 +395,65 @@ def test_identity_js_answers_the_totp_challenge_after_srp(identity_js_mfa: Run):
     assert answered["callback"] == "onSuccess"
     assert identity_js_mfa.verify(answered["accessToken"], "access")["username"] == "trent"
     assert identity_js_mfa.answers("RespondToAuthChallenge") == [{"status": 200}, {"status": 200}]
+
+
+# ---- amazon-cognito-identity-js: custom authentication ----------------------------------------------------------
+HOOKS = "python:tests.custom_auth_hooks"
+
+
+@pytest.fixture(scope="module")
+def custom_auth(node: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
+    """identity-js's CUSTOM_AUTH against a pool whose challenge functions run in the server (magic code)."""
+    functions = {
+        "arn:aws:lambda:us-east-1:000000000000:function:define": f"{HOOKS}:define",
+        "arn:aws:lambda:us-east-1:000000000000:function:create": f"{HOOKS}:create",
+        "arn:aws:lambda:us-east-1:000000000000:function:verify": f"{HOOKS}:verify",
+    }
+    srv = in_process(tmp_path_factory.mktemp("js-custom") / "data", trigger_functions=functions)
+    cognito = make_client(srv.url)
+    config = {
+        kind: f"arn:aws:lambda:us-east-1:000000000000:function:{name}"
+        for kind, name in (
+            ("DefineAuthChallenge", "define"),
+            ("CreateAuthChallenge", "create"),
+            ("VerifyAuthChallengeResponse", "verify"),
+        )
+    }
+    pool_id = cognito.create_user_pool(PoolName="custom", LambdaConfig=config)["UserPool"]["Id"]
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="web", ExplicitAuthFlows=["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    cognito.admin_create_user(UserPoolId=pool_id, Username="carol", MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username="carol", Password=PASSWORD, Permanent=True)
+    args = {
+        "url": srv.url,
+        "userPoolId": pool_id,
+        "clientId": client_id,
+        "username": "carol",
+        "password": PASSWORD,
+        "email": "carol@example.com",
+        "answer": expected_code("carol"),
+    }
+    done = subprocess.run(
+        [node, str(JS / "custom_auth.mjs"), json.dumps(args)], cwd=JS, capture_output=True, text=True, timeout=120
+    )
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0 and len(lines) == 1, f"{done.returncode}\n{done.stdout}\n{done.stderr}"
+    yield Run(srv, cognito, args, json.loads(lines[0]))
+    srv.stop()
+
+
+def test_identity_js_custom_auth_answers_the_emailed_code(custom_auth: Run):
+    sub = custom_auth.user()["Attributes"]["sub"]
+    assert custom_auth.step("customOnly") == {"challenges": [{"delivery": "email", "USERNAME": "carol"}], "sub": sub}
+    assert len(custom_auth.step("wrongThenRight")["challenges"]) == 2
+
+
+def test_identity_js_custom_auth_with_srp_first(custom_auth: Run):
+    result = custom_auth.step("srpThenCustom")
+    assert result == {
+        "challenges": [{"delivery": "email", "USERNAME": "carol"}],
+        "sub": custom_auth.user()["Attributes"]["sub"],
+    }
+    # InitiateAuth (SRP_A), PASSWORD_VERIFIER, CUSTOM_CHALLENGE: all answered 200
+    assert all(answer == {"status": 200} for answer in custom_auth.answers("RespondToAuthChallenge"))

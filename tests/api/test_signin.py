@@ -185,11 +185,11 @@ def test_secret_hash_is_required_and_checked(cognito):
     assert "AccessToken" in fresh["AuthenticationResult"]
 
 
-def test_custom_auth_is_not_built_yet(cognito, pool_client):
+def test_custom_auth_needs_the_client_flow_unverified_wording(cognito, pool_client):
     _, client = pool_client
     with pytest.raises(ClientError) as e:
         cognito.initiate_auth(ClientId=client, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "alice"})
-    assert error_of(e)[:2] == (400, "UnsupportedOperationException")
+    assert error_of(e) == (400, "InvalidParameterException", "CUSTOM_AUTH is not enabled for the client.")
 
 
 # ---- lockout -----------------------------------------------------------------------------------------------------

@@ -187,9 +187,10 @@ def test_a_pools_own_function_wins_over_the_server_wide_hook(idp, hook_log, hook
 
 
 def test_trigger_kinds_not_run_yet_are_named_in_a_warning(idp, hooks_server):
-    function = arn("pre-auth")
-    pool_id = idp.create_user_pool(PoolName="later", LambdaConfig={"PreAuthentication": function})["UserPool"]["Id"]
-    assert f"pool {pool_id}: the PreAuthentication trigger ({function}) is stored but userpool does not run it yet" in (
+    function = arn("federation")
+    config = {"InboundFederation": {"LambdaArn": function, "LambdaVersion": "V1_0"}}
+    pool_id = idp.create_user_pool(PoolName="later", LambdaConfig=config)["UserPool"]["Id"]
+    assert f"pool {pool_id}: the InboundFederation trigger ({function}) is stored but userpool does not run it yet" in (
         hooks_server.log()
     )
 

@@ -13,6 +13,7 @@ USER_PASSWORD = "USER_PASSWORD_AUTH"
 ADMIN_PASSWORD = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
 SRP = "USER_SRP_AUTH"
 REFRESH = ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
+CUSTOM = "CUSTOM_AUTH"
 
 # What Cognito answers (InvalidParameterException) when the client does not allow a flow.
 NOT_ENABLED = {
@@ -20,6 +21,7 @@ NOT_ENABLED = {
     SRP: "USER_SRP_AUTH is not enabled for the client.",
     "ADMIN": "Auth flow not enabled for this client",
     "REFRESH": "Refresh Token auth flow not enabled for this client",  # (unverified)
+    CUSTOM: "CUSTOM_AUTH is not enabled for the client.",  # (unverified: worded as SRP's)
 }
 
 
@@ -33,6 +35,8 @@ def enabled(flows: Sequence[str], flow: str) -> bool:
         return "ALLOW_USER_SRP_AUTH" in flows or (legacy and "CUSTOM_AUTH_FLOW_ONLY" not in flows)
     if flow in REFRESH:
         return "ALLOW_REFRESH_TOKEN_AUTH" in flows or legacy
+    if flow == CUSTOM:
+        return "ALLOW_CUSTOM_AUTH" in flows or "CUSTOM_AUTH_FLOW_ONLY" in flows
     return False
 
 

@@ -11,7 +11,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from userpool.domain import tags, texts
+from userpool.domain import pre_token, tags, texts
 from userpool.domain.attributes import STANDARD_NAMES, STANDARD_SCHEMA
 from userpool.domain.passwords import DEFAULT_POLICY
 from userpool.errors import InvalidParameterException
@@ -241,7 +241,7 @@ def _mutable_settings(request: Mapping[str, Any]) -> dict[str, Any]:
     config: dict[str, Any] = {
         "Policies": _policies(request.get("Policies")),
         "DeletionProtection": request.get("DeletionProtection", "INACTIVE"),
-        "LambdaConfig": dict(request.get("LambdaConfig") or {}),
+        "LambdaConfig": pre_token.lambda_config(request.get("LambdaConfig")),
         "MfaConfiguration": request.get("MfaConfiguration", "OFF"),
         "EmailConfiguration": dict(request.get("EmailConfiguration") or {"EmailSendingAccount": "COGNITO_DEFAULT"}),
         "UserPoolTags": tags.check_count(request.get("UserPoolTags") or {}),

@@ -29,6 +29,7 @@ from userpool.operations.shared import (
     user_passwords,
 )
 from userpool.store import Conflict
+from userpool.triggers import Caller as TriggerCaller
 
 
 async def get_user(ctx: Context, call: Call) -> dict[str, Any]:
@@ -45,7 +46,14 @@ async def update_user_attributes(ctx: Context, call: Call) -> dict[str, Any]:
     client = await ctx.store.get_client(caller.client_id)
     write = client.settings.get("WriteAttributes") if client else None
     details = await attribute_changes.update_attributes(
-        ctx, caller.pool, caller.user, call.params["UserAttributes"], write, admin=False
+        ctx,
+        caller.pool,
+        caller.user,
+        call.params["UserAttributes"],
+        write,
+        admin=False,
+        caller=TriggerCaller(caller.client_id, call.user_agent),
+        client_metadata=call.params.get("ClientMetadata"),
     )
     return {"CodeDeliveryDetailsList": details} if details else {}
 
@@ -63,7 +71,17 @@ async def get_user_attribute_verification_code(ctx: Context, call: Call) -> dict
         caller.user.id, NewCode(codes.verify_purpose(attribute), code_hash, attribute, expires_at), ctx.clock.now()
     )
     medium = sending.medium_of(attribute)
-    details = await sending.send_code(ctx, caller.pool, caller.user.username, attribute, medium, destination, code)
+    details = await sending.deliver_code(
+        ctx,
+        TriggerCaller(caller.client_id, call.user_agent),
+        caller.pool,
+        caller.user,
+        attribute,
+        medium,
+        code,
+        "VerifyUserAttribute",
+        call.params.get("ClientMetadata"),
+    )
     return {"CodeDeliveryDetails": details}
 
 

@@ -46,6 +46,10 @@ async def _invite(
         destination = user.attributes.get(attribute)
         if not destination:
             continue  # (unverified: Cognito's answer when the medium's attribute is missing)
+        custom_sender = ctx.triggers.custom_sender(pool, medium)
+        if custom_sender is not None:  # the function delivers the temporary password itself
+            ctx.triggers.hand_code_to(custom_sender, pool, caller, user, password, "AdminCreateUser", client_metadata)
+            continue
         overrides = await sending.custom_message(ctx, caller, pool, user, medium, "AdminCreateUser", client_metadata)
         composed = messages.invitation_message(pool.settings, medium, password, shown_name or user.username, overrides)
         await sending.send_message(ctx, pool, user.username, medium, destination, composed, password)
@@ -132,7 +136,16 @@ async def _stored(ctx: Context, user_id: int) -> User:
 
 async def admin_update_user_attributes(ctx: Context, call: Call) -> dict[str, Any]:
     pool, user = await lookups.pool_and_user(ctx.store, call.params["UserPoolId"], call.params["Username"])
-    await attribute_changes.update_attributes(ctx, pool, user, call.params["UserAttributes"], None, admin=True)
+    await attribute_changes.update_attributes(
+        ctx,
+        pool,
+        user,
+        call.params["UserAttributes"],
+        None,
+        admin=True,
+        caller=Caller(CLIENT_ID_NOT_APPLICABLE, call.user_agent),
+        client_metadata=call.params.get("ClientMetadata"),
+    )
     return {}
 
 

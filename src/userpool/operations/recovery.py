@@ -12,7 +12,15 @@ from userpool.domain import pools as pool_rules
 from userpool.domain.records import NewCode, Pool, User
 from userpool.domain.users import UserStatus
 from userpool.errors import InvalidParameterException
-from userpool.operations.shared import confirmation_codes, lookups, sending, threat_protection, user_passwords
+from userpool.operations.shared import (
+    confirmation_codes,
+    lookups,
+    sending,
+    threat_protection,
+    user_migration,
+    user_passwords,
+)
+from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller, Kind
 
 RECOVERY_ATTRIBUTES = {"verified_email": ("email", "EMAIL"), "verified_phone_number": ("phone_number", "SMS")}
 
@@ -32,7 +40,10 @@ def recovery_destination(pool: Pool, user: User) -> tuple[str, str] | None:
     return None
 
 
-async def _send_reset_code(ctx: Context, pool: Pool, user: User) -> dict[str, str] | None:
+async def _send_reset_code(
+    ctx: Context, caller: Caller, pool: Pool, user: User, client_metadata: dict[str, str] | None
+) -> dict[str, str] | None:
+    """Store a new reset code and deliver it (custom sender or CustomMessage ``ForgotPassword``, then ours)."""
     destination = recovery_destination(pool, user)
     if destination is None:
         return None
@@ -41,17 +52,23 @@ async def _send_reset_code(ctx: Context, pool: Pool, user: User) -> dict[str, st
     await ctx.store.replace_code(
         user.id, NewCode(codes.FORGOT_PASSWORD, code_hash, attribute, expires_at), ctx.clock.now()
     )
-    return await sending.send_code(ctx, pool, user.username, attribute, medium, user.attributes[attribute], code)
+    return await sending.deliver_code(
+        ctx, caller, pool, user, attribute, medium, code, "ForgotPassword", client_metadata
+    )
 
 
 async def forgot_password(ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
     client, pool = await lookups.client_and_pool(ctx.store, p["ClientId"], call)
     lookups.check_secret_hash(client, p["Username"], p.get("SecretHash"))
-    user = await lookups.user_for_client(ctx.store, client, pool, p["Username"])
+    caller = Caller(client.id, call.user_agent)
+    # An unknown user may be migrated from another system first (the UserMigration trigger).
+    user = await user_migration.user_for_forgot_password(
+        ctx, caller, client, pool, p["Username"], p.get("ClientMetadata")
+    )
     if user is None:
         return {"CodeDeliveryDetails": sending.simulated_delivery(p["Username"])}
-    details = await _send_reset_code(ctx, pool, user)
+    details = await _send_reset_code(ctx, caller, pool, user, p.get("ClientMetadata"))
     if details is None:
         raise InvalidParameterException(texts.NO_RECOVERY)
     await threat_protection.record_event(ctx, call, pool, user, events.FORGOT_PASSWORD, client=client)
@@ -76,6 +93,16 @@ async def confirm_forgot_password(ctx: Context, call: Call) -> dict[str, Any]:
         consume_code=codes.FORGOT_PASSWORD,
     )
     await threat_protection.record_event(ctx, call, pool, user, events.PASSWORD_CHANGE, client=client)
+    if ctx.triggers.has(pool, Kind.POST_CONFIRMATION):
+        # As after sign-up: a failing function is the answer, the new password stays.
+        changed = await ctx.store.get_user(user.id)
+        await ctx.triggers.post_confirmation(
+            pool,
+            Caller(client.id, call.user_agent),
+            changed or user,
+            p.get("ClientMetadata"),
+            "PostConfirmation_ConfirmForgotPassword",
+        )
     return {}
 
 
@@ -99,7 +126,8 @@ async def admin_reset_user_password(ctx: Context, call: Call) -> dict[str, Any]:
     if recovery_destination(pool, user) is None:
         raise InvalidParameterException(texts.NO_RECOVERY)  # (unverified: Cognito's answer without a verified contact)
     await ctx.store.set_status(user.id, UserStatus.RESET_REQUIRED, ctx.clock.now())
-    await _send_reset_code(ctx, pool, user)
+    caller = Caller(CLIENT_ID_NOT_APPLICABLE, call.user_agent)
+    await _send_reset_code(ctx, caller, pool, user, p.get("ClientMetadata"))
     return {}
 
 

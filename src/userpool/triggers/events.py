@@ -35,6 +35,24 @@ class Kind(StrEnum):
     POST_CONFIRMATION = "PostConfirmation"
     CUSTOM_EMAIL_SENDER = "CustomEmailSender"
     CUSTOM_SMS_SENDER = "CustomSMSSender"
+    PRE_AUTHENTICATION = "PreAuthentication"
+    POST_AUTHENTICATION = "PostAuthentication"
+    PRE_TOKEN_GENERATION = "PreTokenGeneration"
+    USER_MIGRATION = "UserMigration"
+    DEFINE_AUTH_CHALLENGE = "DefineAuthChallenge"
+    CREATE_AUTH_CHALLENGE = "CreateAuthChallenge"
+    VERIFY_AUTH_CHALLENGE_RESPONSE = "VerifyAuthChallengeResponse"
+
+
+# PreTokenGeneration's trigger sources: which sign-in step the tokens end.
+TOKEN_AUTHENTICATION = "TokenGeneration_Authentication"
+TOKEN_NEW_PASSWORD = "TokenGeneration_NewPasswordChallenge"
+TOKEN_REFRESH = "TokenGeneration_RefreshTokens"
+TOKEN_AUTHENTICATE_DEVICE = "TokenGeneration_AuthenticateDevice"
+TOKEN_HOSTED_AUTH = "TokenGeneration_HostedAuth"
+TOKEN_CLIENT_CREDENTIALS = "TokenGeneration_ClientCredentials"
+# The event's ``version`` for each PreTokenGenerationConfig.LambdaVersion (aws-lambda-go's captured events).
+TOKEN_EVENT_VERSIONS = {"V1_0": "1", "V2_0": "2", "V3_0": "3"}
 
 
 @dataclass(frozen=True)
@@ -101,9 +119,10 @@ def _envelope(
     source: str,
     request: dict[str, Any],
     response: dict[str, Any] | None,
+    version: str = VERSION,
 ) -> dict[str, Any]:
     event: dict[str, Any] = {
-        "version": VERSION,
+        "version": version,
         "region": region,
         "userPoolId": pool_id,
         "userName": user_name,
@@ -207,3 +226,168 @@ def custom_sender(
         "userAttributes": dict(attributes),
     }
     return _envelope(region, pool_id, user_name, caller, source, request, None)
+
+
+def pre_authentication(
+    region: str,
+    pool_id: str,
+    user_name: str,
+    caller: Caller,
+    attributes: Mapping[str, str],
+    validation_data: Mapping[str, str] | None,
+    user_not_found: bool | None,
+) -> dict[str, Any]:
+    """``PreAuthentication_Authentication``: the user's attributes (none for an unknown user), the sign-in's
+    ``ClientMetadata`` as ``validationData`` (``null`` when not sent), and ``userNotFound`` only for an app client
+    with PreventUserExistenceErrors ``ENABLED``."""
+    request: dict[str, Any] = {
+        "userAttributes": dict(attributes),
+        "validationData": dict(validation_data) if validation_data is not None else None,
+    }
+    if user_not_found is not None:
+        request["userNotFound"] = user_not_found
+    return _envelope(region, pool_id, user_name, caller, "PreAuthentication_Authentication", request, {})
+
+
+def post_authentication(
+    region: str,
+    pool_id: str,
+    user_name: str,
+    caller: Caller,
+    attributes: Mapping[str, str],
+    client_metadata: Mapping[str, str] | None,
+    new_device_used: bool | None = None,
+) -> dict[str, Any]:
+    """``PostAuthentication_Authentication``: the signed-in user's attributes, ``newDeviceUsed`` only in a pool
+    that tracks devices, and ``clientMetadata`` only when a RespondToAuthChallenge sent it."""
+    request: dict[str, Any] = {"userAttributes": dict(attributes)}
+    if new_device_used is not None:
+        request["newDeviceUsed"] = new_device_used
+    request = _with_metadata(request, client_metadata)
+    return _envelope(region, pool_id, user_name, caller, "PostAuthentication_Authentication", request, {})
+
+
+def pre_token_generation(
+    region: str,
+    pool_id: str,
+    user_name: str,
+    caller: Caller,
+    lambda_version: str,
+    source: str,
+    attributes: Mapping[str, str],
+    group_configuration: Mapping[str, Any],
+    client_metadata: Mapping[str, str] | None,
+    scopes: Iterable[str],
+) -> dict[str, Any]:
+    """``TokenGeneration_*``: the user's attributes and groups (``groupConfiguration``) and, from V2_0, the access
+    token's scopes; ``response`` holds the version's empty container (``claimsOverrideDetails`` in V1_0,
+    ``claimsAndScopeOverrideDetails`` from V2_0), ``null`` as in Cognito's events."""
+    request: dict[str, Any] = {"userAttributes": dict(attributes), "groupConfiguration": dict(group_configuration)}
+    if lambda_version != "V1_0":
+        request["scopes"] = list(scopes)
+    request = _with_metadata(request, client_metadata)
+    container = "claimsOverrideDetails" if lambda_version == "V1_0" else "claimsAndScopeOverrideDetails"
+    return _envelope(
+        region,
+        pool_id,
+        user_name,
+        caller,
+        source,
+        request,
+        {container: None},
+        TOKEN_EVENT_VERSIONS.get(lambda_version, VERSION),
+    )
+
+
+def user_migration(
+    region: str,
+    pool_id: str,
+    user_name: str,
+    caller: Caller,
+    source: str,
+    password: str | None,
+    validation_data: Mapping[str, str] | None,
+    client_metadata: Mapping[str, str] | None,
+) -> dict[str, Any]:
+    """``UserMigration_Authentication`` (with the password the user typed) or ``UserMigration_ForgotPassword``;
+    ``userName`` is the name as typed. The response starts empty: the function fills in the user."""
+    request: dict[str, Any] = {}
+    if password is not None:
+        request["password"] = password
+    request["validationData"] = dict(validation_data) if validation_data is not None else None
+    request = _with_metadata(request, client_metadata)
+    response = {
+        "userAttributes": None,
+        "finalUserStatus": None,
+        "messageAction": None,
+        "desiredDeliveryMediums": None,
+        "forceAliasCreation": None,
+        "enableSMSMFA": None,
+    }
+    return _envelope(region, pool_id, user_name, caller, source, request, response)
+
+
+def _challenge_request(
+    attributes: Mapping[str, str],
+    fields: dict[str, Any],
+    client_metadata: Mapping[str, str] | None,
+    user_not_found: bool | None,
+) -> dict[str, Any]:
+    request: dict[str, Any] = {"userAttributes": dict(attributes), **fields}
+    request = _with_metadata(request, client_metadata)
+    if user_not_found is not None:
+        request["userNotFound"] = user_not_found
+    return request
+
+
+def define_auth_challenge(
+    region: str,
+    pool_id: str,
+    user_name: str,
+    caller: Caller,
+    attributes: Mapping[str, str],
+    session: list[dict[str, Any]],
+    client_metadata: Mapping[str, str] | None,
+    user_not_found: bool | None,
+) -> dict[str, Any]:
+    """``DefineAuthChallenge_Authentication``: the rounds so far (``session``: ``challengeName``,
+    ``challengeResult``, ``challengeMetadata``); the function answers what comes next."""
+    request = _challenge_request(attributes, {"session": session}, client_metadata, user_not_found)
+    response = {"challengeName": None, "issueTokens": None, "failAuthentication": None}
+    return _envelope(region, pool_id, user_name, caller, "DefineAuthChallenge_Authentication", request, response)
+
+
+def create_auth_challenge(
+    region: str,
+    pool_id: str,
+    user_name: str,
+    caller: Caller,
+    attributes: Mapping[str, str],
+    challenge_name: str,
+    session: list[dict[str, Any]],
+    client_metadata: Mapping[str, str] | None,
+    user_not_found: bool | None,
+) -> dict[str, Any]:
+    """``CreateAuthChallenge_Authentication``: the challenge DefineAuthChallenge chose and the rounds so far."""
+    fields = {"challengeName": challenge_name, "session": session}
+    request = _challenge_request(attributes, fields, client_metadata, user_not_found)
+    response = {"publicChallengeParameters": None, "privateChallengeParameters": None, "challengeMetadata": None}
+    return _envelope(region, pool_id, user_name, caller, "CreateAuthChallenge_Authentication", request, response)
+
+
+def verify_auth_challenge_response(
+    region: str,
+    pool_id: str,
+    user_name: str,
+    caller: Caller,
+    attributes: Mapping[str, str],
+    private_parameters: Mapping[str, str],
+    answer: str,
+    client_metadata: Mapping[str, str] | None,
+    user_not_found: bool | None,
+) -> dict[str, Any]:
+    """``VerifyAuthChallengeResponse_Authentication``: CreateAuthChallenge's private parameters and the answer."""
+    fields = {"privateChallengeParameters": dict(private_parameters), "challengeAnswer": answer}
+    request = _challenge_request(attributes, fields, client_metadata, user_not_found)
+    source = "VerifyAuthChallengeResponse_Authentication"
+    return _envelope(region, pool_id, user_name, caller, source, request, {"answerCorrect": None})

@@ -15,6 +15,7 @@ from typing import Any
 
 import regex
 
+from userpool.domain.pre_token import GroupConfiguration, PreTokenAnswer, TokenGeneration
 from userpool.errors import InvalidLambdaResponseException, InvalidParameterException
 from userpool.triggers.events import CODE_PARAMETER
 
@@ -148,3 +149,175 @@ def custom_message(output: Mapping[str, Any], medium: str) -> CustomMessageAnswe
     if subject is not None and not regex.fullmatch(EMAIL_SUBJECT_PATTERN, subject):
         raise _validation_error("emailSubject", EMAIL_SUBJECT_PATTERN)
     return CustomMessageAnswer(subject=subject, body=email)
+
+
+# ---- PreTokenGeneration ---------------------------------------------------------------------------------------------
+def _object(value: Any) -> Mapping[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    return value
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    return tuple(value)
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | bool | int | float) and value is not None
+
+
+def _claim_value(value: Any, strings_only: bool) -> Any:
+    """A claim value a function may set: V1_0 takes strings only; V2_0 and V3_0 also numbers, booleans, arrays of
+    those and JSON objects. Anything else is not an answer Cognito reads."""
+    if strings_only:
+        if not isinstance(value, str):
+            raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+        return value
+    if _scalar(value) or isinstance(value, dict):
+        return value
+    if isinstance(value, list) and all(_scalar(item) for item in value):
+        return value
+    raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+
+
+def _generation(raw: Any, strings_only: bool, scopes: bool) -> TokenGeneration | None:
+    if raw is None:
+        return None
+    details = _object(raw)
+    requested = _object(details.get("claimsToAddOrOverride"))
+    if strings_only:  # V1_0 sets string claims; Cognito drops other values quietly (unverified)
+        requested = {name: value for name, value in requested.items() if isinstance(value, str)}
+    add = {name: _claim_value(value, strings_only) for name, value in requested.items()}
+    return TokenGeneration(
+        add=add,
+        suppress=_strings(details.get("claimsToSuppress")),
+        scopes_to_add=_strings(details.get("scopesToAdd")) if scopes else (),
+        scopes_to_suppress=_strings(details.get("scopesToSuppress")) if scopes else (),
+    )
+
+
+def _groups(raw: Any, present: bool) -> GroupConfiguration | None:
+    if not present:
+        return None
+    details = _object(raw)
+    preferred = details.get("preferredRole")
+    if preferred is not None and not isinstance(preferred, str):
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    return GroupConfiguration(
+        groups=_strings(details.get("groupsToOverride")),
+        roles=_strings(details.get("iamRolesToOverride")),
+        preferred_role=preferred,
+    )
+
+
+def pre_token_generation(output: Mapping[str, Any], lambda_version: str) -> PreTokenAnswer:
+    """The answer of a PreTokenGeneration function of ``lambda_version``: V1_0 reads ``claimsOverrideDetails``
+    (the ID token only, string claim values), V2_0 and V3_0 ``claimsAndScopeOverrideDetails`` (ID and access
+    tokens, scopes). A container of the other version is ignored."""
+    response = _response(output)
+    if lambda_version == "V1_0":
+        if response.get("claimsOverrideDetails") is None:
+            return PreTokenAnswer()
+        details = _object(response["claimsOverrideDetails"])
+        return PreTokenAnswer(
+            id_token=_generation(details, strings_only=True, scopes=False),
+            groups=_groups(details.get("groupOverrideDetails"), "groupOverrideDetails" in details),
+        )
+    if response.get("claimsAndScopeOverrideDetails") is None:
+        return PreTokenAnswer()
+    details = _object(response["claimsAndScopeOverrideDetails"])
+    return PreTokenAnswer(
+        id_token=_generation(details.get("idTokenGeneration"), strings_only=False, scopes=False),
+        access_token=_generation(details.get("accessTokenGeneration"), strings_only=False, scopes=True),
+        groups=_groups(details.get("groupOverrideDetails"), "groupOverrideDetails" in details),
+    )
+
+
+# ---- UserMigration --------------------------------------------------------------------------------------------------
+FINAL_STATUSES = ("CONFIRMED", "RESET_REQUIRED")
+MEDIUMS = ("EMAIL", "SMS")
+
+
+@dataclass(frozen=True)
+class MigrationAnswer:
+    """The user a UserMigration function found in the old system: its attributes, the status it starts in
+    (``RESET_REQUIRED`` unless said), whether to send the welcome message, by which mediums, and whether its
+    email or phone alias may be taken from a user that holds it."""
+
+    attributes: Mapping[str, str]
+    final_status: str = "RESET_REQUIRED"
+    suppress_message: bool = False
+    mediums: tuple[str, ...] = ("SMS",)
+    force_alias: bool = False
+
+
+def user_migration(output: Mapping[str, Any]) -> MigrationAnswer:
+    """Cognito's reading of a UserMigration answer. ``userAttributes`` must be an object of strings; the other
+    members take Cognito's enums (an unknown value is an unrecognizable answer, unverified)."""
+    response = _response(output)
+    attributes = response.get("userAttributes")
+    if not isinstance(attributes, dict) or not all(isinstance(v, str) for v in attributes.values()):
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    status = _text(response, "finalUserStatus") or "RESET_REQUIRED"
+    action = _text(response, "messageAction")
+    mediums = _strings(response.get("desiredDeliveryMediums")) or ("SMS",)
+    if status not in FINAL_STATUSES or action not in (None, "SUPPRESS", "RESEND") or not set(mediums) <= set(MEDIUMS):
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    return MigrationAnswer(
+        attributes=dict(attributes),
+        final_status=status,
+        suppress_message=action == "SUPPRESS",
+        mediums=mediums,
+        force_alias=_flag(response, "forceAliasCreation"),
+    )
+
+
+# ---- custom authentication ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DefineAnswer:
+    challenge_name: str | None = None
+    issue_tokens: bool = False
+    fail_authentication: bool = False
+
+
+def define_auth_challenge(output: Mapping[str, Any]) -> DefineAnswer:
+    response = _response(output)
+    return DefineAnswer(
+        challenge_name=_text(response, "challengeName"),
+        issue_tokens=_flag(response, "issueTokens"),
+        fail_authentication=_flag(response, "failAuthentication"),
+    )
+
+
+@dataclass(frozen=True)
+class CreateAnswer:
+    public: Mapping[str, str]
+    private: Mapping[str, str]
+    metadata: str | None = None
+
+
+def _string_map(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise InvalidLambdaResponseException(UNRECOGNIZABLE)
+    return dict(value)
+
+
+def create_auth_challenge(output: Mapping[str, Any]) -> CreateAnswer:
+    response = _response(output)
+    return CreateAnswer(
+        public=_string_map(response.get("publicChallengeParameters")),
+        private=_string_map(response.get("privateChallengeParameters")),
+        metadata=_text(response, "challengeMetadata"),
+    )
+
+
+def verify_auth_challenge_response(output: Mapping[str, Any]) -> bool:
+    return _flag(_response(output), "answerCorrect")

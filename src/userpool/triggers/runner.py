@@ -30,7 +30,14 @@ import httpx
 
 from userpool.config import Settings
 from userpool.domain.records import Pool, User
-from userpool.errors import UnexpectedLambdaException, UserLambdaValidationException
+from userpool.errors import (
+    InvalidParameterException,
+    NotAuthorizedException,
+    ServiceError,
+    UnexpectedLambdaException,
+    UserLambdaValidationException,
+    UserNotFoundException,
+)
 from userpool.triggers import codes, events, responses
 from userpool.triggers.events import Caller, Kind
 from userpool.triggers.invokers import (
@@ -53,9 +60,18 @@ LOCAL_SETTINGS = {
     Kind.POST_CONFIRMATION: "trigger_post_confirmation",
     Kind.CUSTOM_EMAIL_SENDER: "trigger_custom_email_sender",
     Kind.CUSTOM_SMS_SENDER: "trigger_custom_sms_sender",
+    Kind.PRE_AUTHENTICATION: "trigger_pre_authentication",
+    Kind.POST_AUTHENTICATION: "trigger_post_authentication",
+    Kind.PRE_TOKEN_GENERATION: "trigger_pre_token_generation",
+    Kind.USER_MIGRATION: "trigger_user_migration",
 }
+# A pool's PreTokenGeneration function: ``PreTokenGenerationConfig`` (with its event version) or the legacy
+# ``PreTokenGeneration`` ARN (V1_0).
+TOKEN_CONFIG = "PreTokenGenerationConfig"
 SENDER_FOR_MEDIUM = {"EMAIL": Kind.CUSTOM_EMAIL_SENDER, "SMS": Kind.CUSTOM_SMS_SENDER}
 NOT_FOUND = "ResourceNotFoundException."  # what Lambda answers for a function it does not have
+# Cognito's answer (InvalidParameterException) to CUSTOM_AUTH in a pool without the custom-auth functions.
+CUSTOM_AUTH_NOT_CONFIGURED = "Custom auth lambda trigger is not configured for the user pool."
 
 
 class TriggerConfigError(ValueError):
@@ -148,7 +164,10 @@ class Triggers:
 
     def resolve(self, pool_settings: Mapping[str, Any], kind: Kind) -> Function | None:
         """The pool's function for ``kind``: its LambdaConfig entry, else the server-wide one, else None."""
-        arn = lambda_arn((pool_settings.get("LambdaConfig") or {}).get(kind.value))
+        config = pool_settings.get("LambdaConfig") or {}
+        arn = lambda_arn(config.get(kind.value))
+        if kind is Kind.PRE_TOKEN_GENERATION:
+            arn = lambda_arn(config.get(TOKEN_CONFIG)) or arn
         if arn is None:
             return self._local.get(kind)
         invoker = self._mapped.get(arn)
@@ -165,7 +184,7 @@ class Triggers:
             arn = lambda_arn(entry)
             if key == "KMSKeyID" or arn is None:
                 continue
-            if key not in {k.value for k in RUN}:
+            if key not in {k.value for k in RUN} | {TOKEN_CONFIG}:
                 log.warning(
                     "pool %s: the %s trigger (%s) is stored but userpool does not run it yet", pool_id, key, arn
                 )
@@ -184,11 +203,16 @@ class Triggers:
                 log.warning("pool %s: the %s trigger needs USERPOOL_TRIGGER_CODE_KEY to encrypt codes", pool_id, key)
 
     # ---- calling ---------------------------------------------------------------------------------------------
-    async def call(self, function: Function, event: dict[str, Any]) -> dict[str, Any]:
-        """Invoke a synchronous trigger and return its answer, mapping failures to Cognito's errors."""
-        return responses.parse(await self._invoke(function, event))
+    async def call(
+        self, function: Function, event: dict[str, Any], refused: type[ServiceError] = UserLambdaValidationException
+    ) -> dict[str, Any]:
+        """Invoke a synchronous trigger and return its answer, mapping failures to Cognito's errors (a function's
+        own error is ``refused``, worded ``<Trigger> failed with error <message>.``)."""
+        return responses.parse(await self._invoke(function, event, refused))
 
-    async def _invoke(self, function: Function, event: dict[str, Any]) -> bytes:
+    async def _invoke(
+        self, function: Function, event: dict[str, Any], refused: type[ServiceError] = UserLambdaValidationException
+    ) -> bytes:
         kind = function.kind
         if function.invoker is None:
             log.warning("%s function %s has no mapping and no Lambda endpoint is set", kind, function.name)
@@ -199,7 +223,7 @@ class Triggers:
             try:
                 raw = await function.invoker.invoke(payload, self._settings.trigger_timeout)
             except FunctionError as exc:
-                raise UserLambdaValidationException(f"{kind} failed with error {exc.message}.") from None
+                raise refused(f"{kind} failed with error {exc.message}.") from None
             except InvocationFailed as exc:
                 log.warning("%s function %s, attempt %d/%d: %s", kind, function.name, attempt, attempts, exc.reason)
                 if not exc.retryable or attempt == attempts:
@@ -240,8 +264,11 @@ class Triggers:
         )
         return responses.pre_sign_up(await self.call(function, event))
 
-    def _view(self, pool: Pool, user: User) -> dict[str, str]:
+    def user_view(self, pool: Pool, user: User) -> dict[str, str]:
+        """A user's attributes as functions see them (``events.user_attributes``)."""
         return events.user_attributes(user.attributes, user.status, pool.settings)
+
+    _view = user_view
 
     async def custom_message(
         self,
@@ -269,14 +296,20 @@ class Triggers:
         return responses.custom_message(await self.call(function, event), medium)
 
     async def post_confirmation(
-        self, pool: Pool, caller: Caller, user: User, client_metadata: Mapping[str, str] | None
+        self,
+        pool: Pool,
+        caller: Caller,
+        user: User,
+        client_metadata: Mapping[str, str] | None,
+        source: str = "PostConfirmation_ConfirmSignUp",
     ) -> None:
-        """Run the PostConfirmation trigger, if the pool has one."""
+        """Run the PostConfirmation trigger (``PostConfirmation_ConfirmSignUp`` or
+        ``PostConfirmation_ConfirmForgotPassword``), if the pool has one."""
         function = self.resolve(pool.settings, Kind.POST_CONFIRMATION)
         if function is None:
             return
         event = events.post_confirmation(
-            self._settings.region, pool.id, user.username, caller, self._view(pool, user), client_metadata
+            self._settings.region, pool.id, user.username, caller, self._view(pool, user), client_metadata, source
         )
         await self.call(function, event)
 
@@ -312,6 +345,185 @@ class Triggers:
             f"{function.kind}_{source}",
         )
         self._spawn(function, event)
+
+    # ---- sign-in ----------------------------------------------------------------------------------------------------
+    def has(self, pool: Pool, kind: Kind) -> bool:
+        """Whether the pool has a ``kind`` function (its own or the server-wide one)."""
+        return self.resolve(pool.settings, kind) is not None
+
+    async def pre_authentication(
+        self,
+        pool: Pool,
+        caller: Caller,
+        user_name: str,
+        attributes: Mapping[str, str],
+        validation_data: Mapping[str, str] | None,
+        user_not_found: bool | None,
+    ) -> None:
+        """Run the PreAuthentication trigger, if the pool has one. Its error refuses the sign-in with Cognito's
+        ``NotAuthorizedException: PreAuthentication failed with error <message>.``"""
+        function = self.resolve(pool.settings, Kind.PRE_AUTHENTICATION)
+        if function is None:
+            return
+        event = events.pre_authentication(
+            self._settings.region, pool.id, user_name, caller, attributes, validation_data, user_not_found
+        )
+        await self.call(function, event, refused=NotAuthorizedException)
+
+    async def post_authentication(
+        self,
+        pool: Pool,
+        caller: Caller,
+        user: User,
+        client_metadata: Mapping[str, str] | None,
+        new_device_used: bool | None = None,
+    ) -> None:
+        """Run the PostAuthentication trigger, if the pool has one (its error withholds the tokens)."""
+        function = self.resolve(pool.settings, Kind.POST_AUTHENTICATION)
+        if function is None:
+            return
+        event = events.post_authentication(
+            self._settings.region,
+            pool.id,
+            user.username,
+            caller,
+            self._view(pool, user),
+            client_metadata,
+            new_device_used,
+        )
+        await self.call(function, event)
+
+    def token_lambda_version(self, pool: Pool) -> str:
+        """The event version of the pool's PreTokenGeneration function: its config's, V1_0 for the legacy ARN."""
+        config = (pool.settings.get("LambdaConfig") or {}).get(TOKEN_CONFIG)
+        if isinstance(config, Mapping) and config.get("LambdaVersion"):
+            return str(config["LambdaVersion"])
+        return "V1_0"
+
+    async def pre_token_generation(
+        self,
+        pool: Pool,
+        caller: Caller,
+        user: User,
+        source: str,
+        group_configuration: Mapping[str, Any],
+        client_metadata: Mapping[str, str] | None,
+        scopes: list[str],
+    ) -> responses.PreTokenAnswer | None:
+        """Run the PreTokenGeneration trigger, if the pool has one: its answer, or None when there is none."""
+        function = self.resolve(pool.settings, Kind.PRE_TOKEN_GENERATION)
+        if function is None:
+            return None
+        version = self.token_lambda_version(pool)
+        event = events.pre_token_generation(
+            self._settings.region,
+            pool.id,
+            user.username,
+            caller,
+            version,
+            source,
+            self._view(pool, user),
+            group_configuration,
+            client_metadata,
+            scopes,
+        )
+        return responses.pre_token_generation(await self.call(function, event), version)
+
+    async def user_migration(
+        self,
+        pool: Pool,
+        caller: Caller,
+        user_name: str,
+        source: str,
+        password: str | None,
+        validation_data: Mapping[str, str] | None,
+        client_metadata: Mapping[str, str] | None,
+    ) -> responses.MigrationAnswer | None:
+        """Ask the pool's UserMigration function for ``user_name``: the user it found, or None when the pool has
+        no such function. A function's error is ``UserNotFoundException: UserMigration failed with error
+        <message>.`` (unverified)."""
+        function = self.resolve(pool.settings, Kind.USER_MIGRATION)
+        if function is None:
+            return None
+        event = events.user_migration(
+            self._settings.region, pool.id, user_name, caller, source, password, validation_data, client_metadata
+        )
+        return responses.user_migration(await self.call(function, event, refused=UserNotFoundException))
+
+    # ---- custom authentication -------------------------------------------------------------------------------------
+    async def define_auth_challenge(
+        self,
+        pool: Pool,
+        caller: Caller,
+        user_name: str,
+        attributes: Mapping[str, str],
+        session: list[dict[str, Any]],
+        client_metadata: Mapping[str, str] | None,
+        user_not_found: bool | None,
+    ) -> responses.DefineAnswer:
+        """Run DefineAuthChallenge (a pool without the three custom-auth functions refuses CUSTOM_AUTH)."""
+        function = self._required(pool, Kind.DEFINE_AUTH_CHALLENGE)
+        event = events.define_auth_challenge(
+            self._settings.region, pool.id, user_name, caller, attributes, session, client_metadata, user_not_found
+        )
+        return responses.define_auth_challenge(await self.call(function, event))
+
+    async def create_auth_challenge(
+        self,
+        pool: Pool,
+        caller: Caller,
+        user_name: str,
+        attributes: Mapping[str, str],
+        challenge_name: str,
+        session: list[dict[str, Any]],
+        client_metadata: Mapping[str, str] | None,
+        user_not_found: bool | None,
+    ) -> responses.CreateAnswer:
+        function = self._required(pool, Kind.CREATE_AUTH_CHALLENGE)
+        event = events.create_auth_challenge(
+            self._settings.region,
+            pool.id,
+            user_name,
+            caller,
+            attributes,
+            challenge_name,
+            session,
+            client_metadata,
+            user_not_found,
+        )
+        return responses.create_auth_challenge(await self.call(function, event))
+
+    async def verify_auth_challenge_response(
+        self,
+        pool: Pool,
+        caller: Caller,
+        user_name: str,
+        attributes: Mapping[str, str],
+        private_parameters: Mapping[str, str],
+        answer: str,
+        client_metadata: Mapping[str, str] | None,
+        user_not_found: bool | None,
+    ) -> bool:
+        function = self._required(pool, Kind.VERIFY_AUTH_CHALLENGE_RESPONSE)
+        event = events.verify_auth_challenge_response(
+            self._settings.region,
+            pool.id,
+            user_name,
+            caller,
+            attributes,
+            private_parameters,
+            answer,
+            client_metadata,
+            user_not_found,
+        )
+        return responses.verify_auth_challenge_response(await self.call(function, event))
+
+    def _required(self, pool: Pool, kind: Kind) -> Function:
+        """The pool's ``kind`` function, or Cognito's answer for a custom flow in a pool without it."""
+        function = self.resolve(pool.settings, kind)
+        if function is None:
+            raise InvalidParameterException(CUSTOM_AUTH_NOT_CONFIGURED)
+        return function
 
     # ---- lifecycle -------------------------------------------------------------------------------------------
     async def close(self) -> None:

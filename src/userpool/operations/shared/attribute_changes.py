@@ -13,10 +13,18 @@ from userpool.domain.users import key_value, sign_in_kinds
 from userpool.errors import AliasExistsException, InvalidParameterException, NotAuthorizedException
 from userpool.operations.shared import confirmation_codes, sending
 from userpool.store import Conflict
+from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller
 
 
 async def update_attributes(
-    ctx: Context, pool: Pool, user: User, items: list[dict[str, str]], write_attributes: list[str] | None, admin: bool
+    ctx: Context,
+    pool: Pool,
+    user: User,
+    items: list[dict[str, str]],
+    write_attributes: list[str] | None,
+    admin: bool,
+    caller: Caller | None = None,
+    client_metadata: dict[str, str] | None = None,
 ) -> list[dict[str, str]]:
     """Apply UpdateUserAttributes / AdminUpdateUserAttributes; the CodeDeliveryDetails of codes sent.
 
@@ -68,7 +76,16 @@ async def update_attributes(
     except Conflict as conflict:
         raise AliasExistsException(texts.SIGN_IN_VALUE_EXISTS.format(attribute=conflict.what)) from None
     details = []
+    if not code_plans:
+        return details
+    # The codes go out as the user now is (the functions that may rewrite them see the new values).
+    changed = await ctx.store.get_user(user.id) or user
+    caller = caller or Caller(CLIENT_ID_NOT_APPLICABLE)
     for attribute, code, _, _ in code_plans:
         medium = sending.medium_of(attribute)
-        details.append(await sending.send_code(ctx, pool, user.username, attribute, medium, changes[attribute], code))
+        details.append(
+            await sending.deliver_code(
+                ctx, caller, pool, changed, attribute, medium, code, "UpdateUserAttribute", client_metadata
+            )
+        )
     return details

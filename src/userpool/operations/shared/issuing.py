@@ -21,7 +21,8 @@ from userpool.domain import sessions as session_rules
 from userpool.domain import tokens as token_rules
 from userpool.domain.records import Client, Pool, PublicKey, RefreshToken, StoredKey, TokenSession, User
 from userpool.errors import NotAuthorizedException, RefreshTokenReuseException, UserNotFoundException
-from userpool.operations.shared import lookups
+from userpool.operations.shared import lookups, token_triggers
+from userpool.triggers import events as trigger_events
 
 
 def token_hash(token: str) -> str:
@@ -106,7 +107,7 @@ async def issue(
     now = ctx.clock.now()
     nonce = grant.nonce if grant is not None else None
     if origin is not None:
-        return await _sign(ctx, pool, client, user, origin, now, nonce)
+        return await _sign(ctx, pool, client, user, origin, now, nonce, call=call, refreshing=True)
     expires_at = now + token_rules.validity_seconds(client.settings, "RefreshToken")
     auth_time = grant.auth_time if grant is not None and grant.auth_time is not None else now
     refresh_token, origin = _refresh_token(client, user, ids.token_session_id(), auth_time, now, expires_at, device_key)
@@ -124,7 +125,7 @@ async def issue(
     )
     tracking = await ctx.store.get_session_configuration(pool.id, session_rules.POOL_WIDE)
     await ctx.store.start_session(session, origin, keep=session_rules.max_per_user(tracking))
-    return {**await _sign(ctx, pool, client, user, origin, now, nonce), "RefreshToken": refresh_token}
+    return {**await _sign(ctx, pool, client, user, origin, now, nonce, call=call), "RefreshToken": refresh_token}
 
 
 def _source(call: Call) -> dict[str, str | None]:
@@ -132,7 +133,9 @@ def _source(call: Call) -> dict[str, str | None]:
     return {"ip_address": call.source_ip, "device": call.user_agent[:1024] or None}
 
 
-async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: RefreshToken) -> dict[str, Any]:
+async def rotate(
+    ctx: Context, pool: Pool, client: Client, user: User, used: RefreshToken, call: Call | None = None
+) -> dict[str, Any]:
     """Refresh-token rotation: new access, ID and refresh tokens in ``used``'s session. The new refresh token ends
     when ``used`` would have (rotation slides the tokens, not the session's end), and ``used`` stays good for the
     client's grace period; its use after that revokes the session (``RefreshTokenReuseException``)."""
@@ -144,7 +147,7 @@ async def rotate(ctx: Context, pool: Pool, client: Client, user: User, used: Ref
     grace = client_rules.rotation_grace_seconds(client.settings)
     if not await ctx.store.rotate_refresh_token(used, new, now, grace):
         raise RefreshTokenReuseException(texts.REUSED_REFRESH_TOKEN)
-    return {**await _sign(ctx, pool, client, user, new, now), "RefreshToken": refresh_token}
+    return {**await _sign(ctx, pool, client, user, new, now, call=call, refreshing=True), "RefreshToken": refresh_token}
 
 
 def _refresh_token(
@@ -174,7 +177,16 @@ def _refresh_token(
 
 
 async def _sign(
-    ctx: Context, pool: Pool, client: Client, user: User, origin: RefreshToken, now: float, nonce: str | None = None
+    ctx: Context,
+    pool: Pool,
+    client: Client,
+    user: User,
+    origin: RefreshToken,
+    now: float,
+    nonce: str | None = None,
+    *,
+    call: Call | None = None,
+    refreshing: bool = False,
 ) -> dict[str, Any]:
     """Access and ID tokens descending from the refresh token ``origin``, issued at ``now`` (a sign-in's tokens
     are issued when it is authenticated, ``auth_time``, however long making the pool's first key takes)."""
@@ -206,12 +218,31 @@ async def _sign(
     # An OAuth grant without ``openid`` gets no ID token.
     with_id = scopes is None or oauth_rules.OPENID in scopes
 
+    claims_access = token_rules.access_claims(claims, access_life)
+    claims_id = token_rules.id_claims(claims, id_life) if with_id else None
+    # The PreTokenGeneration trigger, if the pool has one, changes the claims here (and only here): an OAuth
+    # grant's first tokens are TokenGeneration_HostedAuth.
+    hosted = scopes is not None and not refreshing
+    await token_triggers.customise(
+        ctx,
+        call,
+        pool,
+        client,
+        user,
+        claims_id if claims_id is not None else {},
+        claims_access,
+        refreshing=refreshing,
+        source=trigger_events.TOKEN_HOSTED_AUTH if hosted else None,
+        user_groups=groups,
+    )
+
     def sign_both() -> tuple[str, str | None]:
-        access = token_rules.sign(token_rules.access_claims(claims, access_life), private, key.kid)
-        if not with_id:
+        access = token_rules.sign(claims_access, private, key.kid)
+        if claims_id is None:
             return access, None
-        hashed = access if scopes is not None else None  # OAuth ID tokens carry the access token's at_hash
-        return access, token_rules.sign(token_rules.id_claims(claims, id_life, hashed), private, key.kid)
+        if scopes is not None:  # OAuth ID tokens carry the access token's at_hash
+            claims_id["at_hash"] = token_rules.at_hash(access)
+        return access, token_rules.sign(claims_id, private, key.kid)
 
     access_token, id_token = await ctx.hashing.run(sign_both)
     result = {"AccessToken": access_token, "ExpiresIn": access_life, "TokenType": "Bearer"}
@@ -263,7 +294,7 @@ async def refresh(
     if stored.device_key is not None and not await _device_still_good(ctx, pool, stored, device_key):
         raise NotAuthorizedException(texts.INVALID_REFRESH_TOKEN)
     if client_rules.rotation_enabled(client.settings):
-        answer = await rotate(ctx, pool, client, user, stored)
+        answer = await rotate(ctx, pool, client, user, stored, call)
     else:
         answer = await issue(ctx, call, pool, client, user, stored)
     await ctx.store.touch_session(stored.session_id, ctx.clock.now(), **_source(call))

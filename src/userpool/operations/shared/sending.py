@@ -17,6 +17,8 @@ from userpool.errors import CodeDeliveryFailureException, LimitExceededException
 from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller
 
 log = logging.getLogger("userpool.delivery")
+# The messages whose code may be a confirmation link (a pool that confirms email by link): sign-up's.
+LINK_SOURCES = frozenset({"SignUp", "ResendCode"})
 
 
 def medium_of(attribute: str) -> str:
@@ -137,14 +139,18 @@ async def deliver_code(
 ) -> dict[str, str]:
     """Deliver a code as Cognito does: a pool with a custom sender trigger for ``medium`` gets the code encrypted
     and delivers it itself (we do not wait for it); otherwise the CustomMessage trigger, when the pool has one,
-    may rewrite the message, which our sender delivers. ``source`` is ``SignUp`` or ``ResendCode``."""
+    may rewrite the message, which our sender delivers. ``source`` is the trigger source's suffix: ``SignUp``,
+    ``ResendCode``, ``ForgotPassword``, ``UpdateUserAttribute``, ``VerifyUserAttribute``. Only a sign-up code
+    may go by link."""
     destination = user.attributes[attribute]
     custom_sender = ctx.triggers.custom_sender(pool, medium)
     if custom_sender is not None:
         ctx.triggers.hand_code_to(custom_sender, pool, caller, user, code, source, client_metadata)
         return delivery_details(attribute, medium, destination)
     overrides = await custom_message(ctx, caller, pool, user, medium, source, client_metadata)
-    client_id = None if caller.client_id == CLIENT_ID_NOT_APPLICABLE else caller.client_id
+    client_id = None
+    if caller.client_id != CLIENT_ID_NOT_APPLICABLE and source in LINK_SOURCES:
+        client_id = caller.client_id
     return await send_code(
         ctx, pool, user.username, attribute, medium, destination, code, client_id=client_id, overrides=overrides
     )

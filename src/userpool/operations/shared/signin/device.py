@@ -17,6 +17,7 @@ from userpool.domain import srp, texts
 from userpool.domain.records import AuthSession, Device, Pool, User
 from userpool.errors import InvalidParameterException, NotAuthorizedException, ResourceNotFoundException
 from userpool.operations.shared import issuing, lookups
+from userpool.operations.shared.signin import auth_triggers
 from userpool.operations.shared.signin.sessions import SignIn, find_session, new_session, required, use_session
 
 DEVICE_SRP_AUTH = "DEVICE_SRP_AUTH"
@@ -53,7 +54,10 @@ async def tokens(s: SignIn, user: User, device: Device | None) -> dict[str, Any]
     """An ``AuthenticationResult``. In a pool that tracks devices the access token names the sign-in's device;
     a sign-in that named none gets a new one, in ``NewDeviceMetadata``."""
     ctx, call, pool, client = s.ctx, s.call, s.pool, s.client
-    if device is not None or not device_rules.tracking(pool.settings):
+    tracking = device_rules.tracking(pool.settings)
+    # PostAuthentication, at the one point a sign-in's tokens are made: its error withholds them.
+    await auth_triggers.post_authentication(s, user, new_device_used=(device is None) if tracking else None)
+    if device is not None or not tracking:
         return await issuing.issue(ctx, call, pool, client, user, device_key=device.key if device else None)
     now = ctx.clock.now()
     new = Device(

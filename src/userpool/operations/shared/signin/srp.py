@@ -35,7 +35,10 @@ def _decoy_salt(pool: Pool, key_material: str, name: str) -> str:
     return format(int.from_bytes(digest.digest()[:16], "big") | 1 << 127, "x")
 
 
-async def start(s: SignIn, params: dict[str, str], session: str | None = None) -> dict[str, Any]:
+async def start(
+    s: SignIn, params: dict[str, str], session: str | None = None, *, custom: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``USER_SRP_AUTH``; with ``custom``, the password step a CUSTOM_AUTH flow asked for (``custom.py``)."""
     ctx, pool, client = s.ctx, s.pool, s.client
     username = required(params, "USERNAME")
     a_hex = required(params, "SRP_A")
@@ -61,6 +64,8 @@ async def start(s: SignIn, params: dict[str, str], session: str | None = None) -
         "srp_id": srp_id,
         "auth_parameters": carried(params),
     }
+    if custom is not None:
+        data["custom"] = custom
     await new_session(s, user if user and user.srp_verifier else None, PASSWORD_VERIFIER, data, block.hex())
     return {
         "ChallengeName": PASSWORD_VERIFIER,
@@ -115,4 +120,8 @@ async def answer_password_verifier(s: SignIn, r: dict[str, str], session_token: 
             await user_passwords.count_failure(ctx, user)
             await flow.record_sign_in(s, user, events.FAIL, events.PASSWORD_FAILURE)
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
+    if "custom" in data:  # SRP within CUSTOM_AUTH: the custom flow goes on (imported here: custom imports srp)
+        from userpool.operations.shared.signin import custom
+
+        return await custom.after_password(s, user, data["custom"])
     return await flow.proven(s, user, parameters)

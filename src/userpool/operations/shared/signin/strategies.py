@@ -16,7 +16,7 @@ from userpool.domain import clients as client_rules
 from userpool.domain import flows
 from userpool.domain import mfa as mfa_rules
 from userpool.errors import InvalidParameterException, UnsupportedOperationException
-from userpool.operations.shared.signin import device, mfa, new_password, password, refresh, srp
+from userpool.operations.shared.signin import auth_triggers, custom, device, mfa, new_password, password, refresh, srp
 from userpool.operations.shared.signin.flow import NEW_PASSWORD_REQUIRED
 from userpool.operations.shared.signin.sessions import SignIn, Step
 
@@ -26,6 +26,7 @@ FLOWS: Mapping[str, Step] = MappingProxyType(
         **dict.fromkeys(flows.ADMIN_PASSWORD, password.start),
         flows.SRP: srp.start,
         **dict.fromkeys(flows.REFRESH, refresh.start),
+        flows.CUSTOM: custom.start,
     }
 )
 ADMIN_ONLY = frozenset(flows.ADMIN_PASSWORD)  # flows only AdminInitiateAuth takes
@@ -42,13 +43,14 @@ CHALLENGES: Mapping[str, Step] = MappingProxyType(
         mfa_rules.SETUP: mfa.answer_setup,
         device.DEVICE_SRP_AUTH: device.answer_device_srp,
         device.DEVICE_PASSWORD_VERIFIER: device.answer_device_password_verifier,
+        custom.CUSTOM_CHALLENGE: custom.answer,
     }
 )
 
 
 async def start(s: SignIn, flow: str, params: dict[str, str]) -> dict[str, Any]:
     """A sign-in's first step: ``flow`` with its ``AuthParameters``."""
-    if flow in ("CUSTOM_AUTH", "USER_AUTH"):
+    if flow == "USER_AUTH":
         raise UnsupportedOperationException(f"userpool does not implement the {flow} flow yet.")
     strategy = FLOWS.get(flow)
     if strategy is None or flow in (CLIENT_ONLY if s.admin else ADMIN_ONLY):
@@ -57,6 +59,7 @@ async def start(s: SignIn, flow: str, params: dict[str, str]) -> dict[str, Any]:
     # A client that rotates refresh tokens refreshes only through GetTokensFromRefreshToken, as in Cognito.
     if not flows.enabled(allowed, flow) or (flow in flows.REFRESH and client_rules.rotation_enabled(s.client.settings)):
         raise InvalidParameterException(flows.not_enabled_message(flow))
+    await auth_triggers.before_first_factor(s, flow, params)  # UserMigration, PreAuthentication
     return await strategy(s, params, None)
 
 
