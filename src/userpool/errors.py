@@ -183,3 +183,7 @@ class UserNotConfirmable(NotAuthorizedException):
     @property
     def type_name(self) -> str:
         return "NotAuthorizedException"
+
+
+class PreconditionNotMetException(ServiceError):
+    pass

@@ -98,6 +98,16 @@ DELIVERY_FAILED: Final = {
     "SMS": "Invalid phone number provided/Unable to send the SMS",
 }
 
+# ---- user import jobs ------------------------------------------------------------------------------------------
+IMPORT_JOB_NOT_FOUND: Final = "Import job {job_id} does not exist."  # (unverified)
+IMPORT_NOT_CREATED: Final = (
+    "Import job {job_id} is {status}: only a job in Created status can be started."  # (unverified)
+)
+IMPORT_NOT_RUNNING: Final = (
+    "Import job {job_id} is {status}: only a Pending or InProgress job can be stopped."  # (unverified)
+)
+IMPORT_HASHES: Final = "userpool does not import password hashes (PasswordHashingAlgorithm) yet."
+
 # ---- threat protection ----------------------------------------------------------------------------------------
 AUTH_EVENT_NOT_FOUND: Final = "Auth event not found."  # (unverified) an EventId the user has no event of
 INVALID_FEEDBACK_TOKEN: Final = "Invalid feedback token."  # (unverified) UpdateAuthEventFeedback's token is wrong

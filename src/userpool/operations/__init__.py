@@ -17,6 +17,7 @@ from userpool.operations import (
     auth,
     auth_events,
     clients,
+    imports,
     pools,
     recovery,
     risk,
@@ -44,5 +45,6 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **sessions.OPERATIONS,
         **auth_events.OPERATIONS,
         **saml.OPERATIONS,
+        **imports.OPERATIONS,
     }
 )

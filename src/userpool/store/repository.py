@@ -19,6 +19,7 @@ from userpool.store.clients import ClientStore
 from userpool.store.codes import CodeStore
 from userpool.store.counters import CounterStore
 from userpool.store.events import AuthEventStore
+from userpool.store.imports import ImportJobStore
 from userpool.store.integrity import IntegrityStore
 from userpool.store.outbox import OutboxStore
 from userpool.store.pools import PoolStore
@@ -45,6 +46,7 @@ class Store(
     OutboxStore,
     RiskStore,
     AuthEventStore,
+    ImportJobStore,
     IntegrityStore,
 ):
     """Pools, clients, users, codes, tokens and sessions, signing certificates, the outbox, rate counters, send

@@ -8,7 +8,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from userpool.context import Context
-from userpool.web import health, pages, testing, wellknown
+from userpool.web import health, imports, pages, testing, wellknown
 from userpool.web.render import Templates
 
 
@@ -20,4 +20,5 @@ def routes(ctx: Context) -> list[Route]:
         *pages.routes(ctx, templates),
         *wellknown.routes(ctx),
         *testing.routes(ctx, templates),
+        *imports.routes(ctx),
     ]

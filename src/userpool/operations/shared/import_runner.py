@@ -1,0 +1,172 @@
+"""The user import runner: a background task of each server process (started and stopped by ``app.lifespan``) that
+runs the user import jobs StartUserImportJob queued.
+
+It claims a job in the store with a lease (one conditional ``UPDATE``, so with several processes on one store
+exactly one runs a job), reads the uploaded file chunk by chunk (never whole in memory), checks each line by
+``domain.imports`` and commits the rows in batches: each batch's users, its report rows and the job's progress in
+one transaction, renewing the lease. A job whose runner stopped (the process was killed) is claimed again once its
+lease has expired and resumes after its last committed line. StopUserImportJob marks a running job ``Stopping``;
+its runner finds that at its next batch, writes nothing more and ends it ``Stopped``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+
+from userpool.context import Context
+from userpool.domain import imports
+from userpool.domain.imports import ImportJob, LineSplitter, RowOutcome
+from userpool.domain.records import NewUser, Pool
+
+log = logging.getLogger("userpool.imports")
+
+POLL_SECONDS = 0.5  # how often an idle runner looks for a job
+LEASE_SECONDS = 30.0  # a runner that has not committed for this long is taken to be gone
+BATCH_ROWS = 1000  # rows per transaction
+SWEEP_SECONDS = 300.0  # how often jobs never started are expired
+
+
+class ImportRunner:
+    """Runs import jobs, one at a time, until cancelled."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        *,
+        poll: float = POLL_SECONDS,
+        lease: float = LEASE_SECONDS,
+        batch: int = BATCH_ROWS,
+    ) -> None:
+        self.ctx = ctx
+        self.poll = poll
+        self.lease = lease
+        self.batch = batch
+        self.owner = f"runner-{secrets.token_hex(8)}"
+        self._next_sweep = 0.0
+
+    async def run(self) -> None:
+        """Claim and run jobs until cancelled; an error is logged and the loop goes on (the job's lease expires and
+        it is claimed again)."""
+        while True:
+            try:
+                await self._sweep()
+                job = await self.ctx.store.claim_import_job(self.owner, self.ctx.clock.now(), self.lease)
+                if job is not None:
+                    await self.run_job(job)
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the import runner failed; it goes on after a pause")
+            await asyncio.sleep(self.poll)
+
+    async def _sweep(self) -> None:
+        now = self.ctx.clock.now()
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + SWEEP_SECONDS
+        expired = await self.ctx.store.expire_import_jobs(now - imports.EXPIRES_AFTER)
+        if expired:
+            log.info("expired %d import job(s) not started within a day", expired)
+
+    async def run_job(self, job: ImportJob) -> None:
+        """Run one claimed job to its end (or until it is stopped, or another runner holds it)."""
+        store, clock = self.ctx.store, self.ctx.clock
+        if job.status == imports.STOPPING:
+            await self._end(job, imports.STOPPED, imports.STOPPED_MESSAGE)
+            return
+        pool = await store.get_pool(job.pool_id)
+        if pool is None:
+            return  # the pool (and so the job) was deleted
+        problem = imports.pool_problem(pool)
+        if problem is None and job.upload_id is None:
+            problem = imports.NO_FILE
+        if problem is not None:
+            await self._end(job, imports.FAILED, problem)
+            return
+        log.info("import job %s: %s from line %d", job.id, "resumed" if job.lines_done else "started", job.lines_done)
+        columns: list[str] | None = None
+        users: list[tuple[int, NewUser]] = []
+        outcomes: list[RowOutcome] = []
+        last_line = job.lines_done
+        imported, skipped, failed = job.imported, job.skipped, job.failed
+        async for number, raw in self._lines(job):
+            if number == 1:
+                text = imports.decode_line(raw)
+                columns = imports.split_row(text) if text is not None else []
+                header = imports.header_problem(pool, columns) if text is not None else "The header is not UTF-8."
+                if header is not None:
+                    await self._end(job, imports.FAILED, header)
+                    return
+                continue
+            if number <= job.lines_done:
+                continue
+            assert columns is not None
+            made = imports.row_user(pool, columns, number, raw, str(uuid.uuid4()), clock.now())
+            if isinstance(made, RowOutcome):
+                outcomes.append(made)
+            elif made is not None:
+                users.append((number, made))
+            last_line = number
+            if len(users) + len(outcomes) >= self.batch:
+                state, counts = await self._commit(job, pool, users, outcomes, last_line)
+                if state != "ok":
+                    await self._after_refusal(job, state)
+                    return
+                imported, skipped, failed = imported + counts[0], skipped + counts[1], failed + counts[2]
+                users, outcomes = [], []
+        state, counts = await self._commit(job, pool, users, outcomes, last_line)
+        if state != "ok":
+            await self._after_refusal(job, state)
+            return
+        imported, skipped, failed = imported + counts[0], skipped + counts[1], failed + counts[2]
+        status, message = imports.final_status(imported, skipped, failed)
+        await self._end(job, status, message)
+        log.info(
+            "import job %s %s: %d imported, %d skipped, %d failed", job.id, status.lower(), imported, skipped, failed
+        )
+
+    async def _lines(self, job: ImportJob) -> AsyncIterator[tuple[int, bytes]]:
+        """The uploaded file's lines, numbered, read one chunk at a time."""
+        assert job.upload_id is not None
+        splitter = LineSplitter()
+        seq = 0
+        while (chunk := await self.ctx.store.get_import_chunk(job.id, job.upload_id, seq)) is not None:
+            for line in splitter.feed(chunk):
+                yield line
+            seq += 1
+        for line in splitter.end():
+            yield line
+
+    async def _commit(
+        self,
+        job: ImportJob,
+        pool: Pool,
+        users: list[tuple[int, NewUser]],
+        outcomes: list[RowOutcome],
+        last_line: int,
+    ) -> tuple[str, tuple[int, int, int]]:
+        """Commit a batch; its state and the (imported, skipped, failed) it added. Each row not imported is logged."""
+        until = self.ctx.clock.now() + self.lease
+        result = await self.ctx.store.commit_import_batch(job, users, outcomes, last_line, until)
+        if result.state != "ok":
+            return result.state, (0, 0, 0)
+        rows = sorted([*outcomes, *result.outcomes], key=lambda o: o.line)
+        for row in rows:
+            log.warning("import job %s (pool %s): %s", job.id, pool.id, row.log_line())
+        failed = sum(1 for o in rows if o.outcome == imports.FAILED_ROW)
+        return "ok", (result.imported, len(rows) - failed, failed)
+
+    async def _after_refusal(self, job: ImportJob, state: str) -> None:
+        if state == "stopping":
+            await self._end(job, imports.STOPPED, imports.STOPPED_MESSAGE)
+        else:
+            log.warning("import job %s: another runner holds it now; this one lets it go", job.id)
+
+    async def _end(self, job: ImportJob, status: str, message: str) -> None:
+        if status == imports.FAILED:
+            log.warning("import job %s failed: %s", job.id, message)
+        await self.ctx.store.finish_import_job(job, status, imports.completion_message(message), self.ctx.clock.now())
