@@ -1,6 +1,6 @@
 """User import jobs (CreateUserImportJob and its kin): the job record and its statuses, the pre-signed upload URL,
 the CSV header a pool asks for, and Cognito's rules for each row of the file. Pure: the store keeps jobs and
-uploaded chunks, ``operations.shared.import_runner`` feeds rows through ``row_user``.
+uploaded chunks, ``operations.shared.import_runner`` feeds rows through ``RowReader``.
 
 Cognito's rules ("Creating the user import .csv file"): the header names every column of GetCSVHeader, in any
 order; ``cognito:username`` and ``cognito:mfa_enabled`` are required; at least one of the pool's auto-verified
@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import secrets
 import string
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -274,79 +274,83 @@ def auto_verified(pool: Pool) -> list[str]:
 _BOOLEAN = {"true": "true", "false": "false"}
 
 
-def row_user(
-    pool: Pool, columns: Sequence[str], line: int, raw: bytes, sub: str, now: float
-) -> NewUser | RowOutcome | None:
-    """The user a line of the file makes (``RESET_REQUIRED``, no password), the reason it fails, or None for a
-    blank line."""
-    text = decode_line(raw)
-    if text is None:
-        return RowOutcome(line, FAILED_ROW, "The row is not valid UTF-8.")
-    if not text.strip():
+class RowReader:
+    """Cognito's rules for the rows of one file in one pool, prepared once per job: ``user(line, raw, ...)`` is the
+    user a line makes (``RESET_REQUIRED``, no password), the reason it fails, or None for a blank line."""
+
+    def __init__(self, pool: Pool, columns: Sequence[str]) -> None:
+        self.pool = pool
+        self.columns = list(columns)
+        settings = pool.settings
+        self.by_name = schema_by_name(settings["SchemaAttributes"])
+        self.booleans = {n for n, a in self.by_name.items() if a.get("AttributeDataType") == "Boolean"}
+        self.required = [a for a in self.by_name.values() if a.get("Required")]
+        self.flags = [VERIFIED_FLAGS[a] for a in auto_verified(pool)]
+        self.mfa = settings.get("MfaConfiguration") or "OFF"
+        self.username_kinds = list(settings.get("UsernameAttributes") or ())
+
+    def user(self, line: int, raw: bytes, sub: str, now: float) -> NewUser | RowOutcome | None:
+        text = decode_line(raw)
+        if text is None:
+            return RowOutcome(line, FAILED_ROW, "The row is not valid UTF-8.")
+        if not text.strip():
+            return None
+        if len(text) > MAX_ROW_CHARS:
+            return RowOutcome(line, FAILED_ROW, f"The row is longer than {MAX_ROW_CHARS:,} characters.")
+        fields = split_row(text)
+        if len(fields) != len(self.columns):
+            return RowOutcome(
+                line, FAILED_ROW, f"The row has {len(fields)} values but the header has {len(self.columns)} columns."
+            )
+        attributes = {c: v for c, v in zip(self.columns, fields, strict=True) if v}
+        username = attributes.pop(USERNAME, "")
+        problem = self._account_problem(username, attributes.pop(MFA_ENABLED, "").lower())
+        problem = problem or self._attribute_problem(attributes, username)
+        if problem:
+            return RowOutcome(line, FAILED_ROW, problem)
+        return new_user(self.pool, username, attributes, None, UserStatus.RESET_REQUIRED, sub, now)
+
+    def _account_problem(self, username: str, mfa: str) -> str | None:
+        """Why the row's ``cognito:`` columns break Cognito's rules, or None."""
+        if not username:
+            return "The cognito:username value is required."
+        if len(username) > 128 or any(c.isspace() for c in username):
+            return "The cognito:username value must be at most 128 characters, without spaces or tabs."
+        if mfa not in _BOOLEAN:
+            return "The cognito:mfa_enabled value must be true or false."
+        if (self.mfa == "ON" and mfa != "true") or (self.mfa == "OFF" and mfa != "false"):
+            wanted = "true" if self.mfa == "ON" else "false"
+            return f"The cognito:mfa_enabled value must be {wanted} (the pool's MFA is {self.mfa})."
         return None
-    if len(text) > MAX_ROW_CHARS:
-        return RowOutcome(line, FAILED_ROW, f"The row is longer than {MAX_ROW_CHARS:,} characters.")
-    fields = split_row(text)
-    if len(fields) != len(columns):
-        return RowOutcome(
-            line, FAILED_ROW, f"The row has {len(fields)} values but the header has {len(columns)} columns."
-        )
-    values = {c: v for c, v in zip(columns, fields, strict=True) if v}
-    problem = _row_problem(pool, values)
-    if problem:
-        return RowOutcome(line, FAILED_ROW, problem)
-    username = values.pop(USERNAME)
-    values.pop(MFA_ENABLED)
-    return new_user(pool, username, values, None, UserStatus.RESET_REQUIRED, sub, now)
 
-
-def _row_problem(pool: Pool, values: dict[str, str]) -> str | None:
-    """Why a row's values break Cognito's rules, or None; booleans are written back in lower case."""
-    settings = pool.settings
-    username = values.get(USERNAME)
-    if not username:
-        return "The cognito:username value is required."
-    if any(c.isspace() for c in username) or len(username) > 128:
-        return "The cognito:username value must be at most 128 characters, without spaces or tabs."
-    mfa = values.get(MFA_ENABLED, "").lower()
-    if mfa not in _BOOLEAN:
-        return "The cognito:mfa_enabled value must be true or false."
-    mode = settings.get("MfaConfiguration") or "OFF"
-    if (mode == "ON" and mfa != "true") or (mode == "OFF" and mfa != "false"):
-        return (
-            f"The cognito:mfa_enabled value must be {'true' if mode == 'ON' else 'false'} (the pool's MFA is {mode})."
-        )
-    by_name = schema_by_name(settings["SchemaAttributes"])
-    attributes = {n: v for n, v in values.items() if not n.startswith("cognito:")}
-    for name, value in attributes.items():
-        if by_name[name].get("AttributeDataType") == "Boolean":
-            if value.lower() not in _BOOLEAN:
+    def _attribute_problem(self, attributes: dict[str, str], username: str) -> str | None:
+        """Why the row's attributes break the pool's schema or Cognito's rules, or None; booleans are written back
+        in lower case."""
+        for name in self.booleans.intersection(attributes):
+            value = attributes[name].lower()
+            if value not in _BOOLEAN:
                 return f"{texts.SCHEMA_MISMATCH}{name}: Boolean must be true or false."
-            values[name] = attributes[name] = value.lower()
-    for attribute, flag in VERIFIED_FLAGS.items():
-        if attributes.get(flag) == "true" and not attributes.get(attribute):
-            return f"The {flag} value is true but there is no {attribute}."
-    if not any(attributes.get(VERIFIED_FLAGS[a]) == "true" for a in auto_verified(pool)):
-        return NO_AUTO_VERIFIED
-    if "email" in attributes and not usernames.is_email(attributes["email"]):
-        return texts.INVALID_EMAIL
-    if "phone_number" in attributes and not usernames.is_phone(attributes["phone_number"]):
-        return texts.INVALID_PHONE
-    problems = value_problems(attributes, by_name)
-    problems += [texts.REQUIRED_ATTRIBUTE.format(name=n) for n in missing_required(by_name.values(), attributes)]
-    if problems:
-        return texts.SCHEMA_MISMATCH + "; ".join(problems)
-    kinds = settings.get("UsernameAttributes") or ()
-    if kinds and not any(_same(kind, attributes.get(kind), username) for kind in kinds):
-        return "In a pool whose users sign in by email or phone number, cognito:username must be that value."
-    return None
+            attributes[name] = value
+        for attribute, flag in VERIFIED_FLAGS.items():
+            if attributes.get(flag) == "true" and not attributes.get(attribute):
+                return f"The {flag} value is true but there is no {attribute}."
+        if not any(attributes.get(flag) == "true" for flag in self.flags):
+            return NO_AUTO_VERIFIED
+        if "email" in attributes and not usernames.is_email(attributes["email"]):
+            return texts.INVALID_EMAIL
+        if "phone_number" in attributes and not usernames.is_phone(attributes["phone_number"]):
+            return texts.INVALID_PHONE
+        problems = value_problems(attributes, self.by_name)
+        problems += [texts.REQUIRED_ATTRIBUTE.format(name=n) for n in missing_required(self.required, attributes)]
+        if problems:
+            return texts.SCHEMA_MISMATCH + "; ".join(problems)
+        kinds = self.username_kinds
+        if kinds and not any(_same(kind, attributes.get(kind), username) for kind in kinds):
+            return "In a pool whose users sign in by email or phone number, cognito:username must be that value."
+        return None
 
 
 def _same(kind: str, value: str | None, username: str) -> bool:
     if value is None:
         return False
     return value == username if kind == "phone_number" else value.lower() == username.lower()
-
-
-def report_line(outcome: Mapping[str, Any]) -> str:
-    return RowOutcome(outcome["line"], outcome["outcome"], outcome["reason"]).log_line()

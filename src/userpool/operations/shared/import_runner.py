@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 
 from userpool.context import Context
 from userpool.domain import imports
-from userpool.domain.imports import ImportJob, LineSplitter, RowOutcome
+from userpool.domain.imports import ImportJob, LineSplitter, RowOutcome, RowReader
 from userpool.domain.records import NewUser, Pool
 
 log = logging.getLogger("userpool.imports")
@@ -88,46 +88,56 @@ class ImportRunner:
             await self._end(job, imports.FAILED, problem)
             return
         log.info("import job %s: %s from line %d", job.id, "resumed" if job.lines_done else "started", job.lines_done)
-        columns: list[str] | None = None
+        reader: RowReader | None = None
         users: list[tuple[int, NewUser]] = []
         outcomes: list[RowOutcome] = []
         last_line = job.lines_done
-        imported, skipped, failed = job.imported, job.skipped, job.failed
+        totals = [job.imported, job.skipped, job.failed]
+        # The batch being committed while the next one is read: the commit waits on the database (a store thread,
+        # or the network), the reading is Python.
+        committing: asyncio.Task[tuple[str, tuple[int, int, int]]] | None = None
+
+        async def committed() -> bool:
+            if committing is None:
+                return True
+            state, counts = await committing
+            if state != "ok":
+                await self._after_refusal(job, state)
+                return False
+            totals[:] = [t + c for t, c in zip(totals, counts, strict=True)]
+            return True
+
         async for number, raw in self._lines(job):
-            if number == 1:
+            if reader is None:
                 text = imports.decode_line(raw)
                 columns = imports.split_row(text) if text is not None else []
                 header = imports.header_problem(pool, columns) if text is not None else "The header is not UTF-8."
                 if header is not None:
                     await self._end(job, imports.FAILED, header)
                     return
+                reader = RowReader(pool, columns)
                 continue
             if number <= job.lines_done:
                 continue
-            assert columns is not None
-            made = imports.row_user(pool, columns, number, raw, str(uuid.uuid4()), clock.now())
+            made = reader.user(number, raw, str(uuid.uuid4()), clock.now())
             if isinstance(made, RowOutcome):
                 outcomes.append(made)
             elif made is not None:
                 users.append((number, made))
             last_line = number
             if len(users) + len(outcomes) >= self.batch:
-                state, counts = await self._commit(job, pool, users, outcomes, last_line)
-                if state != "ok":
-                    await self._after_refusal(job, state)
+                if not await committed():
                     return
-                imported, skipped, failed = imported + counts[0], skipped + counts[1], failed + counts[2]
+                committing = asyncio.create_task(self._commit(job, pool, users, outcomes, last_line))
                 users, outcomes = [], []
-        state, counts = await self._commit(job, pool, users, outcomes, last_line)
-        if state != "ok":
-            await self._after_refusal(job, state)
+        if not await committed():
             return
-        imported, skipped, failed = imported + counts[0], skipped + counts[1], failed + counts[2]
-        status, message = imports.final_status(imported, skipped, failed)
+        committing = asyncio.create_task(self._commit(job, pool, users, outcomes, last_line))
+        if not await committed():
+            return
+        status, message = imports.final_status(*totals)
         await self._end(job, status, message)
-        log.info(
-            "import job %s %s: %d imported, %d skipped, %d failed", job.id, status.lower(), imported, skipped, failed
-        )
+        log.info("import job %s %s: %d imported, %d skipped, %d failed", job.id, status.lower(), *totals)
 
     async def _lines(self, job: ImportJob) -> AsyncIterator[tuple[int, bytes]]:
         """The uploaded file's lines, numbered, read one chunk at a time."""
