@@ -12,7 +12,10 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.helpers import PASSWORD, advance_clock, error_of, latest_code
+from tests import databases
+from tests.api.test_crash import integrity_problems
+from tests.helpers import PASSWORD, advance_clock, error_of, latest_code, make_client
+from tests.server import ServerProcess
 from tests.signin import make_pool_and_client, password_auth
 
 ROLE = "arn:aws:iam::123456789012:role/CognitoImport"
@@ -340,3 +343,68 @@ def test_the_upload_url_refuses_a_wrong_signature_an_expired_url_and_a_started_j
     cognito.delete_user_pool(UserPoolId=doomed_pool)
     gone = put(doomed["PreSignedUrl"], body)
     assert (gone.status_code, "<Code>NoSuchKey</Code>" in gone.text) == (404, True)
+
+
+def big_csv(header: list[str], count: int) -> bytes:
+    """``count`` valid rows, written a line at a time (the test holds the bytes, the server never does)."""
+    at = {column: i for i, column in enumerate(header)}
+
+    def line(i: int) -> str:
+        fields = [""] * len(header)
+        for column, value in person(f"user{i:06d}", given_name="Bulk").items():
+            fields[at[column]] = value
+        return ",".join(fields)
+
+    return ("\n".join([",".join(header), *(line(i) for i in range(count))]) + "\n").encode()
+
+
+def test_a_100000_row_import_killed_midway_resumes_after_its_last_batch(database, server, tmp_path):
+    # Every node on one store shares its key file (pre-signed URLs are signed with it): the session server's.
+    env = {"USERPOOL_LOG_LEVEL": "info", "USERPOOL_SECRET_KEY_FILE": str(server.data_dir / "secret.key")}
+    node = ServerProcess(tmp_path / "a", database_url=database, env=env).start()
+    try:
+        cognito = make_client(node.url)
+        pool_id = cognito.create_user_pool(PoolName="big", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+        count = 100_000
+        body = big_csv(cognito.get_csv_header(UserPoolId=pool_id)["CSVHeader"], count)
+        job = new_job(cognito, pool_id)
+        assert put(job["PreSignedUrl"], body).status_code == 200
+        cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+        deadline = time.monotonic() + 120
+        while (
+            cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])["UserImportJob"]["ImportedUsers"]
+            < 3000
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        node.stop(kill=True)
+    # One statement, one snapshot: another node on this store (the session's server) may go on with the job.
+    [(status, lines_done, imported, stored)] = databases.query(
+        database,
+        "SELECT status, lines_done, imported, (SELECT count(*) FROM users WHERE pool_id = :pool) "
+        "FROM import_jobs WHERE id = :id",
+        id=job["JobId"],
+        pool=pool_id,
+    )
+    assert status == "InProgress" and 3000 <= imported < count and lines_done == imported + 1
+    assert stored == imported  # the committed batches, and nothing of a batch cut short
+
+    # The restarted node (or the session's server, another node on this store) claims the job once the killed
+    # runner's lease (30 s) has run out, and goes on after line ``lines_done``: a run from the start would find the
+    # users already imported and skip them.
+    again = ServerProcess(tmp_path / "a", database_url=database, env=env).start()
+    try:
+        cognito = make_client(again.url)
+        advance_clock(again, 60)
+        ended = wait_for(cognito, pool_id, job["JobId"], timeout=300)
+        assert (ended["Status"], ended["ImportedUsers"], ended["SkippedUsers"], ended["FailedUsers"]) == (
+            "Succeeded", count, 0, 0,
+        )  # fmt: skip
+    finally:
+        again.stop()
+    [(stored, distinct)] = databases.query(
+        database, "SELECT count(*), count(DISTINCT username_key) FROM users WHERE pool_id = :pool", pool=pool_id
+    )
+    assert (stored, distinct) == (count, count)
+    assert integrity_problems(database, pool_id) == []

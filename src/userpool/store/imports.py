@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, case, delete, insert, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain import imports as rules
@@ -166,19 +166,17 @@ class ImportJobStore(StoreBase):
             candidates = (await conn.execute(select(jobs.c.id).where(due).order_by(jobs.c.started_at).limit(5))).all()
         for (job_id,) in candidates:
             async with self._write() as conn:
-                row = (await conn.execute(_JOB_BY_ID, {"job_id": job_id})).mappings().first()
-                if row is None:
-                    continue
-                status = rules.IN_PROGRESS if row["status"] == rules.PENDING else row["status"]
                 claimed = await conn.execute(
                     update(jobs)
                     .where(jobs.c.id == job_id, due)
-                    .values(status=status, lease_owner=owner, lease_expires_at=now + lease)
-                )
-                if claimed.rowcount == 1:
-                    return dataclasses.replace(
-                        ImportJob(**row), status=status, lease_owner=owner, lease_expires_at=now + lease
+                    .values(
+                        status=case((jobs.c.status == rules.PENDING, rules.IN_PROGRESS), else_=jobs.c.status),
+                        lease_owner=owner,
+                        lease_expires_at=now + lease,
                     )
+                )
+                if claimed.rowcount == 1:  # the row is ours (and locked) now: read it as it is
+                    return ImportJob(**(await conn.execute(_JOB_BY_ID, {"job_id": job_id})).mappings().one())
         return None
 
     @on_store_thread
@@ -191,7 +189,8 @@ class ImportJobStore(StoreBase):
         lease_until: float,
     ) -> BatchResult:
         """Write a batch of the job's rows (see the module's docstring): ``users`` by line, ``outcomes`` of the rows
-        that failed their checks, ``lines_done`` the last line the batch covers."""
+        that failed their checks, ``lines_done`` the last line the batch covers. ``job`` is as the runner holds it:
+        its lease owner, and its ``lines_done`` the line the batch goes on from (a job that has moved on is lost)."""
         for attempt in range(ATTEMPTS):
             try:
                 return await self._commit_batch(job, users, outcomes, lines_done, lease_until)
@@ -207,7 +206,12 @@ class ImportJobStore(StoreBase):
         async with self._write() as conn:
             held = await conn.execute(
                 update(jobs)
-                .where(jobs.c.id == job.id, jobs.c.lease_owner == job.lease_owner, jobs.c.status == rules.IN_PROGRESS)
+                .where(
+                    jobs.c.id == job.id,
+                    jobs.c.lease_owner == job.lease_owner,
+                    jobs.c.status == rules.IN_PROGRESS,
+                    jobs.c.lines_done == job.lines_done,  # the batch starts where the store says the job is
+                )
                 .values(lease_expires_at=lease_until)
             )
             if held.rowcount != 1:

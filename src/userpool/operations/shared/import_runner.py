@@ -11,6 +11,7 @@ its runner finds that at its next batch, writes nothing more and ends it ``Stopp
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import secrets
 import uuid
@@ -92,21 +93,7 @@ class ImportRunner:
         users: list[tuple[int, NewUser]] = []
         outcomes: list[RowOutcome] = []
         last_line = job.lines_done
-        totals = [job.imported, job.skipped, job.failed]
-        # The batch being committed while the next one is read: the commit waits on the database (a store thread,
-        # or the network), the reading is Python.
-        committing: asyncio.Task[tuple[str, tuple[int, int, int]]] | None = None
-
-        async def committed() -> bool:
-            if committing is None:
-                return True
-            state, counts = await committing
-            if state != "ok":
-                await self._after_refusal(job, state)
-                return False
-            totals[:] = [t + c for t, c in zip(totals, counts, strict=True)]
-            return True
-
+        batches = _Batches(self, job, pool)
         async for number, raw in self._lines(job):
             if reader is None:
                 text = imports.decode_line(raw)
@@ -126,18 +113,14 @@ class ImportRunner:
                 users.append((number, made))
             last_line = number
             if len(users) + len(outcomes) >= self.batch:
-                if not await committed():
+                if not await batches.send(users, outcomes, last_line):
                     return
-                committing = asyncio.create_task(self._commit(job, pool, users, outcomes, last_line))
                 users, outcomes = [], []
-        if not await committed():
+        if not await batches.send(users, outcomes, last_line) or not await batches.settle():
             return
-        committing = asyncio.create_task(self._commit(job, pool, users, outcomes, last_line))
-        if not await committed():
-            return
-        status, message = imports.final_status(*totals)
+        status, message = imports.final_status(*batches.totals)
         await self._end(job, status, message)
-        log.info("import job %s %s: %d imported, %d skipped, %d failed", job.id, status.lower(), *totals)
+        log.info("import job %s %s: %d imported, %d skipped, %d failed", job.id, status.lower(), *batches.totals)
 
     async def _lines(self, job: ImportJob) -> AsyncIterator[tuple[int, bytes]]:
         """The uploaded file's lines, numbered, read one chunk at a time."""
@@ -180,3 +163,38 @@ class ImportRunner:
         if status == imports.FAILED:
             log.warning("import job %s failed: %s", job.id, message)
         await self.ctx.store.finish_import_job(job, status, imports.completion_message(message), self.ctx.clock.now())
+
+
+class _Batches:
+    """A job's batches as one runner commits them: the job as the runner holds it (its ``lines_done`` the last line
+    committed), the job's totals, and the batch being committed while the next one is read (the commit waits on the
+    database, on a store thread or the network; the reading is Python)."""
+
+    def __init__(self, runner: ImportRunner, job: ImportJob, pool: Pool) -> None:
+        self.runner = runner
+        self.job = job
+        self.pool = pool
+        self.totals = (job.imported, job.skipped, job.failed)
+        self._pending: asyncio.Task[tuple[str, tuple[int, int, int]]] | None = None
+        self._pending_line = job.lines_done
+
+    async def settle(self) -> bool:
+        """Wait for the batch being committed; False when the job is stopped or another runner holds it."""
+        if self._pending is None:
+            return True
+        state, counts = await self._pending
+        self._pending = None
+        if state != "ok":
+            await self.runner._after_refusal(self.job, state)
+            return False
+        self.totals = tuple(t + c for t, c in zip(self.totals, counts, strict=True))  # type: ignore[assignment]
+        self.job = dataclasses.replace(self.job, lines_done=self._pending_line)
+        return True
+
+    async def send(self, users: list[tuple[int, NewUser]], outcomes: list[RowOutcome], last_line: int) -> bool:
+        """Commit a batch once the one before it is committed; False when the job is no longer this runner's."""
+        if not await self.settle():
+            return False
+        self._pending = asyncio.create_task(self.runner._commit(self.job, self.pool, users, outcomes, last_line))
+        self._pending_line = last_line
+        return True
