@@ -4,6 +4,8 @@ job's pre-signed URL with plain HTTP (as curl or ``requests.put`` would), the ro
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import time
 import urllib.parse
 from typing import Any
@@ -13,6 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests import databases
+from tests.api.test_aws_cli import aws
 from tests.api.test_crash import integrity_problems
 from tests.helpers import PASSWORD, advance_clock, error_of, latest_code, make_client
 from tests.server import ServerProcess
@@ -408,3 +411,33 @@ def test_a_100000_row_import_killed_midway_resumes_after_its_last_batch(database
     )
     assert (stored, distinct) == (count, count)
     assert integrity_problems(database, pool_id) == []
+
+
+@pytest.mark.databases("sqlite")  # a client's test: the AWS CLI and curl send what the boto3 tests send
+def test_the_aws_cli_and_curl_walkthrough_of_cognitos_guide(server, tmp_path):
+    pool_id = aws(server, "create-user-pool", "--pool-name", "cli", "--auto-verified-attributes", "email")["UserPool"][
+        "Id"
+    ]
+    header = aws(server, "get-csv-header", "--user-pool-id", pool_id)["CSVHeader"]
+    assert header == STANDARD_HEADER
+    job = aws(
+        server, "create-user-import-job", "--job-name", "cli", "--user-pool-id", pool_id,
+        "--cloud-watch-logs-role-arn", ROLE,
+    )["UserImportJob"]  # fmt: skip
+    users = tmp_path / "users.csv"
+    users.write_text(csv_text(header, [person("quinn"), person("rae")]))
+    curl = shutil.which("curl")
+    assert curl, "curl is on the machine"
+    uploaded = subprocess.run(
+        [curl, "-sS", "-f", "-T", str(users), "-H", "x-amz-server-side-encryption:aws:kms", job["PreSignedUrl"]],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert uploaded.returncode == 0, uploaded.stderr
+    started = aws(server, "start-user-import-job", "--user-pool-id", pool_id, "--job-id", job["JobId"])
+    assert started["UserImportJob"]["Status"] in ("Pending", "InProgress", "Succeeded")
+    ended = wait_for(make_client(server.url), pool_id, job["JobId"])
+    assert (ended["Status"], ended["ImportedUsers"]) == ("Succeeded", 2)
+    listed = aws(server, "list-user-import-jobs", "--user-pool-id", pool_id, "--max-results", "2")
+    assert [j["JobId"] for j in listed["UserImportJobs"]] == [job["JobId"]]

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, insert, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, case, delete, insert, or_, select, text, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain import imports as rules
@@ -217,6 +217,10 @@ class ImportJobStore(StoreBase):
             if held.rowcount != 1:
                 status = (await conn.execute(select(jobs.c.status).where(jobs.c.id == job.id))).scalar()
                 return BatchResult("stopping" if status == rules.STOPPING else "lost")
+            if self.dialect == "postgresql":
+                # A cached generic plan made while the pool was small scans the whole table for the batch's
+                # thousand names (asyncpg keeps prepared statements): plan this transaction's statements afresh.
+                await conn.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
             kept, skipped = await _untaken(conn, job.pool_id, users)
             await insert_users(conn, [user for _, user in kept])
             rows = sorted([*outcomes, *skipped], key=lambda o: o.line)
