@@ -4,6 +4,7 @@ job's pre-signed URL with plain HTTP (as curl or ``requests.put`` would), the ro
 
 from __future__ import annotations
 
+import http.client
 import shutil
 import subprocess
 import time
@@ -76,6 +77,20 @@ def report(job: dict[str, Any]) -> list[str]:
     response = httpx.get(f"{url.scheme}://{url.netloc}{url.path}/report?{url.query}")
     assert response.status_code == 200
     return response.text.splitlines()
+
+
+def declaring_too_much(url: str) -> tuple[int, bool]:
+    """A PUT declaring a body over 100 MB (and sending none): refused from its headers."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=30)
+    try:
+        connection.putrequest("PUT", f"{parts.path}?{parts.query}")
+        connection.putheader("Content-Length", str(100 * 2**20 + 1))
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, b"<Code>EntityTooLarge</Code>" in response.read()
+    finally:
+        connection.close()
 
 
 def failure(call: Any, **params: Any) -> tuple[int, str, str]:
@@ -330,6 +345,7 @@ def test_the_upload_url_refuses_a_wrong_signature_an_expired_url_and_a_started_j
     assert put(later, body).status_code == 403  # the expiry is signed too
     assert put(job["PreSignedUrl"], body).status_code == 200
     assert put(job["PreSignedUrl"], body).status_code == 200  # a second upload replaces the first
+    assert declaring_too_much(job["PreSignedUrl"]) == (400, True)
     cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
     late = put(job["PreSignedUrl"], body)
     assert late.status_code == 400

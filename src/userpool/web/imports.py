@@ -24,6 +24,7 @@ from userpool.domain.imports import ImportJob
 
 log = logging.getLogger("userpool.imports")
 REPORT_PAGE = 1000
+TOO_LARGE = "The .csv file is larger than 100 MB."
 
 
 def _error(status: int, code: str, message: str) -> Response:
@@ -65,6 +66,9 @@ class Uploads:
         job = found
         if job.status != imports.CREATED:
             return _error(400, "InvalidRequest", f"The import job is {job.status}: its file can no longer change.")
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > imports.MAX_FILE_BYTES:
+            return _error(400, "EntityTooLarge", TOO_LARGE)
         upload_id = secrets.token_hex(8)
         store = self.ctx.store
         size = lines = seq = 0
@@ -76,7 +80,7 @@ class Uploads:
                 size += len(piece)
                 if size > imports.MAX_FILE_BYTES:
                     await store.discard_import_upload(job.id, upload_id)
-                    return _error(400, "EntityTooLarge", "The .csv file is larger than 100 MB.")
+                    return _error(400, "EntityTooLarge", TOO_LARGE)
                 if not piece:
                     continue
                 digest.update(piece)
