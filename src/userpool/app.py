@@ -134,13 +134,12 @@ async def lifespan(ctx: Context, _: Starlette) -> AsyncIterator[None]:
     sealed = await ctx.store.seal_signing_keys()
     if sealed:
         log.info("sealed %d token signing key(s) kept in plain text by an earlier version", sealed)
-    runner = asyncio.create_task(ImportRunner(ctx).run(), name="userpool-import-runner")
+    runner = ImportRunner(ctx)
+    running = asyncio.create_task(runner.run(), name="userpool-import-runner")
     try:
         yield
     finally:
-        runner.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await runner
+        await runner.stop(running)
         await ctx.triggers.close()
         ctx.hashing.close()
         await ctx.sender.aclose()

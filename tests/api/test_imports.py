@@ -377,9 +377,10 @@ def big_csv(header: list[str], count: int) -> bytes:
     return ("\n".join([",".join(header), *(line(i) for i in range(count))]) + "\n").encode()
 
 
-def test_a_100000_row_import_killed_midway_resumes_after_its_last_batch(database, server, tmp_path):
-    # Every node on one store shares its key file (pre-signed URLs are signed with it): the session server's.
-    env = {"USERPOOL_LOG_LEVEL": "info", "USERPOOL_SECRET_KEY_FILE": str(server.data_dir / "secret.key")}
+def test_a_100000_row_import_killed_midway_resumes_after_its_last_batch(fresh_database, tmp_path):
+    # A store of its own: no other server's runner may take the job. The restart keeps the data dir (and its key).
+    database = fresh_database
+    env = {"USERPOOL_LOG_LEVEL": "info"}
     node = ServerProcess(tmp_path / "a", database_url=database, env=env).start()
     try:
         cognito = make_client(node.url)
@@ -398,7 +399,6 @@ def test_a_100000_row_import_killed_midway_resumes_after_its_last_batch(database
             time.sleep(0.05)
     finally:
         node.stop(kill=True)
-    # One statement, one snapshot: another node on this store (the session's server) may go on with the job.
     [(status, lines_done, imported, stored)] = databases.query(
         database,
         "SELECT status, lines_done, imported, (SELECT count(*) FROM users WHERE pool_id = :pool) "
@@ -409,9 +409,8 @@ def test_a_100000_row_import_killed_midway_resumes_after_its_last_batch(database
     assert status == "InProgress" and 3000 <= imported < count and lines_done == imported + 1
     assert stored == imported  # the committed batches, and nothing of a batch cut short
 
-    # The restarted node (or the session's server, another node on this store) claims the job once the killed
-    # runner's lease (30 s) has run out, and goes on after line ``lines_done``: a run from the start would find the
-    # users already imported and skip them.
+    # The restarted node claims the job once the killed runner's lease (30 s) has run out, and goes on after line
+    # ``lines_done``: a run from the start would find the users already imported and skip them.
     again = ServerProcess(tmp_path / "a", database_url=database, env=env).start()
     try:
         cognito = make_client(again.url)
@@ -457,3 +456,38 @@ def test_the_aws_cli_and_curl_walkthrough_of_cognitos_guide(server, tmp_path):
     assert (ended["Status"], ended["ImportedUsers"]) == ("Succeeded", 2)
     listed = aws(server, "list-user-import-jobs", "--user-pool-id", pool_id, "--max-results", "2")
     assert [j["JobId"] for j in listed["UserImportJobs"]] == [job["JobId"]]
+
+
+def test_a_server_that_stops_lets_its_job_go_and_the_next_one_goes_on(fresh_database, tmp_path):
+    database = fresh_database
+    env = {"USERPOOL_LOG_LEVEL": "info"}
+    node = ServerProcess(tmp_path / "a", database_url=database, env=env).start()
+    count = 20_000
+    try:
+        cognito = make_client(node.url)
+        pool_id = cognito.create_user_pool(PoolName="graceful", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+        job = new_job(cognito, pool_id)
+        assert put(
+            job["PreSignedUrl"], big_csv(cognito.get_csv_header(UserPoolId=pool_id)["CSVHeader"], count)
+        ).is_success
+        cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+        deadline = time.monotonic() + 120
+        while (
+            cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])["UserImportJob"]["ImportedUsers"]
+            < 1000
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        node.stop()  # SIGTERM: the runner finishes its batch and lets the job go
+    assert "(the server stops)" in node.log()
+    [(status, lease_expires_at)] = databases.query(
+        database, "SELECT status, lease_expires_at FROM import_jobs WHERE id = :id", id=job["JobId"]
+    )
+    assert (status, lease_expires_at) in (("InProgress", 0.0), ("Succeeded", None))
+    again = ServerProcess(tmp_path / "a", database_url=database, env=env).start()
+    try:
+        ended = wait_for(make_client(again.url), pool_id, job["JobId"], timeout=300)  # no lease to wait out
+        assert (ended["Status"], ended["ImportedUsers"], ended["SkippedUsers"]) == ("Succeeded", count, 0)
+    finally:
+        again.stop()

@@ -197,7 +197,7 @@ def test_target_without_a_prefix(server):
     [
         ("AdminAddUserToGroup", {"UserPoolId": UNKNOWN_POOL, "Username": "jane", "GroupName": "g"}),
         ("SetUserMFAPreference", {"AccessToken": "abc.def.ghi"}),
-        ("GetCSVHeader", {"UserPoolId": UNKNOWN_POOL}),
+        ("StartWebAuthnRegistration", {"AccessToken": "abc.def.ghi"}),
     ],
 )
 def test_operation_not_built_yet(server, operation, body):

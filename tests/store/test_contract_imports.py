@@ -140,3 +140,24 @@ async def test_a_job_goes_with_its_pool(store: Store) -> None:
     await store.delete_pool(pool.id)
     assert await store.get_import_job(job.id) is None
     assert await store.get_import_chunk(job.id, "upload", 0) is None
+
+
+async def _claim(store: Store, job_id: str, owner: str, now: float) -> ImportJob:
+    """Claim until this job comes (earlier tests' jobs whose leases have run out by ``now`` come first)."""
+    for _ in range(50):
+        claimed = await store.claim_import_job(owner, now, 30)
+        assert claimed is not None
+        if claimed.id == job_id:
+            return claimed
+    raise AssertionError(f"{job_id} was never claimed")
+
+
+async def test_a_released_job_is_claimed_again_at_once(store: Store) -> None:
+    pool = await new_pool(store)
+    job = await _started(store, pool)
+    held = await _claim(store, job.id, "stopping-server", NOW + 100)
+    await store.release_import_job(held)
+    taken = await _claim(store, job.id, "next-server", NOW + 101)  # its lease would have run to NOW + 130
+    assert taken.lease_owner == "next-server"
+    await store.stop_import_job(job.id, NOW + 102)
+    assert await store.finish_import_job(taken, "Stopped", imports.STOPPED_MESSAGE, NOW + 102)

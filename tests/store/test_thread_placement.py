@@ -200,6 +200,7 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     batch = store.commit_import_batch(claimed, imported, [RowOutcome(3, "FAILED", "why")], 3, NOW + 30)
     await measure("commit_import_batch", batch)
     await measure("list_import_report", store.list_import_report(job.id, 0, 10))
+    await measure("release_import_job", store.release_import_job(claimed))
     await measure("stop_import_job", store.stop_import_job(job.id, NOW))
     await measure("finish_import_job", store.finish_import_job(claimed, "Stopped", "stopped", NOW))
     await measure("expire_import_jobs", store.expire_import_jobs(NOW + 1))

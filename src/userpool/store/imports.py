@@ -33,10 +33,6 @@ _CHUNK = select(t.import_chunks.c.data).where(
 ATTEMPTS = 5  # a batch that loses a race for a name to a concurrent sign-up is checked and written again
 
 
-def _job(**row: Any) -> ImportJob:
-    return ImportJob(**row)
-
-
 class BatchResult:
     """What committing a batch did: ``state`` is ``"ok"``, ``"stopping"`` (the job is being stopped: nothing was
     written) or ``"lost"`` (another runner holds the job, or it is gone: nothing was written); ``outcomes`` are the
@@ -56,7 +52,7 @@ class ImportJobStore(StoreBase):
 
     @point_read
     async def get_import_job(self, job_id: str) -> ImportJob | None:
-        return await self._read_one(_JOB_BY_ID, {"job_id": job_id}, _job)
+        return await self._read_one(_JOB_BY_ID, {"job_id": job_id}, ImportJob)
 
     @on_store_thread
     async def list_import_jobs(self, pool_id: str, limit: int, token: str | None) -> tuple[list[ImportJob], str | None]:
@@ -261,6 +257,18 @@ class ImportJobStore(StoreBase):
             if ended.rowcount == 1:
                 await conn.execute(delete(t.import_chunks).where(t.import_chunks.c.job_id == job.id))
         return ended.rowcount == 1
+
+    @on_store_thread
+    @retrying
+    async def release_import_job(self, job: ImportJob) -> None:
+        """Let a job this runner holds go (its lease ends now), so that any runner claims it at once."""
+        jobs = t.import_jobs
+        async with self._write() as conn:
+            await conn.execute(
+                update(jobs)
+                .where(jobs.c.id == job.id, jobs.c.lease_owner == job.lease_owner)
+                .values(lease_expires_at=0.0)
+            )
 
     @on_store_thread
     @retrying

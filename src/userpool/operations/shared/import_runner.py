@@ -11,6 +11,7 @@ its runner finds that at its next batch, writes nothing more and ends it ``Stopp
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import secrets
@@ -47,11 +48,12 @@ class ImportRunner:
         self.batch = batch
         self.owner = f"runner-{secrets.token_hex(8)}"
         self._next_sweep = 0.0
+        self.stopping = asyncio.Event()  # set at shutdown: the runner ends after its current batch
 
     async def run(self) -> None:
         """Claim and run jobs until cancelled; an error is logged and the loop goes on (the job's lease expires and
         it is claimed again)."""
-        while True:
+        while not self.stopping.is_set():
             try:
                 await self._sweep()
                 job = await self.ctx.store.claim_import_job(self.owner, self.ctx.clock.now(), self.lease)
@@ -62,7 +64,18 @@ class ImportRunner:
                 raise
             except Exception:
                 log.exception("the import runner failed; it goes on after a pause")
-            await asyncio.sleep(self.poll)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), self.poll)
+
+    async def stop(self, task: asyncio.Task[None], grace: float = 10.0) -> None:
+        """End ``task`` (this runner's ``run``): after its current batch, letting its job go so that another
+        process (or this one, restarted) takes it over at once; cancelled if that takes longer than ``grace``."""
+        self.stopping.set()
+        done, _ = await asyncio.wait({task}, timeout=grace)
+        if not done:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _sweep(self) -> None:
         now = self.ctx.clock.now()
@@ -194,6 +207,10 @@ class _Batches:
     async def send(self, users: list[tuple[int, NewUser]], outcomes: list[RowOutcome], last_line: int) -> bool:
         """Commit a batch once the one before it is committed; False when the job is no longer this runner's."""
         if not await self.settle():
+            return False
+        if self.runner.stopping.is_set():
+            await self.runner.ctx.store.release_import_job(self.job)
+            log.info("import job %s: let go at line %d (the server stops)", self.job.id, self.job.lines_done)
             return False
         self._pending = asyncio.create_task(self.runner._commit(self.job, self.pool, users, outcomes, last_line))
         self._pending_line = last_line
