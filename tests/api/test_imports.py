@@ -54,11 +54,15 @@ def put(url: str, body: bytes | str) -> httpx.Response:
     return httpx.put(url, content=body.encode() if isinstance(body, str) else body, timeout=60)
 
 
+def described(cognito: Any, pool_id: str, job_id: str) -> dict[str, Any]:
+    return cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job_id)["UserImportJob"]
+
+
 def wait_for(cognito: Any, pool_id: str, job_id: str, timeout: float = 60) -> dict[str, Any]:
     """The job once it has ended (Succeeded, Failed or Stopped)."""
     deadline = time.monotonic() + timeout
     while True:
-        job = cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job_id)["UserImportJob"]
+        job = described(cognito, pool_id, job_id)
         if job["Status"] in ("Succeeded", "Failed", "Stopped"):
             return job
         assert time.monotonic() < deadline, job
@@ -377,33 +381,39 @@ def big_csv(header: list[str], count: int) -> bytes:
     return ("\n".join([",".join(header), *(line(i) for i in range(count))]) + "\n").encode()
 
 
+def importing(node: ServerProcess, count: int, until: int) -> tuple[str, str]:
+    """(pool id, job id) of a job of ``count`` rows that ``node`` has started and imported ``until`` users of."""
+    cognito = make_client(node.url)
+    pool_id = cognito.create_user_pool(PoolName="big", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    body = big_csv(cognito.get_csv_header(UserPoolId=pool_id)["CSVHeader"], count)
+    job = new_job(cognito, pool_id)
+    assert put(job["PreSignedUrl"], body).status_code == 200
+    cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    deadline = time.monotonic() + 120
+    while (
+        cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])["UserImportJob"]["ImportedUsers"]
+        < until
+    ):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return pool_id, job["JobId"]
+
+
 def test_a_100000_row_import_killed_midway_resumes_after_its_last_batch(fresh_database, tmp_path):
     # A store of its own: no other server's runner may take the job. The restart keeps the data dir (and its key).
     database = fresh_database
     env = {"USERPOOL_LOG_LEVEL": "info"}
     node = ServerProcess(tmp_path / "a", database_url=database, env=env).start()
+    count = 100_000
     try:
-        cognito = make_client(node.url)
-        pool_id = cognito.create_user_pool(PoolName="big", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
-        count = 100_000
-        body = big_csv(cognito.get_csv_header(UserPoolId=pool_id)["CSVHeader"], count)
-        job = new_job(cognito, pool_id)
-        assert put(job["PreSignedUrl"], body).status_code == 200
-        cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
-        deadline = time.monotonic() + 120
-        while (
-            cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])["UserImportJob"]["ImportedUsers"]
-            < 3000
-        ):
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        pool_id, job_id = importing(node, count, until=3000)
     finally:
         node.stop(kill=True)
     [(status, lines_done, imported, stored)] = databases.query(
         database,
         "SELECT status, lines_done, imported, (SELECT count(*) FROM users WHERE pool_id = :pool) "
         "FROM import_jobs WHERE id = :id",
-        id=job["JobId"],
+        id=job_id,
         pool=pool_id,
     )
     assert status == "InProgress" and 3000 <= imported < count and lines_done == imported + 1
@@ -415,7 +425,7 @@ def test_a_100000_row_import_killed_midway_resumes_after_its_last_batch(fresh_da
     try:
         cognito = make_client(again.url)
         advance_clock(again, 60)
-        ended = wait_for(cognito, pool_id, job["JobId"], timeout=300)
+        ended = wait_for(cognito, pool_id, job_id, timeout=300)
         assert (ended["Status"], ended["ImportedUsers"], ended["SkippedUsers"], ended["FailedUsers"]) == (
             "Succeeded", count, 0, 0,
         )  # fmt: skip
@@ -464,30 +474,17 @@ def test_a_server_that_stops_lets_its_job_go_and_the_next_one_goes_on(fresh_data
     node = ServerProcess(tmp_path / "a", database_url=database, env=env).start()
     count = 20_000
     try:
-        cognito = make_client(node.url)
-        pool_id = cognito.create_user_pool(PoolName="graceful", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
-        job = new_job(cognito, pool_id)
-        assert put(
-            job["PreSignedUrl"], big_csv(cognito.get_csv_header(UserPoolId=pool_id)["CSVHeader"], count)
-        ).is_success
-        cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
-        deadline = time.monotonic() + 120
-        while (
-            cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])["UserImportJob"]["ImportedUsers"]
-            < 1000
-        ):
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        pool_id, job_id = importing(node, count, until=1000)
     finally:
         node.stop()  # SIGTERM: the runner finishes its batch and lets the job go
     assert "(the server stops)" in node.log()
     [(status, lease_expires_at)] = databases.query(
-        database, "SELECT status, lease_expires_at FROM import_jobs WHERE id = :id", id=job["JobId"]
+        database, "SELECT status, lease_expires_at FROM import_jobs WHERE id = :id", id=job_id
     )
     assert (status, lease_expires_at) in (("InProgress", 0.0), ("Succeeded", None))
     again = ServerProcess(tmp_path / "a", database_url=database, env=env).start()
     try:
-        ended = wait_for(make_client(again.url), pool_id, job["JobId"], timeout=300)  # no lease to wait out
+        ended = wait_for(make_client(again.url), pool_id, job_id, timeout=300)  # no lease to wait out
         assert (ended["Status"], ended["ImportedUsers"], ended["SkippedUsers"]) == ("Succeeded", count, 0)
     finally:
         again.stop()
