@@ -239,6 +239,24 @@ def profile(results: dict[str, Any]) -> list[str]:
     return ["## 5. Profile", "", f"pyinstrument report of {p['signups']} SignUps: `{p['report']}`", ""]
 
 
+def imports(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "## 6. User import jobs: rows per second",
+        "",
+        "| database | rows | file MB | upload MB/s | import s | rows/s | server RSS MB |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results["imports"]:
+        if "skipped" in r:
+            lines.append(f"| {r['database']} | skipped: {r['skipped']} | | | | | |")
+            continue
+        lines.append(
+            f"| {r['database']} | {r['rows']:,} | {r['file_mb']} | {r['upload_mb_per_s']} | {r['import_s']} | "
+            f"{r['rows_per_s']:,} | {r['server_rss_mb']} |"
+        )
+    return [*lines, ""]
+
+
 def markdown(results: dict[str, Any]) -> str:
     lines = ["# userpool benchmark", ""]
     lines += machine(results)
@@ -252,4 +270,6 @@ def markdown(results: dict[str, Any]) -> str:
         lines += startup(results)
     if "profile" in results:
         lines += profile(results)
+    if "imports" in results:
+        lines += imports(results)
     return "\n".join(lines).rstrip() + "\n"

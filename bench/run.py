@@ -1,9 +1,10 @@
 """userpool's benchmark, in one command: the argon2id hash bound, SignUp throughput against it, moto and
-cognito-local side by side, latency with up to a million users on SQLite and PostgreSQL, and start-up time.
+cognito-local side by side, latency with up to a million users on SQLite and PostgreSQL, start-up time, and
+user import jobs' rows per second.
 
     .venv/bin/python -m bench                      # everything (about half an hour on 2 cores; 1M users)
     .venv/bin/python -m bench --smoke              # a few requests of each local part, no peers, no large pools
-    .venv/bin/python -m bench --parts hash,signup  # only some parts (hash, signup, peers, scale, startup, profile)
+    .venv/bin/python -m bench --parts hash,signup  # some parts (hash, signup, peers, scale, startup, imports, profile)
     .venv/bin/python -m bench --sizes 1000,100000 --databases sqlite
 
 It prints a table as it goes and writes ``bench/results/bench-<time>.json`` and ``.md`` (or ``--out DIR``). Servers
@@ -27,10 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `python bench/run.py` as well as `python -m bench`
     sys.path.insert(0, str(ROOT))
 
-from bench import load, parts, report  # noqa: E402
+from bench import imports, load, parts, report  # noqa: E402
 from bench.targets import scratch_dir  # noqa: E402
 
-ALL_PARTS = ["hash", "signup", "peers", "scale", "startup"]
+ALL_PARTS = ["hash", "signup", "peers", "scale", "startup", "imports"]
 OPTIONAL_PARTS = ["profile"]
 PEERS = ["userpool-2-workers", "moto", "cognito-local"]
 
@@ -58,6 +59,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--databases", type=_names, default=None, help="stores to scale (default sqlite,postgresql)")
     p.add_argument("--scale-requests", type=int, default=None, help="requests per scale point (default 100)")
     p.add_argument("--startup-runs", type=int, default=None, help="starts per startup measurement (default 5)")
+    p.add_argument("--import-rows", type=int, default=None, help="rows of the imports part's file (default 100000)")
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="folder for the JSON and Markdown")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder (server logs, stores)")
     return p
@@ -66,7 +68,7 @@ def parser() -> argparse.ArgumentParser:
 def settings(args: argparse.Namespace) -> dict[str, Any]:
     smoke = args.smoke
     return {
-        "parts": args.parts or (["hash", "signup", "scale", "startup"] if smoke else ALL_PARTS),
+        "parts": args.parts or (["hash", "signup", "scale", "startup", "imports"] if smoke else ALL_PARTS),
         "requests": args.requests or (12 if smoke else 600),
         "concurrency": args.concurrency or ([8] if smoke else [8, 32, 128]),
         "workers": args.workers or ([1] if smoke else [1, 2]),
@@ -78,6 +80,7 @@ def settings(args: argparse.Namespace) -> dict[str, Any]:
         "scale_requests": args.scale_requests or (5 if smoke else 100),
         "startup_runs": args.startup_runs or (1 if smoke else 5),
         "hash_samples": 5 if smoke else 30,
+        "import_rows": args.import_rows or (200 if smoke else 100_000),
     }
 
 
@@ -133,6 +136,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             results["startup"] = parts.startup(workdir, config["startup_runs"])
             s = results["startup"]
             log(f"  existing store {s['existing_store_median_s']} s, new store {s['fresh_store_median_s']} s")
+        if "imports" in config["parts"]:
+            log("user import jobs ...")
+            results["imports"] = imports.imports(workdir, config["databases"], config["import_rows"], log)
         if "profile" in config["parts"]:
             log("profile ...")
             results["profile"] = parts.profile(workdir, serializer, config["requests"], max(config["concurrency"]), log)

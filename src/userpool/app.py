@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -21,9 +22,10 @@ from userpool.delivery.outbox import OutboxSender
 from userpool.delivery.router import MediumRouter
 from userpool.delivery.sms import SnsSender, WebhookSender
 from userpool.delivery.smtp import DEFAULT_PORTS, SmtpSender, SmtpServer
-from userpool.domain import auth_events, codes
+from userpool.domain import auth_events, codes, imports
 from userpool.hashing import PasswordHashing
 from userpool.observability import Metrics, configure_logging
+from userpool.operations.shared.import_runner import ImportRunner
 from userpool.protocol.model import ServiceModel
 from userpool.protocol.wire import Endpoint
 from userpool.store import Store
@@ -104,6 +106,7 @@ def build_context(settings: Settings) -> Context:
         triggers=triggers,
         blocklist=PasswordBlocklist(),
         feedback_key=auth_events.feedback_key(key),
+        import_url_key=imports.url_key(key),
     )
     if settings.fixed_code:
         log.warning("FIXED CODE: every confirmation code is %s; never use this outside tests", settings.fixed_code)
@@ -131,9 +134,12 @@ async def lifespan(ctx: Context, _: Starlette) -> AsyncIterator[None]:
     sealed = await ctx.store.seal_signing_keys()
     if sealed:
         log.info("sealed %d token signing key(s) kept in plain text by an earlier version", sealed)
+    runner = ImportRunner(ctx)
+    running = asyncio.create_task(runner.run(), name="userpool-import-runner")
     try:
         yield
     finally:
+        await runner.stop(running)
         await ctx.triggers.close()
         ctx.hashing.close()
         await ctx.sender.aclose()

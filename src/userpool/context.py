@@ -34,6 +34,8 @@ class Context:
     # The key UpdateAuthEventFeedback's tokens are made with (``domain.auth_events.feedback_key`` of the server's
     # secret key, so every process on one store checks the same tokens); random when a context is made otherwise.
     feedback_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+    # The key user import jobs' pre-signed upload URLs are signed with (``domain.imports.url_key`` of the secret key).
+    import_url_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
 
 @dataclass(frozen=True)

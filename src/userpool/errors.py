@@ -215,3 +215,7 @@ class ScopeDoesNotExistException(ServiceError):
 
 class ConcurrentModificationException(ServiceError):
     pass
+
+
+class PreconditionNotMetException(ServiceError):
+    pass

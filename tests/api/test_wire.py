@@ -197,7 +197,6 @@ def test_target_without_a_prefix(server):
     [
         ("StartWebAuthnRegistration", {"AccessToken": "abc.def.ghi"}),
         ("GetLogDeliveryConfiguration", {"UserPoolId": UNKNOWN_POOL}),
-        ("GetCSVHeader", {"UserPoolId": UNKNOWN_POOL}),
     ],
 )
 def test_operation_not_built_yet(server, operation, body):

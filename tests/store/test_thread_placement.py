@@ -27,6 +27,8 @@ from tests.store.records import (
     signing_key,
     token_session,
 )
+from userpool.domain import imports
+from userpool.domain.imports import RowOutcome
 from userpool.domain.records import (
     Attempts,
     AuthorizationCode,
@@ -226,6 +228,24 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     await measure("touch_device", store.touch_device(handed.key, NOW, "192.0.2.2"))
     await measure("list_devices", store.list_devices(user_id, 10, None))
     await measure("delete_device", store.delete_device(handed.key))
+    job = imports.new_job(pool.id, "threads", "arn:aws:iam::123456789012:role/Import", NOW)
+    await measure("create_import_job", store.create_import_job(job))
+    await measure("get_import_job", store.get_import_job(job.id))
+    await measure("list_import_jobs", store.list_import_jobs(pool.id, 10, None))
+    await measure("add_import_chunk", store.add_import_chunk(job.id, "upload", 0, b"header\n"))
+    await measure("finish_import_upload", store.finish_import_upload(job.id, "upload", 7, 0))
+    await measure("get_import_chunk", store.get_import_chunk(job.id, "upload", 0))
+    await measure("discard_import_upload", store.discard_import_upload(job.id, "other"))
+    await measure("start_import_job", store.start_import_job(job.id, NOW))
+    claimed = await measure("claim_import_job", store.claim_import_job("runner", NOW, 30))
+    imported = [(2, new_user(pool, "imported", "imported@example.com", status="RESET_REQUIRED"))]
+    batch = store.commit_import_batch(claimed, imported, [RowOutcome(3, "FAILED", "why")], 3, NOW + 30)
+    await measure("commit_import_batch", batch)
+    await measure("list_import_report", store.list_import_report(job.id, 0, 10))
+    await measure("release_import_job", store.release_import_job(claimed))
+    await measure("stop_import_job", store.stop_import_job(job.id, NOW))
+    await measure("finish_import_job", store.finish_import_job(claimed, "Stopped", "stopped", NOW))
+    await measure("expire_import_jobs", store.expire_import_jobs(NOW + 1))
     await measure("integrity_check", store.integrity_check())
     await measure("storage_bytes", store.storage_bytes())
     await measure("delete_user", store.delete_user(user_id))

@@ -144,6 +144,15 @@ MFA_REQUIRED_BY_POOL: Final = "User pool requires MFA: a user can't turn off eve
 MFA_SELECT_INVALID: Final = "Invalid ANSWER for SELECT_MFA_TYPE."  # (unverified)
 MFA_SETUP_INCOMPLETE: Final = "Software token MFA is not set up for the user."  # (unverified) MFA_SETUP too early
 MFA_OPTIONS_INVALID: Final = "Only SMS to phone_number is supported as an MFA option."  # (unverified)
+# ---- user import jobs ------------------------------------------------------------------------------------------
+IMPORT_JOB_NOT_FOUND: Final = "Import job {job_id} does not exist."  # (unverified)
+IMPORT_NOT_CREATED: Final = (
+    "Import job {job_id} is {status}: only a job in Created status can be started."  # (unverified)
+)
+IMPORT_NOT_RUNNING: Final = (
+    "Import job {job_id} is {status}: only a Pending or InProgress job can be stopped."  # (unverified)
+)
+IMPORT_HASHES: Final = "userpool does not import password hashes (PasswordHashingAlgorithm) yet."
 
 # ---- threat protection ----------------------------------------------------------------------------------------
 AUTH_EVENT_NOT_FOUND: Final = "Auth event not found."  # (unverified) an EventId the user has no event of

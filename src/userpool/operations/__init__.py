@@ -20,6 +20,7 @@ from userpool.operations import (
     clients,
     devices,
     groups,
+    imports,
     mfa,
     oauth,
     pools,
@@ -56,5 +57,6 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **mfa.OPERATIONS,
         **oauth.OPERATIONS,
         **devices.OPERATIONS,
+        **imports.OPERATIONS,
     }
 )

@@ -21,6 +21,7 @@ from userpool.store.counters import CounterStore
 from userpool.store.devices import DeviceStore
 from userpool.store.events import AuthEventStore
 from userpool.store.groups import GroupStore
+from userpool.store.imports import ImportJobStore
 from userpool.store.integrity import IntegrityStore
 from userpool.store.mfa import MfaStore
 from userpool.store.oauth import OAuthStore
@@ -53,6 +54,7 @@ class Store(
     MfaStore,
     OAuthStore,
     DeviceStore,
+    ImportJobStore,
     IntegrityStore,
 ):
     """Pools, clients, users, codes, tokens and sessions, signing certificates, the outbox, rate counters, send

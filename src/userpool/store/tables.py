@@ -425,3 +425,49 @@ devices = Table(
     Column("remembered", String(16)),
     Index("ix_devices_user", "user_id", "key"),
 )
+
+# User import jobs (migration 0012): the job, its progress (``lines_done``: the last line of the file whose outcome
+# is committed, in the same transaction as that batch's users) and the runner's lease on it; the uploaded file in
+# chunks (one upload id per complete upload, so a replaced or abandoned upload never mixes with the kept one); and
+# the report: one row per line that was skipped or failed, with its reason.
+import_jobs = Table(
+    "import_jobs",
+    metadata,
+    Column("id", String(55), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(128), nullable=False),
+    Column("role_arn", String(2048), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+    Column("url_expires_at", Float, nullable=False),
+    Column("started_at", Float),
+    Column("completed_at", Float),
+    Column("completion_message", String(128)),
+    Column("imported", Integer, nullable=False),
+    Column("skipped", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("lines_done", Integer, nullable=False),
+    Column("upload_id", String(32)),
+    Column("upload_bytes", BigInteger, nullable=False),
+    Column("upload_rows", Integer, nullable=False),
+    Column("lease_owner", String(64)),
+    Column("lease_expires_at", Float),
+)
+
+import_chunks = Table(
+    "import_chunks",
+    metadata,
+    Column("job_id", String(55), ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("upload_id", String(32), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)
+
+import_report = Table(
+    "import_report",
+    metadata,
+    Column("job_id", String(55), ForeignKey("import_jobs.id", ondelete="CASCADE"), primary_key=True),
+    Column("line", Integer, primary_key=True),
+    Column("outcome", String(8), nullable=False),
+    Column("reason", Text, nullable=False),
+)

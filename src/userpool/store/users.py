@@ -185,22 +185,8 @@ class UserStore(StoreBase):
         if not users:
             return 0
         async with self._write() as conn:
-            # One executemany, then the new ids by sub (RETURNING in order would send the rows one by one).
-            await conn.execute(insert(t.users), [_user_row(u) for u in users])
-            by_sub: dict[str, int] = {}
-            subs = [u.sub for u in users]
-            for start in range(0, len(subs), 5000):
-                chunk = subs[start : start + 5000]
-                found = await conn.execute(select(t.users.c.sub, t.users.c.id).where(t.users.c.sub.in_(chunk)))
-                by_sub.update({sub: user_id for sub, user_id in found})
-            ids = [by_sub[u.sub] for u in users]
-            attributes = [row for i, u in zip(ids, users, strict=True) for row in _attribute_rows(i, u)]
-            keys = [row for i, u in zip(ids, users, strict=True) for row in _key_rows(i, u)]
-            if attributes:
-                await conn.execute(insert(t.user_attributes), attributes)
-            if keys:
-                await conn.execute(insert(t.user_keys), keys)
-        return len(ids)
+            await insert_users(conn, users)
+        return len(users)
 
     @point_read
     async def find_user(self, pool_id: str, username_key: str) -> User | None:
@@ -269,3 +255,26 @@ async def with_attributes(conn: StoreConnection, rows: Sequence[Mapping[str, Any
     for user_id, name, value in result:
         attrs[user_id][name] = value
     return [User(**r, attributes=ordered_attributes(attrs[r["id"]])) for r in rows]
+
+
+async def insert_users(conn: StoreConnection, users: Sequence[NewUser]) -> None:
+    """Insert many users with their attributes and keys by batched ``executemany`` in the caller's transaction (no
+    codes or alias claims): ``bulk_insert_users``, and the import job's batches. A taken username, sub or key
+    raises ``IntegrityError``."""
+    if not users:
+        return
+    # One executemany, then the new ids by sub (RETURNING in order would send the rows one by one).
+    await conn.execute(_INSERT_USER, [_user_row(u) for u in users])
+    by_sub: dict[str, int] = {}
+    subs = [u.sub for u in users]
+    for start in range(0, len(subs), 5000):
+        chunk = subs[start : start + 5000]
+        found = await conn.execute(select(t.users.c.sub, t.users.c.id).where(t.users.c.sub.in_(chunk)))
+        by_sub.update({sub: user_id for sub, user_id in found})
+    ids = [by_sub[u.sub] for u in users]
+    attributes = [row for i, u in zip(ids, users, strict=True) for row in _attribute_rows(i, u)]
+    keys = [row for i, u in zip(ids, users, strict=True) for row in _key_rows(i, u)]
+    if attributes:
+        await conn.execute(INSERT_ATTRIBUTES, attributes)
+    if keys:
+        await conn.execute(INSERT_KEYS, keys)

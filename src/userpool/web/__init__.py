@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from userpool.context import Context
-from userpool.web import health, hosted_ui, oauth, pages, testing, wellknown
+from userpool.web import health, hosted_ui, imports, oauth, pages, testing, wellknown
 from userpool.web.render import Templates
 
 
@@ -23,4 +23,5 @@ def routes(ctx: Context) -> list[Route]:
         *oauth.routes(ctx),
         *hosted_ui.routes(ctx, templates),
         *testing.routes(ctx, templates),
+        *imports.routes(ctx),
     ]

@@ -14,6 +14,7 @@ from typing import Any
 from userpool.context import Context
 from userpool.domain import attributes as attribute_rules
 from userpool.domain import auth_events as events
+from userpool.domain import clients as client_rules
 from userpool.domain import mfa as mfa_rules
 from userpool.domain import texts
 from userpool.domain.records import Pool, User
@@ -35,6 +36,15 @@ async def record_sign_in(s: SignIn, user: User, response: str, challenge_respons
     await threat_protection.record_event(
         s.ctx, s.call, s.pool, user, events.SIGN_IN, response, client=s.client, challenge_responses=challenge_responses
     )
+
+
+def refuse_imported(s: SignIn, user: User | None) -> None:
+    """An imported user (``RESET_REQUIRED``, no password yet) is told to reset its password whatever it sends, as
+    Cognito answers; a client that hides user existence says only that the password is wrong."""
+    if user is not None and user.password_hash is None and user.status == UserStatus.RESET_REQUIRED:
+        if client_rules.hides_user_existence(s.client.settings):
+            raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
+        raise PasswordResetRequiredException(texts.PASSWORD_RESET_REQUIRED)
 
 
 # ---- what comes next ---------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ async def start(s: SignIn, params: dict[str, str], session: str | None = None) -
     password = required(params, "PASSWORD")
     lookups.check_secret_hash(s.client, username, params.get("SECRET_HASH"))
     user = await lookups.user_for_client(ctx.store, s.client, s.pool, username, texts.USER_NOT_FOUND)
+    flow.refuse_imported(s, user)
     if user is None or user.password_hash is None:
         # As long as a real user's check: a generic answer must not be told apart by its timing either.
         await ctx.hashing.verify_dummy(password)

@@ -46,6 +46,7 @@ async def start(
     if srp.parse_public(a_hex) is None:
         raise InvalidParameterException(texts.INVALID_SRP_A)
     user = await lookups.user_for_client(ctx.store, client, pool, username, texts.USER_NOT_FOUND)
+    flow.refuse_imported(s, user)
     if user is not None and user.srp_verifier is not None and user.srp_salt is not None:
         salt, verifier, srp_id = user.srp_salt, user.srp_verifier, user.username
     else:
