@@ -26,11 +26,14 @@ def old_system() -> OldSystem:
     return system
 
 
-def make_app(idp: Any, name: str, hide: bool = False, **pool: Any) -> tuple[str, str]:
+def make_app(
+    idp: Any, name: str, hide: bool = False, custom_message: str | None = None, **pool: Any
+) -> tuple[str, str]:
     pool.setdefault("Policies", {"PasswordPolicy": {"MinimumLength": 20}})
-    pool_id = idp.create_user_pool(PoolName="migrate", LambdaConfig={"UserMigration": arn(name)}, **pool)["UserPool"][
-        "Id"
-    ]
+    lambda_config = {"UserMigration": arn(name)}
+    if custom_message is not None:
+        lambda_config["CustomMessage"] = arn(custom_message)
+    pool_id = idp.create_user_pool(PoolName="migrate", LambdaConfig=lambda_config, **pool)["UserPool"]["Id"]
     client = idp.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName="app",
@@ -359,12 +362,7 @@ def test_custom_message_rewrites_the_welcome_as_an_invitation_unverified_source(
     name, custom = function_name("http", "a"), function_name("http", "b")
     functions.on(name, old_system)
     functions.on(custom, answer(emailSubject="Moved", emailMessage="{username}, your account moved.{####}"))
-    pool_id = idp.create_user_pool(
-        PoolName="migrate", LambdaConfig={"UserMigration": arn(name), "CustomMessage": arn(custom)}
-    )["UserPool"]["Id"]
-    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=ALL_FLOWS)[
-        "UserPoolClient"
-    ]["ClientId"]
+    pool_id, client_id = make_app(idp, name, custom_message=custom)
     sign_in(idp, client_id, ClientMetadata={"app": "web"})
     [event] = functions.events(custom)
     assert event["triggerSource"] == "CustomMessage_AdminCreateUser"
@@ -380,12 +378,7 @@ def test_a_welcome_that_cannot_be_sent_does_not_undo_the_migration(idp, function
     name, custom = function_name("http", "a"), function_name("http", "b")
     functions.on(name, old_system)
     functions.on(custom, fail("template service down"))
-    pool_id = idp.create_user_pool(
-        PoolName="migrate", LambdaConfig={"UserMigration": arn(name), "CustomMessage": arn(custom)}
-    )["UserPool"]["Id"]
-    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=ALL_FLOWS)[
-        "UserPoolClient"
-    ]["ClientId"]
+    pool_id, client_id = make_app(idp, name, custom_message=custom)
     assert "AccessToken" in sign_in(idp, client_id)["AuthenticationResult"]
     assert user_of(idp, pool_id, "carol")["status"] == "CONFIRMED"
     assert outbox(trigger_server, pool_id, "carol") == []
