@@ -1,4 +1,5 @@
-"""The PreTokenGeneration trigger where tokens are made (``issuing._sign`` calls ``customise`` once): which step
+"""The PreTokenGeneration trigger where tokens are made (``issuing._sign`` calls ``customise`` once, and
+``issuing.issue_client_credentials`` calls ``customise_client_credentials`` for machine tokens): which step
 the tokens end (the trigger source), the event's client metadata, and the answer applied to the claims.
 
 ``ClientMetadata`` reaches the function only from the operations Cognito passes it on from
