@@ -51,7 +51,8 @@ TOKEN_REFRESH = "TokenGeneration_RefreshTokens"
 TOKEN_AUTHENTICATE_DEVICE = "TokenGeneration_AuthenticateDevice"
 TOKEN_HOSTED_AUTH = "TokenGeneration_HostedAuth"
 TOKEN_CLIENT_CREDENTIALS = "TokenGeneration_ClientCredentials"
-# The ``userName`` of a client-credentials (machine-to-machine) event, which has no user.
+# The ``userName`` of a client-credentials (machine-to-machine) event, which has no user (as the reference notes
+# describe the event, with ``userAttributes`` ``{}`` and ``groupConfiguration`` ``null``; unverified).
 CLIENT_CREDENTIALS_USER_NAME = "ClientCredentials"
 # The event's ``version`` for each PreTokenGenerationConfig.LambdaVersion (aws-lambda-go's captured events).
 TOKEN_EVENT_VERSIONS = {"V1_0": "1", "V2_0": "2", "V3_0": "3"}
