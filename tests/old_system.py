@@ -16,6 +16,8 @@ from tests.functions import Reply
 class OldSystem:
     users: dict[str, tuple[bytes, dict[str, str]]] = field(default_factory=dict)
     final_status: str = "CONFIRMED"
+    message_action: str | None = "SUPPRESS"  # None: Cognito's welcome message goes
+    mediums: list[str] | None = None  # desiredDeliveryMediums (None: Cognito's default, SMS)
 
     def add(self, username: str, password: str, **attributes: str) -> None:
         # Cost 4: the test's old system needs no real work factor.
@@ -34,10 +36,12 @@ class OldSystem:
             status = self.final_status
         else:
             status = "RESET_REQUIRED"  # the user chooses a new password with the code it is sent
-        return Reply(
-            response={
-                "userAttributes": {**attributes, "email_verified": "true"},
-                "finalUserStatus": status,
-                "messageAction": "SUPPRESS",
-            }
-        )
+        response: dict[str, Any] = {
+            "userAttributes": {**attributes, "email_verified": "true"},
+            "finalUserStatus": status,
+        }
+        if self.message_action is not None:
+            response["messageAction"] = self.message_action
+        if self.mediums is not None:
+            response["desiredDeliveryMediums"] = self.mediums
+        return Reply(response=response)

@@ -7,7 +7,7 @@ from typing import Any
 
 from userpool.context import Call, Context
 from userpool.domain import attributes as attribute_rules
-from userpool.domain import ids, messages, passwords, texts, usernames
+from userpool.domain import ids, passwords, texts, usernames
 from userpool.domain import pools as pool_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
 from userpool.domain.records import Pool, User
@@ -27,32 +27,6 @@ def _check_attributes(pool: Pool, attributes: dict[str, str], implied: list[str]
     bad = [n for n, v in flags.items() if v.lower() not in ("true", "false")]
     if bad:
         raise attribute_rules.schema_error([f"{n}: Boolean must be true or false" for n in bad])
-
-
-async def _invite(
-    ctx: Context,
-    caller: Caller,
-    pool: Pool,
-    user: User,
-    password: str,
-    mediums: list[str],
-    client_metadata: dict[str, str] | None,
-) -> None:
-    """Send the invitation with the temporary password by each medium the user has an address for; the
-    CustomMessage trigger (``CustomMessage_AdminCreateUser``) may rewrite it."""
-    shown_name = user.attributes.get("email") if pool.settings.get("UsernameAttributes") else user.username
-    for medium in mediums:
-        attribute = "phone_number" if medium == "SMS" else "email"
-        destination = user.attributes.get(attribute)
-        if not destination:
-            continue  # (unverified: Cognito's answer when the medium's attribute is missing)
-        custom_sender = ctx.triggers.custom_sender(pool, medium)
-        if custom_sender is not None:  # the function delivers the temporary password itself
-            ctx.triggers.hand_code_to(custom_sender, pool, caller, user, password, "AdminCreateUser", client_metadata)
-            continue
-        overrides = await sending.custom_message(ctx, caller, pool, user, medium, "AdminCreateUser", client_metadata)
-        composed = messages.invitation_message(pool.settings, medium, password, shown_name or user.username, overrides)
-        await sending.send_message(ctx, pool, user.username, medium, destination, composed, password)
 
 
 async def admin_create_user(ctx: Context, call: Call) -> dict[str, Any]:
@@ -84,7 +58,7 @@ async def admin_create_user(ctx: Context, call: Call) -> dict[str, Any]:
             status=UserStatus.FORCE_CHANGE_PASSWORD,
             expires_at=expires_at,
         )
-        await _invite(ctx, caller, pool, user, temporary, mediums, metadata)
+        await sending.send_invitation(ctx, caller, pool, user, temporary, mediums, metadata)
         return {"User": user_description(await _stored(ctx, user.id))}
 
     attributes = attribute_rules.from_list(p.get("UserAttributes"))
@@ -124,7 +98,7 @@ async def admin_create_user(ctx: Context, call: Call) -> dict[str, Any]:
     except Conflict as conflict:
         raise creation_conflict(conflict.what, settings, texts.USER_ACCOUNT_EXISTS) from None
     if action != "SUPPRESS":
-        await _invite(ctx, caller, pool, await _stored(ctx, user_id), temporary, mediums, metadata)
+        await sending.send_invitation(ctx, caller, pool, await _stored(ctx, user_id), temporary, mediums, metadata)
     return {"User": user_description(await _stored(ctx, user_id))}
 
 

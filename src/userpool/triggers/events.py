@@ -51,6 +51,9 @@ TOKEN_REFRESH = "TokenGeneration_RefreshTokens"
 TOKEN_AUTHENTICATE_DEVICE = "TokenGeneration_AuthenticateDevice"
 TOKEN_HOSTED_AUTH = "TokenGeneration_HostedAuth"
 TOKEN_CLIENT_CREDENTIALS = "TokenGeneration_ClientCredentials"
+# The ``userName`` of a client-credentials (machine-to-machine) event, which has no user (as the reference notes
+# describe the event, with ``userAttributes`` ``{}`` and ``groupConfiguration`` ``null``; unverified).
+CLIENT_CREDENTIALS_USER_NAME = "ClientCredentials"
 # The event's ``version`` for each PreTokenGenerationConfig.LambdaVersion (aws-lambda-go's captured events).
 TOKEN_EVENT_VERSIONS = {"V1_0": "1", "V2_0": "2", "V3_0": "3"}
 
@@ -275,14 +278,17 @@ def pre_token_generation(
     lambda_version: str,
     source: str,
     attributes: Mapping[str, str],
-    group_configuration: Mapping[str, Any],
+    group_configuration: Mapping[str, Any] | None,
     client_metadata: Mapping[str, str] | None,
     scopes: Iterable[str],
 ) -> dict[str, Any]:
     """``TokenGeneration_*``: the user's attributes and groups (``groupConfiguration``) and, from V2_0, the access
     token's scopes; ``response`` holds the version's empty container (``claimsOverrideDetails`` in V1_0,
-    ``claimsAndScopeOverrideDetails`` from V2_0), ``null`` as in Cognito's events."""
-    request: dict[str, Any] = {"userAttributes": dict(attributes), "groupConfiguration": dict(group_configuration)}
+    ``claimsAndScopeOverrideDetails`` from V2_0), ``null`` as in Cognito's events. A client-credentials event
+    (V3_0 only) has no user: ``userName`` ``ClientCredentials``, no attributes and a ``null``
+    ``groupConfiguration``."""
+    groups = dict(group_configuration) if group_configuration is not None else None
+    request: dict[str, Any] = {"userAttributes": dict(attributes), "groupConfiguration": groups}
     if lambda_version != "V1_0":
         request["scopes"] = list(scopes)
     request = _with_metadata(request, client_metadata)

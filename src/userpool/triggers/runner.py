@@ -68,6 +68,8 @@ LOCAL_SETTINGS = {
 # A pool's PreTokenGeneration function: ``PreTokenGenerationConfig`` (with its event version) or the legacy
 # ``PreTokenGeneration`` ARN (V1_0).
 TOKEN_CONFIG = "PreTokenGenerationConfig"
+# The one PreTokenGeneration event version Cognito calls for client-credentials (machine-to-machine) tokens.
+M2M_TOKEN_VERSION = "V3_0"
 SENDER_FOR_MEDIUM = {"EMAIL": Kind.CUSTOM_EMAIL_SENDER, "SMS": Kind.CUSTOM_SMS_SENDER}
 NOT_FOUND = "ResourceNotFoundException."  # what Lambda answers for a function it does not have
 # Cognito's answer (InvalidParameterException) to CUSTOM_AUTH in a pool without the custom-auth functions.
@@ -428,6 +430,30 @@ class Triggers:
             scopes,
         )
         return responses.pre_token_generation(await self.call(function, event), version)
+
+    async def pre_token_generation_client_credentials(
+        self, pool: Pool, caller: Caller, client_metadata: Mapping[str, str] | None, scopes: list[str]
+    ) -> responses.PreTokenAnswer | None:
+        """Run the PreTokenGeneration trigger for a client-credentials access token: only a ``V3_0`` function is
+        called for machine-to-machine tokens (None otherwise, and when the pool has no function). The answer
+        changes the access token only."""
+        function = self.resolve(pool.settings, Kind.PRE_TOKEN_GENERATION)
+        if function is None or self.token_lambda_version(pool) != M2M_TOKEN_VERSION:
+            return None
+        event = events.pre_token_generation(
+            self._settings.region,
+            pool.id,
+            events.CLIENT_CREDENTIALS_USER_NAME,
+            caller,
+            M2M_TOKEN_VERSION,
+            events.TOKEN_CLIENT_CREDENTIALS,
+            {},
+            None,
+            client_metadata,
+            scopes,
+        )
+        answer = responses.pre_token_generation(await self.call(function, event), M2M_TOKEN_VERSION)
+        return responses.PreTokenAnswer(access_token=answer.access_token)
 
     async def user_migration(
         self,

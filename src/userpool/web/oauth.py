@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import logging
 import urllib.parse
 import uuid
@@ -154,6 +155,20 @@ async def authenticated_client(
     return client, pool, secret
 
 
+def client_metadata(value: str | None) -> dict[str, str] | None:
+    """A token request's ``aws_client_metadata`` (JSON, URL-encoded as any form value): an object of strings for
+    the PreTokenGeneration function of a client-credentials grant; ``invalid_request`` otherwise (unverified)."""
+    if value is None:
+        return None
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        raise OAuthError("invalid_request") from None
+    if not isinstance(parsed, dict) or not all(isinstance(v, str) for v in parsed.values()):
+        raise OAuthError("invalid_request")
+    return parsed
+
+
 def token_answer(result: Mapping[str, Any], refresh_token: str | None = None) -> Response:
     body: dict[str, Any] = {}
     if "IdToken" in result:
@@ -181,7 +196,7 @@ class OAuthEndpoints:
                 raise OAuthError("unsupported_grant_type")
             client, pool, secret = await authenticated_client(self.ctx, request, form)
             if grant_type == "client_credentials":
-                return await self._client_credentials(client, pool, form)
+                return await self._client_credentials(request, client, pool, form)
             if grant_type == "refresh_token":
                 return await self._refresh(request, client, form, secret)
             return await self._code(request, client, pool, form)
@@ -191,7 +206,9 @@ class OAuthEndpoints:
             log.info("token endpoint: %s", error.type_name)
             return OAuthError("invalid_request").response()
 
-    async def _client_credentials(self, client: Client, pool: Pool, form: Mapping[str, str]) -> Response:
+    async def _client_credentials(
+        self, request: Request, client: Client, pool: Pool, form: Mapping[str, str]
+    ) -> Response:
         if not oauth_rules.oauth_enabled(client.settings, "client_credentials"):
             raise OAuthError("invalid_grant")  # (obs) rather than unauthorized_client
         try:
@@ -202,7 +219,9 @@ class OAuthEndpoints:
             raise OAuthError("invalid_scope") from None
         if not scopes:
             raise OAuthError("invalid_scope")
-        result = await issuing.issue_client_credentials(self.ctx, pool, client, scopes)
+        metadata = client_metadata(form.get("aws_client_metadata"))
+        user_agent = request.headers.get("user-agent", "")
+        result = await issuing.issue_client_credentials(self.ctx, pool, client, scopes, metadata, user_agent)
         return token_answer(result)
 
     async def _refresh(self, request: Request, client: Client, form: Mapping[str, str], secret: str | None) -> Response:

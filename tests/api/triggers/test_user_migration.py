@@ -10,8 +10,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests import databases
-from tests.functions import Reply, arn, fail, raw, slow
-from tests.helpers import error_of, latest_code
+from tests.functions import Reply, answer, arn, fail, raw, slow
+from tests.helpers import error_of, latest_code, outbox
 from tests.old_system import OldSystem
 from tests.signin import ALL_FLOWS, claims, srp_user
 from tests.trigger_setup import SDK, TIMEOUT, VIAS, function_name
@@ -26,11 +26,14 @@ def old_system() -> OldSystem:
     return system
 
 
-def make_app(idp: Any, name: str, hide: bool = False, **pool: Any) -> tuple[str, str]:
+def make_app(
+    idp: Any, name: str, hide: bool = False, custom_message: str | None = None, **pool: Any
+) -> tuple[str, str]:
     pool.setdefault("Policies", {"PasswordPolicy": {"MinimumLength": 20}})
-    pool_id = idp.create_user_pool(PoolName="migrate", LambdaConfig={"UserMigration": arn(name)}, **pool)["UserPool"][
-        "Id"
-    ]
+    lambda_config = {"UserMigration": arn(name)}
+    if custom_message is not None:
+        lambda_config["CustomMessage"] = arn(custom_message)
+    pool_id = idp.create_user_pool(PoolName="migrate", LambdaConfig=lambda_config, **pool)["UserPool"]["Id"]
     client = idp.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName="app",
@@ -298,3 +301,95 @@ def test_function_error_for_forgot_password_is_reported(idp, functions):
         idp.forgot_password(ClientId=client_id, Username="carol")
     assert error_of(e) == (400, "UserNotFoundException", "UserMigration failed with error directory offline.")
     assert users_of(idp, pool_id) == []
+
+
+# ---- the welcome message --------------------------------------------------------------------------------------------
+WELCOME = "Your username is carol and temporary password is . "  # no temporary password: {####} is empty
+
+
+def sent_to(trigger_server: Any, pool_id: str) -> list[tuple[str, str, str | None, str]]:
+    return [(m["medium"], m["destination"], m["subject"], m["body"]) for m in outbox(trigger_server, pool_id, "carol")]
+
+
+@pytest.mark.parametrize(
+    ("action", "mediums", "expected"),
+    [
+        (None, ["EMAIL"], [("EMAIL", "carol@example.com", "Your temporary password", WELCOME)]),
+        (
+            "RESEND",
+            ["EMAIL", "SMS"],
+            [
+                ("EMAIL", "carol@example.com", "Your temporary password", WELCOME),
+                ("SMS", "+14325551212", None, WELCOME),
+            ],
+        ),
+        (None, None, [("SMS", "+14325551212", None, WELCOME)]),  # Cognito's default medium: SMS
+        ("SUPPRESS", ["EMAIL", "SMS"], []),
+    ],
+)
+def test_the_welcome_message_goes_by_the_desired_mediums_unless_suppressed(
+    idp, functions, old_system, trigger_server, action, mediums, expected
+):
+    old_system.add("carol", OLD_PASSWORD, email="carol@example.com", phone_number="+14325551212")
+    old_system.message_action, old_system.mediums = action, mediums
+    name = function_name("http")
+    functions.on(name, old_system)
+    pool_id, client_id = make_app(idp, name)
+    assert "AccessToken" in sign_in(idp, client_id)["AuthenticationResult"]
+    assert sent_to(trigger_server, pool_id) == expected
+    sign_in(idp, client_id)  # an ordinary sign-in from then on: no second welcome
+    assert sent_to(trigger_server, pool_id) == expected
+
+
+def test_the_welcome_message_is_the_pools_invitation_template(idp, functions, old_system, trigger_server):
+    old_system.message_action, old_system.mediums = None, ["EMAIL", "SMS"]  # carol has no phone: email only
+    name = function_name("python")
+    functions.on(name, old_system)
+    template = {
+        "EmailSubject": "Welcome over",
+        "EmailMessage": "Hello {username}{####}!",
+        "SMSMessage": "Hi {username} {####}",
+    }
+    pool_id, client_id = make_app(idp, name, AdminCreateUserConfig={"InviteMessageTemplate": template})
+    sign_in(idp, client_id)
+    assert sent_to(trigger_server, pool_id) == [("EMAIL", "carol@example.com", "Welcome over", "Hello carol!")]
+
+
+def test_custom_message_rewrites_the_welcome_as_an_invitation_unverified_source(
+    idp, functions, old_system, trigger_server
+):
+    old_system.message_action, old_system.mediums = None, ["EMAIL"]
+    name, custom = function_name("http", "a"), function_name("http", "b")
+    functions.on(name, old_system)
+    functions.on(custom, answer(emailSubject="Moved", emailMessage="{username}, your account moved.{####}"))
+    pool_id, client_id = make_app(idp, name, custom_message=custom)
+    sign_in(idp, client_id, ClientMetadata={"app": "web"})
+    [event] = functions.events(custom)
+    assert event["triggerSource"] == "CustomMessage_AdminCreateUser"
+    assert event["callerContext"] == {"awsSdkVersion": SDK, "clientId": client_id}
+    assert event["request"]["usernameParameter"] == "{username}"
+    assert event["request"]["userAttributes"]["email"] == "carol@example.com"
+    assert "clientMetadata" not in event["request"]  # InitiateAuth's metadata is the migration's validationData
+    assert sent_to(trigger_server, pool_id) == [("EMAIL", "carol@example.com", "Moved", "carol, your account moved.")]
+
+
+def test_a_welcome_that_cannot_be_sent_does_not_undo_the_migration(idp, functions, old_system, trigger_server):
+    old_system.message_action, old_system.mediums = None, ["EMAIL"]
+    name, custom = function_name("http", "a"), function_name("http", "b")
+    functions.on(name, old_system)
+    functions.on(custom, fail("template service down"))
+    pool_id, client_id = make_app(idp, name, custom_message=custom)
+    assert "AccessToken" in sign_in(idp, client_id)["AuthenticationResult"]
+    assert user_of(idp, pool_id, "carol")["status"] == "CONFIRMED"
+    assert outbox(trigger_server, pool_id, "carol") == []
+
+
+def test_forgot_password_migration_sends_the_welcome_then_the_code(idp, functions, old_system, trigger_server):
+    old_system.message_action, old_system.mediums = "RESEND", ["EMAIL"]
+    name = function_name("python")
+    functions.on(name, old_system)
+    pool_id, client_id = make_app(idp, name)
+    idp.forgot_password(ClientId=client_id, Username="carol")
+    welcome, reset = outbox(trigger_server, pool_id, "carol")
+    assert (welcome["subject"], welcome["body"]) == ("Your temporary password", WELCOME)
+    assert reset["code"] and reset["code"] in reset["body"]

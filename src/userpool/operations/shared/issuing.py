@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -251,15 +251,24 @@ async def _sign(
     return result
 
 
-async def issue_client_credentials(ctx: Context, pool: Pool, client: Client, scopes: list[str]) -> dict[str, Any]:
+async def issue_client_credentials(
+    ctx: Context,
+    pool: Pool,
+    client: Client,
+    scopes: list[str],
+    client_metadata: Mapping[str, str] | None = None,
+    user_agent: str = "",
+) -> dict[str, Any]:
     """A machine-to-machine access token (the client credentials grant): the client's own, no user, no refresh
-    token."""
+    token. A ``V3_0`` PreTokenGeneration function changes its claims and scopes (``TokenGeneration_ClientCredentials``,
+    with the request's ``client_metadata``)."""
     key = await signing_key(ctx, pool.id)
     private = await _private_key(ctx, key)
     lifetime = token_rules.validity_seconds(client.settings, "AccessToken")
     claims = token_rules.client_credentials_claims(
         ctx.settings.issuer(pool.id), client.id, scopes, int(ctx.clock.now()), lifetime
     )
+    await token_triggers.customise_client_credentials(ctx, pool, client, claims, client_metadata, user_agent)
     access_token = await ctx.hashing.run(token_rules.sign, claims, private, key.kid)
     return {"AccessToken": access_token, "ExpiresIn": lifetime, "TokenType": "Bearer"}
 

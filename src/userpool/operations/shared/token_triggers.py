@@ -1,4 +1,5 @@
-"""The PreTokenGeneration trigger where tokens are made (``issuing._sign`` calls ``customise`` once): which step
+"""The PreTokenGeneration trigger where tokens are made (``issuing._sign`` calls ``customise`` once, and
+``issuing.issue_client_credentials`` calls ``customise_client_credentials`` for machine tokens): which step
 the tokens end (the trigger source), the event's client metadata, and the answer applied to the claims.
 
 ``ClientMetadata`` reaches the function only from the operations Cognito passes it on from
@@ -8,7 +9,7 @@ PreAuthentication and UserMigration only.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from userpool.context import Call, Context
@@ -65,3 +66,22 @@ async def customise(
         pre_token.scopes_of(claims_access),
     )
     pre_token.apply_overrides(claims_id, claims_access, answer)
+
+
+async def customise_client_credentials(
+    ctx: Context,
+    pool: Pool,
+    client: Client,
+    claims_access: MutableMapping[str, Any],
+    client_metadata: Mapping[str, str] | None,
+    user_agent: str = "",
+) -> None:
+    """Run the pool's PreTokenGeneration function for a client-credentials access token
+    (``TokenGeneration_ClientCredentials``), as Cognito does only for a ``V3_0`` function, and change the token's
+    claims and scopes as it answers (in place). ``client_metadata``: the token request's ``aws_client_metadata``."""
+    if not ctx.triggers.has(pool, Kind.PRE_TOKEN_GENERATION):
+        return
+    answer = await ctx.triggers.pre_token_generation_client_credentials(
+        pool, Caller(client.id, user_agent), client_metadata, pre_token.scopes_of(claims_access)
+    )
+    pre_token.apply_overrides({}, claims_access, answer)

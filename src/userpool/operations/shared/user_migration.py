@@ -11,7 +11,8 @@ not apply to it, as in Cognito.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 
 from userpool.context import Context
 from userpool.domain import attributes as attribute_rules
@@ -20,14 +21,16 @@ from userpool.domain import ids, texts, usernames
 from userpool.domain.attributes import VERIFIED_FLAGS
 from userpool.domain.records import Client, Pool, User
 from userpool.domain.users import UserStatus, creation_conflict, new_user
-from userpool.errors import InvalidLambdaResponseException, UserNotFoundException
-from userpool.operations.shared import lookups
+from userpool.errors import InvalidLambdaResponseException, ServiceError, UserNotFoundException
+from userpool.operations.shared import lookups, sending
 from userpool.store import Conflict
 from userpool.triggers import Caller
 from userpool.triggers.responses import UNRECOGNIZABLE
 
 AUTHENTICATION = "UserMigration_Authentication"
 FORGOT_PASSWORD = "UserMigration_ForgotPassword"
+NO_PASSWORD = ""  # what a migrated user's welcome message shows for the temporary password
+log = logging.getLogger(__name__)
 
 
 async def migrate(
@@ -83,7 +86,29 @@ async def migrate(
         raise creation_conflict(conflict.what, settings, texts.USER_ACCOUNT_EXISTS) from None
     user = await ctx.store.get_user(user_id)
     assert user is not None
+    if not answer.suppress_message:
+        await _welcome(ctx, pool, caller, user, answer.mediums, client_metadata)
     return user
+
+
+async def _welcome(
+    ctx: Context,
+    pool: Pool,
+    caller: Caller,
+    user: User,
+    mediums: Sequence[str],
+    client_metadata: Mapping[str, str] | None,
+) -> None:
+    """Cognito's welcome message to a migrated user (unless the function answered ``messageAction: SUPPRESS``), by
+    each of ``desiredDeliveryMediums`` the user has an address for: AdminCreateUser's invitation template, through
+    the CustomMessage trigger (``CustomMessage_AdminCreateUser``) or a custom sender, as for an invited user. A
+    migrated user has no temporary password, so ``{####}`` is left empty (unverified). The user stays migrated and
+    the request goes on when the message cannot be sent (unverified); the failure is logged."""
+    metadata = dict(client_metadata) if client_metadata is not None else None
+    try:
+        await sending.send_invitation(ctx, caller, pool, user, NO_PASSWORD, mediums, metadata)
+    except ServiceError as error:
+        log.warning("welcome message to migrated user %s of pool %s not sent: %s", user.id, pool.id, error.type_name)
 
 
 async def user_for_forgot_password(
