@@ -43,10 +43,15 @@ def browser(server) -> Iterator[httpx.Client]:
 
 
 def mfa_oauth_pool(
-    cognito: Any, mode: str = "ON", sms: bool = False, totp: bool = True, email: bool = False
+    cognito: Any,
+    mode: str = "ON",
+    sms: bool = False,
+    totp: bool = True,
+    email: bool = False,
+    callback: str = CALLBACK,
 ) -> OAuthPool:
     """An OAuth pool (hosted UI, the web client) with the given MFA factors."""
-    world = oauth_pool(cognito, **({"EmailConfiguration": SES_EMAIL} if email else {}))
+    world = oauth_pool(cognito, callback, **({"EmailConfiguration": SES_EMAIL} if email else {}))
     set_mfa_config(cognito, world.pool_id, mode, sms, totp, email)
     return world
 

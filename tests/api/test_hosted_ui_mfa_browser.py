@@ -11,6 +11,7 @@ from typing import Any
 import pyotp
 from authlib.integrations.httpx_client import OAuth2Client
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.api.test_hosted_ui_browser import App, app, sign_in_on_the_page  # noqa: F401 - the app fixture
@@ -22,18 +23,7 @@ from tests.signin import claims, confirmed_user
 
 
 def world_for(cognito: Any, app: App, mode: str) -> OAuthPool:  # noqa: F811
-    world = mfa_oauth_pool(cognito, mode=mode)
-    cognito.update_user_pool_client(
-        UserPoolId=world.pool_id,
-        ClientId=world.web_id,
-        AllowedOAuthFlowsUserPoolClient=True,
-        AllowedOAuthFlows=["code"],
-        AllowedOAuthScopes=["openid", "email"],
-        CallbackURLs=[app.callback],
-        SupportedIdentityProviders=["COGNITO"],
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
-    )
-    return world
+    return mfa_oauth_pool(cognito, mode=mode, callback=app.callback)
 
 
 def start(browser: Any, server: Any, app: App, world: OAuthPool, username: str = "alice") -> tuple[str, str]:  # noqa: F811
@@ -44,7 +34,9 @@ def start(browser: Any, server: Any, app: App, world: OAuthPool, username: str =
     params = authorize_params(world.web_id, challenge, redirect_uri=app.callback)
     browser.get(f"{server.url}/oauth2/authorize?{urllib.parse.urlencode(params)}")
     WebDriverWait(browser, 15).until(lambda b: "/login?" in b.current_url)
+    page = browser.find_element(By.TAG_NAME, "html")
     sign_in_on_the_page(browser, username)
+    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
     return verifier, params["state"]
 
 
@@ -56,7 +48,9 @@ def submit_code(browser: Any, code: str) -> None:  # noqa: F811
     field = browser.find_element(By.ID, "code")
     field.clear()
     field.send_keys(code)
+    page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
 
 
 def back_in_the_app(browser: Any, server: Any, app: App, world: OAuthPool, verifier: str, state: str) -> dict:  # noqa: F811
