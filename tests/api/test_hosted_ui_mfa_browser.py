@@ -95,6 +95,7 @@ def test_set_up_the_authenticator_on_the_page(browser, cognito, server, app, fro
     confirmed_user(cognito, world.pool_id, world.web_id, "alice")
     verifier, state = start(browser, server, app, world)
     assert view(browser) == "mfa-setup"
+    browser.save_screenshot("/tmp/userpool-hosted-ui-mfa-setup.png")
     secret = browser.find_element(By.ID, "secret").text
     assert browser.find_element(By.ID, "otpauth").text == f"otpauth://totp/oauth%3Aalice?secret={secret}&issuer=oauth"
     submit_code(browser, pyotp.TOTP(secret).at(server_now(server)))
