@@ -159,6 +159,16 @@ def test_sms_code_page_with_the_outbox_code(server, browser, cognito, frozen_clo
     assert {"Name": "phone_number_verified", "Value": "true"} in attributes  # as the API's SMS_MFA answer does
 
 
+def test_a_confidential_client_answers_with_its_secret_hash(server, browser, cognito, frozen_clock):
+    world = mfa_oauth_pool(cognito, sms=True, totp=False)
+    phone_user(cognito, world)
+    params = authorize_params(world.confidential_id)
+    page = log_in(browser, params)
+    assert view_of(page) == "mfa-code" and pending(browser)[0] == world.confidential_id
+    done = post(browser, "/mfa", params, page, code=latest_code(server, world.pool_id, "alice"))
+    code_from(done, params["state"])
+
+
 def test_email_code_page_with_the_outbox_code(server, browser, cognito, frozen_clock):
     world = mfa_oauth_pool(cognito, mode="OPTIONAL", totp=False, email=True)
     confirmed_user(cognito, world.pool_id, world.web_id, "alice")
