@@ -68,6 +68,13 @@ def mfa_pool(
     if email:
         pool.setdefault("EmailConfiguration", SES_EMAIL)
     pool_id = cognito.create_user_pool(PoolName="mfa", **pool)["UserPool"]["Id"]
+    set_mfa_config(cognito, pool_id, mode, sms, totp, email)
+    client = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=ALL_FLOWS)
+    return pool_id, client["UserPoolClient"]["ClientId"]
+
+
+def set_mfa_config(cognito: Any, pool_id: str, mode: str, sms: bool, totp: bool, email: bool) -> None:
+    """SetUserPoolMfaConfig with the given factors (the pool has the SES sending email MFA needs)."""
     config: dict[str, Any] = {"UserPoolId": pool_id, "MfaConfiguration": mode}
     if sms:
         config["SmsMfaConfiguration"] = {
@@ -79,8 +86,6 @@ def mfa_pool(
     if email:
         config["EmailMfaConfiguration"] = {"Message": "Email code: {####}", "Subject": "Sign-in code"}
     cognito.set_user_pool_mfa_config(**config)
-    client = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=ALL_FLOWS)
-    return pool_id, client["UserPoolClient"]["ClientId"]
 
 
 def user_with_phone(cognito: Any, pool_id: str, client_id: str, username: str = "alice") -> None:

@@ -1,12 +1,16 @@
 """The hosted UI: ``GET /oauth2/authorize``, the pages a person uses (``/login``, ``/signup``, ``/confirm``,
-``/resendcode``, ``/forgotPassword``, ``/confirmForgotPassword``, the NEW_PASSWORD_REQUIRED step), ``GET /logout``,
-``GET /error``, and each pool's or client's logo and CSS (SetUICustomization).
+``/resendcode``, ``/forgotPassword``, ``/confirmForgotPassword``, the NEW_PASSWORD_REQUIRED step, the MFA steps
+``/mfa``, ``/selectMfa`` and ``/mfaSetup``), ``GET /logout``, ``GET /error``, and each pool's or client's logo and CSS
+(SetUICustomization).
 
 Every page runs the API's own operation code (SignUp, ConfirmSignUp, ResendConfirmationCode, ForgotPassword,
 ConfirmForgotPassword) through a ``Call`` made from the form; sign-in goes through ONE adapter (``sign_in`` and
 ``answer_new_password`` below), so the rules (lockout, PreventUserExistenceErrors, triggers, rate limits, events)
-are the API's and the adapter is the one place to re-point when sign-in becomes a flow engine. MFA challenges
-would plug in where ``_after_sign_in`` meets a challenge other than NEW_PASSWORD_REQUIRED.
+are the API's. MFA challenges (SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA, SELECT_MFA_TYPE, MFA_SETUP) are answered
+through the same flow engine (``answer_challenge``), MFA_SETUP's authenticator through AssociateSoftwareToken's and
+VerifySoftwareToken's own code. A challenge's ``Session`` (a bearer secret for the sign-in) never reaches a URL, a
+log or the page: it travels in the signed, HttpOnly ``cognito-signin`` cookie bound to the client, with the
+username and what the page shows; the forms that answer it are CSRF-checked.
 
 Safety: a redirect goes only to a registered callback or sign-out URL (exact match), else an error page; every
 form carries a CSRF token (an HMAC of the ``XSRF-TOKEN`` cookie); the hosted-UI session cookie (``cognito``) is
@@ -17,6 +21,7 @@ redirect after the form's post must reach (Chromium applies ``form-action`` to i
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 import hmac
@@ -34,13 +39,15 @@ from starlette.routing import Route
 
 from userpool.context import Context
 from userpool.domain import attributes as attribute_rules
+from userpool.domain import mfa as mfa_rules
 from userpool.domain import oauth as oauth_rules
 from userpool.domain import pools as pool_rules
-from userpool.domain import secret_hash
+from userpool.domain import secret_hash, texts
 from userpool.domain.records import AuthorizationCode, Client, Pool, User, WebSession
 from userpool.domain.users import UserStatus
-from userpool.errors import ServiceError, UserNotConfirmedException
+from userpool.errors import NotAuthorizedException, ServiceError, UserNotConfirmedException
 from userpool.operations import auth as auth_operations
+from userpool.operations import mfa as mfa_operations
 from userpool.operations import oauth as oauth_operations
 from userpool.operations import recovery, signup
 from userpool.operations.shared import issuing, oauth_settings, throttle
@@ -53,6 +60,8 @@ NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # the challenge's name on the w
 ADMIN_PASSWORD = "ADMIN_USER_PASSWORD_AUTH"  # the flow the login form runs
 SESSION_COOKIE = "cognito"
 CSRF_COOKIE = "XSRF-TOKEN"
+SIGNIN_COOKIE = "cognito-signin"  # the challenge a sign-in waits on (its Session): see ``Pending``
+SIGNIN_SECONDS = 15 * 60  # the longest AuthSessionValidity; the Session's own expiry is the flow engine's
 AUTHORIZE_KEYS = (
     *("response_type", "client_id", "redirect_uri", "state", "scope", "nonce", "code_challenge"),
     *("code_challenge_method", "identity_provider", "idp_identifier", "prompt", "lang", "login_hint"),
@@ -107,6 +116,33 @@ class Field:
     value: str = ""
     autocomplete: str = "off"
     required: bool = True
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A sign-in waiting on an MFA challenge, as the ``cognito-signin`` cookie carries it (signed, HttpOnly):
+    the client it belongs to, the username to answer with, the challenge, its ``Session``, and what the page shows
+    (the masked destination of a code, or the factors to choose from)."""
+
+    client_id: str
+    username: str
+    challenge: str
+    session: str
+    shown: str = ""
+
+    def encode(self) -> str:
+        data = json.dumps([self.client_id, self.username, self.challenge, self.session, self.shown])
+        return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, value: str) -> Pending | None:
+        try:
+            data = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+        except ValueError:
+            return None
+        if not isinstance(data, list) or len(data) != 5 or not all(isinstance(v, str) for v in data):
+            return None
+        return cls(*data)
 
 
 def _redirect(location: str, headers: Mapping[str, str] | None = None) -> Response:
@@ -178,6 +214,22 @@ class HostedUI:
         )
         value = f"{token}.{self._sign('session:' + token)}"
         self._set_cookie(response, request, SESSION_COOKIE, value, oauth_rules.WEB_SESSION_SECONDS)
+
+    def _set_pending(self, response: Response, request: Request, pending: Pending) -> None:
+        value = pending.encode()
+        self._set_cookie(response, request, SIGNIN_COOKIE, f"{value}.{self._sign('signin:' + value)}", SIGNIN_SECONDS)
+
+    def _pending(self, request: Request, auth: AuthRequest) -> Pending | None:
+        """The challenge this browser's sign-in waits on, when the cookie is ours and of this client."""
+        value, _, signature = request.cookies.get(SIGNIN_COOKIE, "").rpartition(".")
+        if not value or not hmac.compare_digest(self._sign("signin:" + value), signature):
+            return None
+        pending = Pending.decode(value)
+        return pending if pending is not None and pending.client_id == auth.client.id else None
+
+    def _end_pending(self, response: Response, request: Request) -> Response:
+        response.delete_cookie(SIGNIN_COOKIE, path="/", httponly=True, samesite="lax", secure=self._secure(request))
+        return response
 
     # ---- rendering -------------------------------------------------------------------------------------------
     def _headers(self, auth: AuthRequest | None) -> dict[str, str]:
@@ -404,6 +456,20 @@ class HostedUI:
         hosted = dataclasses.replace(client, settings={**client.settings, "ExplicitAuthFlows": flows})
         return await strategies.start(SignIn(self.ctx, call, auth.pool, hosted, admin=True), ADMIN_PASSWORD, parameters)
 
+    async def answer_challenge(
+        self, request: Request, auth: AuthRequest, name: str, username: str, session: str, responses: dict[str, str]
+    ) -> dict[str, Any]:
+        """RespondToAuthChallenge ``name`` through the API's own operation (the flow engine's ``answer``), with
+        the client's SecretHash made here."""
+        client = auth.client
+        responses = {"USERNAME": username, **responses}
+        if client.secret is not None:
+            responses["SECRET_HASH"] = secret_hash.compute(client.secret, username, client.id)
+        params = {"ClientId": client.id, "ChallengeName": name, "Session": session, "ChallengeResponses": responses}
+        call = page_call(request, "RespondToAuthChallenge", params)
+        await throttle.admit(self.ctx, call)
+        return await auth_operations.respond_to_auth_challenge(self.ctx, call)
+
     async def answer_new_password(
         self,
         request: Request,
@@ -414,20 +480,18 @@ class HostedUI:
         attributes: dict[str, str],
     ) -> dict[str, Any]:
         """RespondToAuthChallenge NEW_PASSWORD_REQUIRED through the API's own operation."""
-        client = auth.client
-        responses = {"USERNAME": username, "NEW_PASSWORD": password}
-        responses.update({f"userAttributes.{k}": v for k, v in attributes.items()})
-        if client.secret is not None:
-            responses["SECRET_HASH"] = secret_hash.compute(client.secret, username, client.id)
-        params = {
-            "ClientId": client.id,
-            "ChallengeName": NEW_PASSWORD_REQUIRED,
-            "Session": session,
-            "ChallengeResponses": responses,
-        }
-        call = page_call(request, "RespondToAuthChallenge", params)
+        responses = {"NEW_PASSWORD": password, **{f"userAttributes.{k}": v for k, v in attributes.items()}}
+        return await self.answer_challenge(request, auth, NEW_PASSWORD_REQUIRED, username, session, responses)
+
+    async def _authenticator(self, request: Request, name: str, params: dict[str, str]) -> dict[str, Any]:
+        """AssociateSoftwareToken or VerifySoftwareToken with an MFA_SETUP ``Session``: the API's own code."""
+        call = page_call(request, name, params)
         await throttle.admit(self.ctx, call)
-        return await auth_operations.respond_to_auth_challenge(self.ctx, call)
+        operation = {
+            "AssociateSoftwareToken": mfa_operations.associate_software_token,
+            "VerifySoftwareToken": mfa_operations.verify_software_token,
+        }[name]
+        return await operation(self.ctx, call)
 
     # ---- the pages ---------------------------------------------------------------------------------------------
     async def _form(self, request: Request) -> dict[str, str] | Response:
@@ -488,7 +552,7 @@ class HostedUI:
         self, request: Request, auth: AuthRequest, username: str, result: dict[str, Any]
     ) -> Response:
         """The flow's answer: tokens (a session cookie, then the code or tokens for the app), the new-password step,
-        or a challenge this UI does not offer yet (MFA pages plug in here)."""
+        an MFA step's page, or a challenge this UI does not offer."""
         if "AuthenticationResult" in result:
             tokens = result["AuthenticationResult"]
             stored = await self.ctx.store.get_refresh_token(issuing.token_hash(tokens["RefreshToken"]))
@@ -497,13 +561,142 @@ class HostedUI:
                 return await self._login_page(request, auth, "The sign-in could not be completed.", username, 400)
             response = await self._complete(request, auth, user, tokens)
             await self._start_web_session(response, request, auth.pool, user, stored.auth_time)
-            return response
-        if result.get("ChallengeName") == NEW_PASSWORD_REQUIRED:
+            return self._end_pending(response, request)
+        name = result.get("ChallengeName")
+        if name == NEW_PASSWORD_REQUIRED:
             return await self._new_password_page(request, auth, username, result)
+        parameters = result.get("ChallengeParameters") or {}
+        pending = Pending(auth.client.id, parameters.get("USER_ID_FOR_SRP") or username, name or "", "")
+        pending = dataclasses.replace(pending, session=result.get("Session") or "")
+        if name in mfa_rules.CODE_RESPONSES:
+            shown = parameters.get("CODE_DELIVERY_DESTINATION", "")
+            return await self._challenge_page(request, auth, dataclasses.replace(pending, shown=shown))
+        if name == mfa_rules.SELECT:
+            shown = " ".join(json.loads(parameters.get("MFAS_CAN_CHOOSE") or "[]"))
+            return await self._challenge_page(request, auth, dataclasses.replace(pending, shown=shown))
+        if name == mfa_rules.SETUP and mfa_rules.TOTP in json.loads(parameters.get("MFAS_CAN_SETUP") or "[]"):
+            try:
+                answer = await self._authenticator(request, "AssociateSoftwareToken", {"Session": pending.session})
+            except ServiceError as error:
+                return self._end_pending(await self._login_page(request, auth, error.message, username, 400), request)
+            pending = dataclasses.replace(pending, session=answer["Session"])
+            return await self._challenge_page(request, auth, pending, secret=answer["SecretCode"])
         return await self._login_page(
             request, auth, f"This account needs a sign-in step ({result.get('ChallengeName')}) this page does not "
             "offer yet.", username, 400,
         )  # fmt: skip
+
+    # ---- the MFA steps -----------------------------------------------------------------------------------------
+    async def _challenge_page(
+        self, request: Request, auth: AuthRequest, pending: Pending, error: str | None = None, secret: str = ""
+    ) -> Response:
+        """The page of the challenge ``pending`` waits on (its cookie set): a code, a choice, or an authenticator
+        to register."""
+        values: dict[str, Any] = {"error": error, "links": self._links(auth, "login")}
+        name, q = pending.challenge, auth.query_string
+        if name == mfa_rules.SELECT:
+            labels = {
+                mfa_rules.SMS: "Text message (SMS)",
+                mfa_rules.TOTP: "Authenticator app",
+                mfa_rules.EMAIL: "Email",
+                "EMAIL_MFA": "Email",
+            }
+            values.update(
+                view="select-mfa", title="Choose how to get your code", action=f"/selectMfa?{q}", submit="Continue",
+                intro="Your account has more than one way to prove it is you. Choose one.",
+                choices=[(o, labels.get(o, o)) for o in pending.shown.split()],
+            )  # fmt: skip
+        elif name == mfa_rules.SETUP:
+            secret = secret or await self._pending_secret(pending)
+            label = f"{auth.pool.name}:{pending.username}"
+            uri = f"otpauth://totp/{urllib.parse.quote(label)}?" + urllib.parse.urlencode(
+                {"secret": secret, "issuer": auth.pool.name}, quote_via=urllib.parse.quote
+            )
+            values.update(
+                view="mfa-setup", title="Set up your authenticator app", action=f"/mfaSetup?{q}", submit="Verify",
+                intro="Your account needs an authenticator app. Add this key to it (or the otpauth link, in an app "
+                "that takes one), then enter the code it shows.",
+                secret=secret, otpauth=uri,
+                fields=[Field("code", "Code from your authenticator app", autocomplete="one-time-code")],
+            )  # fmt: skip
+        else:
+            where = "your authenticator app" if name == mfa_rules.TOTP else pending.shown or "you"
+            label = f"Enter the code from {where}" if name == mfa_rules.TOTP else f"Enter the code we sent to {where}"
+            values.update(
+                view="mfa-code", title="Enter your code", action=f"/mfa?{q}", submit="Sign in",
+                fields=[Field("code", label, autocomplete="one-time-code")],
+            )  # fmt: skip
+        response = await self._page(request, auth, status=400 if error else 200, **values)
+        self._set_pending(response, request, pending)
+        return response
+
+    async def _pending_secret(self, pending: Pending) -> str:
+        """The authenticator secret AssociateSoftwareToken gave the setup session's user (shown again after a
+        wrong code)."""
+        session = await self.ctx.store.get_session(issuing.token_hash(pending.session))
+        settings = await self.ctx.store.get_mfa_settings(session.user_id) if session and session.user_id else None
+        return (settings.totp_pending_secret if settings is not None else None) or ""
+
+    async def _answer_pending(
+        self, request: Request, auth: AuthRequest, challenge: tuple[str, ...], step: Any
+    ) -> Response:
+        """A form answering the pending challenge: ``step(pending)`` runs it through the API's code and answers
+        the flow's next answer. No pending challenge of the kind, or a refused session: back to the login form with
+        Cognito's text; any other refusal: the same page with it."""
+        pending = self._pending(request, auth)
+        if pending is None or pending.challenge not in challenge:
+            return self._end_pending(await self._login_page(request, auth, texts.INVALID_SESSION, status=400), request)
+        try:
+            result = await step(pending)
+        except NotAuthorizedException as error:
+            page = await self._login_page(request, auth, error.message, pending.username, 400)
+            return self._end_pending(page, request)
+        except ServiceError as error:
+            return await self._challenge_page(request, auth, pending, error.message)
+        if isinstance(result, Response):
+            return result
+        return await self._after_sign_in(request, auth, pending.username, result)
+
+    async def mfa_code(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
+        code = form.get("code", "").strip()
+
+        async def step(pending: Pending) -> Any:
+            if not code:
+                return await self._challenge_page(request, auth, pending, "Enter the code.")
+            responses = {mfa_rules.CODE_RESPONSES[pending.challenge][0]: code}
+            return await self.answer_challenge(
+                request, auth, pending.challenge, pending.username, pending.session, responses
+            )
+
+        return await self._answer_pending(request, auth, tuple(mfa_rules.CODE_RESPONSES), step)
+
+    async def select_mfa(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
+        chosen = form.get("mfa", "")
+
+        async def step(pending: Pending) -> Any:
+            if chosen not in pending.shown.split():
+                return await self._challenge_page(request, auth, pending, "Choose how to get your code.")
+            return await self.answer_challenge(
+                request, auth, mfa_rules.SELECT, pending.username, pending.session, {"ANSWER": chosen}
+            )
+
+        return await self._answer_pending(request, auth, (mfa_rules.SELECT,), step)
+
+    async def mfa_setup(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
+        """The authenticator's first code: VerifySoftwareToken with the setup session, then MFA_SETUP answered with
+        the session it gives."""
+        code = form.get("code", "").strip()
+
+        async def step(pending: Pending) -> Any:
+            if not code:
+                return await self._challenge_page(request, auth, pending, "Enter the code from your app.")
+            verified = await self._authenticator(
+                request, "VerifySoftwareToken", {"Session": pending.session, "UserCode": code}
+            )
+            session = verified["Session"]
+            return await self.answer_challenge(request, auth, mfa_rules.SETUP, pending.username, session, {})
+
+        return await self._answer_pending(request, auth, (mfa_rules.SETUP,), step)
 
     async def _new_password_page(
         self, request: Request, auth: AuthRequest, username: str, challenge: dict[str, Any], error: str | None = None
@@ -778,6 +971,9 @@ def routes(ctx: Context, templates: Templates) -> list[Route]:
         Route("/oauth2/authorize", ui.authorize, methods=["GET"]),
         Route("/login", ui._handler(ui.login, ui._login_page), methods=["GET", "POST"]),
         Route("/newPassword", ui._handler(ui.new_password), methods=["POST"]),
+        Route("/mfa", ui._handler(ui.mfa_code), methods=["POST"]),
+        Route("/selectMfa", ui._handler(ui.select_mfa), methods=["POST"]),
+        Route("/mfaSetup", ui._handler(ui.mfa_setup), methods=["POST"]),
         Route("/signup", ui._handler(ui.sign_up, ui._show_signup), methods=["GET", "POST"]),
         Route("/confirm", ui._handler(ui.confirm, ui._show_confirm), methods=["GET", "POST"]),
         Route("/resendcode", ui._handler(ui.resend), methods=["POST"]),
