@@ -18,7 +18,14 @@ from userpool.domain.records import AuthSession, Device, Pool, User
 from userpool.errors import InvalidParameterException, NotAuthorizedException, ResourceNotFoundException
 from userpool.operations.shared import issuing, lookups
 from userpool.operations.shared.signin import auth_triggers
-from userpool.operations.shared.signin.sessions import SignIn, find_session, new_session, required, use_session
+from userpool.operations.shared.signin.sessions import (
+    SignIn,
+    find_session,
+    new_session,
+    required,
+    session_user,
+    use_session,
+)
 
 DEVICE_SRP_AUTH = "DEVICE_SRP_AUTH"
 DEVICE_PASSWORD_VERIFIER = "DEVICE_PASSWORD_VERIFIER"
@@ -147,10 +154,7 @@ async def answer_device_password_verifier(s: SignIn, r: dict[str, str], session_
 async def _session_and_user(s: SignIn, token: str | None, challenge: str, username: str) -> tuple[AuthSession, User]:
     """The live, unused session of this client and challenge, and its user, whom ``username`` must name."""
     session = await find_session(s.ctx, s.client, token, challenge)
-    user = await s.ctx.store.get_user(session.user_id) if session.user_id is not None else None
-    if user is not None and username != user.username:
-        named = await lookups.find_user(s.ctx.store, s.pool, username)
-        user = user if named is not None and named.id == user.id else None
+    user = await session_user(s.ctx, s.pool, session, username)
     if user is None:
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)
     if not user.enabled:
