@@ -431,9 +431,10 @@ class Console:
             done=DONE.get(request.query_params.get("done", "")),
         )
 
-    async def confirm_delete(self, request: Request, who: str) -> Response:
+    async def confirm_delete(self, request: Request, who: str, username: str | None = None) -> Response:
+        """The confirmation step before a deletion (also the answer to a deletion posted without it)."""
         pool_id = request.path_params["pool_id"]
-        username = request.query_params.get("username", "")
+        username = request.query_params.get("username", "") if username is None else username
         try:
             found = await self._read(request, "AdminGetUser", UserPoolId=pool_id, Username=username)
         except ServiceError as refused:
@@ -490,7 +491,7 @@ class Console:
             if action is None:
                 raise Refused(404, "No such action", "Go back to the user's page.")
             if action.name == "delete" and form.get("confirmed") != "yes":
-                return await self.confirm_delete(request, who)
+                return await self.confirm_delete(request, who, form.get("username", ""))
         except Refused as refused:
             return self._refused(request, refused)
         username = form.get("username", "")
