@@ -258,7 +258,9 @@ class Console:
         address = request.client.host if request.client else "-"
         if who is None:
             log.warning("console sign-in refused from %s", address)
-            return self._page(request, "login.html", 401, error="Those credentials are not right.", next="")
+            return self._page(
+                request, "login.html", 401, login_error="Those credentials are not right.", next=form.get("next", "")
+            )
         log.info("console sign-in by %s from %s", who, address)
         target = form.get("next", "")
         target = target if target.startswith(PREFIX + "/") or target == PREFIX else PREFIX
