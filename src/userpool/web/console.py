@@ -156,6 +156,7 @@ def _when(seconds: float | None) -> str:
 def _record(record: RequestRecord) -> dict[str, Any]:
     return {
         "time": _when(record.at),
+        "clock": datetime.fromtimestamp(record.at, UTC).strftime("%H:%M:%S"),
         "at": record.at,
         "door": record.door,
         "operation": record.operation,

@@ -16,7 +16,7 @@
     var rows = document.createDocumentFragment();
     requests.forEach(function (r) {
       var tr = document.createElement("tr");
-      cell(tr, r.time);
+      cell(tr, r.clock).title = r.time;
       var op = cell(tr, r.operation);
       if (r.door === "console") {
         var badge = document.createElement("span");
