@@ -5,6 +5,7 @@ activity view. On SQLite and PostgreSQL (the session's servers serve an open loo
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -537,3 +538,37 @@ def test_a_session_ends_with_its_time_and_with_its_password(remote, tmp_path, se
 def test_a_short_console_password_is_a_configuration_error(tmp_path):
     with pytest.raises(ValueError, match="console_password\n  Value should have at least 12 items"):
         Settings(data_dir=tmp_path, console_password="short")
+
+
+def test_sign_in_attempts_are_limited_per_address(remote):
+    remote.advance_clock(1000 * 3600)  # a window of this test's own on the shared store
+    browser = Browser(remote)
+    browser.get(f"{CONSOLE}/login")
+    for _ in range(20):
+        assert browser.post(f"{CONSOLE}/login", password="wrong guess").status_code == 401
+    refused = browser.post(f"{CONSOLE}/login", password="correct horse battery")
+    assert refused.status_code == 429
+    assert "Too many sign-in attempts from this address. Try again in an hour." in refused.text
+    assert "userpool-console=" not in refused.headers.get("set-cookie", "")
+    remote.advance_clock(3600)
+    assert browser.post(f"{CONSOLE}/login", password="correct horse battery").status_code == 303
+
+
+def test_every_action_and_sign_in_is_logged_with_who_took_it(remote, cognito, caplog):
+    caplog.set_level(logging.INFO, logger="userpool.console")
+    pool_id = cognito.create_user_pool(PoolName="logged")["UserPool"]["Id"]
+    cognito.admin_create_user(UserPoolId=pool_id, Username="uli", MessageAction="SUPPRESS")
+    browser = Browser(remote)
+    browser.get(f"{CONSOLE}/login")
+    browser.post(f"{CONSOLE}/login", access_key_id="AKIDCONSOLE", secret_access_key="console-secret-key")
+    user_page(browser, pool_id, "uli")
+    action(browser, pool_id, "disable", username="uli")
+    action(browser, pool_id, "set-password", username="uli", password="x")
+    lines = [r.getMessage() for r in caplog.records if r.name == "userpool.console"]
+    assert "console sign-in by AKIDCONSOLE from 127.0.0.1" in lines
+    assert f"console action disable by AKIDCONSOLE from 127.0.0.1: pool {pool_id} user 'uli': ok" in lines
+    assert (
+        f"console action set-password by AKIDCONSOLE from 127.0.0.1: pool {pool_id} user 'uli': "
+        "InvalidParameterException"
+    ) in lines
+    assert not any("console-secret-key" in line for line in caplog.messages)

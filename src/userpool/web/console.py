@@ -57,6 +57,7 @@ LIST_LIMIT = 60  # pools, clients and groups shown (the API's largest page)
 ACTIVITY_LIMIT = 200
 MESSAGES_SHOWN = 10
 MAX_FIELD = 2048
+SIGN_INS_PER_HOUR = 20  # sign-in attempts per address per hour, counted in the store (every process shares them)
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; script-src 'self'; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
@@ -65,6 +66,7 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
+TOO_MANY_SIGN_INS = "Too many sign-in attempts from this address. Try again in an hour."
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 
 
@@ -255,8 +257,13 @@ class Console:
             return self._refused(request, refused)
         if self.access.open:
             return RedirectResponse(_url(""), 303, headers=HEADERS)
-        who = self.access.signed_in(form)
         address = request.client.host if request.client else "-"
+        now = self.ctx.clock.now()
+        window = int(now // 3600) * 3600
+        if await self.ctx.store.count_hit("console:sign-in", address, window, window + 3600, now) > SIGN_INS_PER_HOUR:
+            log.warning("console sign-in refused from %s: too many attempts", address)
+            return self._page(request, "login.html", 429, login_error=TOO_MANY_SIGN_INS, next=form.get("next", ""))
+        who = self.access.signed_in(form)
         if who is None:
             log.warning("console sign-in refused from %s", address)
             return self._page(
