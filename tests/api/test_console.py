@@ -315,6 +315,34 @@ def test_resend_a_sign_up_code_through_a_confidential_client(browser, cognito, p
     assert len(server.messages(pool["Id"], "ned")) == 2
 
 
+def test_a_test_sign_in_shows_the_tokens_claims_or_the_challenge(browser, cognito, pool):
+    cognito.admin_create_user(
+        UserPoolId=pool["Id"], Username="vera", MessageAction="SUPPRESS", TemporaryPassword=PASSWORD
+    )
+    user_page(browser, pool["Id"], "vera")
+    asked = action(browser, pool["Id"], "test-sign-in", username="vera", client_id=pool["ClientId"], password=PASSWORD)
+    assert asked.status_code == 200
+    assert "data-challenge>NEW_PASSWORD_REQUIRED<" in asked.text
+
+    cognito.admin_set_user_password(UserPoolId=pool["Id"], Username="vera", Password=PASSWORD, Permanent=True)
+    response = action(
+        browser, pool["Id"], "test-sign-in", username="vera", client_id=pool["ClientId"], password=PASSWORD
+    )
+    assert response.status_code == 200
+    claims = re.search(r'data-claims="ID token">(.*?)</dl>', response.text, re.S).group(1)
+    assert '<dt class="mono">cognito:username</dt><dd>vera</dd>' in claims
+    assert f'<dt class="mono">aud</dt><dd>{pool["ClientId"]}</dd>' in claims
+    access = re.search(r'data-claims="Access token">(.*?)</dl>', response.text, re.S).group(1)
+    assert '<dt class="mono">token_use</dt><dd>access</dd>' in access
+    assert "eyJ" not in response.text  # no token itself
+
+    wrong = action(
+        browser, pool["Id"], "test-sign-in", username="vera", client_id=pool["ClientId"], password="Wr0ng!pass"
+    )
+    assert wrong.status_code == 400
+    assert error_shown(wrong) == ("NotAuthorizedException", "Incorrect username or password.")
+
+
 def test_delete_asks_first_then_deletes(browser, cognito, pool):
     cognito.admin_create_user(UserPoolId=pool["Id"], Username="olga", MessageAction="SUPPRESS")
     page = browser.get(f"{CONSOLE}/pools/{pool['Id']}/user/delete", username="olga")

@@ -41,6 +41,7 @@ from userpool.web.console_views import (
     client_view,
     pool_view,
     search_filter,
+    sign_in_view,
     user_view,
 )
 from userpool.web.forms import CSRF_COOKIE, SignedForms, page_key
@@ -390,6 +391,7 @@ class Console:
         username: str | None = None,
         error: ServiceError | None = None,
         status: int = 200,
+        signed_in: dict[str, Any] | None = None,
     ) -> Response:
         pool_id = request.path_params["pool_id"]
         username = request.query_params.get("username", "") if username is None else username
@@ -437,6 +439,7 @@ class Console:
             clients=[{"id": c["ClientId"], "name": c["ClientName"]} for c in clients.get("UserPoolClients", [])],
             messages=messages,
             outbox=self.ctx.settings.outbox_exposed,
+            signed_in=signed_in,
             error=error,
             done=DONE.get(request.query_params.get("done", "")),
         )
@@ -506,7 +509,7 @@ class Console:
             return self._refused(request, refused)
         username = form.get("username", "")
         try:
-            await self._run(request, action, pool_id, form)
+            answer = await self._run(request, action, pool_id, form)
         except ServiceError as error:
             self._log(who, request, action, pool_id, username, error.type_name)
             # The page the form was on, with the error (the users' page for a creation).
@@ -517,15 +520,23 @@ class Console:
             except Refused as refused:
                 return self._refused(request, refused)
         self._log(who, request, action, pool_id, username, "ok")
+        if action.name == "test-sign-in":  # the answer on the page (a redirect would lose it)
+            try:
+                return await self.user(request, who, username, signed_in=sign_in_view(answer))
+            except Refused as refused:
+                return self._refused(request, refused)
         if action.name == "delete":
             return RedirectResponse(_url(f"/pools/{pool_id}/users", done="deleted"), 303, headers=HEADERS)
         return RedirectResponse(
             _url(f"/pools/{pool_id}/user", username=username, done=action.name), 303, headers=HEADERS
         )
 
-    async def _run(self, request: Request, action: Action, pool_id: str, form: Mapping[str, str]) -> None:
+    async def _run(self, request: Request, action: Action, pool_id: str, form: Mapping[str, str]) -> dict[str, Any]:
+        """The action's API calls in turn; the last one's answer."""
+        answer: dict[str, Any] = {}
         for operation, params in await action.calls(pool_id, form, self._client_secret_hash(request, pool_id)):
-            await self.invoke(self._call(request, operation, params))
+            answer = await self.invoke(self._call(request, operation, params))
+        return answer
 
     def _client_secret_hash(self, request: Request, pool_id: str) -> Callable[[str, str], Awaitable[str | None]]:
         """The SecretHash a client-side operation (ResendConfirmationCode) needs for a confidential client."""

@@ -4,6 +4,8 @@ is handed (a confidential client's SecretHash)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -221,6 +223,48 @@ async def _resend(pool_id: str, form: Mapping[str, str], secret_hash_of: SecretH
     return [("ResendConfirmationCode", params)]
 
 
+async def _test_sign_in(pool_id: str, form: Mapping[str, str], secret_hash_of: SecretHashOf) -> Calls:
+    """A password sign-in through an app client (AdminInitiateAuth, ADMIN_USER_PASSWORD_AUTH), to see its tokens'
+    claims or the challenge it asks for."""
+    username, client_id = form.get("username", ""), form.get("client_id", "")
+    parameters = {"USERNAME": username, "PASSWORD": form.get("password", "")}
+    if client_id and username and (computed := await secret_hash_of(client_id, username)):
+        parameters["SECRET_HASH"] = computed
+    return [
+        (
+            "AdminInitiateAuth",
+            {
+                "UserPoolId": pool_id,
+                "ClientId": client_id,
+                "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+                "AuthParameters": parameters,
+            },
+        )
+    ]
+
+
+def sign_in_view(answer: Mapping[str, Any]) -> dict[str, Any]:
+    """A test sign-in's answer as the user's page shows it: the challenge asked for, or the claims of the ID and
+    access tokens (decoded, never the tokens themselves; times in readable form)."""
+    result = answer.get("AuthenticationResult")
+    if result is None:
+        return {"challenge": answer.get("ChallengeName", "")}
+    tokens = {}
+    for title, key in (("ID token", "IdToken"), ("Access token", "AccessToken")):
+        if key in result:
+            payload = result[key].split(".")[1]
+            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            tokens[title] = [
+                (name, _when(value) if name in ("exp", "iat", "auth_time") else _claim(value))
+                for name, value in claims.items()
+            ]
+    return {"tokens": tokens}
+
+
+def _claim(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 ACTIONS = {
     action.name: action
     for action in (
@@ -249,6 +293,7 @@ ACTIONS = {
         ),
         Action("delete", _on_user("AdminDeleteUser")),
         Action("sign-out", _on_user("AdminUserGlobalSignOut")),
+        Action("test-sign-in", _test_sign_in),
     )
 }
 
