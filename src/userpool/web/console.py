@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import logging
 import urllib.parse
-import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -43,9 +42,10 @@ from userpool.web.console_views import (
     search_filter,
     sign_in_view,
     user_view,
+    when,
 )
 from userpool.web.forms import CSRF_COOKIE, SignedForms, page_key
-from userpool.web.oauth import OAuthError, read_form
+from userpool.web.oauth import OAuthError, page_call, read_form
 from userpool.web.render import Templates
 
 log = logging.getLogger("userpool.console")
@@ -150,15 +150,9 @@ class ConsoleAccess(SignedForms):
         response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=self._secure(request))
 
 
-def _when(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
 def _record(record: RequestRecord) -> dict[str, Any]:
     return {
-        "time": _when(record.at),
+        "time": when(record.at),
         "clock": datetime.fromtimestamp(record.at, UTC).strftime("%H:%M:%S"),
         "at": record.at,
         "door": record.door,
@@ -184,18 +178,9 @@ class Console:
         self.access = ConsoleAccess(ctx)
 
     # ---- plumbing --------------------------------------------------------------------------------------------
-    def _call(self, request: Request, operation: str, params: dict[str, Any]) -> Call:
-        return Call(
-            operation=operation,
-            params=params,
-            request_id=str(uuid.uuid4()),
-            source_ip=request.client.host if request.client else None,
-            user_agent=request.headers.get("user-agent", ""),
-        )
-
     async def _read(self, request: Request, operation: str, **params: Any) -> dict[str, Any]:
         """What a read-only operation answers (not shown in the activity view: the console's own page views)."""
-        return await self.invoke(self._call(request, operation, params), observe=False)
+        return await self.invoke(page_call(request, operation, params), observe=False)
 
     def _page(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
         csrf, new_cookie = self.access._csrf(request)
@@ -304,7 +289,7 @@ class Console:
                     "id": pool["Id"],
                     "name": pool["Name"],
                     "users": pool.get("EstimatedNumberOfUsers", 0),
-                    "created": _when(pool.get("CreationDate")),
+                    "created": when(pool.get("CreationDate")),
                     "mfa": pool.get("MfaConfiguration", "OFF"),
                     "domain": pool.get("Domain"),
                 }
@@ -339,7 +324,7 @@ class Console:
             pool=pool_view(described, mfa),
             clients=clients,
             more_clients=bool(listed.get("NextToken")),
-            groups=[{**g, "created": _when(g.get("CreationDate"))} for g in groups],
+            groups=[{**g, "created": when(g.get("CreationDate"))} for g in groups],
             servers=servers,
         )
 
@@ -411,7 +396,7 @@ class Console:
         if self.ctx.settings.outbox_exposed:
             stored = await self.ctx.store.list_messages(pool_id, name, limit=MESSAGES_SHOWN)
             messages = [
-                {"medium": m.medium, "destination": m.destination, "subject": m.subject, "when": _when(m.created_at)}
+                {"medium": m.medium, "destination": m.destination, "subject": m.subject, "when": when(m.created_at)}
                 for m in reversed(stored)
             ]
         member_of = {g["GroupName"] for g in groups.get("Groups", [])}
@@ -424,7 +409,7 @@ class Console:
             pool={"id": pool["Id"], "name": pool["Name"]},
             user=user_view(found, found.get("UserAttributes", [])),
             mfa={"preferred": found.get("PreferredMfaSetting"), "factors": found.get("UserMFASettingList", [])},
-            groups=[{**g, "created": _when(g.get("CreationDate"))} for g in groups.get("Groups", [])],
+            groups=[{**g, "created": when(g.get("CreationDate"))} for g in groups.get("Groups", [])],
             other_groups=[g["GroupName"] for g in pool_groups.get("Groups", []) if g["GroupName"] not in member_of],
             devices=[
                 {
@@ -432,7 +417,7 @@ class Console:
                     "name": next(
                         (a["Value"] for a in d.get("DeviceAttributes", []) if a["Name"] == "device_name"), None
                     ),
-                    "last": _when(d.get("DeviceLastAuthenticatedDate")),
+                    "last": when(d.get("DeviceLastAuthenticatedDate")),
                 }
                 for d in devices.get("Devices", [])
             ],
@@ -535,7 +520,7 @@ class Console:
         """The action's API calls in turn; the last one's answer."""
         answer: dict[str, Any] = {}
         for operation, params in await action.calls(pool_id, form, self._client_secret_hash(request, pool_id)):
-            answer = await self.invoke(self._call(request, operation, params))
+            answer = await self.invoke(page_call(request, operation, params))
         return answer
 
     def _client_secret_hash(self, request: Request, pool_id: str) -> Callable[[str, str], Awaitable[str | None]]:

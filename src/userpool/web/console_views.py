@@ -38,7 +38,8 @@ def _listing(values: Any) -> str:
     return ", ".join(str(v) for v in values) if values else "—"
 
 
-def _when(seconds: Any) -> str:
+def when(seconds: Any) -> str:
+    """Epoch seconds as the pages show them (UTC)."""
     if not isinstance(seconds, int | float):
         return "—"
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
@@ -51,8 +52,8 @@ def user_view(user: Mapping[str, Any], attributes: list[dict[str, str]]) -> dict
         "username": user["Username"],
         "status": user.get("UserStatus", ""),
         "enabled": user.get("Enabled", True),
-        "created": _when(user.get("UserCreateDate")),
-        "modified": _when(user.get("UserLastModifiedDate")),
+        "created": when(user.get("UserCreateDate")),
+        "modified": when(user.get("UserLastModifiedDate")),
         "email": values.get("email"),
         "email_verified": values.get("email_verified") == "true",
         "phone": values.get("phone_number"),
@@ -86,8 +87,8 @@ def pool_view(pool: Mapping[str, Any], mfa: Mapping[str, Any]) -> dict[str, Any]
                 [
                     ("Pool id", pool["Id"]),
                     ("ARN", pool.get("Arn", "—")),
-                    ("Created", _when(pool.get("CreationDate"))),
-                    ("Last modified", _when(pool.get("LastModifiedDate"))),
+                    ("Created", when(pool.get("CreationDate"))),
+                    ("Last modified", when(pool.get("LastModifiedDate"))),
                     ("Estimated users", str(pool.get("EstimatedNumberOfUsers", 0))),
                     ("Deletion protection", pool.get("DeletionProtection", "INACTIVE")),
                     ("Domain", _listing([d for d in (pool.get("Domain"), pool.get("CustomDomain")) if d])),
@@ -255,7 +256,7 @@ def sign_in_view(answer: Mapping[str, Any]) -> dict[str, Any]:
             payload = result[key].split(".")[1]
             claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
             tokens[title] = [
-                (name, _when(value) if name in ("exp", "iat", "auth_time") else _claim(value))
+                (name, when(value) if name in ("exp", "iat", "auth_time") else _claim(value))
                 for name, value in claims.items()
             ]
     return {"tokens": tokens}
