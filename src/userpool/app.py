@@ -150,7 +150,8 @@ async def lifespan(ctx: Context, _: Starlette) -> AsyncIterator[None]:
 def build_app(settings: Settings) -> Starlette:
     """The service: the AWS JSON 1.1 endpoint and the routes of ``web``, over the parts of ``build_context``."""
     ctx = build_context(settings)
-    routes = [Route("/", api_endpoint(ctx).handle, methods=["POST"]), *web.routes(ctx)]
+    endpoint = api_endpoint(ctx)
+    routes = [Route("/", endpoint.handle, methods=["POST"]), *web.routes(ctx, endpoint.invoke)]
     app = Starlette(routes=routes, lifespan=functools.partial(lifespan, ctx))
     app.state.context = ctx
     return app

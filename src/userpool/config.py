@@ -112,6 +112,11 @@ class Settings(BaseSettings):
     # Access key id -> secret access key. Empty: IAM-authorized operations accept any signature (local use).
     # Env: USERPOOL_ACCESS_KEYS="AKID1:secret1,AKID2:secret2"; TOML: a [server.access_keys] table.
     access_keys: Annotated[dict[str, SecretStr], NoDecode] = Field(default_factory=dict, repr=False)
+    # The admin console (/_userpool/console, README "Console"): served on a loopback address, or anywhere once a
+    # console credential is configured (this password and/or the access keys above; either then signs in); False
+    # turns it off everywhere.
+    console: bool = True
+    console_password: SecretStr | None = Field(None, repr=False, min_length=12)
     # The key that seals client secrets in the store (base64 of 32 bytes), or a file holding it. Neither set:
     # <data_dir>/secret.key, created on first start.
     secret_key: SecretStr | None = Field(None, repr=False)
@@ -180,6 +185,16 @@ class Settings(BaseSettings):
     @property
     def outbox_exposed(self) -> bool:
         return self.binds_loopback if self.expose_outbox is None else self.expose_outbox
+
+    @property
+    def console_sign_in(self) -> bool:
+        """Whether the console asks for a credential (one is configured)."""
+        return self.console_password is not None or bool(self.access_keys)
+
+    @property
+    def console_on(self) -> bool:
+        """The console is served on a loopback address, or anywhere once a console credential is configured."""
+        return self.console and (self.binds_loopback or self.console_sign_in)
 
     @property
     def public_base_url(self) -> str:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import contextvars
 import logging
+from collections import deque
+from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+RECENT_REQUESTS = 500  # what the console's activity view keeps, per process
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -47,6 +50,7 @@ class Metrics:
             "userpool_delivery_failures", "Messages that could not be delivered, by medium", ["medium"],
             registry=self.registry,
         )  # fmt: skip
+        self.recent = RecentRequests(RECENT_REQUESTS)
 
     def observe_request(self, operation: str, outcome: str, seconds: float) -> None:
         self.requests.labels(operation, outcome).inc()
@@ -54,6 +58,53 @@ class Metrics:
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+    def totals(self) -> dict[str, dict[str, int]]:
+        """Requests since this process started, by operation and then outcome (``ok`` or the AWS error type)."""
+        found: dict[str, dict[str, int]] = {}
+        for metric in self.requests.collect():
+            for sample in metric.samples:
+                if sample.name.endswith("_total"):
+                    by_outcome = found.setdefault(sample.labels["operation"], {})
+                    by_outcome[sample.labels["outcome"]] = int(sample.value)
+        return found
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    """One answered request as the activity view shows it: never a password, code, token or secret (the pool and
+    user are the request's own identifiers; an error's message is the one the client was answered)."""
+
+    at: float  # epoch seconds, the server's clock
+    request_id: str
+    door: str  # "api" or "console"
+    operation: str
+    pool_id: str | None
+    username: str | None
+    outcome: str  # "ok" or the AWS error type
+    message: str | None  # the error's message
+    milliseconds: float
+
+
+class RecentRequests:
+    """The latest requests of this process, in a bounded ring (an observability facility like the metrics: each
+    process keeps its own, nothing is written to the store)."""
+
+    def __init__(self, size: int) -> None:
+        self._ring: deque[RequestRecord] = deque(maxlen=size)
+
+    def add(self, record: RequestRecord) -> None:
+        self._ring.append(record)
+
+    def latest(self, limit: int, pool_id: str | None = None, errors_only: bool = False) -> list[RequestRecord]:
+        """Newest first, at most ``limit``, of one pool and/or only refusals when asked."""
+        found = []
+        for record in reversed(self._ring):
+            if (pool_id is None or record.pool_id == pool_id) and not (errors_only and record.outcome == "ok"):
+                found.append(record)
+                if len(found) == limit:
+                    break
+        return found
 
 
 class RequestIdFilter(logging.Filter):

@@ -77,8 +77,9 @@ class LocalUserpool:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
-        settings = {"log_level": "warning", **settings}
-        self.settings = Settings(host="127.0.0.1", port=self.port, data_dir=data_dir, **settings)
+        # ``host`` may name another address than the loopback one served: the settings' rules for that address apply.
+        settings = {"log_level": "warning", "host": "127.0.0.1", **settings}
+        self.settings = Settings(port=self.port, data_dir=data_dir, **settings)
         self.app = build_app(self.settings)
         # The options of ``serving.run`` (one process): the same guarded protocol and limits as ``userpool serve``.
         config = uvicorn.Config(

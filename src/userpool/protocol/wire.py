@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import re
@@ -24,8 +25,8 @@ from userpool.errors import (
     UnknownOperationException,
     UnsupportedOperationException,
 )
-from userpool.observability import REQUEST_ID
-from userpool.operations import REGISTRY
+from userpool.observability import REQUEST_ID, RequestRecord
+from userpool.operations import REGISTRY, Operation
 from userpool.operations.shared import throttle
 from userpool.protocol.auth import Authenticator, SignedRequest
 from userpool.protocol.limits import RequestLimits, check_depth
@@ -99,6 +100,25 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
+def _subject(call: Call) -> tuple[str | None, str | None]:
+    """The pool and the user a request names, as far as the request itself tells (no store read): the pool by
+    ``UserPoolId`` or the app client this request already read, the user by ``Username`` or the ``USERNAME`` of its
+    authentication parameters or challenge answers. Never a password, code or token."""
+    params = call.params if isinstance(call.params, dict) else {}
+    pool_id = params.get("UserPoolId")
+    found = call.clients.get(params.get("ClientId")) if isinstance(params.get("ClientId"), str) else None
+    if not isinstance(pool_id, str) and found is not None and found[1] is not None:
+        pool_id = found[1].id
+    username = params.get("Username")
+    for holder in ("AuthParameters", "ChallengeResponses"):
+        if not isinstance(username, str) and isinstance(params.get(holder), dict):
+            username = params[holder].get("USERNAME")
+    return (
+        pool_id if isinstance(pool_id, str) else None,
+        username[:128] if isinstance(username, str) else None,
+    )
+
+
 class Endpoint:
     """The ``POST /`` endpoint: target header → validation → operation → output shape."""
 
@@ -121,11 +141,64 @@ class Endpoint:
             raise UnknownOperationException(f"Unknown operation {target}.")
         return name
 
+    async def run(self, implementation: Operation, call: Call) -> dict[str, Any]:
+        """An operation as the API runs it once the request is read (and, for IAM operations, authenticated): the
+        input checked against the model, ``null`` members dropped, the limits and rate limits, the operation, its
+        answer filtered to the output shape."""
+        self.model.validate_input(call.operation, call.params)
+        call = dataclasses.replace(call, params=_without_nulls(call.params))
+        self.limits.check(call.operation, call.params)
+        await throttle.admit(self.ctx, call)
+        result = await implementation(self.ctx, call)
+        return self.model.serialize_output(call.operation, result)
+
+    async def invoke(self, call: Call, observe: bool = True) -> dict[str, Any]:
+        """The console's door: ``call`` run as the API runs it (``run``); a refusal is raised as the ``ServiceError``
+        the API would answer. Observed (counted and shown in the activity view, door "console") unless a page only
+        reads with it."""
+        started = time.perf_counter()
+        outcome, message = "ok", None
+        try:
+            implementation = REGISTRY.get(call.operation)
+            if implementation is None:
+                raise UnsupportedOperationException(f"userpool does not implement {call.operation} yet.")
+            return await self.run(implementation, call)
+        except ServiceError as error:
+            outcome, message = error.type_name, error.message
+            raise
+        except Exception:
+            outcome, message = "InternalErrorException", texts.INTERNAL_ERROR
+            raise
+        finally:
+            if observe:
+                elapsed = time.perf_counter() - started
+                self._observe("console", call, call.operation, call.request_id, outcome, message, elapsed)
+
+    def _observe(
+        self,
+        door: str,
+        call: Call | None,
+        operation: str,
+        request_id: str,
+        outcome: str,
+        message: str | None,
+        elapsed: float,
+    ) -> None:
+        """Count an answered request in the metrics and the activity view, and log it at debug level."""
+        self.ctx.metrics.observe_request(operation, outcome, elapsed)
+        pool_id, username = _subject(call) if call is not None else (None, None)
+        self.ctx.metrics.recent.add(
+            RequestRecord(
+                self.ctx.clock.now(), request_id, door, operation, pool_id, username, outcome, message, elapsed * 1000
+            )
+        )
+        log.debug("%s %s %.1f ms", operation, outcome, elapsed * 1000)
+
     async def handle(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
         REQUEST_ID.set(request_id)
         started = time.perf_counter()
-        operation = "-"
+        operation, call, message = "-", None, None
         try:
             operation = self._operation_name(request)
             implementation = REGISTRY.get(operation)
@@ -138,9 +211,6 @@ class Endpoint:
                     SignedRequest(request.method, str(request.url), request.headers, body), self.ctx.clock.now()
                 )
             params = _decode(body, settings.max_json_depth)
-            self.model.validate_input(operation, params)
-            params = _without_nulls(params)
-            self.limits.check(operation, params)
             call = Call(
                 operation=operation,
                 params=params,
@@ -148,18 +218,14 @@ class Endpoint:
                 source_ip=self.addresses.of(request),
                 user_agent=request.headers.get("user-agent", ""),
             )
-            await throttle.admit(self.ctx, call)
-            result = await implementation(self.ctx, call)
-            response = encode(self.model.serialize_output(operation, result), request_id)
+            response = encode(await self.run(implementation, call), request_id)
             outcome = "ok"
         except ServiceError as error:
             response = encode_error(error, request_id)
-            outcome = error.type_name
+            outcome, message = error.type_name, error.message
         except Exception:
             log.exception("request %s (%s) failed", request_id, operation)
             response = encode_error(InternalErrorException(texts.INTERNAL_ERROR), request_id)
-            outcome = "InternalErrorException"
-        elapsed = time.perf_counter() - started
-        self.ctx.metrics.observe_request(operation, outcome, elapsed)
-        log.debug("%s %s %.1f ms", operation, outcome, elapsed * 1000)
+            outcome, message = "InternalErrorException", texts.INTERNAL_ERROR
+        self._observe("api", call, operation, request_id, outcome, message, time.perf_counter() - started)
         return response

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import hashlib
 import hmac
 import json
 import secrets
@@ -53,13 +52,13 @@ from userpool.operations import recovery, signup
 from userpool.operations.shared import issuing, oauth_settings, throttle
 from userpool.operations.shared.signin import strategies
 from userpool.operations.shared.signin.sessions import SignIn
+from userpool.web.forms import CSRF_COOKIE, SignedForms, page_key
 from userpool.web.oauth import OAuthError, page_call, read_form, served_client, single_values
 from userpool.web.render import Templates
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # the challenge's name on the wire
 ADMIN_PASSWORD = "ADMIN_USER_PASSWORD_AUTH"  # the flow the login form runs
 SESSION_COOKIE = "cognito"
-CSRF_COOKIE = "XSRF-TOKEN"
 SIGNIN_COOKIE = "cognito-signin"  # the challenge a sign-in waits on (its Session): see ``Pending``
 SIGNIN_SECONDS = 15 * 60  # the longest AuthSessionValidity; the Session's own expiry is the flow engine's
 AUTHORIZE_KEYS = (
@@ -156,38 +155,13 @@ def _with(url: str, params: Mapping[str, str | None], fragment: bool = False) ->
     return f"{url}{'&' if '?' in url else '?'}{values}"
 
 
-class HostedUI:
+class HostedUI(SignedForms):
     def __init__(self, ctx: Context, templates: Templates) -> None:
         self.ctx = ctx
         self.templates = templates
-        self.key = hmac.new(ctx.feedback_key, b"userpool hosted UI cookies", hashlib.sha256).digest()
+        self.key = page_key(ctx, b"userpool hosted UI cookies")
 
-    # ---- cookies and CSRF ------------------------------------------------------------------------------------
-    def _secure(self, request: Request) -> bool:
-        return request.url.scheme == "https" or self.ctx.settings.public_base_url.startswith("https://")
-
-    def _sign(self, value: str) -> str:
-        return hmac.new(self.key, value.encode(), hashlib.sha256).hexdigest()
-
-    def _csrf(self, request: Request) -> tuple[str, str | None]:
-        """The form's CSRF value, and a new cookie to set when the browser has none."""
-        cookie = request.cookies.get(CSRF_COOKIE)
-        if cookie and 20 <= len(cookie) <= 100:
-            return self._sign("csrf:" + cookie), None
-        cookie = secrets.token_urlsafe(32)
-        return self._sign("csrf:" + cookie), cookie
-
-    def _csrf_valid(self, request: Request, form: Mapping[str, str]) -> bool:
-        cookie, sent = request.cookies.get(CSRF_COOKIE), form.get("_csrf")
-        if not cookie or not sent:
-            return False
-        return hmac.compare_digest(self._sign("csrf:" + cookie), sent)
-
-    def _set_cookie(self, response: Response, request: Request, name: str, value: str, max_age: int | None) -> None:
-        response.set_cookie(
-            name, value, max_age=max_age, path="/", httponly=True, samesite="lax", secure=self._secure(request)
-        )
-
+    # ---- cookies and CSRF: web/forms.py (SignedForms) ----------------------------------------------------------
     async def _web_session(self, request: Request, pool: Pool) -> tuple[WebSession, User] | None:
         """The hosted-UI session the browser's ``cognito`` cookie stands for, when it is this pool's and alive."""
         cookie = request.cookies.get(SESSION_COOKIE, "")

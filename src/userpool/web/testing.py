@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from userpool.context import Context
 from userpool.domain.records import OutboxMessage
+from userpool.web.console import PREFIX as CONSOLE
 from userpool.web.render import Templates
 
 INBOX_LIMIT = 200
@@ -67,6 +68,10 @@ class Facilities:
             limited=len(stored) >= INBOX_LIMIT,
             limit=INBOX_LIMIT,
             refresh_url=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+            # One navigation with the console, when it is served.
+            prefix=CONSOLE if self.ctx.settings.console_on else None,
+            section="inbox",
+            inbox=True,
         )
 
     async def move_clock(self, request: Request) -> Response:
