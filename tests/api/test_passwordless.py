@@ -379,6 +379,7 @@ def test_email_otp_sign_in(cognito, server):
     assert started["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == "a***@e***"
     message = last_message(server, pool)
     assert message["medium"] == "EMAIL" and message["destination"] == "alice@example.com"
+    assert len(message["code"]) == 8 and message["code"].isdigit()
     result = respond(cognito, client, started, "EMAIL_OTP", EMAIL_OTP_CODE=message["code"])
     assert claims(result["AuthenticationResult"]["IdToken"])["cognito:username"] == "alice"
     assert (
