@@ -8,33 +8,26 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
-from tests.helpers import PASSWORD, advance_clock, error_of, latest_code, outbox
-from tests.signin import claims
+from tests.helpers import PASSWORD, advance_clock, latest_code, outbox
+from tests.signin import (
+    EXPIRED_SESSION,
+    MISMATCH,
+    PHONE,
+    SES_EMAIL,
+    SMS_CONFIGURATION,
+    USED_SESSION,
+    claims,
+    failure,
+)
 
-SES_EMAIL = {
-    "EmailSendingAccount": "DEVELOPER",
-    "SourceArn": "arn:aws:ses:us-east-1:000000000000:identity/no-reply@example.com",
-    "From": "no-reply@example.com",
-}
-SMS_CONFIGURATION = {
-    "SnsCallerArn": "arn:aws:iam::000000000000:role/sns-caller",
-    "ExternalId": "external-id",
-    "SnsRegion": "us-east-1",
-}
-PHONE = "+15555550123"
 FLOWS = ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-MISMATCH = (400, "CodeMismatchException", "Invalid code received for user")
-USED_SESSION = (400, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
-EXPIRED_SESSION = (400, "NotAuthorizedException", "Invalid session for the user, session is expired.")
 
 
-def failure(call: Any, **kwargs: Any) -> tuple[int, str, str]:
-    with pytest.raises(ClientError) as excinfo:
-        call(**kwargs)
-    return error_of(excinfo)
+def wrong(code: str) -> str:
+    """A code of the same length that is not ``code``."""
+    return "0" * len(code) if code != "0" * len(code) else "1" * len(code)
 
 
 def passwordless_pool(
@@ -58,6 +51,23 @@ def user_auth(cognito: Any, client_id: str, username: str = "alice", **params: s
     return cognito.initiate_auth(
         ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": username, **params}
     )
+
+
+def with_session(cognito: Any, client_id: str, session: str, username: str = "alice") -> dict[str, Any]:
+    """USER_AUTH with ConfirmSignUp's Session."""
+    return cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": username}, Session=session
+    )
+
+
+def sign_up(cognito: Any, client_id: str, username: str = "alice") -> dict[str, Any]:
+    """SignUp without a password."""
+    attributes = [{"Name": "email", "Value": f"{username}@example.com"}]
+    return cognito.sign_up(ClientId=client_id, Username=username, UserAttributes=attributes)
+
+
+def email_code(cognito: Any, client_id: str, challenge: dict[str, Any], code: str) -> dict[str, Any]:
+    return respond(cognito, client_id, challenge, "EMAIL_OTP", EMAIL_OTP_CODE=code)
 
 
 def confirmed(cognito: Any, server: Any, pool: str, client: str, username: str = "alice", **extra: Any) -> None:
@@ -171,9 +181,7 @@ def test_user_auth_needs_essentials_or_plus(cognito):
 # ---- sign-up without a password, and the sign-in that follows ------------------------------------------------------
 def test_passwordless_sign_up_confirm_and_session_sign_in(cognito, server, database):
     pool, client = passwordless_pool(cognito)
-    signed_up = cognito.sign_up(
-        ClientId=client, Username="alice", UserAttributes=[{"Name": "email", "Value": "a@example.com"}]
-    )
+    signed_up = sign_up(cognito, client, "alice")
     assert signed_up["UserConfirmed"] is False
     assert len(signed_up["Session"]) >= 20
     code = latest_code(server, pool, "alice")
@@ -181,9 +189,7 @@ def test_passwordless_sign_up_confirm_and_session_sign_in(cognito, server, datab
         ClientId=client, Username="alice", ConfirmationCode=code, Session=signed_up["Session"]
     )
     session = answer["Session"]
-    result = cognito.initiate_auth(
-        ClientId=client, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "alice"}, Session=session
-    )
+    result = with_session(cognito, client, session)
     tokens = result["AuthenticationResult"]
     assert claims(tokens["IdToken"])["cognito:username"] == "alice"
     assert claims(tokens["IdToken"])["email_verified"] is True
@@ -191,16 +197,7 @@ def test_passwordless_sign_up_confirm_and_session_sign_in(cognito, server, datab
     # The user has no password, and the session signs in once.
     user = cognito.admin_get_user(UserPoolId=pool, Username="alice")
     assert user["UserStatus"] == "CONFIRMED"
-    assert (
-        failure(
-            cognito.initiate_auth,
-            ClientId=client,
-            AuthFlow="USER_AUTH",
-            AuthParameters={"USERNAME": "alice"},
-            Session=session,
-        )
-        == USED_SESSION
-    )
+    assert failure(with_session, cognito=cognito, client_id=client, session=session, username="alice") == USED_SESSION
 
 
 def test_a_passwordless_user_has_no_password_to_sign_in_with(cognito, server):
@@ -216,39 +213,30 @@ def test_a_passwordless_user_has_no_password_to_sign_in_with(cognito, server):
 
 def test_confirm_sign_up_session_expires(cognito, server, frozen_clock):
     pool, client = passwordless_pool(cognito)
-    cognito.sign_up(ClientId=client, Username="alice", UserAttributes=[{"Name": "email", "Value": "a@example.com"}])
+    sign_up(cognito, client, "alice")
     code = latest_code(server, pool, "alice")
     session = cognito.confirm_sign_up(ClientId=client, Username="alice", ConfirmationCode=code)["Session"]
     advance_clock(server, 181)  # the client's AuthSessionValidity: three minutes
     assert (
-        failure(
-            cognito.initiate_auth,
-            ClientId=client,
-            AuthFlow="USER_AUTH",
-            AuthParameters={"USERNAME": "alice"},
-            Session=session,
-        )
-        == EXPIRED_SESSION
+        failure(with_session, cognito=cognito, client_id=client, session=session, username="alice") == EXPIRED_SESSION
     )
 
 
 def test_a_sign_up_session_is_its_own_users(cognito, server):
     pool, client = passwordless_pool(cognito)
-    bob = cognito.sign_up(ClientId=client, Username="bob", UserAttributes=[{"Name": "email", "Value": "b@example.com"}])
-    cognito.sign_up(ClientId=client, Username="alice", UserAttributes=[{"Name": "email", "Value": "a@example.com"}])
+    bob = sign_up(cognito, client, "bob")
+    sign_up(cognito, client, "alice")
     code = latest_code(server, pool, "alice")
     assert failure(
         cognito.confirm_sign_up, ClientId=client, Username="alice", ConfirmationCode=code, Session=bob["Session"]
     ) == (400, "NotAuthorizedException", "Invalid session for the user.")
     assert cognito.admin_get_user(UserPoolId=pool, Username="alice")["UserStatus"] == "UNCONFIRMED"
     session = cognito.confirm_sign_up(ClientId=client, Username="alice", ConfirmationCode=code)["Session"]
-    assert failure(
-        cognito.initiate_auth,
-        ClientId=client,
-        AuthFlow="USER_AUTH",
-        AuthParameters={"USERNAME": "bob"},
-        Session=session,
-    ) == (400, "NotAuthorizedException", "Invalid session for the user.")
+    assert failure(with_session, cognito=cognito, client_id=client, session=session, username="bob") == (
+        400,
+        "NotAuthorizedException",
+        "Invalid session for the user.",
+    )
 
 
 def test_sign_up_needs_a_password_where_only_passwords_sign_in(cognito, make_pool, make_app_client):
@@ -263,9 +251,7 @@ def test_sign_up_needs_a_password_where_only_passwords_sign_in(cognito, make_poo
 
 def test_no_sign_up_session_for_a_client_without_user_auth(cognito, server):
     pool, client = passwordless_pool(cognito, ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
-    answer = cognito.sign_up(
-        ClientId=client, Username="alice", UserAttributes=[{"Name": "email", "Value": "a@example.com"}]
-    )
+    answer = sign_up(cognito, client, "alice")
     assert "Session" not in answer
     code = latest_code(server, pool, "alice")
     assert "Session" not in cognito.confirm_sign_up(ClientId=client, Username="alice", ConfirmationCode=code)
@@ -307,7 +293,7 @@ def test_select_challenge_answers(cognito, server):
     assert chosen["ChallengeName"] == "EMAIL_OTP"
     assert chosen["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == "EMAIL"
     code = last_message(server, pool)["code"]
-    assert "IdToken" in respond(cognito, client, chosen, "EMAIL_OTP", EMAIL_OTP_CODE=code)["AuthenticationResult"]
+    assert "IdToken" in email_code(cognito, client, chosen, code)["AuthenticationResult"]
     # What was not offered.
     assert failure(
         respond,
@@ -380,7 +366,7 @@ def test_email_otp_sign_in(cognito, server):
     message = last_message(server, pool)
     assert message["medium"] == "EMAIL" and message["destination"] == "alice@example.com"
     assert len(message["code"]) == 8 and message["code"].isdigit()
-    result = respond(cognito, client, started, "EMAIL_OTP", EMAIL_OTP_CODE=message["code"])
+    result = email_code(cognito, client, started, message["code"])
     assert claims(result["AuthenticationResult"]["IdToken"])["cognito:username"] == "alice"
     assert (
         failure(
@@ -412,12 +398,8 @@ def test_a_wrong_code_may_be_tried_again(cognito, server):
     confirmed(cognito, server, pool, client)
     started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
     code = last_message(server, pool)["code"]
-    wrong = "0" * len(code) if code != "0" * len(code) else "1" * len(code)
-    assert (
-        failure(respond, cognito=cognito, client_id=client, challenge=started, name="EMAIL_OTP", EMAIL_OTP_CODE=wrong)
-        == MISMATCH
-    )
-    assert "IdToken" in respond(cognito, client, started, "EMAIL_OTP", EMAIL_OTP_CODE=code)["AuthenticationResult"]
+    assert failure(email_code, cognito=cognito, client_id=client, challenge=started, code=wrong(code)) == MISMATCH
+    assert "IdToken" in email_code(cognito, client, started, code)["AuthenticationResult"]
 
 
 def test_three_wrong_codes_spend_the_session(cognito, server):
@@ -425,22 +407,10 @@ def test_three_wrong_codes_spend_the_session(cognito, server):
     confirmed(cognito, server, pool, client)
     started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
     code = last_message(server, pool)["code"]
-    wrong = "0" * len(code) if code != "0" * len(code) else "1" * len(code)
     for _ in range(2):
-        assert (
-            failure(
-                respond, cognito=cognito, client_id=client, challenge=started, name="EMAIL_OTP", EMAIL_OTP_CODE=wrong
-            )
-            == MISMATCH
-        )
-    assert (
-        failure(respond, cognito=cognito, client_id=client, challenge=started, name="EMAIL_OTP", EMAIL_OTP_CODE=wrong)
-        == MISMATCH
-    )
-    assert (
-        failure(respond, cognito=cognito, client_id=client, challenge=started, name="EMAIL_OTP", EMAIL_OTP_CODE=code)
-        == USED_SESSION
-    )
+        assert failure(email_code, cognito=cognito, client_id=client, challenge=started, code=wrong(code)) == MISMATCH
+    assert failure(email_code, cognito=cognito, client_id=client, challenge=started, code=wrong(code)) == MISMATCH
+    assert failure(email_code, cognito=cognito, client_id=client, challenge=started, code=code) == USED_SESSION
 
 
 def test_an_expired_code_is_refused(cognito, server, frozen_clock):
@@ -449,9 +419,7 @@ def test_an_expired_code_is_refused(cognito, server, frozen_clock):
     started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
     code = last_message(server, pool)["code"]
     advance_clock(server, 181)  # a sign-in code lives three minutes
-    assert failure(
-        respond, cognito=cognito, client_id=client, challenge=started, name="EMAIL_OTP", EMAIL_OTP_CODE=code
-    ) == (
+    assert failure(email_code, cognito=cognito, client_id=client, challenge=started, code=code) == (
         400,
         "ExpiredCodeException",
         "Invalid code provided, please request a code again.",
@@ -464,10 +432,7 @@ def test_an_expired_code_session_is_refused(cognito, server, frozen_clock):
     started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
     code = last_message(server, pool)["code"]
     advance_clock(server, 181)
-    assert (
-        failure(respond, cognito=cognito, client_id=client, challenge=started, name="EMAIL_OTP", EMAIL_OTP_CODE=code)
-        == EXPIRED_SESSION
-    )
+    assert failure(email_code, cognito=cognito, client_id=client, challenge=started, code=code) == EXPIRED_SESSION
 
 
 def test_sign_in_codes_are_rate_limited(cognito, server, frozen_clock):
@@ -548,7 +513,7 @@ def test_mfa_after_a_password_but_not_after_a_code(cognito, server):
     assert after_password["ChallengeName"] == "SMS_MFA"
     started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
     code = last_message(server, pool)["code"]
-    result = respond(cognito, client, started, "EMAIL_OTP", EMAIL_OTP_CODE=code)
+    result = email_code(cognito, client, started, code)
     assert "IdToken" in result["AuthenticationResult"]
 
 
@@ -557,7 +522,7 @@ def test_get_user_auth_factors(cognito, server):
     pool, client = passwordless_pool(cognito)
     confirmed(cognito, server, pool, client)
     started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
-    tokens = respond(cognito, client, started, "EMAIL_OTP", EMAIL_OTP_CODE=last_message(server, pool)["code"])
+    tokens = email_code(cognito, client, started, last_message(server, pool)["code"])
     factors = cognito.get_user_auth_factors(AccessToken=tokens["AuthenticationResult"]["AccessToken"])
     factors.pop("ResponseMetadata")
     assert factors == {"Username": "alice", "ConfiguredUserAuthFactors": ["EMAIL_OTP"]}
