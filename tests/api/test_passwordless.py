@@ -451,6 +451,39 @@ def test_sign_in_codes_are_rate_limited(cognito, server, frozen_clock):
     assert user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")["ChallengeName"] == "EMAIL_OTP"
 
 
+def test_no_code_for_a_disabled_user(cognito, server):
+    pool, client = passwordless_pool(cognito)
+    confirmed(cognito, server, pool, client)
+    cognito.admin_disable_user(UserPoolId=pool, Username="alice")
+    sent = len(outbox(server, pool, "alice"))
+    assert failure(user_auth, cognito=cognito, client_id=client, PREFERRED_CHALLENGE="EMAIL_OTP") == (
+        400,
+        "NotAuthorizedException",
+        "User is disabled.",
+    )
+    assert len(outbox(server, pool, "alice")) == sent
+
+
+def test_an_unconfirmed_passwordless_user(cognito, server):
+    _, client = passwordless_pool(cognito)
+    sign_up(cognito, client)
+    assert failure(user_auth, cognito=cognito, client_id=client) == (
+        400,
+        "UserNotConfirmedException",
+        "User is not confirmed.",
+    )
+
+
+def test_a_user_with_nothing_to_sign_in_with(cognito, server):
+    pool, client = passwordless_pool(cognito, factors=("PASSWORD", "SMS_OTP"))
+    confirmed(cognito, server, pool, client)  # no password, no phone number
+    assert failure(user_auth, cognito=cognito, client_id=client) == (
+        400,
+        "NotAuthorizedException",
+        "The user has no available challenges to sign in with.",
+    )
+
+
 # ---- users that do not exist ---------------------------------------------------------------------------------------
 def test_an_unknown_user_is_not_found(cognito):
     _, client = passwordless_pool(cognito)

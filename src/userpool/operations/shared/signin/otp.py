@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from userpool.domain import mfa as mfa_rules
-from userpool.domain import usernames
+from userpool.domain import texts, usernames
 from userpool.domain.masking import mask
 from userpool.domain.records import User
+from userpool.errors import NotAuthorizedException
 from userpool.operations.shared import throttle
 from userpool.operations.shared.signin import second_factor
 from userpool.operations.shared.signin.sessions import SignIn, carried, new_session
@@ -40,6 +41,8 @@ async def begin_sms(s: SignIn, user: User, params: dict[str, str]) -> dict[str, 
 
 
 async def _begin(s: SignIn, user: User, challenge: str, params: dict[str, str]) -> dict[str, Any]:
+    if not user.enabled:  # no code for a user who may not sign in (a password is refused only once it is right)
+        raise NotAuthorizedException(texts.USER_DISABLED)
     await throttle.per_user(s.ctx, throttle.SIGN_IN_CODE, user)
     parameters = await second_factor.send_code(s, user, challenge, mfa_rules.FIRST_FACTOR_CODE_DIGITS)
     data = {FIRST_FACTOR: True, "auth_parameters": carried(params)}
