@@ -60,10 +60,13 @@ def with_session(cognito: Any, client_id: str, session: str, username: str = "al
     )
 
 
+def email(username: str) -> list[dict[str, str]]:
+    return [{"Name": "email", "Value": f"{username}@example.com"}]
+
+
 def sign_up(cognito: Any, client_id: str, username: str = "alice") -> dict[str, Any]:
     """SignUp without a password."""
-    attributes = [{"Name": "email", "Value": f"{username}@example.com"}]
-    return cognito.sign_up(ClientId=client_id, Username=username, UserAttributes=attributes)
+    return cognito.sign_up(ClientId=client_id, Username=username, UserAttributes=email(username))
 
 
 def email_code(cognito: Any, client_id: str, challenge: dict[str, Any], code: str) -> dict[str, Any]:
@@ -160,7 +163,7 @@ def test_impossible_sign_in_policies_are_refused(cognito, settings, error):
 
 def test_user_auth_needs_the_client_to_allow_it(cognito, server):
     pool, client = passwordless_pool(cognito, ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
-    confirmed(cognito, server, pool, client)
+    password_user(cognito, pool, client)
     assert failure(user_auth, cognito=cognito, client_id=client) == (
         400,
         "InvalidParameterException",
@@ -251,10 +254,28 @@ def test_sign_up_needs_a_password_where_only_passwords_sign_in(cognito, make_poo
 
 def test_no_sign_up_session_for_a_client_without_user_auth(cognito, server):
     pool, client = passwordless_pool(cognito, ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
-    answer = sign_up(cognito, client, "alice")
+    answer = cognito.sign_up(ClientId=client, Username="alice", Password=PASSWORD, UserAttributes=email("alice"))
     assert "Session" not in answer
     code = latest_code(server, pool, "alice")
     assert "Session" not in cognito.confirm_sign_up(ClientId=client, Username="alice", ConfirmationCode=code)
+
+
+@pytest.mark.parametrize(
+    ("factors", "flows", "attributes"),
+    [
+        (("PASSWORD", "EMAIL_OTP"), ["ALLOW_USER_SRP_AUTH"], [{"Name": "email", "Value": "a@example.com"}]),
+        (("PASSWORD", "EMAIL_OTP"), FLOWS, [{"Name": "phone_number", "Value": PHONE}]),
+        (("PASSWORD", "SMS_OTP"), FLOWS, [{"Name": "email", "Value": "a@example.com"}]),
+    ],
+    ids=["client-without-user-auth", "no-email-for-email-codes", "no-phone-for-sms-codes"],
+)
+def test_sign_up_without_a_password_needs_a_factor_the_user_can_use(cognito, factors, flows, attributes):
+    _, client = passwordless_pool(cognito, factors=factors, ExplicitAuthFlows=flows)
+    assert failure(cognito.sign_up, ClientId=client, Username="alice", UserAttributes=attributes) == (
+        400,
+        "InvalidParameterException",
+        "Password is required to sign up in this user pool.",
+    )
 
 
 # ---- choosing a first factor ---------------------------------------------------------------------------------------
@@ -476,7 +497,8 @@ def test_an_unconfirmed_passwordless_user(cognito, server):
 
 def test_a_user_with_nothing_to_sign_in_with(cognito, server):
     pool, client = passwordless_pool(cognito, factors=("PASSWORD", "SMS_OTP"))
-    confirmed(cognito, server, pool, client)  # no password, no phone number
+    attributes = [*email("alice"), {"Name": "phone_number", "Value": PHONE}]
+    confirmed(cognito, server, pool, client, UserAttributes=attributes)  # no password; the phone is not verified
     assert failure(user_auth, cognito=cognito, client_id=client) == (
         400,
         "NotAuthorizedException",
@@ -531,23 +553,55 @@ def test_an_unknown_user_hidden_by_the_client(cognito, server):
 
 
 # ---- MFA -----------------------------------------------------------------------------------------------------------
-def test_mfa_after_a_password_but_not_after_a_code(cognito, server):
-    pool = cognito.create_user_pool(
-        PoolName="mfa",
-        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
-        EmailConfiguration=SES_EMAIL,
-        SmsConfiguration=SMS_CONFIGURATION,
-        MfaConfiguration="ON",
-    )["UserPool"]["Id"]
-    client = cognito.create_user_pool_client(UserPoolId=pool, ClientName="app", ExplicitAuthFlows=FLOWS)
-    client = client["UserPoolClient"]["ClientId"]
+def test_no_codes_for_a_user_with_mfa(cognito, server):
+    """MFA and passwordless sign-in are not combined for one user: a user with an MFA factor signs in with its
+    password, then its second factor."""
+    pool, client = passwordless_pool(cognito)
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool,
+        MfaConfiguration="OPTIONAL",
+        SmsMfaConfiguration={"SmsConfiguration": SMS_CONFIGURATION},
+    )
     password_user(cognito, pool, client, phone=True)
+    started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert "IdToken" in email_code(cognito, client, started, last_message(server, pool)["code"])["AuthenticationResult"]
+    cognito.admin_set_user_mfa_preference(UserPoolId=pool, Username="alice", SMSMfaSettings={"Enabled": True})
+    started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert (started["ChallengeName"], started["AvailableChallenges"]) == (
+        "SELECT_CHALLENGE",
+        ["PASSWORD_SRP", "PASSWORD"],
+    )
     after_password = user_auth(cognito, client, PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)
     assert after_password["ChallengeName"] == "SMS_MFA"
-    started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
-    code = last_message(server, pool)["code"]
-    result = email_code(cognito, client, started, code)
-    assert "IdToken" in result["AuthenticationResult"]
+    assert failure(
+        respond, cognito=cognito, client_id=client, challenge=started, name="SELECT_CHALLENGE", ANSWER="EMAIL_OTP"
+    ) == (400, "InvalidParameterException", "The challenge EMAIL_OTP is not available for the user.")
+
+
+def test_no_codes_in_a_pool_requiring_mfa(cognito, server):
+    pool, client = passwordless_pool(cognito)
+    password_user(cognito, pool, client, phone=True)
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool, MfaConfiguration="ON", SmsMfaConfiguration={"SmsConfiguration": SMS_CONFIGURATION}
+    )
+    assert user_auth(cognito, client)["AvailableChallenges"] == ["PASSWORD_SRP", "PASSWORD"]
+    assert user_auth(cognito, client, PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)["ChallengeName"] == "SMS_MFA"
+
+
+def test_a_confirmed_sign_up_is_not_asked_for_mfa(cognito, server):
+    """The sign-up's code was the first factor: the Session sign-in ends in tokens even where MFA is required (the
+    guide: a self-registered user's first sign-in)."""
+    pool, client = passwordless_pool(cognito)
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool, MfaConfiguration="ON", SmsMfaConfiguration={"SmsConfiguration": SMS_CONFIGURATION}
+    )
+    attributes = [*email("alice"), {"Name": "phone_number", "Value": PHONE}]
+    signed_up = cognito.sign_up(ClientId=client, Username="alice", UserAttributes=attributes)
+    code = latest_code(server, pool, "alice")
+    session = cognito.confirm_sign_up(
+        ClientId=client, Username="alice", ConfirmationCode=code, Session=signed_up["Session"]
+    )["Session"]
+    assert "IdToken" in with_session(cognito, client, session)["AuthenticationResult"]
 
 
 # ---- GetUserAuthFactors --------------------------------------------------------------------------------------------
@@ -559,12 +613,16 @@ def test_get_user_auth_factors(cognito, server):
     factors = cognito.get_user_auth_factors(AccessToken=tokens["AuthenticationResult"]["AccessToken"])
     factors.pop("ResponseMetadata")
     assert factors == {"Username": "alice", "ConfiguredUserAuthFactors": ["EMAIL_OTP"]}
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool, MfaConfiguration="OPTIONAL", SmsMfaConfiguration={"SmsConfiguration": SMS_CONFIGURATION}
+    )
     password_user(cognito, pool, client, "bob", phone=True)
     cognito.admin_set_user_mfa_preference(
         UserPoolId=pool, Username="bob", SMSMfaSettings={"Enabled": True, "PreferredMfa": True}
     )
-    bob = cognito.initiate_auth(
-        ClientId=client, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "bob", "PASSWORD": PASSWORD}
+    bob = user_auth(cognito, client, "bob", PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)
+    bob = respond(
+        cognito, client, bob, "SMS_MFA", USERNAME="bob", SMS_MFA_CODE=last_message(server, pool, "bob")["code"]
     )
     factors = cognito.get_user_auth_factors(AccessToken=bob["AuthenticationResult"]["AccessToken"])
     factors.pop("ResponseMetadata")
@@ -572,5 +630,5 @@ def test_get_user_auth_factors(cognito, server):
         "Username": "bob",
         "PreferredMfaSetting": "SMS_MFA",
         "UserMFASettingList": ["SMS_MFA"],
-        "ConfiguredUserAuthFactors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"],
+        "ConfiguredUserAuthFactors": ["PASSWORD"],  # no one-time codes with MFA
     }

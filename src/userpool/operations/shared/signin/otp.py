@@ -1,6 +1,7 @@
 """One-time codes as choice-based sign-in's first factor: ``EMAIL_OTP`` and ``SMS_OTP`` (``user_auth.FIRST_FACTORS``).
 
-A user can use a code sent to its verified email address or phone number. The code (eight digits, as Cognito's)
+A user can use a code sent to its verified email address or phone number, unless MFA applies to it
+(``flow.passwordless_allowed``). The code (eight digits, as Cognito's)
 is made, stored hashed and sent as MFA's codes are (``second_factor.send_code``: three minutes, the custom sender or
 CustomMessage with source ``Authentication``, the pool's authentication templates), counted against the user's
 hourly quota of sign-in codes; its challenge session is marked ``first_factor``, so the right code
@@ -18,18 +19,20 @@ from userpool.domain.masking import mask
 from userpool.domain.records import User
 from userpool.errors import NotAuthorizedException
 from userpool.operations.shared import throttle
-from userpool.operations.shared.signin import second_factor
+from userpool.operations.shared.signin import flow, second_factor
 from userpool.operations.shared.signin.sessions import SignIn, carried, new_session
 
 FIRST_FACTOR = "first_factor"  # the mark of a sign-in code session whose code is the first factor
 
 
 async def email_available(s: SignIn, user: User) -> bool:
-    return bool(user.attributes.get("email")) and user.attributes.get("email_verified") == "true"
+    verified = bool(user.attributes.get("email")) and user.attributes.get("email_verified") == "true"
+    return verified and await flow.passwordless_allowed(s, user)
 
 
 async def sms_available(s: SignIn, user: User) -> bool:
-    return bool(user.attributes.get("phone_number")) and user.attributes.get("phone_number_verified") == "true"
+    verified = bool(user.attributes.get("phone_number")) and user.attributes.get("phone_number_verified") == "true"
+    return verified and await flow.passwordless_allowed(s, user)
 
 
 async def begin_email(s: SignIn, user: User, params: dict[str, str]) -> dict[str, Any]:
