@@ -11,6 +11,7 @@ gets a challenge that looks the same, no message, and a code that never matches.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from userpool.domain import mfa as mfa_rules
@@ -53,7 +54,7 @@ async def _begin(s: SignIn, user: User, challenge: str, params: dict[str, str]) 
     return _challenge(challenge, token, user.username, parameters)
 
 
-def pretend(challenge: str) -> Any:
+def pretend(challenge: str) -> Callable[[SignIn, str, dict[str, str]], Awaitable[dict[str, Any]]]:
     """For a user the client hides: the challenge as a real user would get it, no message sent."""
 
     async def begin(s: SignIn, username: str, params: dict[str, str]) -> dict[str, Any]:

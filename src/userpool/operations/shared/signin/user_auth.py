@@ -30,6 +30,7 @@ from userpool.operations.shared.signin import flow, otp, password, sign_up_sessi
 from userpool.operations.shared.signin import srp as srp_strategy
 from userpool.operations.shared.signin.sessions import (
     SignIn,
+    Step,
     carried,
     find_session,
     new_session,
@@ -175,7 +176,7 @@ async def answer_select(s: SignIn, r: dict[str, str], token: str | None) -> dict
     return await _begin(s, user, session.data["username"], answer, params)
 
 
-def answer_factor(challenge: str) -> Any:
+def answer_factor(challenge: str) -> Step:
     """The answer to ``PASSWORD`` or ``PASSWORD_SRP`` (a factor chosen without its data): the factor begins with
     the data now sent."""
 
