@@ -604,6 +604,32 @@ def test_a_confirmed_sign_up_is_not_asked_for_mfa(cognito, server):
     assert "IdToken" in with_session(cognito, client, session)["AuthenticationResult"]
 
 
+# ---- a password later -----------------------------------------------------------------------------------------------
+def test_a_passwordless_user_sets_a_password_without_a_previous_one(cognito, server):
+    pool, client = passwordless_pool(cognito)
+    signed_up = sign_up(cognito, client)
+    code = latest_code(server, pool, "alice")
+    session = cognito.confirm_sign_up(
+        ClientId=client, Username="alice", ConfirmationCode=code, Session=signed_up["Session"]
+    )["Session"]
+    access = with_session(cognito, client, session)["AuthenticationResult"]["AccessToken"]
+    assert failure(
+        cognito.change_password, AccessToken=access, PreviousPassword=PASSWORD, ProposedPassword=PASSWORD
+    ) == (400, "NotAuthorizedException", "Incorrect username or password.")
+    cognito.change_password(AccessToken=access, ProposedPassword=PASSWORD)
+    assert user_auth(cognito, client)["AvailableChallenges"] == ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
+    assert (
+        "IdToken"
+        in user_auth(cognito, client, PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)["AuthenticationResult"]
+    )
+    # Now it has one, it must send it.
+    assert failure(cognito.change_password, AccessToken=access, ProposedPassword="An0ther-passw0rd") == (
+        400,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    )
+
+
 # ---- GetUserAuthFactors --------------------------------------------------------------------------------------------
 def test_get_user_auth_factors(cognito, server):
     pool, client = passwordless_pool(cognito)
