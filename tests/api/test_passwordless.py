@@ -22,6 +22,8 @@ from tests.signin import (
     failure,
 )
 
+INCORRECT_PASSWORD = (400, "NotAuthorizedException", "Incorrect username or password.")
+PASSWORD_REQUIRED = (400, "InvalidParameterException", "Password is required to sign up in this user pool.")
 FLOWS = ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 
 
@@ -71,6 +73,15 @@ def sign_up(cognito: Any, client_id: str, username: str = "alice") -> dict[str, 
 
 def email_code(cognito: Any, client_id: str, challenge: dict[str, Any], code: str) -> dict[str, Any]:
     return respond(cognito, client_id, challenge, "EMAIL_OTP", EMAIL_OTP_CODE=code)
+
+
+def confirmation_session(cognito: Any, server: Any, pool: str, client: str, **extra: Any) -> str:
+    """alice signed up without a password and confirmed with SignUp's Session: ConfirmSignUp's Session."""
+    signed_up = cognito.sign_up(ClientId=client, Username="alice", **{"UserAttributes": email("alice"), **extra})
+    code = latest_code(server, pool, "alice")
+    return cognito.confirm_sign_up(
+        ClientId=client, Username="alice", ConfirmationCode=code, Session=signed_up["Session"]
+    )["Session"]
 
 
 def confirmed(cognito: Any, server: Any, pool: str, client: str, username: str = "alice", **extra: Any) -> None:
@@ -206,12 +217,15 @@ def test_passwordless_sign_up_confirm_and_session_sign_in(cognito, server, datab
 def test_a_passwordless_user_has_no_password_to_sign_in_with(cognito, server):
     pool, client = passwordless_pool(cognito)
     confirmed(cognito, server, pool, client)
-    assert failure(
-        cognito.initiate_auth,
-        ClientId=client,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD},
-    ) == (400, "NotAuthorizedException", "Incorrect username or password.")
+    assert (
+        failure(
+            cognito.initiate_auth,
+            ClientId=client,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD},
+        )
+        == INCORRECT_PASSWORD
+    )
 
 
 def test_confirm_sign_up_session_expires(cognito, server, frozen_clock):
@@ -245,11 +259,7 @@ def test_a_sign_up_session_is_its_own_users(cognito, server):
 def test_sign_up_needs_a_password_where_only_passwords_sign_in(cognito, make_pool, make_app_client):
     pool = make_pool()
     client = make_app_client(pool["Id"])
-    assert failure(cognito.sign_up, ClientId=client["ClientId"], Username="alice") == (
-        400,
-        "InvalidParameterException",
-        "Password is required to sign up in this user pool.",
-    )
+    assert failure(cognito.sign_up, ClientId=client["ClientId"], Username="alice") == PASSWORD_REQUIRED
 
 
 def test_no_sign_up_session_for_a_client_without_user_auth(cognito, server):
@@ -271,11 +281,7 @@ def test_no_sign_up_session_for_a_client_without_user_auth(cognito, server):
 )
 def test_sign_up_without_a_password_needs_a_factor_the_user_can_use(cognito, factors, flows, attributes):
     _, client = passwordless_pool(cognito, factors=factors, ExplicitAuthFlows=flows)
-    assert failure(cognito.sign_up, ClientId=client, Username="alice", UserAttributes=attributes) == (
-        400,
-        "InvalidParameterException",
-        "Password is required to sign up in this user pool.",
-    )
+    assert failure(cognito.sign_up, ClientId=client, Username="alice", UserAttributes=attributes) == PASSWORD_REQUIRED
 
 
 # ---- choosing a first factor ---------------------------------------------------------------------------------------
@@ -306,7 +312,7 @@ def test_select_challenge_answers(cognito, server):
     asked = respond(cognito, client, user_auth(cognito, client), "SELECT_CHALLENGE", ANSWER="PASSWORD")
     assert asked["ChallengeName"] == "PASSWORD"
     wrong = failure(respond, cognito=cognito, client_id=client, challenge=asked, name="PASSWORD", PASSWORD="Wr0ng-pass")
-    assert wrong == (400, "NotAuthorizedException", "Incorrect username or password.")
+    assert wrong == INCORRECT_PASSWORD
     asked = respond(cognito, client, user_auth(cognito, client), "SELECT_CHALLENGE", ANSWER="PASSWORD")
     assert "IdToken" in respond(cognito, client, asked, "PASSWORD", PASSWORD=PASSWORD)["AuthenticationResult"]
     # An email code.
@@ -456,18 +462,21 @@ def test_an_expired_code_session_is_refused(cognito, server, frozen_clock):
     assert failure(email_code, cognito=cognito, client_id=client, challenge=started, code=code) == EXPIRED_SESSION
 
 
+def code_refused(cognito: Any, server: Any, pool: str, client: str) -> tuple[int, str, str]:
+    """The error USER_AUTH answers alice's preference for an email code; no message was sent."""
+    sent = len(outbox(server, pool, "alice"))
+    refused = failure(user_auth, cognito=cognito, client_id=client, PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert len(outbox(server, pool, "alice")) == sent
+    return refused
+
+
 def test_sign_in_codes_are_rate_limited(cognito, server, frozen_clock):
     pool, client = passwordless_pool(cognito)
     confirmed(cognito, server, pool, client)
     for _ in range(10):
         user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
-    sent = len(outbox(server, pool, "alice"))
-    assert failure(user_auth, cognito=cognito, client_id=client, PREFERRED_CHALLENGE="EMAIL_OTP") == (
-        400,
-        "LimitExceededException",
-        "Attempt limit exceeded, please try after some time.",
-    )
-    assert len(outbox(server, pool, "alice")) == sent
+    refused = code_refused(cognito, server, pool, client)
+    assert refused == (400, "LimitExceededException", "Attempt limit exceeded, please try after some time.")
     advance_clock(server, 3600)
     assert user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")["ChallengeName"] == "EMAIL_OTP"
 
@@ -476,13 +485,7 @@ def test_no_code_for_a_disabled_user(cognito, server):
     pool, client = passwordless_pool(cognito)
     confirmed(cognito, server, pool, client)
     cognito.admin_disable_user(UserPoolId=pool, Username="alice")
-    sent = len(outbox(server, pool, "alice"))
-    assert failure(user_auth, cognito=cognito, client_id=client, PREFERRED_CHALLENGE="EMAIL_OTP") == (
-        400,
-        "NotAuthorizedException",
-        "User is disabled.",
-    )
-    assert len(outbox(server, pool, "alice")) == sent
+    assert code_refused(cognito, server, pool, client) == (400, "NotAuthorizedException", "User is disabled.")
 
 
 def test_an_unconfirmed_passwordless_user(cognito, server):
@@ -542,14 +545,17 @@ def test_an_unknown_user_hidden_by_the_client(cognito, server):
         == MISMATCH
     )
     # A password for nobody: the generic refusal.
-    assert failure(
-        user_auth,
-        cognito=cognito,
-        client_id=client,
-        username="nobody@example.com",
-        PREFERRED_CHALLENGE="PASSWORD",
-        PASSWORD=PASSWORD,
-    ) == (400, "NotAuthorizedException", "Incorrect username or password.")
+    assert (
+        failure(
+            user_auth,
+            cognito=cognito,
+            client_id=client,
+            username="nobody@example.com",
+            PREFERRED_CHALLENGE="PASSWORD",
+            PASSWORD=PASSWORD,
+        )
+        == INCORRECT_PASSWORD
+    )
 
 
 # ---- MFA -----------------------------------------------------------------------------------------------------------
@@ -596,26 +602,19 @@ def test_a_confirmed_sign_up_is_not_asked_for_mfa(cognito, server):
         UserPoolId=pool, MfaConfiguration="ON", SmsMfaConfiguration={"SmsConfiguration": SMS_CONFIGURATION}
     )
     attributes = [*email("alice"), {"Name": "phone_number", "Value": PHONE}]
-    signed_up = cognito.sign_up(ClientId=client, Username="alice", UserAttributes=attributes)
-    code = latest_code(server, pool, "alice")
-    session = cognito.confirm_sign_up(
-        ClientId=client, Username="alice", ConfirmationCode=code, Session=signed_up["Session"]
-    )["Session"]
+    session = confirmation_session(cognito, server, pool, client, UserAttributes=attributes)
     assert "IdToken" in with_session(cognito, client, session)["AuthenticationResult"]
 
 
 # ---- a password later -----------------------------------------------------------------------------------------------
 def test_a_passwordless_user_sets_a_password_without_a_previous_one(cognito, server):
     pool, client = passwordless_pool(cognito)
-    signed_up = sign_up(cognito, client)
-    code = latest_code(server, pool, "alice")
-    session = cognito.confirm_sign_up(
-        ClientId=client, Username="alice", ConfirmationCode=code, Session=signed_up["Session"]
-    )["Session"]
+    session = confirmation_session(cognito, server, pool, client)
     access = with_session(cognito, client, session)["AuthenticationResult"]["AccessToken"]
-    assert failure(
-        cognito.change_password, AccessToken=access, PreviousPassword=PASSWORD, ProposedPassword=PASSWORD
-    ) == (400, "NotAuthorizedException", "Incorrect username or password.")
+    assert (
+        failure(cognito.change_password, AccessToken=access, PreviousPassword=PASSWORD, ProposedPassword=PASSWORD)
+        == INCORRECT_PASSWORD
+    )
     cognito.change_password(AccessToken=access, ProposedPassword=PASSWORD)
     assert user_auth(cognito, client)["AvailableChallenges"] == ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
     assert (
@@ -623,10 +622,8 @@ def test_a_passwordless_user_sets_a_password_without_a_previous_one(cognito, ser
         in user_auth(cognito, client, PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)["AuthenticationResult"]
     )
     # Now it has one, it must send it.
-    assert failure(cognito.change_password, AccessToken=access, ProposedPassword="An0ther-passw0rd") == (
-        400,
-        "NotAuthorizedException",
-        "Incorrect username or password.",
+    assert (
+        failure(cognito.change_password, AccessToken=access, ProposedPassword="An0ther-passw0rd") == INCORRECT_PASSWORD
     )
 
 
