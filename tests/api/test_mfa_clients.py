@@ -2,7 +2,8 @@
 (pycognito verifies the tokens it gets against the real time; TOTP codes are made from the real time too):
 pycognito's TOTP helpers set an authenticator up and answer ``SOFTWARE_TOKEN_MFA`` after an SRP sign-in, and the
 CustomMessage trigger rewrites the SMS code message (``CustomMessage_Authentication``), and the email sign-in code of
-choice-based sign-in (``EMAIL_OTP`` first) through CustomMessage and the custom email sender."""
+choice-based sign-in (``EMAIL_OTP`` first) through CustomMessage and the custom email sender, and a user PreSignUp
+confirms signed in with SignUp's Session."""
 
 from __future__ import annotations
 
@@ -135,9 +136,9 @@ def test_a_custom_sms_sender_gets_the_code_encrypted_and_we_send_nothing(live, l
 
 
 # ---- one-time sign-in codes (USER_AUTH's EMAIL_OTP first factor) ---------------------------------------------------
-def _email_code_pool(cognito: Any, lambdas: dict[str, Any]) -> tuple[str, str]:
+def _email_code_pool(cognito: Any, lambdas: dict[str, Any], alice: bool = True) -> tuple[str, str]:
     """A pool allowing email codes first, with ``lambdas``; a client allowing USER_AUTH; alice with a verified
-    email."""
+    email (unless not ``alice``)."""
     pool, client = make_pool_and_client(
         cognito,
         {
@@ -147,6 +148,8 @@ def _email_code_pool(cognito: Any, lambdas: dict[str, Any]) -> tuple[str, str]:
         },
         ExplicitAuthFlows=["ALLOW_USER_AUTH"],
     )
+    if not alice:
+        return pool, client
     confirmed_user(cognito, pool, client)
     cognito.admin_update_user_attributes(
         UserPoolId=pool, Username="alice", UserAttributes=[{"Name": "email_verified", "Value": "true"}]
@@ -198,3 +201,17 @@ def test_a_custom_email_sender_gets_the_sign_in_code(live, live_cognito, functio
     assert len(code) == 8
     assert len(outbox(live, pool, "alice")) == before
     assert "AccessToken" in _answer_email_code(live_cognito, client, challenge, code)["AuthenticationResult"]
+
+
+def test_a_user_pre_sign_up_confirmed_is_signed_in_with_sign_up_session(live, live_cognito, functions):
+    name = f"pre-sign-up-{uuid.uuid4().hex[:8]}"
+    functions.on(name, answer(autoConfirmUser=True, autoVerifyEmail=True))
+    _, client = _email_code_pool(live_cognito, {"PreSignUp": arn(name)}, alice=False)
+    signed_up = live_cognito.sign_up(
+        ClientId=client, Username="bob", UserAttributes=[{"Name": "email", "Value": "bob@example.com"}]
+    )
+    assert signed_up["UserConfirmed"] is True
+    result = live_cognito.initiate_auth(
+        ClientId=client, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "bob"}, Session=signed_up["Session"]
+    )
+    assert claims(result["AuthenticationResult"]["IdToken"])["email_verified"] is True

@@ -87,10 +87,14 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
         verified=verified,
     )
     await threat_protection.record_event(ctx, call, pool, user, events.SIGN_UP, client=client)
+    sign_in = SignIn(ctx, call, pool, client)
     if pre_sign_up.auto_confirm:
         # AWS's developer guide: a user auto-confirmed by PreSignUp reaches the PostConfirmation trigger too.
         await ctx.triggers.post_confirmation(pool, caller, user, metadata)
-        return {"UserConfirmed": True, "UserSub": sub}
+        confirmed: dict[str, Any] = {"UserConfirmed": True, "UserSub": sub}
+        if sign_up_sessions.offered(sign_in):  # already confirmed: a Session that signs in (Amplify's autoSignIn)
+            confirmed["Session"] = await sign_up_sessions.confirmed(sign_in, user, None)
+        return confirmed
     result: dict[str, Any] = {"UserConfirmed": False, "UserSub": sub}
     destination = sending.code_destination(settings, attributes)
     if destination is not None and code is not None:
@@ -98,7 +102,6 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
         result["CodeDeliveryDetails"] = await sending.deliver_code(
             ctx, caller, pool, user, attribute, medium, code, "SignUp", metadata
         )
-    sign_in = SignIn(ctx, call, pool, client)
     if sign_up_sessions.offered(sign_in):
         result["Session"] = await sign_up_sessions.signed_up(sign_in, user)
     return result

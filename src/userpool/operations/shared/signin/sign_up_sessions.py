@@ -4,8 +4,9 @@ Cognito does.
 
 Both are challenge sessions (``sessions.py``: stored by hash, used once). SignUp's lives as long as the sign-up code
 (a user may take a while to type it); ConfirmSignUp's lives the app client's ``AuthSessionValidity`` (three minutes
-by default) and is good for one sign-in. They are handed out only to app clients that allow ``USER_AUTH``
-(unverified: Cognito's rule for when they appear is not documented).
+by default) and is good for one sign-in. A user PreSignUp confirmed gets the latter from SignUp itself (Amplify's
+autoSignIn sends SignUp's Session to InitiateAuth then). They are handed out only to app clients that allow
+``USER_AUTH`` (unverified: Cognito's rule for when they appear is not documented).
 """
 
 from __future__ import annotations
