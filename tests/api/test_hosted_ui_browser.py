@@ -99,7 +99,8 @@ def test_code_and_pkce_sign_in_through_the_page_then_sign_out(browser, cognito, 
         shutil.copyfile(SCREENSHOT, DOCS_SCREENSHOT)
 
     sign_in_on_the_page(browser, "carol", "wrong-Passw0rd")
-    assert browser.find_element(By.ID, "error").text == "Incorrect username or password."
+    [error] = WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.ID, "error"))  # the page answered
+    assert error.text == "Incorrect username or password."
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(browser, 15).until(lambda b: b.current_url.startswith(app.callback))
