@@ -16,7 +16,17 @@ from userpool.domain import clients as client_rules
 from userpool.domain import flows
 from userpool.domain import mfa as mfa_rules
 from userpool.errors import InvalidParameterException, UnsupportedOperationException
-from userpool.operations.shared.signin import auth_triggers, custom, device, mfa, new_password, password, refresh, srp
+from userpool.operations.shared.signin import (
+    auth_triggers,
+    custom,
+    device,
+    mfa,
+    new_password,
+    password,
+    refresh,
+    srp,
+    webauthn,
+)
 from userpool.operations.shared.signin.flow import NEW_PASSWORD_REQUIRED
 from userpool.operations.shared.signin.sessions import SignIn, Step
 
@@ -44,6 +54,7 @@ CHALLENGES: Mapping[str, Step] = MappingProxyType(
         device.DEVICE_SRP_AUTH: device.answer_device_srp,
         device.DEVICE_PASSWORD_VERIFIER: device.answer_device_password_verifier,
         custom.CUSTOM_CHALLENGE: custom.answer,
+        webauthn.WEB_AUTHN: webauthn.answer,
     }
 )
 
