@@ -120,6 +120,7 @@ class Settings(BaseSettings):
     user_creation_rate: int = Field(50, ge=0)  # per pool per second: SignUp + ConfirmSignUp + AdminConfirmSignUp
     confirm_per_user_per_hour: int = Field(15, ge=0)  # ConfirmSignUp, per user (Cognito's quota)
     resend_per_user_per_hour: int = Field(5, ge=0)  # ResendConfirmationCode, per user (Cognito's quota)
+    sign_in_codes_per_user_per_hour: int = Field(10, ge=0)  # EMAIL_OTP/SMS_OTP sign-in codes sent, per user
     sign_up_per_ip_per_hour: int = Field(0, ge=0)  # SignUp per source IP
     confirm_per_ip_per_hour: int = Field(0, ge=0)  # ConfirmSignUp + ResendConfirmationCode per source IP
     # Proxies whose X-Forwarded-For is believed (addresses or networks). Env: comma-separated.

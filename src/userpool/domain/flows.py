@@ -14,6 +14,7 @@ ADMIN_PASSWORD = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
 SRP = "USER_SRP_AUTH"
 REFRESH = ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
 CUSTOM = "CUSTOM_AUTH"
+USER_AUTH = "USER_AUTH"  # choice-based sign-in
 
 # What Cognito answers (InvalidParameterException) when the client does not allow a flow.
 NOT_ENABLED = {
@@ -22,6 +23,7 @@ NOT_ENABLED = {
     "ADMIN": "Auth flow not enabled for this client",
     "REFRESH": "Refresh Token auth flow not enabled for this client",  # (unverified)
     CUSTOM: "CUSTOM_AUTH is not enabled for the client.",  # (unverified: worded as SRP's)
+    USER_AUTH: "USER_AUTH is not enabled for the client.",  # (unverified: worded as SRP's)
 }
 
 
@@ -37,6 +39,8 @@ def enabled(flows: Sequence[str], flow: str) -> bool:
         return "ALLOW_REFRESH_TOKEN_AUTH" in flows or legacy
     if flow == CUSTOM:
         return "ALLOW_CUSTOM_AUTH" in flows or "CUSTOM_AUTH_FLOW_ONLY" in flows
+    if flow == USER_AUTH:
+        return "ALLOW_USER_AUTH" in flows
     return False
 
 

@@ -27,6 +27,7 @@ from userpool.errors import FeatureUnavailableInTierException, InvalidParameterE
 SMS = "SMS_MFA"
 TOTP = "SOFTWARE_TOKEN_MFA"
 EMAIL = "EMAIL_OTP"
+SMS_OTP = "SMS_OTP"  # an SMS code as choice-based sign-in's first factor (EMAIL_OTP is both)
 FACTORS = (SMS, TOTP, EMAIL)  # Cognito's order when it lists them
 SELECT = "SELECT_MFA_TYPE"
 SETUP = "MFA_SETUP"
@@ -35,9 +36,10 @@ CODE_RESPONSES = {
     SMS: ("SMS_MFA_CODE",),
     TOTP: ("SOFTWARE_TOKEN_MFA_CODE",),
     EMAIL: ("EMAIL_OTP_CODE", "EMAIL_MFA_CODE"),
+    SMS_OTP: ("SMS_OTP_CODE",),
 }
-MEDIUM = {SMS: "SMS", EMAIL: "EMAIL"}
-ATTRIBUTE = {SMS: "phone_number", EMAIL: "email"}
+MEDIUM = {SMS: "SMS", EMAIL: "EMAIL", SMS_OTP: "SMS"}
+ATTRIBUTE = {SMS: "phone_number", EMAIL: "email", SMS_OTP: "phone_number"}
 CODE_PURPOSE = "mfa"  # the one sign-in code a user has at a time (store ``codes``)
 CODE_SECONDS = 180  # an SMS or email MFA code lives three minutes
 SESSION_ATTEMPTS = 3  # wrong codes one challenge session takes; the last spends it (each also counts to the lockout)

@@ -11,7 +11,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from userpool.domain import pre_token, tags, texts
+from userpool.domain import passwordless, pre_token, tags, texts
 from userpool.domain.attributes import STANDARD_NAMES, STANDARD_SCHEMA
 from userpool.domain.passwords import DEFAULT_POLICY
 from userpool.errors import InvalidParameterException
@@ -270,6 +270,7 @@ def _mutable_settings(request: Mapping[str, Any]) -> dict[str, Any]:
     for attribute in config.get("AutoVerifiedAttributes", ()):
         if attribute not in ("email", "phone_number"):
             raise InvalidParameterException(f"Invalid auto verified attribute {attribute}.")
+    passwordless.check_policy(config)
     return config
 
 

@@ -171,6 +171,17 @@ DEVICE_NOT_FOUND: Final = "Device does not exist."  # (observed, amazon-cognito-
 DEVICE_KEY_EXISTS: Final = "Device key already exists."  # ConfirmDevice on a confirmed device (unverified)
 DEVICE_TRACKING_OFF: Final = "Device tracking is not enabled for this user pool."  # (unverified)
 DEVICE_VERIFIER_INVALID: Final = "Invalid device secret verifier config."  # (unverified)
+
+# ---- choice-based sign-in (USER_AUTH) and passwordless sign-up (all unverified: AWS documents the errors' types) -
+SIGN_IN_POLICY_NEEDS_PASSWORD: Final = "AllowedFirstAuthFactors must include PASSWORD."
+EMAIL_OTP_NEEDS_SES: Final = (
+    "EMAIL_OTP as a first auth factor requires an EmailConfiguration with EmailSendingAccount DEVELOPER."
+)
+SMS_OTP_NEEDS_SMS: Final = "SMS_OTP as a first auth factor requires an SmsConfiguration."
+PASSWORD_REQUIRED_TO_SIGN_UP: Final = "Password is required to sign up in this user pool."
+NO_FIRST_FACTOR: Final = "The user has no available challenges to sign in with."
+CHALLENGE_NOT_AVAILABLE: Final = "The challenge {answer} is not available for the user."
+
 # ---- passkeys (WebAuthn) ----------------------------------------------------------------------------------------
 # Every text here is unverified: AWS documents the error types, not their messages.
 WEBAUTHN_NOT_ENABLED: Final = "Passkeys (WEB_AUTHN) are not an allowed first factor of this user pool."

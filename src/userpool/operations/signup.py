@@ -7,7 +7,7 @@ from typing import Any
 from userpool.context import Call, Context
 from userpool.domain import attributes as attribute_rules
 from userpool.domain import auth_events as events
-from userpool.domain import codes, ids, passwords, texts, usernames
+from userpool.domain import codes, ids, passwordless, passwords, texts, usernames
 from userpool.domain import pools as pool_rules
 from userpool.domain import risk as risk_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
@@ -23,6 +23,8 @@ from userpool.errors import (
     UserNotFoundException,
 )
 from userpool.operations.shared import confirmation_codes, lookups, sending, threat_protection, throttle
+from userpool.operations.shared.signin import sign_up_sessions
+from userpool.operations.shared.signin.sessions import SignIn
 from userpool.store import Conflict
 from userpool.triggers import CLIENT_ID_NOT_APPLICABLE, Caller, Kind
 
@@ -50,12 +52,14 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     else:
         usernames.check_alias_username(p["Username"], settings.get("AliasAttributes") or ())
         username = p["Username"]
-    password = p.get("Password")
+    password = p.get("Password") or None  # blank is no password, as absent
     if password is None:
-        # Passwordless sign-up needs a pool whose sign-in policy allows other first factors (not built yet).
-        raise InvalidParameterException("Password is required to sign up in this user pool.")
-    passwords.check_policy(password, pool_rules.password_policy(settings), texts.SIGN_UP_POLICY_PREFIX)
-    await threat_protection.check_password(ctx, pool, client, password, risk_rules.SIGN_UP)
+        # A passwordless user signs in with another first factor: the pool's sign-in policy must allow one.
+        if not passwordless.allows_passwordless(settings):
+            raise InvalidParameterException(texts.PASSWORD_REQUIRED_TO_SIGN_UP)
+    else:
+        passwords.check_policy(password, pool_rules.password_policy(settings), texts.SIGN_UP_POLICY_PREFIX)
+        await threat_protection.check_password(ctx, pool, client, password, risk_rules.SIGN_UP)
     attribute_rules.check_sign_up_attributes(
         attributes, settings["SchemaAttributes"], client.settings.get("WriteAttributes"), implied
     )
@@ -66,7 +70,9 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     pre_sign_up = await ctx.triggers.pre_sign_up(pool, caller, username, attributes, p.get("ValidationData"), metadata)
     verified = pre_sign_up.verified_flags(attributes)
     # The argon2id hash and the SRP verifier (USER_SRP_AUTH), computed together in the worker pool.
-    password_hash, verifier = await ctx.hashing.hash_with_verifier(password, pool.id, username)
+    password_hash, verifier = (
+        await ctx.hashing.hash_with_verifier(password, pool.id, username) if password is not None else (None, None)
+    )
 
     user, code = await _create_user(
         ctx,
@@ -91,6 +97,9 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
         result["CodeDeliveryDetails"] = await sending.deliver_code(
             ctx, caller, pool, user, attribute, medium, code, "SignUp", metadata
         )
+    sign_in = SignIn(ctx, call, pool, client)
+    if sign_up_sessions.offered(sign_in):
+        result["Session"] = await sign_up_sessions.signed_up(sign_in, user)
     return result
 
 
@@ -100,8 +109,8 @@ async def _create_user(
     username: str,
     sub: str,
     attributes: dict[str, str],
-    password_hash: str,
-    verifier: Verifier,
+    password_hash: str | None,
+    verifier: Verifier | None,
     *,
     confirmed: bool,
     verified: list[str],
@@ -124,8 +133,8 @@ async def _create_user(
         ctx.clock.now(),
         # An auto-verified alias moves to the new user, as with ForceAliasCreation (AWS: autoVerifyEmail).
         move_aliases=True,
-        srp_salt=verifier.salt,
-        srp_verifier=verifier.verifier,
+        srp_salt=verifier.salt if verifier else None,
+        srp_verifier=verifier.verifier if verifier else None,
     )
     try:
         user_id = await ctx.store.create_user(record, new_code)
@@ -147,7 +156,12 @@ async def confirm_sign_up(ctx: Context, call: Call) -> dict[str, Any]:
     p = call.params
     client, pool = await lookups.client_and_pool(ctx.store, p["ClientId"], call)
     lookups.check_secret_hash(client, p["Username"], p.get("SecretHash"))
-    await confirm_with_code(
+    sign_in = SignIn(ctx, call, pool, client)
+    # SignUp's Session, checked before the code is: ConfirmSignUp answers with one that signs the user in.
+    sign_up_session = None
+    if p.get("Session"):
+        sign_up_session = await sign_up_sessions.check_signed_up(sign_in, p["Session"], p["Username"])
+    user = await confirm_with_code(
         ctx,
         client,
         pool,
@@ -157,7 +171,9 @@ async def confirm_sign_up(ctx: Context, call: Call) -> dict[str, Any]:
         Caller(client.id, call.user_agent),
         p.get("ClientMetadata"),
     )
-    return {}
+    if not sign_up_sessions.offered(sign_in):
+        return {}
+    return {"Session": await sign_up_sessions.confirmed(sign_in, user, sign_up_session)}
 
 
 async def confirm_with_code(

@@ -52,9 +52,11 @@ IP_LIMITS: Final[dict[str, tuple[frozenset[str], Callable[[Settings], int]]]] = 
     ),
 }
 # Per-user quotas (per hour).
+SIGN_IN_CODE: Final = "SignInCode"  # a one-time sign-in code sent (EMAIL_OTP, SMS_OTP as a first factor)
 USER_QUOTAS: Final[dict[str, Callable[[Settings], int]]] = {
     "ConfirmSignUp": lambda s: s.confirm_per_user_per_hour,
     "ResendConfirmationCode": lambda s: s.resend_per_user_per_hour,
+    SIGN_IN_CODE: lambda s: s.sign_in_codes_per_user_per_hour,
 }
 
 

@@ -24,7 +24,7 @@ from userpool.operations.shared.signin.sessions import SignIn
 from userpool.triggers import Caller, Kind
 
 PASSWORD_FLOWS = frozenset({flows.USER_PASSWORD, *flows.ADMIN_PASSWORD})
-FIRST_FACTOR_FLOWS = PASSWORD_FLOWS | {flows.SRP}
+FIRST_FACTOR_FLOWS = PASSWORD_FLOWS | {flows.SRP, flows.USER_AUTH}
 ANSWERS = frozenset({"RespondToAuthChallenge", "AdminRespondToAuthChallenge"})
 
 

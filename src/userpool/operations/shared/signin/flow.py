@@ -52,11 +52,18 @@ def missing_required(pool: Pool, attributes: dict[str, str]) -> list[str]:
     return attribute_rules.missing_required(pool.settings["SchemaAttributes"], attributes)
 
 
-async def proven(s: SignIn, user: User, auth_parameters: dict[str, str]) -> dict[str, Any]:
-    """The user proved its password (or SRP proof): what comes next, with the sign-in recorded in the user's event
-    history (``Pass`` when it goes on, ``Fail`` when the user's state refuses a right password)."""
+async def proven(
+    s: SignIn,
+    user: User,
+    auth_parameters: dict[str, str],
+    *,
+    passwordless: bool = False,
+) -> dict[str, Any]:
+    """The user proved a first factor (its password or SRP proof; with ``passwordless``, a one-time code, a passkey
+    or a confirmed sign-up, after which no MFA is asked, as Cognito does): what comes next, with the sign-in
+    recorded in the user's event history (``Pass`` when it goes on, ``Fail`` when the user's state refuses it)."""
     try:
-        result = await _after_first_factor(s, user, auth_parameters)
+        result = await _after_first_factor(s, user, auth_parameters, passwordless)
     except (NotAuthorizedException, UserNotConfirmedException, PasswordResetRequiredException):
         await record_sign_in(s, user, events.FAIL, events.PASSWORD_SUCCESS)
         raise
@@ -64,14 +71,16 @@ async def proven(s: SignIn, user: User, auth_parameters: dict[str, str]) -> dict
     return result
 
 
-async def _after_first_factor(s: SignIn, user: User, auth_parameters: dict[str, str]) -> dict[str, Any]:
+async def _after_first_factor(
+    s: SignIn, user: User, auth_parameters: dict[str, str], passwordless: bool
+) -> dict[str, Any]:
     if not user.enabled:
         raise NotAuthorizedException(texts.USER_DISABLED)
     if user.status == UserStatus.UNCONFIRMED:
         raise UserNotConfirmedException(texts.NOT_CONFIRMED)
     if user.status == UserStatus.RESET_REQUIRED:
         raise PasswordResetRequiredException(texts.PASSWORD_RESET_REQUIRED)
-    return await next_step(s, user, auth_parameters)
+    return await next_step(s, user, auth_parameters, mfa_done=passwordless)
 
 
 async def next_step(

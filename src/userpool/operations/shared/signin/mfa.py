@@ -26,7 +26,7 @@ from userpool.errors import (
     NotAuthorizedException,
 )
 from userpool.operations.shared import issuing, lookups, user_passwords
-from userpool.operations.shared.signin import flow, second_factor
+from userpool.operations.shared.signin import flow, otp, second_factor
 from userpool.operations.shared.signin.sessions import (
     SignIn,
     Step,
@@ -41,11 +41,16 @@ from userpool.store import Conflict
 
 
 async def _session_and_user(
-    s: SignIn, r: dict[str, str], token: str | None, challenge: str
+    s: SignIn, r: dict[str, str], token: str | None, challenge: str, *, hidden_code: bool = False
 ) -> tuple[AuthSession, User]:
+    """The live session of ``challenge`` and its user, named by ``USERNAME``. With ``hidden_code``, a code sent (as
+    it seemed) to a user the client hides is counted and answered as a wrong code (``otp.pretend``)."""
     username = required(r, "USERNAME")
     lookups.check_secret_hash(s.client, username, r.get("SECRET_HASH"))
     session = await find_session(s.ctx, s.client, token, challenge)
+    if hidden_code and session.user_id is None and session.data.get(otp.FIRST_FACTOR):
+        await take_attempt(s.ctx, session)
+        raise CodeMismatchException(texts.MFA_CODE_MISMATCH)
     user = await session_user(s.ctx, s.pool, session, username)
     if user is None:
         raise NotAuthorizedException(texts.INVALID_SESSION)
@@ -62,7 +67,7 @@ def code_answer(challenge: str) -> Step:
         code = next((r[n] for n in names if r.get(n)), None)
         if code is None:
             required(r, names[0])
-        session, user = await _session_and_user(s, r, token, challenge)
+        session, user = await _session_and_user(s, r, token, challenge, hidden_code=True)
         flow.check_not_locked(s.ctx, user)
         await take_attempt(s.ctx, session)
         if not await _code_matches(s, user, challenge, str(code)):
@@ -72,6 +77,8 @@ def code_answer(challenge: str) -> Step:
         await use_session(s.ctx, session)
         if challenge == mfa_rules.SMS:
             user = await _phone_verified(s, user)
+        if session.data.get(otp.FIRST_FACTOR):  # a one-time code as the first factor (choice-based sign-in)
+            return await flow.proven(s, user, session.data.get("auth_parameters", {}), passwordless=True)
         return await flow.next_step(s, user, session.data.get("auth_parameters", {}), mfa_done=True)
 
     return answer

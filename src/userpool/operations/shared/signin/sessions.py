@@ -53,11 +53,14 @@ def required(params: dict[str, str], name: str) -> str:
 
 
 # ---- the session record ------------------------------------------------------------------------------------------
-async def new_session(s: SignIn, user: User | None, challenge: str, data: dict[str, Any], token: str = "") -> str:
-    """Store a challenge session; the opaque value the client gets back (only its hash is stored)."""
+async def new_session(
+    s: SignIn, user: User | None, challenge: str, data: dict[str, Any], token: str = "", *, seconds: int = 0
+) -> str:
+    """Store a challenge session, living ``seconds`` (else the client's ``AuthSessionValidity``); the opaque value
+    the client gets back (only its hash is stored)."""
     token = token or secrets.token_urlsafe(96)
     now = s.ctx.clock.now()
-    minutes = int(s.client.settings.get("AuthSessionValidity", 3))
+    lifetime = seconds or int(s.client.settings.get("AuthSessionValidity", 3)) * 60
     await s.ctx.store.add_session(
         AuthSession(
             id_hash=issuing.token_hash(token),
@@ -67,7 +70,7 @@ async def new_session(s: SignIn, user: User | None, challenge: str, data: dict[s
             challenge=challenge,
             data=data,
             created_at=now,
-            expires_at=now + minutes * 60,
+            expires_at=now + lifetime,
         )
     )
     return token

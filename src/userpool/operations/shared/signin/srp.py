@@ -12,7 +12,7 @@ from typing import Any
 
 from userpool.domain import auth_events as events
 from userpool.domain import srp, texts
-from userpool.domain.records import Pool
+from userpool.domain.records import Pool, User
 from userpool.errors import InvalidParameterException, NotAuthorizedException
 from userpool.operations.shared import issuing, lookups, user_passwords
 from userpool.operations.shared.signin import device, flow
@@ -47,6 +47,21 @@ async def start(
         raise InvalidParameterException(texts.INVALID_SRP_A)
     user = await lookups.user_for_client(ctx.store, client, pool, username, texts.USER_NOT_FOUND)
     flow.refuse_imported(s, user)
+    return await challenge(s, user, username, a_hex, params, custom=custom)
+
+
+async def challenge(
+    s: SignIn,
+    user: User | None,
+    username: str,
+    a_hex: str,
+    params: dict[str, str],
+    *,
+    custom: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ``PASSWORD_VERIFIER`` challenge for ``user`` (None: a user the client hides, named ``username``), the
+    client's ``SRP_A`` checked by the caller; ``params`` are the sign-in's first AuthParameters."""
+    ctx, pool = s.ctx, s.pool
     if user is not None and user.srp_verifier is not None and user.srp_salt is not None:
         salt, verifier, srp_id = user.srp_salt, user.srp_verifier, user.username
     else:
@@ -55,12 +70,12 @@ async def start(
         salt = _decoy_salt(pool, key.private_key, username)
         verifier = format(secrets.randbits(3072) % srp.N, "x")
         srp_id = user.username if user is not None else username
-    challenge = await ctx.hashing.run(srp.start, verifier)
+    started = await ctx.hashing.run(srp.start, verifier)
     block = secrets.token_bytes(64)
     data = {
         "A": a_hex,
-        "b": challenge.b,
-        "B": challenge.B,
+        "b": started.b,
+        "B": started.B,
         "verifier": verifier,
         "srp_id": srp_id,
         "auth_parameters": carried(params),
@@ -73,7 +88,7 @@ async def start(
         "ChallengeParameters": {
             "SALT": salt,
             "SECRET_BLOCK": base64.b64encode(block).decode(),
-            "SRP_B": challenge.B,
+            "SRP_B": started.B,
             "USERNAME": srp_id,
             "USER_ID_FOR_SRP": srp_id,
         },

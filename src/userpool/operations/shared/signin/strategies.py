@@ -13,9 +13,9 @@ from types import MappingProxyType
 from typing import Any
 
 from userpool.domain import clients as client_rules
-from userpool.domain import flows
+from userpool.domain import flows, passwordless, texts
 from userpool.domain import mfa as mfa_rules
-from userpool.errors import InvalidParameterException, UnsupportedOperationException
+from userpool.errors import FeatureUnavailableInTierException, InvalidParameterException, UnsupportedOperationException
 from userpool.operations.shared.signin import (
     auth_triggers,
     custom,
@@ -25,6 +25,7 @@ from userpool.operations.shared.signin import (
     password,
     refresh,
     srp,
+    user_auth,
     webauthn,
 )
 from userpool.operations.shared.signin.flow import NEW_PASSWORD_REQUIRED
@@ -37,6 +38,7 @@ FLOWS: Mapping[str, Step] = MappingProxyType(
         flows.SRP: srp.start,
         **dict.fromkeys(flows.REFRESH, refresh.start),
         flows.CUSTOM: custom.start,
+        flows.USER_AUTH: user_auth.start,
     }
 )
 ADMIN_ONLY = frozenset(flows.ADMIN_PASSWORD)  # flows only AdminInitiateAuth takes
@@ -55,14 +57,16 @@ CHALLENGES: Mapping[str, Step] = MappingProxyType(
         device.DEVICE_PASSWORD_VERIFIER: device.answer_device_password_verifier,
         custom.CUSTOM_CHALLENGE: custom.answer,
         webauthn.WEB_AUTHN: webauthn.answer,
+        passwordless.SELECT_CHALLENGE: user_auth.answer_select,
+        passwordless.PASSWORD: user_auth.answer_factor(passwordless.PASSWORD),
+        passwordless.PASSWORD_SRP: user_auth.answer_factor(passwordless.PASSWORD_SRP),
+        mfa_rules.SMS_OTP: mfa.code_answer(mfa_rules.SMS_OTP),
     }
 )
 
 
 async def start(s: SignIn, flow: str, params: dict[str, str]) -> dict[str, Any]:
     """A sign-in's first step: ``flow`` with its ``AuthParameters``."""
-    if flow == "USER_AUTH":
-        raise UnsupportedOperationException(f"userpool does not implement the {flow} flow yet.")
     strategy = FLOWS.get(flow)
     if strategy is None or flow in (CLIENT_ONLY if s.admin else ADMIN_ONLY):
         raise InvalidParameterException("Initiate Auth method not supported.")
@@ -70,6 +74,8 @@ async def start(s: SignIn, flow: str, params: dict[str, str]) -> dict[str, Any]:
     # A client that rotates refresh tokens refreshes only through GetTokensFromRefreshToken, as in Cognito.
     if not flows.enabled(allowed, flow) or (flow in flows.REFRESH and client_rules.rotation_enabled(s.client.settings)):
         raise InvalidParameterException(flows.not_enabled_message(flow))
+    if flow == flows.USER_AUTH and not passwordless.available_to_pool(s.pool.settings):
+        raise FeatureUnavailableInTierException(texts.FEATURE_NOT_IN_TIER)
     await auth_triggers.before_first_factor(s, flow, params)  # UserMigration, PreAuthentication
     return await strategy(s, params, None)
 

@@ -2,8 +2,9 @@
 relying party, the user's passkeys) and its answer (``CREDENTIAL``: the browser's AuthenticationResponseJSON),
 verified by ``domain.webauthn``: the session's challenge, the origin and relying party, the signature under the
 passkey the user registered, user verification as the pool asks, and a signature counter that moved forward (moved
-in the store by one conditional ``UPDATE``, so a replayed assertion loses). A passkey is a whole sign-in: no MFA is
-asked after it (``flow.next_step(..., mfa_done=True)``).
+in the store by one conditional ``UPDATE``, so a replayed assertion loses). A passkey is a first factor after which
+no MFA is asked (``flow.proven(..., passwordless=True)``); ``available`` and ``begin`` make it one of choice-based
+sign-in's first factors (``user_auth.FIRST_FACTORS``).
 
 Also the relying party every passkey step works for (``relying_party``), which the registration operations share.
 """
@@ -51,7 +52,12 @@ async def relying_party(ctx: Context, pool: Pool) -> str:
     return rp_id
 
 
-async def ask(s: SignIn, user: User, auth_parameters: dict[str, str]) -> dict[str, Any]:
+async def available(s: SignIn, user: User) -> bool:
+    """A user can sign in with a passkey once it has registered one (``user_auth.FIRST_FACTORS``)."""
+    return bool(await s.ctx.store.webauthn_credentials_of_user(user.id))
+
+
+async def begin(s: SignIn, user: User, auth_parameters: dict[str, str]) -> dict[str, Any]:
     """The ``WEB_AUTHN`` challenge for ``user`` (who has passkeys), in a new session that keeps its challenge."""
     try:
         rp_id = await relying_party(s.ctx, s.pool)
@@ -81,8 +87,6 @@ async def answer(s: SignIn, r: dict[str, str], token: str | None) -> dict[str, A
     user = await session_user(ctx, s.pool, session, username)
     if user is None:
         raise NotAuthorizedException(texts.INVALID_SESSION)
-    if not user.enabled:
-        raise NotAuthorizedException(texts.USER_DISABLED)
     await use_session(ctx, session)
     presented = rules.presented_assertion(credential)
     passkey = await ctx.store.get_webauthn_credential(s.pool.id, presented.credential_id)
@@ -100,4 +104,4 @@ async def answer(s: SignIn, r: dict[str, str], token: str | None) -> dict[str, A
         s.pool.id, passkey.credential_id, passkey.sign_count, count, ctx.clock.now()
     ):
         raise NotAuthorizedException(texts.WEBAUTHN_SIGN_IN_REFUSED)
-    return await flow.next_step(s, user, session.data.get("auth_parameters", {}), mfa_done=True)
+    return await flow.proven(s, user, session.data.get("auth_parameters", {}), passwordless=True)
