@@ -5,6 +5,7 @@ ListWebAuthnCredentials, DeleteWebAuthnCredential, and every refusal with its AW
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -13,11 +14,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests import databases
+from tests.api.test_mfa import register_totp
 from tests.helpers import advance_clock, error_of
 from tests.passkeys import ORIGIN, Authenticator, b64url, unb64url
-from tests.signin import confirmed_user, make_pool_and_client, password_auth
+from tests.signin import claims, confirmed_user, make_pool_and_client, password_auth
 
 PASSKEY_POLICY = {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}}
+FLOWS = ["ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+REFUSED = (400, "NotAuthorizedException", "The passkey could not be verified.")
 
 
 def failure(call: Any, **params: Any) -> tuple[int, str, str]:
@@ -35,13 +39,21 @@ class World:
 
 
 def passkey_pool(
-    cognito: Any, config: dict[str, Any] | None = None, policy: dict[str, Any] | None = None, **pool: Any
+    cognito: Any,
+    config: dict[str, Any] | None = None,
+    policy: dict[str, Any] | None = None,
+    mfa: dict[str, Any] | None = None,
+    **pool: Any,
 ) -> World:
     """A pool whose sign-in policy allows passkeys, its relying party ``localhost`` (unless ``config`` says), and
     alice signed in with her password."""
-    pool_id, client_id = make_pool_and_client(cognito, {"Policies": policy or PASSKEY_POLICY, **pool})
+    pool_id, client_id = make_pool_and_client(
+        cognito, {"Policies": policy or PASSKEY_POLICY, **pool}, ExplicitAuthFlows=FLOWS
+    )
     cognito.set_user_pool_mfa_config(
-        UserPoolId=pool_id, WebAuthnConfiguration={"RelyingPartyId": "localhost"} if config is None else config
+        UserPoolId=pool_id,
+        WebAuthnConfiguration={"RelyingPartyId": "localhost"} if config is None else config,
+        **(mfa or {}),
     )
     sub = confirmed_user(cognito, pool_id, client_id)
     token = password_auth(cognito, client_id)["AuthenticationResult"]["AccessToken"]
@@ -371,3 +383,208 @@ def test_passkey_operations_need_a_valid_access_token(cognito):
             "NotAuthorizedException",
             "Invalid Access Token",
         )
+
+
+# ---- signing in ------------------------------------------------------------------------------------------------
+def passkey_challenge(cognito: Any, client_id: str, username: str = "alice") -> dict[str, Any]:
+    """USER_AUTH preferring WEB_AUTHN: the challenge, its request options parsed."""
+    challenge = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": username, "PREFERRED_CHALLENGE": "WEB_AUTHN"},
+    )
+    assert challenge["ChallengeName"] == "WEB_AUTHN"
+    return challenge
+
+
+def options_of(challenge: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(challenge["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
+
+
+def answer(cognito: Any, client_id: str, challenge: dict[str, Any], credential: str, username: str = "alice"):
+    return cognito.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="WEB_AUTHN",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": username, "CREDENTIAL": credential},
+    )
+
+
+def sign_in_refusal(cognito: Any, client_id: str, challenge: dict[str, Any], credential: str, username="alice"):
+    with pytest.raises(ClientError) as excinfo:
+        answer(cognito, client_id, challenge, credential, username)
+    return error_of(excinfo)
+
+
+def test_a_passkey_signs_in_through_user_auth_without_mfa(cognito, server, database):
+    world = passkey_pool(
+        cognito, mfa={"MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": {"Enabled": True}}
+    )
+    register_totp(server, cognito, world.token)
+    cognito.set_user_mfa_preference(
+        AccessToken=world.token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+    assert password_auth(cognito, world.client_id)["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    passkey = register(cognito, world.token)
+
+    challenge = passkey_challenge(cognito, world.client_id)
+    options = options_of(challenge)
+    assert challenge["ChallengeParameters"]["USERNAME"] == "alice"
+    assert len(unb64url(options["challenge"])) == 32
+    assert options == {
+        "challenge": options["challenge"],
+        "timeout": 180000,
+        "rpId": "localhost",
+        "allowCredentials": [{"type": "public-key", "id": passkey.id, "transports": ["internal", "hybrid"]}],
+        "userVerification": "preferred",
+    }
+    result = answer(cognito, world.client_id, challenge, passkey.get(options))["AuthenticationResult"]
+    assert claims(result["AccessToken"])["username"] == "alice"
+    assert claims(result["IdToken"])["sub"] == world.sub
+    assert stored_passkeys(database, world.pool_id) == [(passkey.id, 1, "localhost", "platform")]
+    # And again: the counter moves on.
+    challenge = passkey_challenge(cognito, world.client_id)
+    assert "AuthenticationResult" in answer(cognito, world.client_id, challenge, passkey.get(options_of(challenge)))
+    assert stored_passkeys(database, world.pool_id)[0][1] == 2
+
+
+def test_web_authn_is_offered_to_users_with_a_passkey_and_chosen_with_select_challenge(cognito):
+    world = passkey_pool(cognito)
+    confirmed_user(cognito, world.pool_id, world.client_id, "bob")
+    passkey = register(cognito, world.token)
+    for username, expected in (
+        ("alice", ["PASSWORD_SRP", "PASSWORD", "WEB_AUTHN"]),
+        ("bob", ["PASSWORD_SRP", "PASSWORD"]),
+    ):
+        started = cognito.initiate_auth(
+            ClientId=world.client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": username}
+        )
+        assert (started["ChallengeName"], started["AvailableChallenges"]) == ("SELECT_CHALLENGE", expected)
+    started = cognito.initiate_auth(
+        ClientId=world.client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "alice"}
+    )
+    chosen = cognito.respond_to_auth_challenge(
+        ClientId=world.client_id,
+        ChallengeName="SELECT_CHALLENGE",
+        Session=started["Session"],
+        ChallengeResponses={"USERNAME": "alice", "ANSWER": "WEB_AUTHN"},
+    )
+    assert chosen["ChallengeName"] == "WEB_AUTHN"
+    assert "AuthenticationResult" in answer(cognito, world.client_id, chosen, passkey.get(options_of(chosen)))
+
+
+def test_a_passkey_of_another_user_is_refused(cognito, database):
+    world = passkey_pool(cognito)
+    register(cognito, world.token)
+    confirmed_user(cognito, world.pool_id, world.client_id, "bob")
+    bob_token = password_auth(cognito, world.client_id, "bob")["AuthenticationResult"]["AccessToken"]
+    bobs = register(cognito, bob_token)
+    challenge = passkey_challenge(cognito, world.client_id)
+    assert sign_in_refusal(cognito, world.client_id, challenge, bobs.get(options_of(challenge))) == REFUSED
+    assert [row[1] for row in stored_passkeys(database, world.pool_id)] == [0, 0]
+
+
+def test_an_assertion_from_another_origin_or_relying_party_is_refused(cognito):
+    world = passkey_pool(cognito)
+    passkey = register(cognito, world.token)
+    challenge = passkey_challenge(cognito, world.client_id)
+    credential = passkey.get(options_of(challenge), origin="https://evil.example")
+    assert sign_in_refusal(cognito, world.client_id, challenge, credential) == (
+        400,
+        "NotAuthorizedException",
+        "The origin https://evil.example is not allowed for the relying party localhost.",
+    )
+    challenge = passkey_challenge(cognito, world.client_id)
+    credential = passkey.get(options_of(challenge), rp_id="example.com")
+    assert sign_in_refusal(cognito, world.client_id, challenge, credential) == (
+        400,
+        "NotAuthorizedException",
+        "The credential is for another relying party than localhost.",
+    )
+
+
+def test_an_assertion_of_another_challenge_is_refused(cognito):
+    world = passkey_pool(cognito)
+    passkey = register(cognito, world.token)
+    challenge = passkey_challenge(cognito, world.client_id)
+    credential = passkey.get(options_of(challenge), challenge=b64url(secrets.token_bytes(32)))
+    assert sign_in_refusal(cognito, world.client_id, challenge, credential) == (
+        400,
+        "NotAuthorizedException",
+        "Invalid passkey credential: Client data challenge was not expected challenge.",
+    )
+
+
+def test_a_replayed_assertion_is_refused(cognito, database):
+    world = passkey_pool(cognito)
+    passkey = register(cognito, world.token)
+    challenge = passkey_challenge(cognito, world.client_id)
+    credential = passkey.get(options_of(challenge))
+    answer(cognito, world.client_id, challenge, credential)
+    # The same answer again: its session is spent.
+    assert sign_in_refusal(cognito, world.client_id, challenge, credential) == (
+        400,
+        "NotAuthorizedException",
+        "Invalid session for the user, session can only be used once.",
+    )
+    # In a new sign-in: the challenge is not that sign-in's.
+    fresh = passkey_challenge(cognito, world.client_id)
+    assert sign_in_refusal(cognito, world.client_id, fresh, credential)[2] == (
+        "Invalid passkey credential: Client data challenge was not expected challenge."
+    )
+    # A cloned authenticator signing with a counter already seen.
+    fresh = passkey_challenge(cognito, world.client_id)
+    assert sign_in_refusal(cognito, world.client_id, fresh, passkey.get(options_of(fresh), count=1)) == (
+        400,
+        "NotAuthorizedException",
+        "Invalid passkey credential: Response sign count of 1 was not greater than current count of 1.",
+    )
+    assert stored_passkeys(database, world.pool_id)[0][1] == 1
+
+
+def test_an_authenticator_without_a_counter_signs_in_again_and_again(cognito):
+    world = passkey_pool(cognito)
+    passkey = register(cognito, world.token, Authenticator(counter_step=0))
+    for _ in range(2):
+        challenge = passkey_challenge(cognito, world.client_id)
+        assert "AuthenticationResult" in answer(cognito, world.client_id, challenge, passkey.get(options_of(challenge)))
+
+
+def test_a_deleted_passkey_signs_in_no_more(cognito):
+    world = passkey_pool(cognito)
+    passkey = register(cognito, world.token)
+    kept = register(cognito, world.token)
+    challenge = passkey_challenge(cognito, world.client_id)
+    cognito.delete_web_authn_credential(AccessToken=world.token, CredentialId=passkey.id)
+    assert sign_in_refusal(cognito, world.client_id, challenge, passkey.get(options_of(challenge))) == REFUSED
+    challenge = passkey_challenge(cognito, world.client_id)
+    assert [c["id"] for c in options_of(challenge)["allowCredentials"]] == [kept.id]
+    cognito.delete_web_authn_credential(AccessToken=world.token, CredentialId=kept.id)
+    started = cognito.initiate_auth(
+        ClientId=world.client_id,
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"},
+    )
+    assert started["AvailableChallenges"] == ["PASSWORD_SRP", "PASSWORD"]
+
+
+def test_user_verification_required_refuses_an_assertion_without_it(cognito):
+    world = passkey_pool(cognito, config={"RelyingPartyId": "localhost", "UserVerification": "required"})
+    passkey = register(cognito, world.token)
+    passkey.verifies_user = False
+    challenge = passkey_challenge(cognito, world.client_id)
+    assert options_of(challenge)["userVerification"] == "required"
+    assert sign_in_refusal(cognito, world.client_id, challenge, passkey.get(options_of(challenge))) == (
+        400,
+        "NotAuthorizedException",
+        "Invalid passkey credential: User verification is required but user was not verified during authentication.",
+    )
+
+
+def test_a_malformed_credential_answer_is_refused(cognito):
+    world = passkey_pool(cognito)
+    register(cognito, world.token)
+    challenge = passkey_challenge(cognito, world.client_id)
+    status, kind, message = sign_in_refusal(cognito, world.client_id, challenge, "{not json")
+    assert (status, kind) == (400, "NotAuthorizedException")
+    assert message.startswith("Invalid passkey credential: ")
