@@ -102,7 +102,7 @@ def build_context(settings: Settings) -> Context:
         hashing=hashing,
         sender=build_sender(settings, store, clock),
         metrics=metrics,
-        generate_code=(lambda: fixed) if (fixed := settings.fixed_code) else codes.generate,
+        generate_code=(lambda digits=6: fixed) if (fixed := settings.fixed_code) else codes.generate,
         triggers=triggers,
         blocklist=PasswordBlocklist(),
         feedback_key=auth_events.feedback_key(key),

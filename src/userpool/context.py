@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from userpool.blocklist import PasswordBlocklist
 from userpool.clock import Clock
@@ -17,6 +16,12 @@ from userpool.store import Store
 from userpool.triggers import Triggers
 
 
+class CodeGenerator(Protocol):
+    """Makes a new code of ``digits`` digits (a server's fixed code, when it has one, whatever the length)."""
+
+    def __call__(self, digits: int = 6) -> str: ...
+
+
 @dataclass
 class Context:
     settings: Settings
@@ -25,7 +30,7 @@ class Context:
     hashing: PasswordHashing
     sender: Sender
     metrics: Metrics
-    generate_code: Callable[[], str]  # a new confirmation code: random, or the configured fixed code
+    generate_code: CodeGenerator  # a new confirmation code: random, or the configured fixed code
     triggers: Triggers
     # Parsed RSA keys by ``kid`` (a kid's key material never changes, so any process may cache it).
     key_cache: dict[tuple[str, str], Any] = field(default_factory=dict)

@@ -197,6 +197,7 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
         "AdminSetUserMFAPreference": {"UserPoolId": pool, "Username": "present", "SMSMfaSettings": {"Enabled": False}},
         "SetUserSettings": {"AccessToken": TOKEN, "MFAOptions": []},
         "AdminSetUserSettings": {"UserPoolId": pool, "Username": "present", "MFAOptions": []},
+        "GetUserAuthFactors": {"AccessToken": TOKEN},
         "CreateUserPoolDomain": {"UserPoolId": pool, "Domain": f"d{uuid.uuid4().hex}"},
         "DescribeUserPoolDomain": {"Domain": "nodomain"},
         "UpdateUserPoolDomain": {"UserPoolId": pool, "Domain": "nodomain", "ManagedLoginVersion": 2},

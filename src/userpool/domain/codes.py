@@ -17,8 +17,9 @@ def verify_purpose(attribute: str) -> str:
     return f"verify_{attribute}"
 
 
-def generate() -> str:
-    return f"{secrets.randbelow(1_000_000):06d}"
+def generate(digits: int = 6) -> str:
+    """A random code of ``digits`` digits (six for confirmations and MFA; eight for one-time sign-in codes)."""
+    return f"{secrets.randbelow(10**digits):0{digits}d}"
 
 
 def hash_code(code: str, salt: bytes | None = None) -> str:

@@ -42,6 +42,8 @@ MEDIUM = {SMS: "SMS", EMAIL: "EMAIL", SMS_OTP: "SMS"}
 ATTRIBUTE = {SMS: "phone_number", EMAIL: "email", SMS_OTP: "phone_number"}
 CODE_PURPOSE = "mfa"  # the one sign-in code a user has at a time (store ``codes``)
 CODE_SECONDS = 180  # an SMS or email MFA code lives three minutes
+CODE_DIGITS = 6  # an MFA code's length (unverified)
+FIRST_FACTOR_CODE_DIGITS = 8  # a one-time sign-in code's (EMAIL_OTP, SMS_OTP as a first factor; observed)
 SESSION_ATTEMPTS = 3  # wrong codes one challenge session takes; the last spends it (each also counts to the lockout)
 # Cognito's default texts (unverified).
 DEFAULT_SMS_MESSAGE = "Your authentication code is {####}. "

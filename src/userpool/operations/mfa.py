@@ -1,6 +1,7 @@
 """Multi-factor authentication: SetUserPoolMfaConfig, GetUserPoolMfaConfig, AssociateSoftwareToken,
-VerifySoftwareToken, SetUserMFAPreference, AdminSetUserMFAPreference, and the legacy SetUserSettings and
-AdminSetUserSettings (``MFAOptions``). The sign-in challenges themselves are strategies of the sign-in flow engine
+VerifySoftwareToken, SetUserMFAPreference, AdminSetUserMFAPreference, the legacy SetUserSettings and
+AdminSetUserSettings (``MFAOptions``), and GetUserAuthFactors (a user's MFA and the first factors it can sign in with,
+``user_auth.configured_factors``). The sign-in challenges themselves are strategies of the sign-in flow engine
 (``operations/shared/signin/mfa.py``); the rules are ``domain/mfa.py``."""
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from userpool.errors import (
 )
 from userpool.operations.shared import issuing, lookups, user_passwords
 from userpool.operations.shared.signin import mfa as mfa_steps
-from userpool.operations.shared.signin.sessions import take_attempt
+from userpool.operations.shared.signin import user_auth
+from userpool.operations.shared.signin.sessions import SignIn, take_attempt
 
 SUCCESS = {"Status": "SUCCESS"}
 
@@ -138,6 +140,19 @@ async def admin_set_user_settings(ctx: Context, call: Call) -> dict[str, Any]:
     return await _mfa_options(ctx, user, call)
 
 
+# ---- what a user signs in with -------------------------------------------------------------------------------------
+async def get_user_auth_factors(ctx: Context, call: Call) -> dict[str, Any]:
+    """The user's MFA (as GetUser answers it) and ``ConfiguredUserAuthFactors``: the first factors the pool allows
+    that the user can sign in with (a password, a verified email or phone number for one-time codes, passkeys)."""
+    caller = await issuing.authenticate(ctx, call.params["AccessToken"])
+    client = await lookups.require_client(ctx.store, caller.client_id, caller.pool.id)
+    user = caller.user
+    answer = mfa_rules.describe(await ctx.store.get_mfa_settings(user.id), user.attributes)
+    answer.pop("MFAOptions", None)
+    factors = await user_auth.configured_factors(SignIn(ctx, call, caller.pool, client), user)
+    return {"Username": user.username, **answer, "ConfiguredUserAuthFactors": factors}
+
+
 OPERATIONS = {
     "SetUserPoolMfaConfig": set_user_pool_mfa_config,
     "GetUserPoolMfaConfig": get_user_pool_mfa_config,
@@ -147,4 +162,5 @@ OPERATIONS = {
     "AdminSetUserMFAPreference": admin_set_user_mfa_preference,
     "SetUserSettings": set_user_settings,
     "AdminSetUserSettings": admin_set_user_settings,
+    "GetUserAuthFactors": get_user_auth_factors,
 }

@@ -1,11 +1,11 @@
 """One-time codes as choice-based sign-in's first factor: ``EMAIL_OTP`` and ``SMS_OTP`` (``user_auth.FIRST_FACTORS``).
 
-A user can use a code sent to its verified email address or phone number. The code is made, stored hashed and
-sent as MFA's codes are (``second_factor.send_code``: three minutes, the custom sender or CustomMessage with source
-``Authentication``, the pool's authentication templates), counted against the user's hourly quota of sign-in codes;
-its challenge session is marked ``first_factor``, so the right code (``mfa.code_answer``) ends the first factor
-(``flow.proven``), after which no MFA is asked. A user the client hides gets a challenge that looks the same, no
-message, and a code that never matches.
+A user can use a code sent to its verified email address or phone number. The code (eight digits, as Cognito's)
+is made, stored hashed and sent as MFA's codes are (``second_factor.send_code``: three minutes, the custom sender or
+CustomMessage with source ``Authentication``, the pool's authentication templates), counted against the user's
+hourly quota of sign-in codes; its challenge session is marked ``first_factor``, so the right code
+(``mfa.code_answer``) ends the first factor (``flow.proven``), after which no MFA is asked. A user the client hides
+gets a challenge that looks the same, no message, and a code that never matches.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ async def begin_sms(s: SignIn, user: User, params: dict[str, str]) -> dict[str, 
 
 async def _begin(s: SignIn, user: User, challenge: str, params: dict[str, str]) -> dict[str, Any]:
     await throttle.per_user(s.ctx, throttle.SIGN_IN_CODE, user)
-    parameters = await second_factor.send_code(s, user, challenge)
+    parameters = await second_factor.send_code(s, user, challenge, mfa_rules.FIRST_FACTOR_CODE_DIGITS)
     data = {FIRST_FACTOR: True, "auth_parameters": carried(params)}
     token = await new_session(s, user, challenge, data)
     return _challenge(challenge, token, user.username, parameters)

@@ -37,12 +37,12 @@ async def ask(s: SignIn, user: User, decision: mfa_rules.Decision, auth_paramete
     return {"ChallengeName": decision.challenge, "Session": session, "ChallengeParameters": parameters}
 
 
-async def send_code(s: SignIn, user: User, challenge: str) -> dict[str, str]:
-    """Make, store and send the code of an SMS or email challenge; its ChallengeParameters."""
+async def send_code(s: SignIn, user: User, challenge: str, digits: int = mfa_rules.CODE_DIGITS) -> dict[str, str]:
+    """Make, store and send the code of an SMS or email challenge (``digits`` long); its ChallengeParameters."""
     ctx, pool = s.ctx, s.pool
     medium, attribute = mfa_rules.MEDIUM[challenge], mfa_rules.ATTRIBUTE[challenge]
     destination = user.attributes[attribute]
-    code = ctx.generate_code()
+    code = ctx.generate_code(digits)
     expires_at = ctx.clock.now() + mfa_rules.CODE_SECONDS
     stored = NewCode(mfa_rules.CODE_PURPOSE, codes.hash_code(code), attribute, expires_at)
     await ctx.store.replace_code(user.id, stored, ctx.clock.now())
