@@ -451,7 +451,11 @@ def test_a_passkey_signs_in_through_user_auth_without_mfa(cognito, server, datab
 def test_web_authn_is_offered_to_users_with_a_passkey_and_chosen_with_select_challenge(cognito):
     world = passkey_pool(cognito)
     confirmed_user(cognito, world.pool_id, world.client_id, "bob")
+    factors = cognito.get_user_auth_factors(AccessToken=world.token)["ConfiguredUserAuthFactors"]
+    assert factors == ["PASSWORD"]
     passkey = register(cognito, world.token)
+    factors = cognito.get_user_auth_factors(AccessToken=world.token)["ConfiguredUserAuthFactors"]
+    assert factors == ["PASSWORD", "WEB_AUTHN"]
     for username, expected in (
         ("alice", ["PASSWORD_SRP", "PASSWORD", "WEB_AUTHN"]),
         ("bob", ["PASSWORD_SRP", "PASSWORD"]),
