@@ -8,6 +8,7 @@ receives tokens. No crypto is made by the test: the browser's authenticator sign
 from __future__ import annotations
 
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -15,11 +16,15 @@ from typing import Any
 
 import httpx
 import pytest
+from authlib.integrations.httpx_client import OAuth2Client
+from selenium.webdriver.common.by import By
 from selenium.webdriver.common.virtual_authenticator import Transport, VirtualAuthenticatorOptions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.api.test_inbox_browser import browser  # noqa: F401 - the module's Chromium fixture
-from tests.api.test_passkeys import passkey_pool, stored_passkeys
-from tests.signin import claims
+from tests.api.test_passkeys import PASSKEY_POLICY, passkey_pool, stored_passkeys
+from tests.oauth_helpers import authorize_params, oauth_pool, pkce_pair
+from tests.signin import claims, confirmed_user, password_auth
 
 # A page's test; the operations and the store behind it are proven on both databases by test_passkeys.
 pytestmark = pytest.mark.databases("sqlite")
@@ -31,8 +36,13 @@ class App:
     (as an app's own backend would; it keeps the page and the API on one origin)."""
 
     def __init__(self, userpool_url: str) -> None:
+        seen: list[str] = []
+        self.seen = seen
+
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
+                if not self.path.startswith("/favicon"):
+                    seen.append(self.path)
                 self._send(200, "text/html", PAGE)
 
             def do_POST(self) -> None:
@@ -53,6 +63,7 @@ class App:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://localhost:{self.server.server_address[1]}/"
+        self.callback = f"{self.url}callback"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
@@ -122,3 +133,60 @@ def test_a_passkey_made_by_chromiums_authenticator_registers_and_signs_in(
     # The same authenticator signs in again; its counter moves on and the server keeps up.
     run(browser, "signInWithPasskey", world.client_id, "alice")
     assert stored_passkeys(database, world.pool_id)[0][1] > count
+
+
+def test_the_hosted_ui_signs_in_with_a_passkey(
+    browser,  # noqa: F811
+    authenticator,
+    cognito,
+    server,
+    app,
+):
+    """The login page's passkey button: the passkey step's page asks Chromium's authenticator (its script, the UI's
+    own) and the sign-in ends at the app's callback with a code, as a password sign-in does."""
+    world = oauth_pool(cognito, callback=app.callback, Policies=PASSKEY_POLICY)
+    cognito.set_user_pool_mfa_config(UserPoolId=world.pool_id, WebAuthnConfiguration={"RelyingPartyId": "localhost"})
+    confirmed_user(cognito, world.pool_id, world.web_id, "carol")
+    token = password_auth(cognito, world.web_id, "carol")["AuthenticationResult"]["AccessToken"]
+    browser.get(app.url)
+    run(browser, "registerPasskey", token)  # the relying party is localhost, whatever the port
+
+    hosted = server.url.replace("127.0.0.1", "localhost")
+    verifier, challenge = pkce_pair()
+    params = authorize_params(world.web_id, challenge, redirect_uri=app.callback)
+    browser.get(f"{hosted}/oauth2/authorize?{urllib.parse.urlencode(params)}")
+    WebDriverWait(browser, 15).until(lambda b: "/login?" in b.current_url)
+    browser.find_element(By.ID, "username").send_keys("carol")
+    browser.find_element(By.ID, "passkey").click()
+    WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.CSS_SELECTOR, "[data-view=passkey]"))
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Sign in with your passkey"
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 15).until(lambda b: b.current_url.startswith(app.callback))
+    answer = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(app.seen[-1]).query))
+    assert answer["state"] == params["state"]
+    with OAuth2Client(world.web_id, token_endpoint_auth_method="none") as client:
+        tokens = client.fetch_token(
+            f"{server.url}/oauth2/token", code=answer["code"], redirect_uri=app.callback, code_verifier=verifier
+        )
+    assert claims(tokens["id_token"])["cognito:username"] == "carol"
+
+
+def test_the_hosted_ui_offers_passkeys_only_where_the_pool_allows_them_to_users_who_have_one(
+    browser,  # noqa: F811
+    cognito,
+    server,
+    app,
+):
+    for policy, offered in ((None, False), (PASSKEY_POLICY, True)):
+        world = oauth_pool(cognito, callback=app.callback, **({"Policies": policy} if policy else {}))
+        params = authorize_params(world.web_id, pkce_pair()[1], redirect_uri=app.callback)
+        browser.get(f"{server.url}/oauth2/authorize?{urllib.parse.urlencode(params)}")
+        WebDriverWait(browser, 15).until(lambda b: "/login?" in b.current_url)
+        assert bool(browser.find_elements(By.ID, "passkey")) is offered
+    cognito.set_user_pool_mfa_config(UserPoolId=world.pool_id, WebAuthnConfiguration={"RelyingPartyId": "localhost"})
+    confirmed_user(cognito, world.pool_id, world.web_id, "dave")
+    browser.find_element(By.ID, "username").send_keys("dave")
+    browser.find_element(By.ID, "passkey").click()
+    WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.ID, "error"))
+    assert browser.find_element(By.ID, "error").text == "This account has no passkey."
+    assert "/login?" in browser.current_url
