@@ -592,3 +592,39 @@ def test_a_malformed_credential_answer_is_refused(cognito):
     status, kind, message = sign_in_refusal(cognito, world.client_id, challenge, "{not json")
     assert (status, kind) == (400, "NotAuthorizedException")
     assert message.startswith("Invalid passkey credential: ")
+
+
+def test_a_user_the_client_hides_gets_a_passkey_challenge_that_no_passkey_answers(cognito):
+    world = passkey_pool(cognito)
+    passkey = register(cognito, world.token)
+    hiding = cognito.create_user_pool_client(
+        UserPoolId=world.pool_id, ClientName="hiding", ExplicitAuthFlows=FLOWS, PreventUserExistenceErrors="ENABLED"
+    )["UserPoolClient"]["ClientId"]
+    challenge = passkey_challenge(cognito, hiding, "nobody")
+    options = options_of(challenge)
+    assert (options["rpId"], options["allowCredentials"]) == ("localhost", [])
+    assert challenge["ChallengeParameters"]["USERNAME"] == "nobody"
+    assert sign_in_refusal(cognito, hiding, challenge, passkey.get(options), "nobody") == REFUSED
+    # A real user of that client signs in as anywhere.
+    challenge = passkey_challenge(cognito, hiding)
+    assert "AuthenticationResult" in answer(cognito, hiding, challenge, passkey.get(options_of(challenge)))
+
+
+def test_an_administrator_signs_a_user_in_with_a_passkey_the_user_presents(cognito):
+    world = passkey_pool(cognito)
+    passkey = register(cognito, world.token)
+    challenge = cognito.admin_initiate_auth(
+        UserPoolId=world.pool_id,
+        ClientId=world.client_id,
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"},
+    )
+    assert challenge["ChallengeName"] == "WEB_AUTHN"
+    result = cognito.admin_respond_to_auth_challenge(
+        UserPoolId=world.pool_id,
+        ClientId=world.client_id,
+        ChallengeName="WEB_AUTHN",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": "alice", "CREDENTIAL": passkey.get(options_of(challenge))},
+    )
+    assert claims(result["AuthenticationResult"]["AccessToken"])["username"] == "alice"

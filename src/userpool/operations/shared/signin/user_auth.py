@@ -100,7 +100,7 @@ FIRST_FACTORS: dict[str, FirstFactor] = {
     passwordless.SMS_OTP: FirstFactor(
         passwordless.SMS_OTP, otp.sms_available, otp.begin_sms, otp.pretend(passwordless.SMS_OTP)
     ),
-    passwordless.WEB_AUTHN: FirstFactor(passwordless.WEB_AUTHN, webauthn.available, webauthn.begin),
+    passwordless.WEB_AUTHN: FirstFactor(passwordless.WEB_AUTHN, webauthn.available, webauthn.begin, webauthn.pretend),
 }
 
 

@@ -59,21 +59,37 @@ async def available(s: SignIn, user: User) -> bool:
 
 async def begin(s: SignIn, user: User, auth_parameters: dict[str, str]) -> dict[str, Any]:
     """The ``WEB_AUTHN`` challenge for ``user`` (who has passkeys), in a new session that keeps its challenge."""
+    passkeys = await s.ctx.store.webauthn_credentials_of_user(user.id)
+    return await _challenge(
+        s, user, user.username, [(p.credential_id, p.transports) for p in passkeys], auth_parameters
+    )
+
+
+async def pretend(s: SignIn, username: str, auth_parameters: dict[str, str]) -> dict[str, Any]:
+    """For a user the client hides: a challenge as a real user would get it (allowing no passkey), whose every
+    answer is refused as a wrong passkey is."""
+    return await _challenge(s, None, username, [], auth_parameters)
+
+
+async def _challenge(
+    s: SignIn,
+    user: User | None,
+    username: str,
+    passkeys: list[tuple[str, list[str]]],
+    auth_parameters: dict[str, str],
+) -> dict[str, Any]:
     try:
         rp_id = await relying_party(s.ctx, s.pool)
     except (WebAuthnNotEnabledException, WebAuthnConfigurationMissingException) as missing:
         raise InvalidUserPoolConfigurationException(missing.message) from None
-    passkeys = await s.ctx.store.webauthn_credentials_of_user(user.id)
     challenge = rules.new_challenge()
-    data = {"challenge": challenge, "rp_id": rp_id, "auth_parameters": carried(auth_parameters)}
+    data = {"challenge": challenge, "rp_id": rp_id, "username": username, "auth_parameters": carried(auth_parameters)}
     session = await new_session(s, user, WEB_AUTHN, data)
-    options = rules.request_options(
-        rp_id, challenge, [(p.credential_id, p.transports) for p in passkeys], rules.user_verification(s.pool.settings)
-    )
+    options = rules.request_options(rp_id, challenge, passkeys, rules.user_verification(s.pool.settings))
     return {
         "ChallengeName": WEB_AUTHN,
         "Session": session,
-        "ChallengeParameters": {"CREDENTIAL_REQUEST_OPTIONS": options, "USERNAME": user.username},
+        "ChallengeParameters": {"CREDENTIAL_REQUEST_OPTIONS": options, "USERNAME": username},
     }
 
 
@@ -84,11 +100,14 @@ async def answer(s: SignIn, r: dict[str, str], token: str | None) -> dict[str, A
     credential = required(r, "CREDENTIAL")
     lookups.check_secret_hash(s.client, username, r.get("SECRET_HASH"))
     session = await find_session(ctx, s.client, token, WEB_AUTHN)
-    user = await session_user(ctx, s.pool, session, username)
-    if user is None:
+    hidden = session.user_id is None and username == session.data.get("username")
+    user = None if hidden else await session_user(ctx, s.pool, session, username)
+    if user is None and not hidden:
         raise NotAuthorizedException(texts.INVALID_SESSION)
     await use_session(ctx, session)
     presented = rules.presented_assertion(credential)
+    if user is None:  # a user the client hides: refused as a wrong passkey is
+        raise NotAuthorizedException(texts.WEBAUTHN_SIGN_IN_REFUSED)
     passkey = await ctx.store.get_webauthn_credential(s.pool.id, presented.credential_id)
     if passkey is None or passkey.user_id != user.id:
         raise NotAuthorizedException(texts.WEBAUTHN_SIGN_IN_REFUSED)
