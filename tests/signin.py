@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import jwt
+import pytest
+from botocore.exceptions import ClientError
 from pycognito import Cognito
 
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, error_of
 
 ALL_FLOWS = [
     "ALLOW_USER_PASSWORD_AUTH",
@@ -15,6 +17,30 @@ ALL_FLOWS = [
     "ALLOW_USER_SRP_AUTH",
     "ALLOW_REFRESH_TOKEN_AUTH",
 ]
+
+# A pool's own email sending (SES) and SMS configuration, as email and SMS codes at sign-in need them.
+SES_EMAIL = {
+    "EmailSendingAccount": "DEVELOPER",
+    "SourceArn": "arn:aws:ses:us-east-1:000000000000:identity/no-reply@example.com",
+    "From": "no-reply@example.com",
+}
+SMS_CONFIGURATION = {
+    "SnsCallerArn": "arn:aws:iam::000000000000:role/sns-caller",
+    "ExternalId": "external-id",
+    "SnsRegion": "us-east-1",
+}
+PHONE = "+15555550123"
+# Cognito's refusals of a sign-in code and of a challenge session.
+MISMATCH = (400, "CodeMismatchException", "Invalid code received for user")
+EXPIRED_SESSION = (400, "NotAuthorizedException", "Invalid session for the user, session is expired.")
+USED_SESSION = (400, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
+
+
+def failure(call: Any, **kwargs: Any) -> tuple[int, str, str]:
+    """(HTTP status, __type, message) of the error ``call(**kwargs)`` raises."""
+    with pytest.raises(ClientError) as excinfo:
+        call(**kwargs)
+    return error_of(excinfo)
 
 
 def make_pool_and_client(cognito: Any, pool_settings: dict[str, Any] | None = None, **client: Any) -> tuple[str, str]:

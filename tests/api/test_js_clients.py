@@ -25,6 +25,7 @@ from botocore.exceptions import ClientError
 from tests.custom_auth_hooks import expected_code
 from tests.helpers import error_of, make_client
 from tests.server import LocalUserpool, in_process
+from tests.signin import SES_EMAIL
 
 JS = Path(__file__).resolve().parents[1] / "js"
 PASSWORD = "Passw0rd!long"
@@ -325,6 +326,52 @@ def test_amplify_sets_up_totp_and_signs_in_with_its_code(amplify_mfa: Run):
     assert [a["status"] for a in amplify_mfa.answers("RespondToAuthChallenge")] == [200, 200, 200]
     user = amplify_mfa.user()
     assert (user["PreferredMfaSetting"], user["UserMFASettingList"]) == ("SOFTWARE_TOKEN_MFA", ["SOFTWARE_TOKEN_MFA"])
+
+
+def _passwordless_pool(cognito: Any, pool_id: str, client_id: str, args: dict[str, str]) -> None:
+    """Email codes allowed first (the pool's own email sending), and the app client allowing USER_AUTH."""
+    cognito.update_user_pool(
+        UserPoolId=pool_id,
+        AutoVerifiedAttributes=["email"],
+        EmailConfiguration=SES_EMAIL,
+        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+    )
+    cognito.update_user_pool_client(
+        UserPoolId=pool_id, ClientId=client_id, ExplicitAuthFlows=["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    )
+
+
+@pytest.fixture(scope="module")
+def amplify_passwordless(node: str, live: LocalUserpool, live_cognito: Any) -> Run:
+    return run_script(
+        node, "amplify_passwordless.mjs", live, live_cognito, "olive", lambda *a: _passwordless_pool(live_cognito, *a)
+    )
+
+
+def test_amplify_signs_up_without_a_password_and_is_signed_in(amplify_passwordless: Run):
+    run = amplify_passwordless
+    assert run.step("signUp") == {"isSignUpComplete": False, "signUpStep": "CONFIRM_SIGN_UP"}
+    assert run.step("confirmSignUp") == {"isSignUpComplete": True, "signUpStep": "COMPLETE_AUTO_SIGN_IN"}
+    assert run.step("autoSignIn") == {"isSignedIn": True, "signInStep": "DONE"}
+    assert run.user()["UserStatus"] == "CONFIRMED"
+
+
+def test_amplify_signs_in_with_an_emailed_code(amplify_passwordless: Run):
+    run = amplify_passwordless
+    assert run.step("signInWithCode") == {
+        "isSignedIn": False,
+        "signInStep": "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
+        "deliveryMedium": "EMAIL",
+    }
+    assert run.step("confirmSignIn") == {"isSignedIn": True, "signInStep": "DONE"}
+    assert run.step("signInChoosing") == {
+        "isSignedIn": False,
+        "signInStep": "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION",
+        "availableChallenges": ["EMAIL_OTP"],
+    }
+    assert run.step("chooseEmailCode")["signInStep"] == "CONFIRM_SIGN_IN_WITH_EMAIL_CODE"
+    assert run.step("confirmChosen") == {"isSignedIn": True, "signInStep": "DONE"}
+    assert run.verify(run.step("fetchAuthSession")["accessToken"], "access")["username"] == "olive"
 
 
 def _totp_required(cognito: Any, pool_id: str, client_id: str, args: dict[str, str]) -> None:

@@ -15,29 +15,21 @@ from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
 from tests.helpers import PASSWORD, advance_clock, error_of, outbox
-from tests.signin import ALL_FLOWS, claims, confirmed_user, password_auth
+from tests.signin import (
+    ALL_FLOWS,
+    EXPIRED_SESSION,
+    MISMATCH,
+    PHONE,
+    SES_EMAIL,
+    SMS_CONFIGURATION,
+    USED_SESSION,
+    claims,
+    confirmed_user,
+    failure,
+    password_auth,
+)
 
-SMS_CONFIGURATION = {
-    "SnsCallerArn": "arn:aws:iam::000000000000:role/sns-caller",
-    "ExternalId": "external-id",
-    "SnsRegion": "us-east-1",
-}
-SES_EMAIL = {
-    "EmailSendingAccount": "DEVELOPER",
-    "SourceArn": "arn:aws:ses:us-east-1:000000000000:identity/no-reply@example.com",
-    "From": "no-reply@example.com",
-}
-PHONE = "+15555550123"
-MISMATCH = (400, "CodeMismatchException", "Invalid code received for user")
-EXPIRED_SESSION = (400, "NotAuthorizedException", "Invalid session for the user, session is expired.")
-USED_SESSION = (400, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
 ATTEMPTS_EXCEEDED = (400, "NotAuthorizedException", "Password attempts exceeded")
-
-
-def failure(call: Any, **kwargs: Any) -> tuple[int, str, str]:
-    with pytest.raises(ClientError) as excinfo:
-        call(**kwargs)
-    return error_of(excinfo)
 
 
 def server_now(server: Any) -> float:

@@ -1,7 +1,8 @@
 """MFA through real clients and a real trigger, on a server of this module's own whose clock is not moved
 (pycognito verifies the tokens it gets against the real time; TOTP codes are made from the real time too):
 pycognito's TOTP helpers set an authenticator up and answer ``SOFTWARE_TOKEN_MFA`` after an SRP sign-in, and the
-CustomMessage trigger rewrites the SMS code message (``CustomMessage_Authentication``)."""
+CustomMessage trigger rewrites the SMS code message (``CustomMessage_Authentication``), and the email sign-in code of
+choice-based sign-in (``EMAIL_OTP`` first) through CustomMessage and the custom email sender."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pycognito.exceptions import SoftwareTokenMFAChallengeException
 from tests.functions import FunctionServer, answer, arn
 from tests.helpers import make_client, outbox
 from tests.server import LocalUserpool, in_process
-from tests.signin import claims, confirmed_user, make_pool_and_client, password_auth, srp_user
+from tests.signin import SES_EMAIL, claims, confirmed_user, make_pool_and_client, password_auth, srp_user
 from userpool.triggers.codes import open_code
 
 PHONE = "+15555550199"
@@ -131,3 +132,69 @@ def test_a_custom_sms_sender_gets_the_code_encrypted_and_we_send_nothing(live, l
         ChallengeResponses={"USERNAME": "alice", "SMS_MFA_CODE": code},
     )
     assert "AccessToken" in result["AuthenticationResult"]
+
+
+# ---- one-time sign-in codes (USER_AUTH's EMAIL_OTP first factor) ---------------------------------------------------
+def _email_code_pool(cognito: Any, lambdas: dict[str, Any]) -> tuple[str, str]:
+    """A pool allowing email codes first, with ``lambdas``; a client allowing USER_AUTH; alice with a verified
+    email."""
+    pool, client = make_pool_and_client(
+        cognito,
+        {
+            "LambdaConfig": lambdas,
+            "EmailConfiguration": SES_EMAIL,
+            "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
+        },
+        ExplicitAuthFlows=["ALLOW_USER_AUTH"],
+    )
+    confirmed_user(cognito, pool, client)
+    cognito.admin_update_user_attributes(
+        UserPoolId=pool, Username="alice", UserAttributes=[{"Name": "email_verified", "Value": "true"}]
+    )
+    return pool, client
+
+
+def _email_code_sign_in(cognito: Any, client: str) -> dict[str, Any]:
+    return cognito.initiate_auth(
+        ClientId=client,
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": "alice", "PREFERRED_CHALLENGE": "EMAIL_OTP"},
+    )
+
+
+def _answer_email_code(cognito: Any, client: str, challenge: dict[str, Any], code: str) -> dict[str, Any]:
+    return cognito.respond_to_auth_challenge(
+        ClientId=client,
+        ChallengeName="EMAIL_OTP",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": "alice", "EMAIL_OTP_CODE": code},
+    )
+
+
+def test_custom_message_rewrites_the_email_sign_in_code(live, live_cognito, functions):
+    name = f"message-{uuid.uuid4().hex[:8]}"
+    functions.on(name, answer(emailSubject="Sign in", emailMessage="Example code: {####}"))
+    pool, client = _email_code_pool(live_cognito, {"CustomMessage": arn(name)})
+    challenge = _email_code_sign_in(live_cognito, client)
+    event = functions.events(name)[-1]
+    assert event["triggerSource"] == "CustomMessage_Authentication"
+    message = outbox(live, pool, "alice")[-1]
+    assert (message["subject"], message["body"]) == ("Sign in", f"Example code: {message['code']}")
+    assert "AccessToken" in _answer_email_code(live_cognito, client, challenge, message["code"])["AuthenticationResult"]
+
+
+def test_a_custom_email_sender_gets_the_sign_in_code(live, live_cognito, functions):
+    name = f"email-sender-{uuid.uuid4().hex[:8]}"
+    lambdas = {
+        "CustomEmailSender": {"LambdaArn": arn(name), "LambdaVersion": "V1_0"},
+        "KMSKeyID": "arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555",
+    }
+    pool, client = _email_code_pool(live_cognito, lambdas)
+    before = len(outbox(live, pool, "alice"))
+    challenge = _email_code_sign_in(live_cognito, client)
+    [event] = functions.wait_for(name)
+    assert event["triggerSource"] == "CustomEmailSender_Authentication"
+    code = open_code(base64.b64decode(CODE_KEY), event["request"]["code"])
+    assert len(code) == 8
+    assert len(outbox(live, pool, "alice")) == before
+    assert "AccessToken" in _answer_email_code(live_cognito, client, challenge, code)["AuthenticationResult"]

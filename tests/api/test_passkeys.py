@@ -416,15 +416,8 @@ def sign_in_refusal(cognito: Any, client_id: str, challenge: dict[str, Any], cre
     return error_of(excinfo)
 
 
-def test_a_passkey_signs_in_through_user_auth_without_mfa(cognito, server, database):
-    world = passkey_pool(
-        cognito, mfa={"MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": {"Enabled": True}}
-    )
-    register_totp(server, cognito, world.token)
-    cognito.set_user_mfa_preference(
-        AccessToken=world.token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
-    )
-    assert password_auth(cognito, world.client_id)["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+def test_a_passkey_signs_in_through_user_auth(cognito, server, database):
+    world = passkey_pool(cognito)
     passkey = register(cognito, world.token)
 
     challenge = passkey_challenge(cognito, world.client_id)
@@ -446,6 +439,31 @@ def test_a_passkey_signs_in_through_user_auth_without_mfa(cognito, server, datab
     challenge = passkey_challenge(cognito, world.client_id)
     assert "AuthenticationResult" in answer(cognito, world.client_id, challenge, passkey.get(options_of(challenge)))
     assert stored_passkeys(database, world.pool_id)[0][1] == 2
+
+
+def test_passkeys_are_not_offered_to_a_user_mfa_applies_to_and_need_no_mfa_otherwise(cognito, server):
+    """MFA and passwordless sign-in are not combined for one user (``flow.passwordless_allowed``): with a factor of
+    its own in an OPTIONAL pool, a user signs in with its password and MFA; without one, a passkey gives tokens."""
+    world = passkey_pool(
+        cognito, mfa={"MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": {"Enabled": True}}
+    )
+    passkey = register(cognito, world.token)
+    challenge = passkey_challenge(cognito, world.client_id)
+    assert "AuthenticationResult" in answer(cognito, world.client_id, challenge, passkey.get(options_of(challenge)))
+    register_totp(server, cognito, world.token)
+    cognito.set_user_mfa_preference(
+        AccessToken=world.token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+    started = cognito.initiate_auth(
+        ClientId=world.client_id,
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": "alice", "PREFERRED_CHALLENGE": "WEB_AUTHN"},
+    )
+    assert (started["ChallengeName"], started["AvailableChallenges"]) == (
+        "SELECT_CHALLENGE",
+        ["PASSWORD_SRP", "PASSWORD"],
+    )
+    assert password_auth(cognito, world.client_id)["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
 
 
 def test_web_authn_is_offered_to_users_with_a_passkey_and_chosen_with_select_challenge(cognito):

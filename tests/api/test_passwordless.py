@@ -8,33 +8,26 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
-from tests.helpers import PASSWORD, advance_clock, error_of, latest_code, outbox
-from tests.signin import claims
+from tests.helpers import PASSWORD, advance_clock, latest_code, outbox
+from tests.signin import (
+    EXPIRED_SESSION,
+    MISMATCH,
+    PHONE,
+    SES_EMAIL,
+    SMS_CONFIGURATION,
+    USED_SESSION,
+    claims,
+    failure,
+)
 
-SES_EMAIL = {
-    "EmailSendingAccount": "DEVELOPER",
-    "SourceArn": "arn:aws:ses:us-east-1:000000000000:identity/no-reply@example.com",
-    "From": "no-reply@example.com",
-}
-SMS_CONFIGURATION = {
-    "SnsCallerArn": "arn:aws:iam::000000000000:role/sns-caller",
-    "ExternalId": "external-id",
-    "SnsRegion": "us-east-1",
-}
-PHONE = "+15555550123"
 FLOWS = ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-MISMATCH = (400, "CodeMismatchException", "Invalid code received for user")
-USED_SESSION = (400, "NotAuthorizedException", "Invalid session for the user, session can only be used once.")
-EXPIRED_SESSION = (400, "NotAuthorizedException", "Invalid session for the user, session is expired.")
 
 
-def failure(call: Any, **kwargs: Any) -> tuple[int, str, str]:
-    with pytest.raises(ClientError) as excinfo:
-        call(**kwargs)
-    return error_of(excinfo)
+def wrong(code: str) -> str:
+    """A code of the same length that is not ``code``."""
+    return "0" * len(code) if code != "0" * len(code) else "1" * len(code)
 
 
 def passwordless_pool(
@@ -58,6 +51,26 @@ def user_auth(cognito: Any, client_id: str, username: str = "alice", **params: s
     return cognito.initiate_auth(
         ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": username, **params}
     )
+
+
+def with_session(cognito: Any, client_id: str, session: str, username: str = "alice") -> dict[str, Any]:
+    """USER_AUTH with ConfirmSignUp's Session."""
+    return cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": username}, Session=session
+    )
+
+
+def email(username: str) -> list[dict[str, str]]:
+    return [{"Name": "email", "Value": f"{username}@example.com"}]
+
+
+def sign_up(cognito: Any, client_id: str, username: str = "alice") -> dict[str, Any]:
+    """SignUp without a password."""
+    return cognito.sign_up(ClientId=client_id, Username=username, UserAttributes=email(username))
+
+
+def email_code(cognito: Any, client_id: str, challenge: dict[str, Any], code: str) -> dict[str, Any]:
+    return respond(cognito, client_id, challenge, "EMAIL_OTP", EMAIL_OTP_CODE=code)
 
 
 def confirmed(cognito: Any, server: Any, pool: str, client: str, username: str = "alice", **extra: Any) -> None:
@@ -150,7 +163,7 @@ def test_impossible_sign_in_policies_are_refused(cognito, settings, error):
 
 def test_user_auth_needs_the_client_to_allow_it(cognito, server):
     pool, client = passwordless_pool(cognito, ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
-    confirmed(cognito, server, pool, client)
+    password_user(cognito, pool, client)
     assert failure(user_auth, cognito=cognito, client_id=client) == (
         400,
         "InvalidParameterException",
@@ -171,9 +184,7 @@ def test_user_auth_needs_essentials_or_plus(cognito):
 # ---- sign-up without a password, and the sign-in that follows ------------------------------------------------------
 def test_passwordless_sign_up_confirm_and_session_sign_in(cognito, server, database):
     pool, client = passwordless_pool(cognito)
-    signed_up = cognito.sign_up(
-        ClientId=client, Username="alice", UserAttributes=[{"Name": "email", "Value": "a@example.com"}]
-    )
+    signed_up = sign_up(cognito, client, "alice")
     assert signed_up["UserConfirmed"] is False
     assert len(signed_up["Session"]) >= 20
     code = latest_code(server, pool, "alice")
@@ -181,9 +192,7 @@ def test_passwordless_sign_up_confirm_and_session_sign_in(cognito, server, datab
         ClientId=client, Username="alice", ConfirmationCode=code, Session=signed_up["Session"]
     )
     session = answer["Session"]
-    result = cognito.initiate_auth(
-        ClientId=client, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "alice"}, Session=session
-    )
+    result = with_session(cognito, client, session)
     tokens = result["AuthenticationResult"]
     assert claims(tokens["IdToken"])["cognito:username"] == "alice"
     assert claims(tokens["IdToken"])["email_verified"] is True
@@ -191,16 +200,7 @@ def test_passwordless_sign_up_confirm_and_session_sign_in(cognito, server, datab
     # The user has no password, and the session signs in once.
     user = cognito.admin_get_user(UserPoolId=pool, Username="alice")
     assert user["UserStatus"] == "CONFIRMED"
-    assert (
-        failure(
-            cognito.initiate_auth,
-            ClientId=client,
-            AuthFlow="USER_AUTH",
-            AuthParameters={"USERNAME": "alice"},
-            Session=session,
-        )
-        == USED_SESSION
-    )
+    assert failure(with_session, cognito=cognito, client_id=client, session=session, username="alice") == USED_SESSION
 
 
 def test_a_passwordless_user_has_no_password_to_sign_in_with(cognito, server):
@@ -216,39 +216,30 @@ def test_a_passwordless_user_has_no_password_to_sign_in_with(cognito, server):
 
 def test_confirm_sign_up_session_expires(cognito, server, frozen_clock):
     pool, client = passwordless_pool(cognito)
-    cognito.sign_up(ClientId=client, Username="alice", UserAttributes=[{"Name": "email", "Value": "a@example.com"}])
+    sign_up(cognito, client, "alice")
     code = latest_code(server, pool, "alice")
     session = cognito.confirm_sign_up(ClientId=client, Username="alice", ConfirmationCode=code)["Session"]
     advance_clock(server, 181)  # the client's AuthSessionValidity: three minutes
     assert (
-        failure(
-            cognito.initiate_auth,
-            ClientId=client,
-            AuthFlow="USER_AUTH",
-            AuthParameters={"USERNAME": "alice"},
-            Session=session,
-        )
-        == EXPIRED_SESSION
+        failure(with_session, cognito=cognito, client_id=client, session=session, username="alice") == EXPIRED_SESSION
     )
 
 
 def test_a_sign_up_session_is_its_own_users(cognito, server):
     pool, client = passwordless_pool(cognito)
-    bob = cognito.sign_up(ClientId=client, Username="bob", UserAttributes=[{"Name": "email", "Value": "b@example.com"}])
-    cognito.sign_up(ClientId=client, Username="alice", UserAttributes=[{"Name": "email", "Value": "a@example.com"}])
+    bob = sign_up(cognito, client, "bob")
+    sign_up(cognito, client, "alice")
     code = latest_code(server, pool, "alice")
     assert failure(
         cognito.confirm_sign_up, ClientId=client, Username="alice", ConfirmationCode=code, Session=bob["Session"]
     ) == (400, "NotAuthorizedException", "Invalid session for the user.")
     assert cognito.admin_get_user(UserPoolId=pool, Username="alice")["UserStatus"] == "UNCONFIRMED"
     session = cognito.confirm_sign_up(ClientId=client, Username="alice", ConfirmationCode=code)["Session"]
-    assert failure(
-        cognito.initiate_auth,
-        ClientId=client,
-        AuthFlow="USER_AUTH",
-        AuthParameters={"USERNAME": "bob"},
-        Session=session,
-    ) == (400, "NotAuthorizedException", "Invalid session for the user.")
+    assert failure(with_session, cognito=cognito, client_id=client, session=session, username="bob") == (
+        400,
+        "NotAuthorizedException",
+        "Invalid session for the user.",
+    )
 
 
 def test_sign_up_needs_a_password_where_only_passwords_sign_in(cognito, make_pool, make_app_client):
@@ -263,12 +254,28 @@ def test_sign_up_needs_a_password_where_only_passwords_sign_in(cognito, make_poo
 
 def test_no_sign_up_session_for_a_client_without_user_auth(cognito, server):
     pool, client = passwordless_pool(cognito, ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
-    answer = cognito.sign_up(
-        ClientId=client, Username="alice", UserAttributes=[{"Name": "email", "Value": "a@example.com"}]
-    )
+    answer = cognito.sign_up(ClientId=client, Username="alice", Password=PASSWORD, UserAttributes=email("alice"))
     assert "Session" not in answer
     code = latest_code(server, pool, "alice")
     assert "Session" not in cognito.confirm_sign_up(ClientId=client, Username="alice", ConfirmationCode=code)
+
+
+@pytest.mark.parametrize(
+    ("factors", "flows", "attributes"),
+    [
+        (("PASSWORD", "EMAIL_OTP"), ["ALLOW_USER_SRP_AUTH"], [{"Name": "email", "Value": "a@example.com"}]),
+        (("PASSWORD", "EMAIL_OTP"), FLOWS, [{"Name": "phone_number", "Value": PHONE}]),
+        (("PASSWORD", "SMS_OTP"), FLOWS, [{"Name": "email", "Value": "a@example.com"}]),
+    ],
+    ids=["client-without-user-auth", "no-email-for-email-codes", "no-phone-for-sms-codes"],
+)
+def test_sign_up_without_a_password_needs_a_factor_the_user_can_use(cognito, factors, flows, attributes):
+    _, client = passwordless_pool(cognito, factors=factors, ExplicitAuthFlows=flows)
+    assert failure(cognito.sign_up, ClientId=client, Username="alice", UserAttributes=attributes) == (
+        400,
+        "InvalidParameterException",
+        "Password is required to sign up in this user pool.",
+    )
 
 
 # ---- choosing a first factor ---------------------------------------------------------------------------------------
@@ -307,7 +314,7 @@ def test_select_challenge_answers(cognito, server):
     assert chosen["ChallengeName"] == "EMAIL_OTP"
     assert chosen["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"] == "EMAIL"
     code = last_message(server, pool)["code"]
-    assert "IdToken" in respond(cognito, client, chosen, "EMAIL_OTP", EMAIL_OTP_CODE=code)["AuthenticationResult"]
+    assert "IdToken" in email_code(cognito, client, chosen, code)["AuthenticationResult"]
     # What was not offered.
     assert failure(
         respond,
@@ -380,7 +387,7 @@ def test_email_otp_sign_in(cognito, server):
     message = last_message(server, pool)
     assert message["medium"] == "EMAIL" and message["destination"] == "alice@example.com"
     assert len(message["code"]) == 8 and message["code"].isdigit()
-    result = respond(cognito, client, started, "EMAIL_OTP", EMAIL_OTP_CODE=message["code"])
+    result = email_code(cognito, client, started, message["code"])
     assert claims(result["AuthenticationResult"]["IdToken"])["cognito:username"] == "alice"
     assert (
         failure(
@@ -412,12 +419,8 @@ def test_a_wrong_code_may_be_tried_again(cognito, server):
     confirmed(cognito, server, pool, client)
     started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
     code = last_message(server, pool)["code"]
-    wrong = "0" * len(code) if code != "0" * len(code) else "1" * len(code)
-    assert (
-        failure(respond, cognito=cognito, client_id=client, challenge=started, name="EMAIL_OTP", EMAIL_OTP_CODE=wrong)
-        == MISMATCH
-    )
-    assert "IdToken" in respond(cognito, client, started, "EMAIL_OTP", EMAIL_OTP_CODE=code)["AuthenticationResult"]
+    assert failure(email_code, cognito=cognito, client_id=client, challenge=started, code=wrong(code)) == MISMATCH
+    assert "IdToken" in email_code(cognito, client, started, code)["AuthenticationResult"]
 
 
 def test_three_wrong_codes_spend_the_session(cognito, server):
@@ -425,22 +428,10 @@ def test_three_wrong_codes_spend_the_session(cognito, server):
     confirmed(cognito, server, pool, client)
     started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
     code = last_message(server, pool)["code"]
-    wrong = "0" * len(code) if code != "0" * len(code) else "1" * len(code)
     for _ in range(2):
-        assert (
-            failure(
-                respond, cognito=cognito, client_id=client, challenge=started, name="EMAIL_OTP", EMAIL_OTP_CODE=wrong
-            )
-            == MISMATCH
-        )
-    assert (
-        failure(respond, cognito=cognito, client_id=client, challenge=started, name="EMAIL_OTP", EMAIL_OTP_CODE=wrong)
-        == MISMATCH
-    )
-    assert (
-        failure(respond, cognito=cognito, client_id=client, challenge=started, name="EMAIL_OTP", EMAIL_OTP_CODE=code)
-        == USED_SESSION
-    )
+        assert failure(email_code, cognito=cognito, client_id=client, challenge=started, code=wrong(code)) == MISMATCH
+    assert failure(email_code, cognito=cognito, client_id=client, challenge=started, code=wrong(code)) == MISMATCH
+    assert failure(email_code, cognito=cognito, client_id=client, challenge=started, code=code) == USED_SESSION
 
 
 def test_an_expired_code_is_refused(cognito, server, frozen_clock):
@@ -449,9 +440,7 @@ def test_an_expired_code_is_refused(cognito, server, frozen_clock):
     started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
     code = last_message(server, pool)["code"]
     advance_clock(server, 181)  # a sign-in code lives three minutes
-    assert failure(
-        respond, cognito=cognito, client_id=client, challenge=started, name="EMAIL_OTP", EMAIL_OTP_CODE=code
-    ) == (
+    assert failure(email_code, cognito=cognito, client_id=client, challenge=started, code=code) == (
         400,
         "ExpiredCodeException",
         "Invalid code provided, please request a code again.",
@@ -464,10 +453,7 @@ def test_an_expired_code_session_is_refused(cognito, server, frozen_clock):
     started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
     code = last_message(server, pool)["code"]
     advance_clock(server, 181)
-    assert (
-        failure(respond, cognito=cognito, client_id=client, challenge=started, name="EMAIL_OTP", EMAIL_OTP_CODE=code)
-        == EXPIRED_SESSION
-    )
+    assert failure(email_code, cognito=cognito, client_id=client, challenge=started, code=code) == EXPIRED_SESSION
 
 
 def test_sign_in_codes_are_rate_limited(cognito, server, frozen_clock):
@@ -484,6 +470,40 @@ def test_sign_in_codes_are_rate_limited(cognito, server, frozen_clock):
     assert len(outbox(server, pool, "alice")) == sent
     advance_clock(server, 3600)
     assert user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")["ChallengeName"] == "EMAIL_OTP"
+
+
+def test_no_code_for_a_disabled_user(cognito, server):
+    pool, client = passwordless_pool(cognito)
+    confirmed(cognito, server, pool, client)
+    cognito.admin_disable_user(UserPoolId=pool, Username="alice")
+    sent = len(outbox(server, pool, "alice"))
+    assert failure(user_auth, cognito=cognito, client_id=client, PREFERRED_CHALLENGE="EMAIL_OTP") == (
+        400,
+        "NotAuthorizedException",
+        "User is disabled.",
+    )
+    assert len(outbox(server, pool, "alice")) == sent
+
+
+def test_an_unconfirmed_passwordless_user(cognito, server):
+    _, client = passwordless_pool(cognito)
+    sign_up(cognito, client)
+    assert failure(user_auth, cognito=cognito, client_id=client) == (
+        400,
+        "UserNotConfirmedException",
+        "User is not confirmed.",
+    )
+
+
+def test_a_user_with_nothing_to_sign_in_with(cognito, server):
+    pool, client = passwordless_pool(cognito, factors=("PASSWORD", "SMS_OTP"))
+    attributes = [*email("alice"), {"Name": "phone_number", "Value": PHONE}]
+    confirmed(cognito, server, pool, client, UserAttributes=attributes)  # no password; the phone is not verified
+    assert failure(user_auth, cognito=cognito, client_id=client) == (
+        400,
+        "NotAuthorizedException",
+        "The user has no available challenges to sign in with.",
+    )
 
 
 # ---- users that do not exist ---------------------------------------------------------------------------------------
@@ -533,23 +553,81 @@ def test_an_unknown_user_hidden_by_the_client(cognito, server):
 
 
 # ---- MFA -----------------------------------------------------------------------------------------------------------
-def test_mfa_after_a_password_but_not_after_a_code(cognito, server):
-    pool = cognito.create_user_pool(
-        PoolName="mfa",
-        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}},
-        EmailConfiguration=SES_EMAIL,
-        SmsConfiguration=SMS_CONFIGURATION,
-        MfaConfiguration="ON",
-    )["UserPool"]["Id"]
-    client = cognito.create_user_pool_client(UserPoolId=pool, ClientName="app", ExplicitAuthFlows=FLOWS)
-    client = client["UserPoolClient"]["ClientId"]
+def test_no_codes_for_a_user_with_mfa(cognito, server):
+    """MFA and passwordless sign-in are not combined for one user: a user with an MFA factor signs in with its
+    password, then its second factor."""
+    pool, client = passwordless_pool(cognito)
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool,
+        MfaConfiguration="OPTIONAL",
+        SmsMfaConfiguration={"SmsConfiguration": SMS_CONFIGURATION},
+    )
     password_user(cognito, pool, client, phone=True)
+    started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert "IdToken" in email_code(cognito, client, started, last_message(server, pool)["code"])["AuthenticationResult"]
+    cognito.admin_set_user_mfa_preference(UserPoolId=pool, Username="alice", SMSMfaSettings={"Enabled": True})
+    started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
+    assert (started["ChallengeName"], started["AvailableChallenges"]) == (
+        "SELECT_CHALLENGE",
+        ["PASSWORD_SRP", "PASSWORD"],
+    )
     after_password = user_auth(cognito, client, PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)
     assert after_password["ChallengeName"] == "SMS_MFA"
-    started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
-    code = last_message(server, pool)["code"]
-    result = respond(cognito, client, started, "EMAIL_OTP", EMAIL_OTP_CODE=code)
-    assert "IdToken" in result["AuthenticationResult"]
+    assert failure(
+        respond, cognito=cognito, client_id=client, challenge=started, name="SELECT_CHALLENGE", ANSWER="EMAIL_OTP"
+    ) == (400, "InvalidParameterException", "The challenge EMAIL_OTP is not available for the user.")
+
+
+def test_no_codes_in_a_pool_requiring_mfa(cognito, server):
+    pool, client = passwordless_pool(cognito)
+    password_user(cognito, pool, client, phone=True)
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool, MfaConfiguration="ON", SmsMfaConfiguration={"SmsConfiguration": SMS_CONFIGURATION}
+    )
+    assert user_auth(cognito, client)["AvailableChallenges"] == ["PASSWORD_SRP", "PASSWORD"]
+    assert user_auth(cognito, client, PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)["ChallengeName"] == "SMS_MFA"
+
+
+def test_a_confirmed_sign_up_is_not_asked_for_mfa(cognito, server):
+    """The sign-up's code was the first factor: the Session sign-in ends in tokens even where MFA is required (the
+    guide: a self-registered user's first sign-in)."""
+    pool, client = passwordless_pool(cognito)
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool, MfaConfiguration="ON", SmsMfaConfiguration={"SmsConfiguration": SMS_CONFIGURATION}
+    )
+    attributes = [*email("alice"), {"Name": "phone_number", "Value": PHONE}]
+    signed_up = cognito.sign_up(ClientId=client, Username="alice", UserAttributes=attributes)
+    code = latest_code(server, pool, "alice")
+    session = cognito.confirm_sign_up(
+        ClientId=client, Username="alice", ConfirmationCode=code, Session=signed_up["Session"]
+    )["Session"]
+    assert "IdToken" in with_session(cognito, client, session)["AuthenticationResult"]
+
+
+# ---- a password later -----------------------------------------------------------------------------------------------
+def test_a_passwordless_user_sets_a_password_without_a_previous_one(cognito, server):
+    pool, client = passwordless_pool(cognito)
+    signed_up = sign_up(cognito, client)
+    code = latest_code(server, pool, "alice")
+    session = cognito.confirm_sign_up(
+        ClientId=client, Username="alice", ConfirmationCode=code, Session=signed_up["Session"]
+    )["Session"]
+    access = with_session(cognito, client, session)["AuthenticationResult"]["AccessToken"]
+    assert failure(
+        cognito.change_password, AccessToken=access, PreviousPassword=PASSWORD, ProposedPassword=PASSWORD
+    ) == (400, "NotAuthorizedException", "Incorrect username or password.")
+    cognito.change_password(AccessToken=access, ProposedPassword=PASSWORD)
+    assert user_auth(cognito, client)["AvailableChallenges"] == ["PASSWORD_SRP", "PASSWORD", "EMAIL_OTP"]
+    assert (
+        "IdToken"
+        in user_auth(cognito, client, PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)["AuthenticationResult"]
+    )
+    # Now it has one, it must send it.
+    assert failure(cognito.change_password, AccessToken=access, ProposedPassword="An0ther-passw0rd") == (
+        400,
+        "NotAuthorizedException",
+        "Incorrect username or password.",
+    )
 
 
 # ---- GetUserAuthFactors --------------------------------------------------------------------------------------------
@@ -557,16 +635,20 @@ def test_get_user_auth_factors(cognito, server):
     pool, client = passwordless_pool(cognito)
     confirmed(cognito, server, pool, client)
     started = user_auth(cognito, client, PREFERRED_CHALLENGE="EMAIL_OTP")
-    tokens = respond(cognito, client, started, "EMAIL_OTP", EMAIL_OTP_CODE=last_message(server, pool)["code"])
+    tokens = email_code(cognito, client, started, last_message(server, pool)["code"])
     factors = cognito.get_user_auth_factors(AccessToken=tokens["AuthenticationResult"]["AccessToken"])
     factors.pop("ResponseMetadata")
     assert factors == {"Username": "alice", "ConfiguredUserAuthFactors": ["EMAIL_OTP"]}
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool, MfaConfiguration="OPTIONAL", SmsMfaConfiguration={"SmsConfiguration": SMS_CONFIGURATION}
+    )
     password_user(cognito, pool, client, "bob", phone=True)
     cognito.admin_set_user_mfa_preference(
         UserPoolId=pool, Username="bob", SMSMfaSettings={"Enabled": True, "PreferredMfa": True}
     )
-    bob = cognito.initiate_auth(
-        ClientId=client, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "bob", "PASSWORD": PASSWORD}
+    bob = user_auth(cognito, client, "bob", PREFERRED_CHALLENGE="PASSWORD", PASSWORD=PASSWORD)
+    bob = respond(
+        cognito, client, bob, "SMS_MFA", USERNAME="bob", SMS_MFA_CODE=last_message(server, pool, "bob")["code"]
     )
     factors = cognito.get_user_auth_factors(AccessToken=bob["AuthenticationResult"]["AccessToken"])
     factors.pop("ResponseMetadata")
@@ -574,5 +656,5 @@ def test_get_user_auth_factors(cognito, server):
         "Username": "bob",
         "PreferredMfaSetting": "SMS_MFA",
         "UserMFASettingList": ["SMS_MFA"],
-        "ConfiguredUserAuthFactors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"],
+        "ConfiguredUserAuthFactors": ["PASSWORD"],  # no one-time codes with MFA
     }

@@ -31,9 +31,17 @@ def allowed(settings: Mapping[str, Any]) -> list[str]:
     return list(policy) if policy else [PASSWORD]
 
 
-def allows_passwordless(settings: Mapping[str, Any]) -> bool:
-    """Whether a user may sign up without a password: the pool allows a first factor other than a password."""
-    return any(f in PASSWORDLESS for f in allowed(settings))
+def sign_up_without_password(settings: Mapping[str, Any], client_flows: bool, attributes: Mapping[str, str]) -> bool:
+    """Whether SignUp may leave the password out (Cognito's guide, "Passwords at sign-up"): passwordless sign-in is
+    active in the pool and in the app client (``client_flows``: it allows USER_AUTH), and the user gives what a
+    passwordless factor needs (an email address for EMAIL_OTP, a phone number for SMS_OTP; a passkey is registered
+    once signed in)."""
+    factors = allowed(settings)
+    return client_flows and (
+        WEB_AUTHN in factors
+        or (EMAIL_OTP in factors and bool(attributes.get("email")))
+        or (SMS_OTP in factors and bool(attributes.get("phone_number")))
+    )
 
 
 def available_to_pool(settings: Mapping[str, Any]) -> bool:

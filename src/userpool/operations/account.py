@@ -120,7 +120,13 @@ async def change_password(ctx: Context, call: Call) -> dict[str, Any]:
     user = caller.user
     if user_passwords.locked_out(ctx, user):
         raise LimitExceededException(texts.ATTEMPTS_EXCEEDED)
-    if user.password_hash is None or not await ctx.hashing.verify(user.password_hash, p["PreviousPassword"]):
+    # A passwordless user sets its first password without a previous one; any other user must send its own.
+    previous = p.get("PreviousPassword")
+    if user.password_hash is None:
+        right = previous is None
+    else:
+        right = previous is not None and await ctx.hashing.verify(user.password_hash, previous)
+    if not right:
         await user_passwords.count_failure(ctx, user)
         await threat_protection.record_event(ctx, call, caller.pool, user, events.PASSWORD_CHANGE, events.FAIL)
         raise NotAuthorizedException(texts.INCORRECT_PASSWORD)

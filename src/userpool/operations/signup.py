@@ -7,7 +7,7 @@ from typing import Any
 from userpool.context import Call, Context
 from userpool.domain import attributes as attribute_rules
 from userpool.domain import auth_events as events
-from userpool.domain import codes, ids, passwordless, passwords, texts, usernames
+from userpool.domain import codes, flows, ids, passwordless, passwords, texts, usernames
 from userpool.domain import pools as pool_rules
 from userpool.domain import risk as risk_rules
 from userpool.domain.attributes import VERIFIED_FLAGS
@@ -54,8 +54,9 @@ async def sign_up(ctx: Context, call: Call) -> dict[str, Any]:
         username = p["Username"]
     password = p.get("Password") or None  # blank is no password, as absent
     if password is None:
-        # A passwordless user signs in with another first factor: the pool's sign-in policy must allow one.
-        if not passwordless.allows_passwordless(settings):
+        # A passwordless user signs in with another first factor: the pool and the client must allow one it can use.
+        user_auth = flows.enabled(client.settings.get("ExplicitAuthFlows") or [], flows.USER_AUTH)
+        if not passwordless.sign_up_without_password(settings, user_auth, attributes):
             raise InvalidParameterException(texts.PASSWORD_REQUIRED_TO_SIGN_UP)
     else:
         passwords.check_policy(password, pool_rules.password_policy(settings), texts.SIGN_UP_POLICY_PREFIX)

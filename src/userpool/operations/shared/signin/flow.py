@@ -47,6 +47,17 @@ def refuse_imported(s: SignIn, user: User | None) -> None:
         raise PasswordResetRequiredException(texts.PASSWORD_RESET_REQUIRED)
 
 
+async def passwordless_allowed(s: SignIn, user: User) -> bool:
+    """Whether ``user`` may start a sign-in without its password (a one-time code, a passkey): not in a pool that
+    requires MFA, nor with an MFA factor of its own where the pool has MFA, as Cognito has it (MFA and passwordless
+    sign-in are not combined for one user)."""
+    mode = mfa_rules.mode(s.pool.settings)
+    if mode != "OPTIONAL":
+        return mode == "OFF"
+    settings = await s.ctx.store.get_mfa_settings(user.id)
+    return not mfa_rules.user_factors(s.pool.settings, settings, user.attributes)
+
+
 # ---- what comes next ---------------------------------------------------------------------------------------------
 def missing_required(pool: Pool, attributes: dict[str, str]) -> list[str]:
     return attribute_rules.missing_required(pool.settings["SchemaAttributes"], attributes)

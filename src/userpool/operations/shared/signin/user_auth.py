@@ -23,12 +23,14 @@ from typing import Any
 
 from userpool.domain import passwordless, srp, texts
 from userpool.domain.records import AuthSession, User
-from userpool.errors import InvalidParameterException, NotAuthorizedException
+from userpool.domain.users import UserStatus
+from userpool.errors import InvalidParameterException, NotAuthorizedException, UserNotConfirmedException
 from userpool.operations.shared import lookups
 from userpool.operations.shared.signin import flow, otp, password, sign_up_sessions, webauthn
 from userpool.operations.shared.signin import srp as srp_strategy
 from userpool.operations.shared.signin.sessions import (
     SignIn,
+    Step,
     carried,
     find_session,
     new_session,
@@ -143,6 +145,8 @@ async def start(s: SignIn, params: dict[str, str], session: str | None = None) -
         flow.check_not_locked(s.ctx, user)
     available = await available_challenges(s, user)
     if not available:
+        if user is not None and user.status == UserStatus.UNCONFIRMED:  # e.g. passwordless, its email not verified
+            raise UserNotConfirmedException(texts.NOT_CONFIRMED)
         raise NotAuthorizedException(texts.NO_FIRST_FACTOR)
     preferred = params.get("PREFERRED_CHALLENGE")
     if preferred in available:
@@ -173,7 +177,7 @@ async def answer_select(s: SignIn, r: dict[str, str], token: str | None) -> dict
     return await _begin(s, user, session.data["username"], answer, params)
 
 
-def answer_factor(challenge: str) -> Any:
+def answer_factor(challenge: str) -> Step:
     """The answer to ``PASSWORD`` or ``PASSWORD_SRP`` (a factor chosen without its data): the factor begins with
     the data now sent."""
 

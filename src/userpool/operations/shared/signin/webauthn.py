@@ -53,8 +53,9 @@ async def relying_party(ctx: Context, pool: Pool) -> str:
 
 
 async def available(s: SignIn, user: User) -> bool:
-    """A user can sign in with a passkey once it has registered one (``user_auth.FIRST_FACTORS``)."""
-    return bool(await s.ctx.store.webauthn_credentials_of_user(user.id))
+    """A user can sign in with a passkey once it has registered one, unless MFA applies to it
+    (``flow.passwordless_allowed``) (``user_auth.FIRST_FACTORS``)."""
+    return await flow.passwordless_allowed(s, user) and bool(await s.ctx.store.webauthn_credentials_of_user(user.id))
 
 
 async def begin(s: SignIn, user: User, auth_parameters: dict[str, str]) -> dict[str, Any]:
