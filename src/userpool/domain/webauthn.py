@@ -15,8 +15,6 @@ HTTP, so passkeys can be tried on a developer's machine.
 
 from __future__ import annotations
 
-import binascii
-import copy
 import hashlib
 import json
 import secrets
@@ -182,19 +180,16 @@ class Presented:
     credential_id: str
     challenge: str
     origin: str
-    client_data: bytes
 
 
 def _presented(credential: Any, parse: Any) -> Presented:
     try:
-        parsed = parse(copy.deepcopy(credential) if isinstance(credential, dict) else credential)
+        parsed = parse(credential)
         client_data_bytes = bytes(parsed.response.client_data_json)
         client_data = parse_client_data_json(client_data_bytes)
-    except (WebAuthnException, ValueError, TypeError, KeyError, binascii.Error) as exc:
+    except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
         raise InvalidParameterException(texts.WEBAUTHN_CREDENTIAL_INVALID.format(reason=_reason(exc))) from None
-    return Presented(
-        parsed, parsed.id, bytes_to_base64url(client_data.challenge), client_data.origin, client_data_bytes
-    )
+    return Presented(parsed, parsed.id, bytes_to_base64url(client_data.challenge), client_data.origin)
 
 
 def _reason(exc: Exception) -> str:
