@@ -188,6 +188,34 @@ class InvalidUserPoolConfigurationException(ServiceError):
     pass
 
 
+class WebAuthnNotEnabledException(ServiceError):
+    pass
+
+
+class WebAuthnConfigurationMissingException(ServiceError):
+    pass
+
+
+class WebAuthnChallengeNotFoundException(ServiceError):
+    pass
+
+
+class WebAuthnClientMismatchException(ServiceError):
+    pass
+
+
+class WebAuthnRelyingPartyMismatchException(ServiceError):
+    pass
+
+
+class WebAuthnOriginNotAllowedException(ServiceError):
+    pass
+
+
+class WebAuthnCredentialNotSupportedException(ServiceError):
+    pass
+
+
 # Refinements: subclasses that answer as their AWS type, so that our own code (a page) can tell cases apart without
 # reading the message.
 

@@ -195,7 +195,7 @@ def test_target_without_a_prefix(server):
 @pytest.mark.parametrize(
     ("operation", "body"),
     [
-        ("StartWebAuthnRegistration", {"AccessToken": "abc.def.ghi"}),
+        ("DescribeManagedLoginBrandingByClient", {"UserPoolId": UNKNOWN_POOL, "ClientId": "abc"}),
         ("GetLogDeliveryConfiguration", {"UserPoolId": UNKNOWN_POOL}),
     ],
 )

@@ -20,6 +20,7 @@ from userpool.domain.records import (
     RefreshToken,
     StoredKey,
     TokenSession,
+    WebAuthnCredential,
 )
 from userpool.store import Store
 
@@ -176,3 +177,20 @@ def device(pool: Pool, user_id: int, at: float = NOW, **fields: Any) -> Device:
         "last_ip": "192.0.2.1",
     }
     return Device(**{**values, **fields})
+
+
+def webauthn_credential(pool: Pool, user_id: int, at: float = NOW, **fields: Any) -> WebAuthnCredential:
+    """A registered passkey (its public key is any bytes: the store keeps it as given)."""
+    values: dict[str, Any] = {
+        "pool_id": pool.id,
+        "credential_id": unique(),
+        "user_id": user_id,
+        "public_key": b"\xa5\x01\x02",
+        "sign_count": 0,
+        "relying_party_id": "localhost",
+        "friendly_name": "passkey",
+        "transports": ["internal"],
+        "attachment": "platform",
+        "created_at": at,
+    }
+    return WebAuthnCredential(**{**values, **fields})

@@ -26,6 +26,7 @@ from tests.store.records import (
     refresh_token,
     signing_key,
     token_session,
+    webauthn_credential,
 )
 from userpool.domain import imports
 from userpool.domain.imports import RowOutcome
@@ -228,6 +229,15 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     await measure("touch_device", store.touch_device(handed.key, NOW, "192.0.2.2"))
     await measure("list_devices", store.list_devices(user_id, 10, None))
     await measure("delete_device", store.delete_device(handed.key))
+    passkey = webauthn_credential(pool, user_id)
+    await measure("add_webauthn_credential", store.add_webauthn_credential(passkey, 20))
+    await measure("get_webauthn_credential", store.get_webauthn_credential(pool.id, passkey.credential_id))
+    await measure("webauthn_credentials_of_user", store.webauthn_credentials_of_user(user_id))
+    await measure("list_webauthn_credentials", store.list_webauthn_credentials(user_id, 10, None))
+    await measure("use_webauthn_credential", store.use_webauthn_credential(pool.id, passkey.credential_id, 0, 1, NOW))
+    await measure(
+        "delete_webauthn_credential", store.delete_webauthn_credential(pool.id, passkey.credential_id, user_id)
+    )
     job = imports.new_job(pool.id, "threads", "arn:aws:iam::123456789012:role/Import", NOW)
     await measure("create_import_job", store.create_import_job(job))
     await measure("get_import_job", store.get_import_job(job.id))

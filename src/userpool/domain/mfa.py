@@ -20,7 +20,7 @@ from typing import Any
 
 import pyotp
 
-from userpool.domain import messages, texts
+from userpool.domain import messages, texts, webauthn
 from userpool.domain.records import MfaSettings
 from userpool.errors import FeatureUnavailableInTierException, InvalidParameterException
 
@@ -139,7 +139,9 @@ def settings_after_config(settings: Mapping[str, Any], request: Mapping[str, Any
     else:
         new.pop("EmailMfaConfiguration", None)
     if "WebAuthnConfiguration" in request:
-        new["WebAuthnConfiguration"] = copy.deepcopy(request["WebAuthnConfiguration"])
+        new["WebAuthnConfiguration"] = webauthn.configured(
+            request["WebAuthnConfiguration"], new.get("UserPoolTier", "")
+        )
     new["MfaConfiguration"] = wanted
     if wanted != "OFF" and not pool_factors(new):
         raise InvalidParameterException(texts.MFA_CANNOT_DISABLE_ALL)

@@ -425,3 +425,22 @@ class Device:
     @property
     def confirmed(self) -> bool:
         return self.verifier is not None
+
+
+@dataclass(frozen=True)
+class WebAuthnCredential:
+    """A user's passkey (``domain.webauthn``): the credential id (base64url, as the authenticator made it), the
+    COSE public key, the signature counter last seen, what the authenticator said of itself at registration
+    (transports, attachment) and the relying party it was registered for. Public data: nothing here is a secret."""
+
+    pool_id: str
+    credential_id: str
+    user_id: int
+    public_key: bytes
+    sign_count: int
+    relying_party_id: str
+    friendly_name: str
+    transports: list[str]
+    attachment: str | None
+    created_at: float
+    last_used_at: float | None = None

@@ -181,3 +181,23 @@ SMS_OTP_NEEDS_SMS: Final = "SMS_OTP as a first auth factor requires an SmsConfig
 PASSWORD_REQUIRED_TO_SIGN_UP: Final = "Password is required to sign up in this user pool."
 NO_FIRST_FACTOR: Final = "The user has no available challenges to sign in with."
 CHALLENGE_NOT_AVAILABLE: Final = "The challenge {answer} is not available for the user."
+
+# ---- passkeys (WebAuthn) ----------------------------------------------------------------------------------------
+# Every text here is unverified: AWS documents the error types, not their messages.
+WEBAUTHN_NOT_ENABLED: Final = "Passkeys (WEB_AUTHN) are not an allowed first factor of this user pool."
+WEBAUTHN_CONFIGURATION_MISSING: Final = "The user pool has no relying party id: set one, or add a user pool domain."
+WEBAUTHN_CHALLENGE_NOT_FOUND: Final = "The registration challenge was not found, has expired or was used."
+WEBAUTHN_CLIENT_MISMATCH: Final = "The access token is for another app client than the registration was started with."
+WEBAUTHN_RELYING_PARTY_MISMATCH: Final = "The credential is for another relying party than {rp_id}."
+WEBAUTHN_ORIGIN_NOT_ALLOWED: Final = "The origin {origin} is not allowed for the relying party {rp_id}."
+WEBAUTHN_CREDENTIAL_NOT_SUPPORTED: Final = "The passkey credential is not supported: {reason}."
+WEBAUTHN_CREDENTIAL_INVALID: Final = "Invalid passkey credential: {reason}."
+WEBAUTHN_CREDENTIAL_EXISTS: Final = "The passkey credential is already registered."
+WEBAUTHN_CREDENTIAL_LIMIT: Final = "The user has registered the maximum number of passkeys ({limit})."
+WEBAUTHN_CREDENTIAL_NOT_FOUND: Final = "Passkey credential not found."
+WEBAUTHN_SIGN_IN_REFUSED: Final = "The passkey could not be verified."
+WEBAUTHN_RELYING_PARTY_INVALID: Final = "Invalid RelyingPartyId: a domain name is required, not a URL."
+WEBAUTHN_MFA_NEEDS_VERIFICATION: Final = (
+    "FactorConfiguration MULTI_FACTOR_WITH_USER_VERIFICATION requires UserVerification required."
+)
+WEBAUTHN_TIER: Final = "Passkeys are not available in the LITE feature plan."

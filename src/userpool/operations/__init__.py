@@ -32,6 +32,7 @@ from userpool.operations import (
     tags,
     tokens,
     users,
+    webauthn,
 )
 
 Operation = Callable[[Context, Call], Awaitable[dict[str, Any]]]
@@ -58,5 +59,6 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **oauth.OPERATIONS,
         **devices.OPERATIONS,
         **imports.OPERATIONS,
+        **webauthn.OPERATIONS,
     }
 )

@@ -18,6 +18,7 @@ from userpool.store.certificates import CertificateStore
 from userpool.store.clients import ClientStore
 from userpool.store.codes import CodeStore
 from userpool.store.counters import CounterStore
+from userpool.store.credentials import CredentialStore
 from userpool.store.devices import DeviceStore
 from userpool.store.events import AuthEventStore
 from userpool.store.groups import GroupStore
@@ -54,11 +55,12 @@ class Store(
     MfaStore,
     OAuthStore,
     DeviceStore,
+    CredentialStore,
     ImportJobStore,
     IntegrityStore,
 ):
     """Pools, clients, users, codes, tokens and sessions, signing certificates, the outbox, rate counters, send
-    quotas, risk configurations, users' auth events, groups, MFA and remembered devices, the hosted UI's records, on
-    one SQLAlchemy engine: asyncpg's (PostgreSQL) or sqlite3's, driven on ``SqliteThreads``. Client secrets and
-    certificates' private keys are sealed with ``box`` (without one, a client's first secret is kept in plain text
-    and nothing else that needs sealing can be stored: tools only)."""
+    quotas, risk configurations, users' auth events, groups, MFA, remembered devices and passkeys, the hosted UI's
+    records, on one SQLAlchemy engine: asyncpg's (PostgreSQL) or sqlite3's, driven on ``SqliteThreads``. Client
+    secrets and certificates' private keys are sealed with ``box`` (without one, a client's first secret is kept in
+    plain text and nothing else that needs sealing can be stored: tools only)."""

@@ -471,3 +471,24 @@ import_report = Table(
     Column("outcome", String(8), nullable=False),
     Column("reason", Text, nullable=False),
 )
+
+# Passkeys (migration 0017): one row per WebAuthn credential a user registered (CompleteWebAuthnRegistration), its
+# user's (gone with the user). A credential id is registered once per pool (the primary key): the same
+# authenticator credential can never be claimed by two users. ``sign_count`` is the counter of the last accepted
+# assertion, moved forward only by a conditional ``UPDATE`` (a replayed or cloned authenticator's is refused).
+webauthn_credentials = Table(
+    "webauthn_credentials",
+    metadata,
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("credential_id", String(1400), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("public_key", LargeBinary, nullable=False),
+    Column("sign_count", BigInteger, nullable=False),
+    Column("relying_party_id", String(127), nullable=False),
+    Column("friendly_name", String(256), nullable=False),
+    Column("transports", JSON, nullable=False),
+    Column("attachment", String(32)),
+    Column("created_at", Float, nullable=False),
+    Column("last_used_at", Float),
+    Index("ix_webauthn_credentials_user", "user_id", "created_at"),
+)

@@ -30,6 +30,7 @@ import urllib.parse
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 from starlette.requests import Request
@@ -42,6 +43,7 @@ from userpool.domain import mfa as mfa_rules
 from userpool.domain import oauth as oauth_rules
 from userpool.domain import pools as pool_rules
 from userpool.domain import secret_hash, texts
+from userpool.domain import webauthn as webauthn_rules
 from userpool.domain.records import AuthorizationCode, Client, Pool, User, WebSession
 from userpool.domain.users import UserStatus
 from userpool.errors import NotAuthorizedException, ServiceError, UserNotConfirmedException
@@ -58,6 +60,8 @@ from userpool.web.render import Templates
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # the challenge's name on the wire
 ADMIN_PASSWORD = "ADMIN_USER_PASSWORD_AUTH"  # the flow the login form runs
+USER_AUTH = "USER_AUTH"  # the flow its passkey button runs, preferring WEB_AUTHN
+PASSKEY_SCRIPT = resources.files("userpool.web").joinpath("static/passkey.js").read_bytes()
 SESSION_COOKIE = "cognito"
 SIGNIN_COOKIE = "cognito-signin"  # the challenge a sign-in waits on (its Session): see ``Pending``
 SIGNIN_SECONDS = 15 * 60  # the longest AuthSessionValidity; the Session's own expiry is the flow engine's
@@ -67,6 +71,7 @@ AUTHORIZE_KEYS = (
 )
 PROMPTS = {"none", "login", "select_account", "consent"}
 MAX_FIELD = 256  # username, password, code, attribute values on the forms
+MAX_CREDENTIAL = 8192  # the passkey step's assertion (JSON: an RSA signature and a user handle fit many times over)
 
 
 class ErrorPage(Exception):
@@ -206,13 +211,15 @@ class HostedUI(SignedForms):
         return response
 
     # ---- rendering -------------------------------------------------------------------------------------------
-    def _headers(self, auth: AuthRequest | None) -> dict[str, str]:
+    def _headers(self, auth: AuthRequest | None, script: bool = False) -> dict[str, str]:
+        """The pages' headers; only the passkey step runs a script, the UI's own (``script-src 'self'``)."""
         targets = "'self'"
         if auth is not None:
             targets += " " + oauth_rules.csp_source(auth.redirect_uri)
+        scripts = "script-src 'self'; " if script else ""
         return {
             "Content-Security-Policy": "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
-            f"form-action {targets}; base-uri 'none'; frame-ancestors 'none'",
+            f"{scripts}form-action {targets}; base-uri 'none'; frame-ancestors 'none'",
             "X-Frame-Options": "DENY",
             "Referrer-Policy": "no-referrer",
             "X-Content-Type-Options": "nosniff",
@@ -232,7 +239,7 @@ class HostedUI(SignedForms):
             values.setdefault("client_name", auth.client.name)
         values.setdefault("hidden", {})
         body = self.templates.environment.get_template("hosted.html").render(view=view, csrf=csrf, **values)
-        response = HTMLResponse(body, status, headers=self._headers(auth))
+        response = HTMLResponse(body, status, headers=self._headers(auth, script=bool(values.get("script"))))
         if new_cookie is not None:
             self._set_cookie(response, request, CSRF_COOKIE, new_cookie, None)
         return response
@@ -416,19 +423,27 @@ class HostedUI(SignedForms):
         """ADMIN_USER_PASSWORD_AUTH through the API's own flow (``operations.auth``), for the client of the
         request whatever its ExplicitAuthFlows (the hosted UI is not governed by them), with its SecretHash made
         here. Answers the API's answer: ``AuthenticationResult`` or a challenge; raises the API's errors."""
+        return await self._start(request, auth, ADMIN_PASSWORD, {"USERNAME": username, "PASSWORD": password})
+
+    async def sign_in_with_passkey(self, request: Request, auth: AuthRequest, username: str) -> dict[str, Any]:
+        """USER_AUTH preferring WEB_AUTHN through the same flow: the passkey challenge for a user who has one."""
+        return await self._start(request, auth, USER_AUTH, {"USERNAME": username, "PREFERRED_CHALLENGE": "WEB_AUTHN"})
+
+    async def _start(
+        self, request: Request, auth: AuthRequest, flow: str, parameters: dict[str, str]
+    ) -> dict[str, Any]:
         client = auth.client
-        parameters = {"USERNAME": username, "PASSWORD": password}
         if client.secret is not None:
-            parameters["SECRET_HASH"] = secret_hash.compute(client.secret, username, client.id)
+            parameters["SECRET_HASH"] = secret_hash.compute(client.secret, parameters["USERNAME"], client.id)
         call = page_call(
             request,
             "InitiateAuth",
-            {"ClientId": client.id, "AuthFlow": ADMIN_PASSWORD, "AuthParameters": parameters},
+            {"ClientId": client.id, "AuthFlow": flow, "AuthParameters": parameters},
         )
         await throttle.admit(self.ctx, call)
-        flows = [*(client.settings.get("ExplicitAuthFlows") or []), "ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+        flows = [*(client.settings.get("ExplicitAuthFlows") or []), "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH"]
         hosted = dataclasses.replace(client, settings={**client.settings, "ExplicitAuthFlows": flows})
-        return await strategies.start(SignIn(self.ctx, call, auth.pool, hosted, admin=True), ADMIN_PASSWORD, parameters)
+        return await strategies.start(SignIn(self.ctx, call, auth.pool, hosted, admin=True), flow, parameters)
 
     async def answer_challenge(
         self, request: Request, auth: AuthRequest, name: str, username: str, session: str, responses: dict[str, str]
@@ -479,7 +494,8 @@ class HostedUI(SignedForms):
                 request,
                 ErrorPage("invalid_csrf", "This form has expired. Go back, reload the page and try again.", 403),
             )
-        if any(len(v) > MAX_FIELD for k, v in form.items() if k not in ("_csrf", "session")):
+        longest = {"credential": MAX_CREDENTIAL}
+        if any(len(v) > longest.get(k, MAX_FIELD) for k, v in form.items() if k not in ("_csrf", "session")):
             return await self._error_page(request, ErrorPage("invalid_request", "A field is too long."))
         return form
 
@@ -508,10 +524,13 @@ class HostedUI(SignedForms):
             fields=[Field("username", "Username", value=username or login_hint, autocomplete="username"),
                     Field("password", "Password", "password", autocomplete="current-password")],
             links=self._links(auth, "forgot", "signup"),
+            alternate="Sign in with a passkey" if webauthn_rules.enabled(auth.pool.settings) else None,
         )  # fmt: skip
 
     async def login(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
         username, password = form.get("username", "").strip(), form.get("password", "")
+        if form.get("passkey") and webauthn_rules.enabled(auth.pool.settings):
+            return await self._passkey_sign_in(request, auth, username)
         if not username or not password:
             return await self._login_page(request, auth, "Enter your username and password.", username, 400)
         try:
@@ -520,6 +539,18 @@ class HostedUI(SignedForms):
             return await self._confirm_page(request, auth, username, note="Confirm your account with the code we sent.")
         except ServiceError as error:
             return await self._login_page(request, auth, error.message, username, 400)
+        return await self._after_sign_in(request, auth, username, result)
+
+    async def _passkey_sign_in(self, request: Request, auth: AuthRequest, username: str) -> Response:
+        """The login form's passkey button: the passkey step's page, for a user who has a passkey."""
+        if not username:
+            return await self._login_page(request, auth, "Enter your username.", username, 400)
+        try:
+            result = await self.sign_in_with_passkey(request, auth, username)
+        except ServiceError as error:
+            return await self._login_page(request, auth, error.message, username, 400)
+        if result.get("ChallengeName") != webauthn_rules.FACTOR:
+            return await self._login_page(request, auth, "This account has no passkey.", username, 400)
         return await self._after_sign_in(request, auth, username, result)
 
     async def _after_sign_in(
@@ -548,6 +579,10 @@ class HostedUI(SignedForms):
         if name == mfa_rules.SELECT:
             shown = " ".join(json.loads(parameters.get("MFAS_CAN_CHOOSE") or "[]"))
             return await self._challenge_page(request, auth, dataclasses.replace(pending, shown=shown))
+        if name == webauthn_rules.FACTOR:
+            shown = parameters.get("CREDENTIAL_REQUEST_OPTIONS", "")
+            pending = dataclasses.replace(pending, username=parameters.get("USERNAME") or username, shown=shown)
+            return await self._challenge_page(request, auth, pending)
         if name == mfa_rules.SETUP and mfa_rules.TOTP in json.loads(parameters.get("MFAS_CAN_SETUP") or "[]"):
             try:
                 answer = await self._authenticator(request, "AssociateSoftwareToken", {"Session": pending.session})
@@ -579,6 +614,12 @@ class HostedUI(SignedForms):
                 view="select-mfa", title="Choose how to get your code", action=f"/selectMfa?{q}", submit="Continue",
                 intro="Your account has more than one way to prove it is you. Choose one.",
                 choices=[(o, labels.get(o, o)) for o in pending.shown.split()],
+            )  # fmt: skip
+        elif name == webauthn_rules.FACTOR:
+            values.update(
+                view="passkey", title="Sign in with your passkey", action=f"/passkey?{q}", submit="Use my passkey",
+                intro="Your browser will ask for the passkey you saved for this account.",
+                passkey_options=pending.shown, hidden={"credential": ""}, script="/hosted-ui/passkey.js",
             )  # fmt: skip
         elif name == mfa_rules.SETUP:
             secret = secret or await self._pending_secret(pending)
@@ -655,6 +696,27 @@ class HostedUI(SignedForms):
             )
 
         return await self._answer_pending(request, auth, (mfa_rules.SELECT,), step)
+
+    async def passkey(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
+        """The passkey step's form: the browser's assertion (``credential``, put there by ``passkey.js``) answers
+        WEB_AUTHN."""
+        credential = form.get("credential", "")
+
+        async def step(pending: Pending) -> Any:
+            if not credential:
+                return await self._challenge_page(request, auth, pending, "Your browser gave no passkey. Try again.")
+            return await self.answer_challenge(
+                request, auth, webauthn_rules.FACTOR, pending.username, pending.session, {"CREDENTIAL": credential}
+            )
+
+        return await self._answer_pending(request, auth, (webauthn_rules.FACTOR,), step)
+
+    async def passkey_script(self, request: Request) -> Response:
+        return Response(
+            PASSKEY_SCRIPT,
+            media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
+        )
 
     async def mfa_setup(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
         """The authenticator's first code: VerifySoftwareToken with the setup session, then MFA_SETUP answered with
@@ -948,6 +1010,8 @@ def routes(ctx: Context, templates: Templates) -> list[Route]:
         Route("/mfa", ui._handler(ui.mfa_code), methods=["POST"]),
         Route("/selectMfa", ui._handler(ui.select_mfa), methods=["POST"]),
         Route("/mfaSetup", ui._handler(ui.mfa_setup), methods=["POST"]),
+        Route("/passkey", ui._handler(ui.passkey), methods=["POST"]),
+        Route("/hosted-ui/passkey.js", ui.passkey_script, methods=["GET"]),
         Route("/signup", ui._handler(ui.sign_up, ui._show_signup), methods=["GET", "POST"]),
         Route("/confirm", ui._handler(ui.confirm, ui._show_confirm), methods=["GET", "POST"]),
         Route("/resendcode", ui._handler(ui.resend), methods=["POST"]),

@@ -26,6 +26,7 @@ from userpool.operations.shared.signin import (
     refresh,
     srp,
     user_auth,
+    webauthn,
 )
 from userpool.operations.shared.signin.flow import NEW_PASSWORD_REQUIRED
 from userpool.operations.shared.signin.sessions import SignIn, Step
@@ -55,6 +56,7 @@ CHALLENGES: Mapping[str, Step] = MappingProxyType(
         device.DEVICE_SRP_AUTH: device.answer_device_srp,
         device.DEVICE_PASSWORD_VERIFIER: device.answer_device_password_verifier,
         custom.CUSTOM_CHALLENGE: custom.answer,
+        webauthn.WEB_AUTHN: webauthn.answer,
         passwordless.SELECT_CHALLENGE: user_auth.answer_select,
         passwordless.PASSWORD: user_auth.answer_factor(passwordless.PASSWORD),
         passwordless.PASSWORD_SRP: user_auth.answer_factor(passwordless.PASSWORD_SRP),

@@ -26,7 +26,7 @@ from userpool.domain.records import AuthSession, User
 from userpool.domain.users import UserStatus
 from userpool.errors import InvalidParameterException, NotAuthorizedException, UserNotConfirmedException
 from userpool.operations.shared import lookups
-from userpool.operations.shared.signin import flow, otp, password, sign_up_sessions
+from userpool.operations.shared.signin import flow, otp, password, sign_up_sessions, webauthn
 from userpool.operations.shared.signin import srp as srp_strategy
 from userpool.operations.shared.signin.sessions import (
     SignIn,
@@ -102,6 +102,7 @@ FIRST_FACTORS: dict[str, FirstFactor] = {
     passwordless.SMS_OTP: FirstFactor(
         passwordless.SMS_OTP, otp.sms_available, otp.begin_sms, otp.pretend(passwordless.SMS_OTP)
     ),
+    passwordless.WEB_AUTHN: FirstFactor(passwordless.WEB_AUTHN, webauthn.available, webauthn.begin, webauthn.pretend),
 }
 
 
