@@ -231,6 +231,10 @@ class HostedUI:
         targets = "'self'"
         if auth is not None:
             targets += " " + oauth_rules.csp_source(auth.redirect_uri)
+            if auth.redirect_uri == self.federation.redirect_uri():
+                # This pool is the identity provider of another pool here: the redirect after the form goes on from
+                # that pool's /oauth2/idpresponse to its app, which Chromium checks against this page's form-action.
+                targets += " http: https:"
         return {
             "Content-Security-Policy": "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
             f"form-action {targets}; base-uri 'none'; frame-ancestors 'none'",
