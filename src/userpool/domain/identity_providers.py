@@ -205,17 +205,13 @@ def default_mapping(kind: str) -> dict[str, str]:
     return {"username": SUBJECT_CLAIM[kind]} if kind in SOCIAL else {}
 
 
-def described_details(provider: IdentityProvider, endpoints: Mapping[str, str] | None) -> dict[str, str]:
-    """``ProviderDetails`` as Describe shows them: the stored keys, the social endpoints filled in (Cognito's,
-    ``jwks_uri`` kept out as Cognito does), and for OIDC the discovered endpoints and
-    ``attributes_url_add_attributes``."""
+def described_details(provider: IdentityProvider) -> dict[str, str]:
+    """``ProviderDetails`` as Describe shows them: the stored keys (an OIDC provider's with the endpoints discovery
+    found), a social type's with Cognito's endpoints filled in (``jwks_uri`` left out, as Cognito shows them)."""
     shown = dict(provider.details)
     if provider.type in SOCIAL:
         shown.update({k: v for k, v in SOCIAL_ENDPOINTS[provider.type].items() if k != "jwks_uri"})
     elif provider.type == OIDC:
-        for key in ENDPOINT_KEYS:
-            if endpoints and endpoints.get(key):
-                shown.setdefault(key, endpoints[key])
         shown.setdefault("attributes_url_add_attributes", "false")
     return shown
 

@@ -12,6 +12,9 @@ VerifySoftwareToken's own code. A challenge's ``Session`` (a bearer secret for t
 log or the page: it travels in the signed, HttpOnly ``cognito-signin`` cookie bound to the client, with the
 username and what the page shows; the forms that answer it are CSRF-checked.
 
+An authorize request naming an identity provider (``identity_provider``, ``idp_identifier``, or a provider's button
+on the login page) goes to ``web/federation.py``, which comes back through ``_complete`` as a native sign-in does.
+
 Safety: a redirect goes only to a registered callback or sign-out URL (exact match), else an error page; every
 form carries a CSRF token (an HMAC of the ``XSRF-TOKEN`` cookie); the hosted-UI session cookie (``cognito``) is
 HttpOnly, SameSite=Lax, signed, ``Secure`` behind https, and stands for a row of ``web_sessions`` that logout
