@@ -20,6 +20,7 @@ from userpool.operations import (
     clients,
     devices,
     groups,
+    identity_providers,
     imports,
     mfa,
     oauth,
@@ -60,5 +61,6 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **devices.OPERATIONS,
         **imports.OPERATIONS,
         **webauthn.OPERATIONS,
+        **identity_providers.OPERATIONS,
     }
 )

@@ -22,6 +22,7 @@ from userpool.store.credentials import CredentialStore
 from userpool.store.devices import DeviceStore
 from userpool.store.events import AuthEventStore
 from userpool.store.groups import GroupStore
+from userpool.store.identity_providers import IdentityProviderStore
 from userpool.store.imports import ImportJobStore
 from userpool.store.integrity import IntegrityStore
 from userpool.store.mfa import MfaStore
@@ -54,6 +55,7 @@ class Store(
     GroupStore,
     MfaStore,
     OAuthStore,
+    IdentityProviderStore,
     DeviceStore,
     CredentialStore,
     ImportJobStore,
@@ -61,6 +63,6 @@ class Store(
 ):
     """Pools, clients, users, codes, tokens and sessions, signing certificates, the outbox, rate counters, send
     quotas, risk configurations, users' auth events, groups, MFA, remembered devices and passkeys, the hosted UI's
-    records, on one SQLAlchemy engine: asyncpg's (PostgreSQL) or sqlite3's, driven on ``SqliteThreads``. Client
-    secrets and certificates' private keys are sealed with ``box`` (without one, a client's first secret is kept in
-    plain text and nothing else that needs sealing can be stored: tools only)."""
+    records, identity providers and their links, on one SQLAlchemy engine: asyncpg's (PostgreSQL) or sqlite3's,
+    driven on ``SqliteThreads``. Client secrets and certificates' private keys are sealed with ``box`` (without one,
+    a client's first secret is kept in plain text and nothing else that needs sealing can be stored: tools only)."""

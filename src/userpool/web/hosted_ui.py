@@ -12,6 +12,9 @@ VerifySoftwareToken's own code. A challenge's ``Session`` (a bearer secret for t
 log or the page: it travels in the signed, HttpOnly ``cognito-signin`` cookie bound to the client, with the
 username and what the page shows; the forms that answer it are CSRF-checked.
 
+An authorize request naming an identity provider (``identity_provider``, ``idp_identifier``, or a provider's button
+on the login page) goes to ``web/federation.py``, which comes back through ``_complete`` as a native sign-in does.
+
 Safety: a redirect goes only to a registered callback or sign-out URL (exact match), else an error page; every
 form carries a CSRF token (an HMAC of the ``XSRF-TOKEN`` cookie); the hosted-UI session cookie (``cognito``) is
 HttpOnly, SameSite=Lax, signed, ``Secure`` behind https, and stands for a row of ``web_sessions`` that logout
@@ -39,12 +42,13 @@ from starlette.routing import Route
 
 from userpool.context import Context
 from userpool.domain import attributes as attribute_rules
+from userpool.domain import identity_providers as idp_rules
 from userpool.domain import mfa as mfa_rules
 from userpool.domain import oauth as oauth_rules
 from userpool.domain import pools as pool_rules
 from userpool.domain import secret_hash, texts
 from userpool.domain import webauthn as webauthn_rules
-from userpool.domain.records import AuthorizationCode, Client, Pool, User, WebSession
+from userpool.domain.records import AuthorizationCode, Client, IdentityProvider, Pool, User, WebSession
 from userpool.domain.users import UserStatus
 from userpool.errors import NotAuthorizedException, ServiceError, UserNotConfirmedException
 from userpool.operations import auth as auth_operations
@@ -54,8 +58,17 @@ from userpool.operations import recovery, signup
 from userpool.operations.shared import issuing, oauth_settings, throttle
 from userpool.operations.shared.signin import strategies
 from userpool.operations.shared.signin.sessions import SignIn
+from userpool.web.federation import RESPONSE_PATH, Federation, provider_links
 from userpool.web.forms import CSRF_COOKIE, SignedForms, page_key
-from userpool.web.oauth import OAuthError, page_call, read_form, served_client, single_values
+from userpool.web.oauth import (
+    ErrorPage,
+    OAuthError,
+    RedirectError,
+    page_call,
+    read_form,
+    served_client,
+    single_values,
+)
 from userpool.web.render import Templates
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # the challenge's name on the wire
@@ -74,24 +87,6 @@ MAX_FIELD = 256  # username, password, code, attribute values on the forms
 MAX_CREDENTIAL = 8192  # the passkey step's assertion (JSON: an RSA signature and a user handle fit many times over)
 
 
-class ErrorPage(Exception):
-    """A request that must not be redirected anywhere: shown as the error page."""
-
-    def __init__(self, error: str, detail: str, status: int = 400) -> None:
-        super().__init__(error)
-        self.error, self.detail, self.status = error, detail, status
-
-
-class RedirectError(Exception):
-    """An error for a verified redirect URI: ``<redirect_uri>?error=...&state=...`` (the fragment for the implicit
-    grant); ``_auth_request`` fills in where it goes."""
-
-    def __init__(self, error: str, description: str | None = None) -> None:
-        super().__init__(error)
-        self.error, self.description = error, description
-        self.redirect_uri, self.state, self.fragment = "", None, False
-
-
 @dataclass
 class AuthRequest:
     """An authorize request, checked: its client and pool, and the values the pages carry along."""
@@ -106,6 +101,7 @@ class AuthRequest:
     challenge: str | None
     prompt: set[str]
     query: dict[str, str] = field(default_factory=dict)
+    provider: IdentityProvider | None = None  # the identity provider the request names (federated sign-in)
 
     @property
     def query_string(self) -> str:
@@ -165,6 +161,7 @@ class HostedUI(SignedForms):
         self.ctx = ctx
         self.templates = templates
         self.key = page_key(ctx, b"userpool hosted UI cookies")
+        self.federation: Federation = Federation(self)
 
     # ---- cookies and CSRF: web/forms.py (SignedForms) ----------------------------------------------------------
     async def _web_session(self, request: Request, pool: Pool) -> tuple[WebSession, User] | None:
@@ -178,7 +175,7 @@ class HostedUI(SignedForms):
         if session is None or session.pool_id != pool.id or session.revoked_at is not None or session.expires_at <= now:
             return None
         user = await self.ctx.store.get_user(session.user_id)
-        if user is None or not user.enabled or user.status != UserStatus.CONFIRMED:
+        if user is None or not user.enabled or user.status not in (UserStatus.CONFIRMED, UserStatus.EXTERNAL_PROVIDER):
             return None
         return session, user
 
@@ -216,6 +213,10 @@ class HostedUI(SignedForms):
         targets = "'self'"
         if auth is not None:
             targets += " " + oauth_rules.csp_source(auth.redirect_uri)
+            if auth.redirect_uri == self.federation.redirect_uri():
+                # This pool is the identity provider of another pool here: the redirect after the form goes on from
+                # that pool's /oauth2/idpresponse to its app, which Chromium checks against this page's form-action.
+                targets += " http: https:"
         scripts = "script-src 'self'; " if script else ""
         return {
             "Content-Security-Policy": "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
@@ -297,11 +298,10 @@ class HostedUI(SignedForms):
         auth.response_type = response_type
         if not oauth_rules.oauth_enabled(settings, "code" if response_type == "code" else "implicit"):
             raise RedirectError("unauthorized_client")
-        if not oauth_rules.hosted_ui_enabled(settings):
+        supported = settings.get("SupportedIdentityProviders") or []
+        if not supported:
             raise RedirectError("unauthorized_client")
-        provider = params.get("identity_provider")
-        if params.get("idp_identifier") or (provider is not None and provider != "COGNITO"):
-            raise RedirectError("invalid_request", "Federated sign-in is not supported yet")
+        auth.provider = await self._provider(auth, params.get("identity_provider"), params.get("idp_identifier"))
         method, challenge = params.get("code_challenge_method"), params.get("code_challenge")
         if method is not None or challenge is not None:
             if method != "S256" or challenge is None or not oauth_rules.PKCE_VALUE.match(challenge):
@@ -322,6 +322,22 @@ class HostedUI(SignedForms):
             raise RedirectError("invalid_scope") from None
         if not auth.scopes:
             raise RedirectError("invalid_scope")
+
+    async def _provider(self, auth: AuthRequest, name: str | None, identifier: str | None) -> IdentityProvider | None:
+        """The identity provider an authorize request names (``identity_provider``, else ``idp_identifier``), one
+        the client supports; None for the pool's own users (``COGNITO``, or neither named)."""
+        supported = auth.client.settings.get("SupportedIdentityProviders") or []
+        if identifier is not None and name is None:
+            provider = await self.ctx.store.find_identity_provider_by_identifier(auth.pool.id, identifier)
+        elif name is not None and name != idp_rules.COGNITO:
+            provider = await self.ctx.store.get_identity_provider(auth.pool.id, name)
+        else:
+            if name == idp_rules.COGNITO and name not in supported:
+                raise RedirectError("unauthorized_client")
+            return None
+        if provider is None or provider.name not in supported:
+            raise RedirectError("invalid_request", "The identity provider is not supported by this app.")
+        return provider
 
     def _error_redirect(self, auth_redirect: str, state: str | None, error: RedirectError, fragment: bool) -> Response:
         values = {"error": error.error, "error_description": error.description, "state": state}
@@ -344,6 +360,8 @@ class HostedUI(SignedForms):
         if isinstance(checked, Response):
             return checked
         auth = checked
+        if auth.provider is not None:
+            return await self.federation.start(request, auth, auth.provider)
         if "login" not in auth.prompt:
             found = await self._web_session(request, auth.pool)
             if found is not None:
@@ -518,17 +536,20 @@ class HostedUI(SignedForms):
         self, request: Request, auth: AuthRequest, error: str | None = None, username: str = "", status: int = 200
     ) -> Response:
         login_hint = auth.query.get("login_hint", "")
+        native = oauth_rules.hosted_ui_enabled(auth.client.settings)
+        fields = [Field("username", "Username", value=username or login_hint, autocomplete="username"),
+                  Field("password", "Password", "password", autocomplete="current-password")]  # fmt: skip
         return await self._page(
             request, auth, "login", status, title="Sign in", error=error, note=self._note(request),
-            action=f"/login?{auth.query_string}", submit="Sign in",
-            fields=[Field("username", "Username", value=username or login_hint, autocomplete="username"),
-                    Field("password", "Password", "password", autocomplete="current-password")],
-            links=self._links(auth, "forgot", "signup"),
-            alternate="Sign in with a passkey" if webauthn_rules.enabled(auth.pool.settings) else None,
+            action=f"/login?{auth.query_string}", submit="Sign in", fields=fields if native else [],
+            links=self._links(auth, "forgot", "signup") if native else [], providers=provider_links(auth),
+            alternate="Sign in with a passkey" if native and webauthn_rules.enabled(auth.pool.settings) else None,
         )  # fmt: skip
 
     async def login(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
         username, password = form.get("username", "").strip(), form.get("password", "")
+        if not oauth_rules.hosted_ui_enabled(auth.client.settings):
+            return await self._login_page(request, auth, "Sign in with one of the providers below.", status=400)
         if form.get("passkey") and webauthn_rules.enabled(auth.pool.settings):
             return await self._passkey_sign_in(request, auth, username)
         if not username or not password:
@@ -1005,6 +1026,7 @@ def routes(ctx: Context, templates: Templates) -> list[Route]:
     ui = HostedUI(ctx, templates)
     return [
         Route("/oauth2/authorize", ui.authorize, methods=["GET"]),
+        Route(RESPONSE_PATH, ui.federation.idp_response, methods=["GET"]),
         Route("/login", ui._handler(ui.login, ui._login_page), methods=["GET", "POST"]),
         Route("/newPassword", ui._handler(ui.new_password), methods=["POST"]),
         Route("/mfa", ui._handler(ui.mfa_code), methods=["POST"]),
