@@ -8,7 +8,10 @@ kind too.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +20,28 @@ from tests import databases
 from tests.helpers import freeze_clock, make_client
 from tests.server import in_process
 from userpool.testing import LocalUserpool
+
+# Every server the suite starts (in this process or as a child, which inherits the environment) hashes passwords
+# with argon2id at 1 MiB and one iteration: about a millisecond instead of ~30 ms at the product's parameters
+# (tests/unit/test_domain.py holds those). A password is still hashed, salted and verified by the
+# same code; the suite spends its time on the behaviour it checks instead of on a thousand slow hashes.
+os.environ.setdefault("USERPOOL_PASSWORD_HASH_MEMORY_KIB", "1024")
+os.environ.setdefault("USERPOOL_PASSWORD_HASH_ITERATIONS", "1")
+
+
+def _room_in_memory(folder: Path) -> bool:
+    try:
+        return os.access(folder, os.W_OK) and shutil.disk_usage(folder).free >= 4 * 1024**3
+    except OSError:
+        return False
+
+
+# The temporary folders (SQLite stores, server data) live in memory when the machine has room there: SQLite's
+# commits wait for the disk (``synchronous=FULL``), which was most of the SQLite half's time, and a test checks what
+# a process sees, never a disk. pytest's numbered ``pytest-of-<user>/pytest-N`` folders (safe for parallel runs,
+# the last three kept) are made under PYTEST_DEBUG_TEMPROOT; an explicit ``--basetemp`` still wins.
+if "PYTEST_DEBUG_TEMPROOT" not in os.environ and _room_in_memory(Path("/dev/shm")):
+    os.environ["PYTEST_DEBUG_TEMPROOT"] = "/dev/shm"
 
 
 def pytest_configure(config: pytest.Config) -> None:

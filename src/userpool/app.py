@@ -22,7 +22,7 @@ from userpool.delivery.outbox import OutboxSender
 from userpool.delivery.router import MediumRouter
 from userpool.delivery.sms import SnsSender, WebhookSender
 from userpool.delivery.smtp import DEFAULT_PORTS, SmtpSender, SmtpServer
-from userpool.domain import auth_events, codes, imports
+from userpool.domain import auth_events, codes, imports, passwords
 from userpool.hashing import PasswordHashing
 from userpool.observability import Metrics, configure_logging
 from userpool.operations.shared.import_runner import ImportRunner
@@ -92,7 +92,9 @@ def build_context(settings: Settings) -> Context:
     key = secret_key(settings)
     store = Store.open(settings.url, SecretBox(key))
     clock = Clock()
-    hashing = PasswordHashing(settings.hash_workers, settings.hash_queue)
+    hashing = PasswordHashing(
+        settings.hash_workers, settings.hash_queue, settings.password_hash_memory_kib, settings.password_hash_iterations
+    )
     metrics = Metrics()
     metrics.hashes_in_flight.set_function(lambda: hashing.in_flight)
     ctx = Context(
@@ -110,6 +112,13 @@ def build_context(settings: Settings) -> Context:
     )
     if settings.fixed_code:
         log.warning("FIXED CODE: every confirmation code is %s; never use this outside tests", settings.fixed_code)
+    if passwords.below_owasp(settings.password_hash_memory_kib, settings.password_hash_iterations):
+        log.warning(
+            "WEAK PASSWORD HASHING: argon2id at %d KiB and %d iteration(s) is below OWASP's recommendations; "
+            "never use this outside tests",
+            settings.password_hash_memory_kib,
+            settings.password_hash_iterations,
+        )
     return ctx
 
 

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from userpool.domain.passwords import HASH_ITERATIONS, HASH_MEMORY_KIB
+
 # Keys of the TOML ``[triggers]`` table and the settings they fill (``functions`` is the ``[triggers.functions]``
 # table: Lambda ARN -> where that function is reached).
 TRIGGER_TABLE_KEYS = {
@@ -46,6 +48,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
     hash_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     hash_queue: int = Field(64, ge=1)
+    # argon2id's cost for new password hashes (p=1). The default is OWASP's first recommendation; a test suite may
+    # lower it (1024 KiB, 1 iteration hashes in about a millisecond), and the server warns when it is below OWASP's
+    # weakest. Stored hashes carry their own parameters and keep verifying when these change.
+    password_hash_memory_kib: int = Field(HASH_MEMORY_KIB, ge=8, le=4 * 1024 * 1024)
+    password_hash_iterations: int = Field(HASH_ITERATIONS, ge=1, le=100)
     code_attempts: int = Field(5, ge=1)
     # Base of the tokens' ``iss`` (``<issuer_url>/<pool id>``) and of the JWKS / OpenID discovery documents.
     # None: ``http://<host>:<port>``. Set ``https://cognito-idp.<region>.amazonaws.com`` to look like AWS.

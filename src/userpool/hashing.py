@@ -14,14 +14,16 @@ from concurrent.futures import ThreadPoolExecutor
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from userpool.domain import srp, texts
-from userpool.domain.passwords import new_hasher
+from userpool.domain.passwords import HASH_ITERATIONS, HASH_MEMORY_KIB, new_hasher
 from userpool.errors import TooManyRequestsException
 
 
 class PasswordHashing:
-    def __init__(self, workers: int, queue: int) -> None:
+    def __init__(
+        self, workers: int, queue: int, memory_kib: int = HASH_MEMORY_KIB, iterations: int = HASH_ITERATIONS
+    ) -> None:
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
-        self._hasher = new_hasher()
+        self._hasher = new_hasher(memory_kib, iterations)
         self._limit = workers + queue
         self._in_flight = 0
         self._dummy: str | None = None

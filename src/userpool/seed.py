@@ -73,7 +73,7 @@ class Seeder:
         self.source = source
         self.model = ServiceModel()
         self.clock = Clock()
-        self.hasher = passwords.new_hasher()
+        self.hasher = passwords.new_hasher(settings.password_hash_memory_kib, settings.password_hash_iterations)
 
     def _fail(self, where: str, problem: str) -> SeedError:
         return SeedError(f"{self.source}: {where}: {problem}")

@@ -8,6 +8,7 @@ import hmac
 
 import pytest
 
+from userpool.config import Settings
 from userpool.domain import attributes, codes, ids, masking, passwords, pools, secret_hash, usernames
 from userpool.errors import InvalidParameterException, NotAuthorizedException
 
@@ -63,6 +64,19 @@ def test_password_policy_rules_in_order():
 def test_password_hasher_is_argon2id_at_the_documented_cost():
     hashed = passwords.new_hasher().hash("x")
     assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    # the server's settings default to it; a lower cost (a test suite's) verifies the same way
+    fields = Settings.model_fields
+    assert (fields["password_hash_memory_kib"].default, fields["password_hash_iterations"].default) == (19456, 2)
+    cheap = passwords.new_hasher(1024, 1)
+    assert cheap.hash("x").startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+    assert cheap.verify(hashed, "x") and passwords.new_hasher().verify(cheap.hash("y"), "y")
+
+
+def test_a_cost_below_owasps_weakest_recommendation_is_called_weak():
+    assert not passwords.below_owasp(19 * 1024, 2)  # OWASP's first
+    assert not passwords.below_owasp(7 * 1024, 5)  # and its weakest
+    assert passwords.below_owasp(7 * 1024, 4)
+    assert passwords.below_owasp(1024, 1)
 
 
 def test_usernames():

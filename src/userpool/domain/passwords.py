@@ -55,9 +55,22 @@ def check_policy(password: str, policy: Mapping[str, Any], prefix: str) -> None:
         raise InvalidPasswordException(prefix + violation)
 
 
-def new_hasher() -> PasswordHasher:
-    """argon2id, 19 MiB, t=2, p=1 (OWASP's first recommended setting)."""
-    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
+# argon2id, 19 MiB, t=2, p=1: OWASP's first recommended setting, our default.
+HASH_MEMORY_KIB = 19 * 1024
+HASH_ITERATIONS = 2
+# OWASP's weakest recommended setting (7 MiB, t=5): memory × iterations below this is weaker than it recommends.
+OWASP_MINIMUM_KIB_ITERATIONS = 7 * 1024 * 5
+
+
+def new_hasher(memory_kib: int = HASH_MEMORY_KIB, iterations: int = HASH_ITERATIONS) -> PasswordHasher:
+    """argon2id with these parameters (p=1). A stored hash carries its own parameters, so hashes made with other
+    parameters keep verifying when they change."""
+    return PasswordHasher(time_cost=iterations, memory_cost=memory_kib, parallelism=1, type=Type.ID)
+
+
+def below_owasp(memory_kib: int, iterations: int) -> bool:
+    """Whether argon2id at these parameters costs less than OWASP's weakest recommended setting."""
+    return memory_kib * iterations < OWASP_MINIMUM_KIB_ITERATIONS
 
 
 _UPPER = "ABCDEFGHJKLMNPQRSTUVWXYZ"
