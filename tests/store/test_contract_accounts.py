@@ -36,6 +36,19 @@ async def test_concurrent_guesses_never_take_more_attempts_than_the_limit(store:
     assert (await store.get_code(user_id, "signup")).failed_attempts == 5
 
 
+async def test_a_counted_attempt_counts_the_quota_first_and_racing_ones_never_pass_either_limit(store: Store) -> None:
+    pool = await new_pool(store)
+    user_id = await store.create_user(new_user(pool, "ann"), new_code())
+    hit = ("user:ConfirmSignUp", f"{pool.id}/{user_id}", 0, NOW + 3600)
+    taken = await asyncio.gather(*(store.take_counted_attempt(user_id, "signup", 5, hit, 8) for _ in range(12)))
+    assert sorted(count for count, _ in taken) == list(range(1, 13))
+    # The first 8 counts took an attempt each, of which 5 found one left; past the quota, none is taken.
+    assert sorted(c.failed_attempts for _, c in taken if c is not None) == [1, 2, 3, 4, 5]
+    assert all(code is None for count, code in taken if count > 8)
+    assert (await store.get_code(user_id, "signup")).failed_attempts == 5
+    assert await store.take_counted_attempt(user_id, "forgot", 5, (*hit[:2], 3600, NOW + 7200), 8) == (1, None)
+
+
 async def test_racing_first_codes_leave_one(store: Store) -> None:
     pool = await new_pool(store)
     user_id = await store.create_user(new_user(pool, "ann"))

@@ -196,8 +196,10 @@ async def confirm_with_code(
     user = await lookups.user_for_client(ctx.store, client, pool, name)
     if user is None:
         raise CodeMismatchException(texts.CODE_MISMATCH)
-    await throttle.per_user(ctx, "ConfirmSignUp", user)  # the link page counts as ConfirmSignUp too
+    # The per-user quota (the link page counts as ConfirmSignUp too) is counted with the code's attempt when there is
+    # a code to check.
     if user.status != UserStatus.UNCONFIRMED:
+        await throttle.per_user(ctx, "ConfirmSignUp", user)
         raise UserNotConfirmable(user.status)
 
     async def confirmed_meanwhile() -> None:
@@ -206,7 +208,7 @@ async def confirm_with_code(
         if now is not None and now.status != UserStatus.UNCONFIRMED:
             raise UserNotConfirmable(now.status)
 
-    attribute = await confirmation_codes.check_code(ctx, user, SIGN_UP, code, confirmed_meanwhile)
+    attribute = await confirmation_codes.check_code(ctx, user, SIGN_UP, code, confirmed_meanwhile, "ConfirmSignUp")
     verify = [VERIFIED_FLAGS[attribute]] if attribute in VERIFIED_FLAGS else []
     await _confirm(ctx, pool, user, verify, force_alias, SIGN_UP)
     await _post_confirmation(ctx, caller or Caller(client.id), pool, user, client_metadata)

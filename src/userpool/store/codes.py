@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.records import Code, NewCode
+from userpool.store import counters
 from userpool.store import tables as t
 from userpool.store.engine import StoreBase, first_record, on_store_thread, point_read, retrying
 
@@ -66,3 +67,18 @@ class CodeStore(StoreBase):
         attempt = {"b_user_id": user_id, "b_purpose": purpose, "b_max_attempts": max_attempts}
         async with self._write() as conn:
             return await first_record(conn, _TAKE_ATTEMPT, attempt, Code)
+
+    @on_store_thread
+    @retrying
+    async def take_counted_attempt(
+        self, user_id: int, purpose: str, max_attempts: int, hit: tuple[str, str, int, float], limit: int
+    ) -> tuple[int, Code | None]:
+        """``take_attempt`` after counting ``hit`` (a rate counter's scope, key, window start and end: the user's
+        quota of the operation), in one durable transaction: the quota's new count, and the code, or None when
+        there is none, its attempts are used up, or the count is past ``limit`` (then no attempt is taken)."""
+        async with self._write() as conn:
+            [count] = await counters.count_in(conn, self.dialect, [hit])
+            if count > limit:
+                return count, None
+            attempt = {"b_user_id": user_id, "b_purpose": purpose, "b_max_attempts": max_attempts}
+            return count, await first_record(conn, _TAKE_ATTEMPT, attempt, Code)
