@@ -27,7 +27,7 @@ from userpool.errors import (
 )
 from userpool.observability import REQUEST_ID, RequestRecord
 from userpool.operations import REGISTRY, Operation
-from userpool.operations.shared import throttle
+from userpool.operations.shared import lookups, throttle
 from userpool.protocol.auth import Authenticator, SignedRequest
 from userpool.protocol.limits import RequestLimits, check_depth
 from userpool.protocol.model import ServiceModel
@@ -149,7 +149,13 @@ class Endpoint:
         call = dataclasses.replace(call, params=_without_nulls(call.params))
         self.limits.check(call.operation, call.params)
         await throttle.admit(self.ctx, call)
-        result = await implementation(self.ctx, call)
+        try:
+            result = await implementation(self.ctx, call)
+        except ServiceError:
+            raise
+        except Exception:
+            await lookups.gone_meanwhile(self.ctx.store, call.params)
+            raise
         return self.model.serialize_output(call.operation, result)
 
     async def invoke(self, call: Call, observe: bool = True) -> dict[str, Any]:
