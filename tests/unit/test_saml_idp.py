@@ -33,8 +33,8 @@ def expected(idp: TestIdP, in_response_to: str | None = "_req1", now: float = NO
 def test_metadata_is_parsed(idp: TestIdP) -> None:
     metadata = saml_idp.parse_metadata(idp.metadata())
     assert metadata.entity_id == idp.entity_id
-    assert metadata.sso_redirect == f"{idp.base_url}/sso"
-    assert metadata.slo_redirect == f"{idp.base_url}/slo"
+    assert metadata.sso_url == f"{idp.base_url}/sso"
+    assert metadata.slo_url == f"{idp.base_url}/slo"
     assert metadata.certificates == (idp.keys.cert_b64,)
 
 

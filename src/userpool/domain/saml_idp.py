@@ -46,7 +46,7 @@ UNSPECIFIED_NAME_ID = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
 ACS_PATH = "/saml2/idpresponse"  # the assertion consumer service (Cognito's path)
 SKEW_SECONDS = 60  # leeway for the IdP's clock on NotBefore/NotOnOrAfter (unverified: Cognito's is not documented)
 MAX_METADATA = 1024 * 1024
-MAX_RESPONSE = 512 * 1024
+MAX_RESPONSE = 100_000  # characters of a posted SAMLResponse (Cognito's documented limit)
 
 # ProviderDetails a caller sets, and those Describe adds (a caller may send them back unchanged in an Update).
 KEYS = ("MetadataURL", "MetadataFile", "IDPInit", "IDPSignout", "EncryptedResponses", "RequestSigningAlgorithm")
@@ -76,14 +76,9 @@ class IdpMetadata:
     certificates (base64 DER) its signatures are checked with."""
 
     entity_id: str
-    sso_redirect: str | None
-    sso_post: str | None
-    slo_redirect: str | None
+    sso_url: str  # the SingleSignOnService of the HTTP-Redirect binding, the one the pool sends requests by
+    slo_url: str | None  # the SingleLogoutService of the HTTP-Redirect binding
     certificates: tuple[str, ...]
-
-    @property
-    def sso_url(self) -> str:
-        return self.sso_redirect or self.sso_post or ""
 
 
 def _parse(document: bytes) -> etree._Element:
@@ -129,17 +124,16 @@ def parse_metadata(document: str | bytes) -> IdpMetadata:
                 continue
             for cert in key.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS):
                 certificates.append(_certificate(cert.text or ""))
-        if not sso.get(REDIRECT_BINDING) and not sso.get(POST_BINDING):
+        if not sso.get(REDIRECT_BINDING):
             raise InvalidParameterException(
-                METADATA_UNREADABLE.format(reason="no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding.")
+                METADATA_UNREADABLE.format(reason="no SingleSignOnService with the HTTP-Redirect binding.")
             )
         if not certificates:
             raise InvalidParameterException(METADATA_UNREADABLE.format(reason="no signing certificate."))
         return IdpMetadata(
             entity_id=entity_id,
-            sso_redirect=sso.get(REDIRECT_BINDING),
-            sso_post=sso.get(POST_BINDING),
-            slo_redirect=slo.get(REDIRECT_BINDING),
+            sso_url=sso[REDIRECT_BINDING],
+            slo_url=slo.get(REDIRECT_BINDING),
             certificates=tuple(dict.fromkeys(certificates)),
         )
     raise InvalidParameterException(METADATA_UNREADABLE.format(reason="no IDPSSODescriptor."))
@@ -186,8 +180,8 @@ def check_details(details: Mapping[str, str], document: str | None) -> dict[str,
     if url:
         stored[METADATA] = text or ""
     stored["SSORedirectBindingURI"] = metadata.sso_url
-    if metadata.slo_redirect:
-        stored["SLORedirectBindingURI"] = metadata.slo_redirect
+    if metadata.slo_url:
+        stored["SLORedirectBindingURI"] = metadata.slo_url
     return stored
 
 
