@@ -91,9 +91,9 @@ async def sign_in_url(ctx: Context, pool: Pool, details: Mapping[str, str], rela
 async def verified_assertion(
     ctx: Context, pool: Pool, details: Mapping[str, str], saml_response: str, request_id: str | None
 ) -> saml_idp.Assertion:
-    """The assertion of a posted response to the provider of ``details`` after every check of ``saml_idp.verify_response`` (``request_id``:
-    the AuthnRequest it must answer; None for an IdP-initiated response), and spent: an assertion id seen
-    before is refused (``ResponseRefused``)."""
+    """The assertion of a posted response to the provider of ``details`` after every check of
+    ``saml_idp.verify_response`` (``request_id``: the AuthnRequest it must answer; None for an IdP-initiated
+    response), and spent: an assertion id seen before is refused (``ResponseRefused``)."""
     metadata = saml_idp.metadata_of(details)
     expected = saml_idp.Expected(
         acs_url=acs_url(ctx),
