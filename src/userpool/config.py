@@ -108,6 +108,14 @@ class Settings(BaseSettings):
     # Emails a pool that sends through Cognito's account (EmailSendingAccount COGNITO_DEFAULT) may send per UTC day.
     daily_email_quota: int | None = Field(None, ge=0)
 
+    # Federation: where a social provider type (Google, Facebook, LoginWithAmazon, SignInWithApple) is reached
+    # instead of its real endpoints, for tests and local development. Each value is the issuer URL of an OpenID
+    # provider standing in for it (its endpoints found by discovery), or a table of the endpoints
+    # (``authorize_url``, ``token_url``, ``attributes_url``, ``jwks_uri``, ``oidc_issuer``). Env: JSON.
+    social_endpoints: dict[str, str | dict[str, str]] = Field(default_factory=dict)
+    # Seconds to wait for an identity provider's token, userInfo, JWKS or discovery answer.
+    federation_timeout: float = Field(10.0, gt=0, le=60)
+
     # --- security (README: "Security model") ---------------------------------------------------------------
     # Access key id -> secret access key. Empty: IAM-authorized operations accept any signature (local use).
     # Env: USERPOOL_ACCESS_KEYS="AKID1:secret1,AKID2:secret2"; TOML: a [server.access_keys] table.
@@ -133,6 +141,14 @@ class Settings(BaseSettings):
     header_read_timeout: float = Field(10, gt=0)  # seconds to receive a request line and headers
     body_read_timeout: float = Field(30, gt=0)  # seconds to receive a whole request body
     max_connections: int = Field(1000, ge=1)  # connections + requests in progress; beyond: 503
+
+    @field_validator("social_endpoints")
+    @classmethod
+    def _social_types(cls, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = set(value) - {"Google", "Facebook", "LoginWithAmazon", "SignInWithApple"}
+        if unknown:
+            raise ValueError(f"social_endpoints: not a social provider type: {', '.join(sorted(unknown))}")
+        return value
 
     @field_validator("access_keys", mode="before")
     @classmethod

@@ -80,6 +80,14 @@ class LimitExceededException(ServiceError):
     pass
 
 
+class DuplicateProviderException(ServiceError):
+    pass
+
+
+class UnsupportedIdentityProviderException(ServiceError):
+    pass
+
+
 class GroupExistsException(ServiceError):
     pass
 

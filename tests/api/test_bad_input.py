@@ -208,6 +208,38 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
         "DeleteResourceServer": {"UserPoolId": pool, "Identifier": "missing"},
         "SetUICustomization": {"UserPoolId": pool, "CSS": ""},
         "GetUICustomization": {"UserPoolId": pool},
+        # federation
+        "CreateIdentityProvider": {
+            "UserPoolId": pool,
+            "ProviderName": f"p{uuid.uuid4().hex[:8]}",
+            "ProviderType": "OIDC",
+            "ProviderDetails": {
+                "client_id": "c",
+                "authorize_scopes": "openid",
+                "oidc_issuer": "https://idp.example.com",
+                "authorize_url": "https://idp.example.com/a",
+                "token_url": "https://idp.example.com/t",
+                "jwks_uri": "https://idp.example.com/k",
+            },
+        },
+        "DescribeIdentityProvider": {"UserPoolId": pool, "ProviderName": "missing"},
+        "ListIdentityProviders": {"UserPoolId": pool, "MaxResults": 10},
+        "UpdateIdentityProvider": {"UserPoolId": pool, "ProviderName": "missing"},
+        "DeleteIdentityProvider": {"UserPoolId": pool, "ProviderName": "missing"},
+        "GetIdentityProviderByIdentifier": {"UserPoolId": pool, "IdpIdentifier": "missing"},
+        "AdminLinkProviderForUser": {
+            "UserPoolId": pool,
+            "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "present"},
+            "SourceUser": {
+                "ProviderName": "missing",
+                "ProviderAttributeName": "Cognito_Subject",
+                "ProviderAttributeValue": "s",
+            },
+        },
+        "AdminDisableProviderForUser": {
+            "UserPoolId": pool,
+            "User": {"ProviderName": "missing", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "s"},
+        },
         # devices
         "ConfirmDevice": {
             "AccessToken": TOKEN,

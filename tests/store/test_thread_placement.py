@@ -32,11 +32,14 @@ from userpool.domain.imports import RowOutcome
 from userpool.domain.records import (
     Attempts,
     AuthorizationCode,
+    FederationRequest,
     Group,
+    IdentityProvider,
     MfaSettings,
     OutboxMessage,
     PasswordChange,
     PoolDomain,
+    ProviderLink,
     ResourceServer,
     SigningCertificate,
     UICustomization,
@@ -220,6 +223,7 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     await measure("remove_group_member", store.remove_group_member(created.id, user_id))
     await measure("delete_group", store.delete_group(pool.id, "staff"))
     await call_oauth_methods(store, measure, pool, client, user_id)
+    await call_identity_provider_methods(store, measure, pool, user_id)
     handed = device(pool, user_id)
     await measure("add_device", store.add_device(handed, NOW - 86400))
     await measure("get_device", store.get_device(handed.key))
@@ -282,3 +286,27 @@ async def call_oauth_methods(
     await measure("add_web_session", store.add_web_session(session))
     await measure("get_web_session", store.get_web_session(session.id_hash))
     await measure("revoke_web_session", store.revoke_web_session(session.id_hash, NOW))
+
+
+async def call_identity_provider_methods(
+    store: Store, measure: Callable[[str, Awaitable[Any]], Awaitable[Any]], pool, user_id
+) -> None:
+    """Federation's store methods (store/identity_providers.py)."""
+    details = {"client_id": "c", "client_secret": "s", "authorize_scopes": "openid", "oidc_issuer": "https://i"}
+    provider = IdentityProvider(pool.id, "Idp", "OIDC", details, {}, ["example.com"], NOW, NOW)
+    await measure("create_identity_provider", store.create_identity_provider(provider, limit=300))
+    await measure("get_identity_provider", store.get_identity_provider(pool.id, "Idp"))
+    await measure(
+        "find_identity_provider_by_identifier", store.find_identity_provider_by_identifier(pool.id, "example.com")
+    )
+    await measure("identity_provider_names", store.identity_provider_names(pool.id))
+    await measure("list_identity_providers", store.list_identity_providers(pool.id, 10, None))
+    await measure("update_identity_provider", store.update_identity_provider(provider))
+    link = ProviderLink(pool.id, "Idp", "Cognito_Subject", "s1", user_id, NOW)
+    await measure("add_provider_link", store.add_provider_link(link, limit=5))
+    await measure("find_provider_link", store.find_provider_link(pool.id, "Idp", [("Cognito_Subject", "s1")]))
+    await measure("delete_provider_link", store.delete_provider_link(pool.id, "Idp", "Cognito_Subject", "s1"))
+    request = FederationRequest("state-hash", pool.id, "Idp", "b", {"client_id": "c"}, "n", "v", NOW, NOW + 300)
+    await measure("add_federation_request", store.add_federation_request(request))
+    await measure("take_federation_request", store.take_federation_request("state-hash", NOW))
+    await measure("delete_identity_provider", store.delete_identity_provider(pool.id, "Idp"))

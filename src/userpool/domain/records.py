@@ -425,3 +425,50 @@ class Device:
     @property
     def confirmed(self) -> bool:
         return self.verifier is not None
+
+
+# ---- federation ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class IdentityProvider:
+    """A pool's identity provider: its name (unique in the pool), type, ``ProviderDetails`` (secrets included,
+    sealed at rest), ``AttributeMapping`` (pool attribute -> provider claim) and ``IdpIdentifiers``."""
+
+    pool_id: str
+    name: str
+    type: str
+    details: dict[str, str]
+    attribute_mapping: dict[str, str]
+    idp_identifiers: list[str]
+    created_at: float
+    modified_at: float
+
+
+@dataclass(frozen=True)
+class ProviderLink:
+    """AdminLinkProviderForUser: the provider identity whose ``attribute_name`` (``Cognito_Subject`` or a claim)
+    is ``attribute_value`` signs in as the pool's user ``user_id``."""
+
+    pool_id: str
+    provider_name: str
+    attribute_name: str
+    attribute_value: str
+    user_id: int
+    created_at: float
+
+
+@dataclass(frozen=True)
+class FederationRequest:
+    """A federated sign-in on its way through a provider: the ``state`` we sent (stored by its hash, used once),
+    the browser it is bound to (a hash of its cookie), the provider, the app's authorize request to resume, and
+    the ``nonce`` and PKCE verifier we sent the provider (sealed at rest)."""
+
+    state_hash: str
+    pool_id: str
+    provider_name: str
+    browser_hash: str
+    authorize_query: dict[str, str]
+    nonce: str
+    code_verifier: str
+    created_at: float
+    expires_at: float
+    used_at: float | None = None

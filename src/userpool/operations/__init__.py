@@ -20,6 +20,7 @@ from userpool.operations import (
     clients,
     devices,
     groups,
+    identity_providers,
     imports,
     mfa,
     oauth,
@@ -58,5 +59,6 @@ REGISTRY: Mapping[str, Operation] = MappingProxyType(
         **oauth.OPERATIONS,
         **devices.OPERATIONS,
         **imports.OPERATIONS,
+        **identity_providers.OPERATIONS,
     }
 )

@@ -21,6 +21,7 @@ from userpool.store.counters import CounterStore
 from userpool.store.devices import DeviceStore
 from userpool.store.events import AuthEventStore
 from userpool.store.groups import GroupStore
+from userpool.store.identity_providers import IdentityProviderStore
 from userpool.store.imports import ImportJobStore
 from userpool.store.integrity import IntegrityStore
 from userpool.store.mfa import MfaStore
@@ -53,12 +54,14 @@ class Store(
     GroupStore,
     MfaStore,
     OAuthStore,
+    IdentityProviderStore,
     DeviceStore,
     ImportJobStore,
     IntegrityStore,
 ):
     """Pools, clients, users, codes, tokens and sessions, signing certificates, the outbox, rate counters, send
-    quotas, risk configurations, users' auth events, groups, MFA and remembered devices, the hosted UI's records, on
-    one SQLAlchemy engine: asyncpg's (PostgreSQL) or sqlite3's, driven on ``SqliteThreads``. Client secrets and
+    quotas, risk configurations, users' auth events, groups, MFA and remembered devices, the hosted UI's records,
+    identity providers and their links, on one SQLAlchemy engine: asyncpg's (PostgreSQL) or sqlite3's, driven on
+    ``SqliteThreads``. Client secrets and
     certificates' private keys are sealed with ``box`` (without one, a client's first secret is kept in plain text
     and nothing else that needs sealing can be stored: tools only)."""

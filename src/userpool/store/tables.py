@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -470,4 +471,68 @@ import_report = Table(
     Column("line", Integer, primary_key=True),
     Column("outcome", String(8), nullable=False),
     Column("reason", Text, nullable=False),
+)
+
+# Identity providers (migration 0018): one row per provider of a pool, its ProviderDetails without the secrets
+# (``secrets_sealed``: client_secret / private_key as sealed JSON, the pool id and name as associated data).
+identity_providers = Table(
+    "identity_providers",
+    metadata,
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(32), primary_key=True),
+    Column("type", String(16), nullable=False),
+    Column("details", JSON, nullable=False),
+    Column("secrets_sealed", Text),
+    Column("attribute_mapping", JSON, nullable=False),
+    Column("idp_identifiers", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("modified_at", Float, nullable=False),
+)
+
+# One row per IdpIdentifier: an identifier names one provider of its pool (the constraint decides).
+identity_provider_identifiers = Table(
+    "identity_provider_identifiers",
+    metadata,
+    Column("pool_id", String(55), primary_key=True),
+    Column("identifier", String(40), primary_key=True),
+    Column("provider_name", String(32), nullable=False),
+    ForeignKeyConstraint(
+        ["pool_id", "provider_name"],
+        ["identity_providers.pool_id", "identity_providers.name"],
+        ondelete="CASCADE",
+        name="fk_idp_identifiers_provider",
+    ),
+)
+
+# AdminLinkProviderForUser: a provider identity (by subject or a claim's value) that signs in as a pool user.
+provider_links = Table(
+    "provider_links",
+    metadata,
+    Column("pool_id", String(55), primary_key=True),
+    Column("provider_name", String(32), primary_key=True),
+    Column("attribute_name", String(64), primary_key=True),
+    Column("attribute_value", String(2048), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", Float, nullable=False),
+    ForeignKeyConstraint(
+        ["pool_id", "provider_name"],
+        ["identity_providers.pool_id", "identity_providers.name"],
+        ondelete="CASCADE",
+        name="fk_provider_links_provider",
+    ),
+)
+
+# Federated sign-ins on their way through a provider, by the SHA-256 of the ``state`` we sent it: used once.
+federation_requests = Table(
+    "federation_requests",
+    metadata,
+    Column("state_hash", String(64), primary_key=True),
+    Column("pool_id", String(55), ForeignKey("pools.id", ondelete="CASCADE"), nullable=False),
+    Column("provider_name", String(32), nullable=False),
+    Column("browser_hash", String(64), nullable=False),
+    Column("authorize_query", JSON, nullable=False),
+    Column("secrets_sealed", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+    Column("used_at", Float),
 )
