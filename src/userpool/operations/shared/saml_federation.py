@@ -45,15 +45,14 @@ def acs_url(ctx: Context) -> str:
     return ctx.settings.public_base_url + saml_idp.ACS_PATH
 
 
-async def provider_details(ctx: Context, details: Mapping[str, str]) -> dict[str, str]:
-    """A SAML provider's ``ProviderDetails`` as stored (``saml_idp.check_details``), the metadata of a
-    ``MetadataURL`` fetched now (Create and Update)."""
+async def metadata_document(details: Mapping[str, str]) -> str | None:
+    """The metadata at a SAML provider's ``MetadataURL``, fetched now (Create and Update; its details are then
+    checked with it by ``saml_idp.check_details``); None when the details name no URL alone."""
     url = details.get("MetadataURL")
-    document = None
-    if url and not details.get("MetadataFile"):
-        saml_idp.check_metadata_url(url)
-        document = await fetch_metadata(url)
-    return saml_idp.check_details(details, document)
+    if not url or details.get("MetadataFile"):
+        return None
+    saml_idp.check_metadata_url(url)
+    return await fetch_metadata(url)
 
 
 async def fetch_metadata(url: str) -> str:
