@@ -170,17 +170,6 @@ def test_a_social_provider_shows_cognitos_endpoints_and_maps_its_subject(cognito
     ) == (400, "InvalidParameterException", "private_key is required for the SignInWithApple identity provider.")
 
 
-def test_saml_is_refused_until_the_saml_side_is_built(cognito, make_pool):
-    pool = make_pool()
-    assert failure(
-        cognito.create_identity_provider,
-        UserPoolId=pool["Id"],
-        ProviderName="Adfs",
-        ProviderType="SAML",
-        ProviderDetails={"MetadataURL": "https://idp.example.com/metadata"},
-    ) == (400, "InvalidParameterException", "SAML identity providers are not supported by this server yet.")
-
-
 @pytest.mark.parametrize(
     ("mapping", "message"),
     [
