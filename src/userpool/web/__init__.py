@@ -1,6 +1,6 @@
 """Every HTTP route but the AWS JSON 1.1 endpoint (``POST /``, in ``protocol``): health, readiness and metrics
 (``health``), the pool's ``.well-known`` documents (``wellknown``), the confirmation link's page (``pages``), the
-OAuth 2.0 endpoints (``oauth``) and the hosted UI's pages (``hosted_ui``), and
+OAuth 2.0 endpoints (``oauth``), the hosted UI's pages (``hosted_ui``), the SAML assertion consumer (``saml``), and
 the outbox, inbox and clock of tests and local development (``testing``). Pages call the same operation code as the
 API and render Jinja2 templates with autoescaping (``render``)."""
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from userpool.context import Context
-from userpool.web import health, hosted_ui, imports, oauth, pages, testing, wellknown
+from userpool.web import health, hosted_ui, imports, oauth, pages, saml, testing, wellknown
 from userpool.web.render import Templates
 
 
@@ -22,6 +22,7 @@ def routes(ctx: Context) -> list[Route]:
         *wellknown.routes(ctx),
         *oauth.routes(ctx),
         *hosted_ui.routes(ctx, templates),
+        *saml.routes(ctx, templates),
         *testing.routes(ctx, templates),
         *imports.routes(ctx),
     ]

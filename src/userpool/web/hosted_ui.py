@@ -39,18 +39,27 @@ from starlette.routing import Route
 
 from userpool.context import Context
 from userpool.domain import attributes as attribute_rules
+from userpool.domain import identity_providers as idp_rules
 from userpool.domain import mfa as mfa_rules
 from userpool.domain import oauth as oauth_rules
 from userpool.domain import pools as pool_rules
 from userpool.domain import secret_hash, texts
-from userpool.domain.records import AuthorizationCode, Client, Pool, User, WebSession
+from userpool.domain.records import (
+    AuthorizationCode,
+    Client,
+    FederationRequest,
+    IdentityProvider,
+    Pool,
+    User,
+    WebSession,
+)
 from userpool.domain.users import UserStatus
 from userpool.errors import NotAuthorizedException, ServiceError, UserNotConfirmedException
 from userpool.operations import auth as auth_operations
 from userpool.operations import mfa as mfa_operations
 from userpool.operations import oauth as oauth_operations
 from userpool.operations import recovery, signup
-from userpool.operations.shared import issuing, oauth_settings, throttle
+from userpool.operations.shared import issuing, oauth_settings, saml_federation, throttle
 from userpool.operations.shared.signin import strategies
 from userpool.operations.shared.signin.sessions import SignIn
 from userpool.web.oauth import OAuthError, page_call, read_form, served_client, single_values
@@ -61,6 +70,7 @@ ADMIN_PASSWORD = "ADMIN_USER_PASSWORD_AUTH"  # the flow the login form runs
 SESSION_COOKIE = "cognito"
 CSRF_COOKIE = "XSRF-TOKEN"
 SIGNIN_COOKIE = "cognito-signin"  # the challenge a sign-in waits on (its Session): see ``Pending``
+FEDERATION_COOKIE = "cognito-federation"  # the browser a federated sign-in is bound to: see ``_browser``
 SIGNIN_SECONDS = 15 * 60  # the longest AuthSessionValidity; the Session's own expiry is the flow engine's
 AUTHORIZE_KEYS = (
     *("response_type", "client_id", "redirect_uri", "state", "scope", "nonce", "code_challenge"),
@@ -102,6 +112,7 @@ class AuthRequest:
     challenge: str | None
     prompt: set[str]
     query: dict[str, str] = field(default_factory=dict)
+    provider: IdentityProvider | None = None  # the identity provider asked for (identity_provider, idp_identifier)
 
     @property
     def query_string(self) -> str:
@@ -318,9 +329,7 @@ class HostedUI:
             raise RedirectError("unauthorized_client")
         if not oauth_rules.hosted_ui_enabled(settings):
             raise RedirectError("unauthorized_client")
-        provider = params.get("identity_provider")
-        if params.get("idp_identifier") or (provider is not None and provider != "COGNITO"):
-            raise RedirectError("invalid_request", "Federated sign-in is not supported yet")
+        auth.provider = await self._federated_provider(auth, params)
         method, challenge = params.get("code_challenge_method"), params.get("code_challenge")
         if method is not None or challenge is not None:
             if method != "S256" or challenge is None or not oauth_rules.PKCE_VALUE.match(challenge):
@@ -341,6 +350,20 @@ class HostedUI:
             raise RedirectError("invalid_scope") from None
         if not auth.scopes:
             raise RedirectError("invalid_scope")
+
+    async def _federated_provider(self, auth: AuthRequest, params: Mapping[str, str]) -> IdentityProvider | None:
+        """The identity provider an authorize request names (``identity_provider``, else ``idp_identifier``), which
+        the app client must support; None for the pool's own users."""
+        name, identifier = params.get("identity_provider"), params.get("idp_identifier")
+        if name == idp_rules.COGNITO or not (name or identifier):
+            return None
+        if name:
+            provider = await self.ctx.store.get_identity_provider(auth.pool.id, name)
+        else:
+            provider = await self.ctx.store.find_identity_provider_by_identifier(auth.pool.id, identifier or "")
+        if provider is None or provider.name not in (auth.client.settings.get("SupportedIdentityProviders") or ()):
+            raise RedirectError("invalid_request", "The identity provider is not enabled for this app")  # (unverified)
+        return provider
 
     def _error_redirect(self, auth_redirect: str, state: str | None, error: RedirectError, fragment: bool) -> Response:
         values = {"error": error.error, "error_description": error.description, "state": state}
@@ -363,6 +386,8 @@ class HostedUI:
         if isinstance(checked, Response):
             return checked
         auth = checked
+        if auth.provider is not None:
+            return await self._federate(request, auth, auth.provider)
         if "login" not in auth.prompt:
             found = await self._web_session(request, auth.pool)
             if found is not None:
@@ -375,6 +400,71 @@ class HostedUI:
         if "none" in auth.prompt:
             return self._error_redirect(auth.redirect_uri, auth.state, RedirectError("login_required"), False)
         return _redirect(f"/login?{auth.query_string}")
+
+    # ---- federated sign-in: to the identity provider and back --------------------------------------------------
+    async def _federate(self, request: Request, auth: AuthRequest, provider: IdentityProvider) -> Response:
+        """The browser sent to the identity provider, the sign-in kept (``FederationRequest``) under the ``state``
+        (OIDC) or ``RelayState`` (SAML) it carries, bound to this browser."""
+        if provider.type != idp_rules.SAML:
+            error = RedirectError("invalid_request", "Sign-in with this identity provider is not supported yet")
+            return self._error_redirect(auth.redirect_uri, auth.state, error, auth.response_type == "token")
+        request_id = saml_federation.new_request_id()
+        relay_state, cookie = await self._begin_federation(request, auth, provider, request_id)
+        url = await saml_federation.sign_in_url(self.ctx, auth.pool, provider.details, relay_state, request_id)
+        response = _redirect(url)
+        if cookie is not None:
+            self._set_federation_cookie(response, request, cookie)
+        return response
+
+    def _browser(self, request: Request) -> tuple[str, str | None]:
+        """The hash a federated sign-in is bound to: of this browser's signed ``cognito-federation`` cookie, and
+        the cookie to set when the browser has none (then no sign-in kept earlier can be this browser's)."""
+        value, _, signature = request.cookies.get(FEDERATION_COOKIE, "").rpartition(".")
+        if value and hmac.compare_digest(self._sign("browser:" + value), signature):
+            return issuing.token_hash(value), None
+        value = secrets.token_urlsafe(32)
+        return issuing.token_hash(value), f"{value}.{self._sign('browser:' + value)}"
+
+    def _set_federation_cookie(self, response: Response, request: Request, value: str) -> None:
+        """HttpOnly and signed; ``SameSite=None`` (and ``Secure``) over https, as a SAML IdP's POST back is a
+        cross-site request that a ``Lax`` cookie would not ride on; ``Lax`` over plain http (local use), where
+        browsers refuse ``SameSite=None``."""
+        secure = self._secure(request)
+        response.set_cookie(
+            FEDERATION_COOKIE, value, path="/", httponly=True, samesite="none" if secure else "lax", secure=secure
+        )
+
+    async def _begin_federation(
+        self, request: Request, auth: AuthRequest, provider: IdentityProvider, nonce: str, code_verifier: str = ""
+    ) -> tuple[str, str | None]:
+        """A new ``state`` for a sign-in through ``provider``, the sign-in kept under its hash for five minutes
+        (single use), bound to this browser; and the browser cookie to set, if it has none."""
+        browser_hash, cookie = self._browser(request)
+        state = secrets.token_urlsafe(32)
+        now = self.ctx.clock.now()
+        await self.ctx.store.add_federation_request(
+            FederationRequest(
+                state_hash=issuing.token_hash(state),
+                pool_id=auth.pool.id,
+                provider_name=provider.name,
+                browser_hash=browser_hash,
+                authorize_query=dict(auth.query),
+                nonce=nonce,
+                code_verifier=code_verifier,
+                created_at=now,
+                expires_at=now + idp_rules.STATE_SECONDS,
+            )
+        )
+        return state, cookie
+
+    async def _take_federation(self, request: Request, state: str) -> FederationRequest | None:
+        """The sign-in ``state`` stands for, taken (used once), when it is unexpired and this browser's."""
+        if not state or len(state) > 128:
+            return None
+        found = await self.ctx.store.take_federation_request(issuing.token_hash(state), self.ctx.clock.now())
+        if found is None or not hmac.compare_digest(found.browser_hash, self._browser(request)[0]):
+            return None
+        return found
 
     async def _complete(self, request: Request, auth: AuthRequest, user: User, result: Mapping[str, Any]) -> Response:
         """The sign-in's answer to the app: a code, or (implicit) the tokens in the fragment. ``result`` is a

@@ -73,18 +73,21 @@ async def fetch_metadata(url: str) -> str:
     return body.decode("utf-8", "replace")
 
 
-async def sign_in_url(ctx: Context, pool: Pool, details: Mapping[str, str], relay_state: str) -> tuple[str, str]:
-    """Where to send the browser to sign in at the IdP (the HTTP-Redirect binding), and the id of the
-    ``AuthnRequest`` it carries (the response must answer it). Signed with the pool's key when the provider's
-    ``details`` have ``RequestSigningAlgorithm``."""
+def new_request_id() -> str:
+    """A fresh ``AuthnRequest`` ID (an XML NCName: it starts with ``_``)."""
+    return "_" + secrets.token_hex(20)
+
+
+async def sign_in_url(ctx: Context, pool: Pool, details: Mapping[str, str], relay_state: str, request_id: str) -> str:
+    """Where to send the browser to sign in at the IdP (the HTTP-Redirect binding) with the ``AuthnRequest``
+    ``request_id`` (the response must answer it). Signed with the pool's key when the provider's ``details`` have
+    ``RequestSigningAlgorithm``."""
     metadata = saml_idp.metadata_of(details)
-    request_id = "_" + secrets.token_hex(20)
     request = saml_idp.authn_request(request_id, ctx.clock.now(), metadata.sso_url, acs_url(ctx), pool.id)
     key = None
     if details.get("RequestSigningAlgorithm"):
         key = (await signing_certificate(ctx, pool.id)).private_key
-    url = await ctx.hashing.run(saml_idp.redirect_url, metadata.sso_url, request, relay_state, key)
-    return url, request_id
+    return await ctx.hashing.run(saml_idp.redirect_url, metadata.sso_url, request, relay_state, key)
 
 
 async def verified_assertion(
