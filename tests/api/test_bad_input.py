@@ -238,7 +238,11 @@ def valid_request(operation: str, world: dict[str, str]) -> dict[str, object]:
         },
         "AdminDisableProviderForUser": {
             "UserPoolId": pool,
-            "User": {"ProviderName": "missing", "ProviderAttributeName": "Cognito_Subject", "ProviderAttributeValue": "s"},
+            "User": {
+                "ProviderName": "missing",
+                "ProviderAttributeName": "Cognito_Subject",
+                "ProviderAttributeValue": "s",
+            },
         },
         # devices
         "ConfirmDevice": {

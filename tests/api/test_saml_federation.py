@@ -74,11 +74,12 @@ class Dance:
     """One SP-initiated sign-in as a browser makes it: authorize → the IdP (its AuthnRequest read) → the
     response posted to the ACS URL with the RelayState."""
 
-    def __init__(self, server: Any, world: OAuthPool, idp: TestIdP, **authorize: str) -> None:
+    def __init__(self, server: Any, world: OAuthPool, idp: TestIdP, **authorize: str | None) -> None:
         self.server, self.world, self.idp = server, world, idp
         self.browser = httpx.Client(base_url=server.url)
         self.verifier, challenge = pkce_pair()
-        self.params = authorize_params(world.web_id, challenge, **({"identity_provider": PROVIDER} | authorize))
+        chosen = {k: v for k, v in ({"identity_provider": PROVIDER} | authorize).items() if v is not None}
+        self.params = authorize_params(world.web_id, challenge, **chosen)
         first = self.browser.get("/oauth2/authorize", params=self.params)
         assert first.status_code == 302, first.text
         self.location = first.headers["location"]
@@ -216,7 +217,7 @@ def test_sp_initiated_sign_in_ends_in_the_apps_code_and_a_federated_user(cognito
 
 def test_an_idp_identifier_routes_to_the_saml_provider(cognito, server, idp):
     world = saml_pool(cognito, idp, identifiers=("example.com",))
-    dance = Dance(server, world, idp, identity_provider="", idp_identifier="example.com")
+    dance = Dance(server, world, idp, identity_provider=None, idp_identifier="example.com")
     dance.tokens(dance.post(dance.response()))
 
 
@@ -269,7 +270,7 @@ def test_a_sign_in_older_than_five_minutes_is_refused(cognito, server, database,
     world = saml_pool(cognito, idp)
     dance = Dance(server, world, idp)
     advance_clock(server, 5 * 60 + 1)
-    refused(dance.post(dance.response()), "This sign-in has expired or was already used.")
+    refused(dance.post(dance.response()), "This sign-in has expired or was already completed.")
     assert users_of(database, world.pool_id) == []
 
 
@@ -278,13 +279,13 @@ def test_a_replayed_response_is_refused(cognito, server, database, idp):
     dance = Dance(server, world, idp)
     response = dance.response()
     dance.tokens(dance.post(response))
-    refused(dance.post(response), "This sign-in has expired or was already used.")
+    refused(dance.post(response), "This sign-in has expired or was already completed.")
 
 
 def test_a_forged_relay_state_is_refused(cognito, server, database, idp):
     world = saml_pool(cognito, idp)
     dance = Dance(server, world, idp)
-    refused(dance.post(dance.response(), relay_state="forged-relay-state"), "This sign-in has expired or was")
+    refused(dance.post(dance.response(), relay_state="forged.state"), "was not issued by this service")
     assert users_of(database, world.pool_id) == []
 
 
@@ -295,7 +296,7 @@ def test_another_browser_cannot_finish_the_sign_in(cognito, server, database, id
     answer = stranger.post(
         "/saml2/idpresponse", data={"SAMLResponse": dance.response(), "RelayState": dance.request["RelayState"]}
     )
-    refused(answer, "This sign-in has expired or was already used.")
+    refused(answer, "This sign-in was not started in this browser.")
     assert users_of(database, world.pool_id) == []
 
 
@@ -304,9 +305,10 @@ def test_a_malformed_post_is_refused(cognito, server, database, idp):
     dance = Dance(server, world, idp)
     refused(dance.browser.post("/saml2/idpresponse", data={"RelayState": "x"}), "carries no SAMLResponse")
     refused(dance.browser.post("/saml2/idpresponse", content=b"SAMLResponse=x"), "carries no SAMLResponse")
-    refused(dance.post("!!!not base64!!!"), "The SAML response could not be read.")
-    again = Dance(server, world, idp)  # each post spends its sign-in
-    refused(again.post("A" * (saml_idp.MAX_RESPONSE + 4)), "The SAML response is too large.")
+    # A refusal spends the sign-in and ends the browser's binding: each case starts its own.
+    refused(Dance(server, world, idp).post("!!!not base64!!!"), "The SAML response could not be read.")
+    too_large = "A" * (saml_idp.MAX_RESPONSE + 4)
+    refused(Dance(server, world, idp).post(too_large), "The SAML response is too large.")
     assert users_of(database, world.pool_id) == []
 
 

@@ -189,11 +189,12 @@ _SCOPE_ATTRIBUTES = {"email": ("email", "email_verified"), "phone": ("phone_numb
 
 def scoped_attributes(attributes: Mapping[str, str], scopes: Sequence[str]) -> dict[str, str]:
     """The readable attributes an OAuth grant reveals (ID token, userInfo): every one with ``openid`` alone, else
-    those of ``profile`` (with the custom attributes), ``email`` and ``phone``; ``sub`` always."""
+    those of ``profile`` (with the custom attributes), ``email`` and ``phone``; ``sub`` and ``identities``
+    always."""
     given = set(scopes) & {"profile", "email", "phone"}
     if not given:
         return dict(attributes)
-    allowed = {"sub"}
+    allowed = {"sub", "identities"}  # a federated or linked user's identities, whatever the scopes
     if "profile" in given:
         allowed.update(PROFILE_ATTRIBUTES)
     for scope in given & set(_SCOPE_ATTRIBUTES):

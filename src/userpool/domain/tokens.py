@@ -28,6 +28,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from userpool.domain.identity_providers import identities_claim
+
 ALGORITHM = "RS256"
 ACCESS_SCOPE = "aws.cognito.signin.user.admin"
 _UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
@@ -89,6 +91,8 @@ def _claim_value(name: str, value: str) -> Any:
             return value
     if name == "address":
         return {"formatted": value}
+    if name == "identities":
+        return identities_claim(value)
     return value
 
 

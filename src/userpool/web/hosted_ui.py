@@ -44,25 +44,27 @@ from userpool.domain import mfa as mfa_rules
 from userpool.domain import oauth as oauth_rules
 from userpool.domain import pools as pool_rules
 from userpool.domain import secret_hash, texts
-from userpool.domain.records import (
-    AuthorizationCode,
-    Client,
-    FederationRequest,
-    IdentityProvider,
-    Pool,
-    User,
-    WebSession,
-)
+from userpool.domain.records import AuthorizationCode, Client, IdentityProvider, Pool, User, WebSession
 from userpool.domain.users import UserStatus
 from userpool.errors import NotAuthorizedException, ServiceError, UserNotConfirmedException
 from userpool.operations import auth as auth_operations
 from userpool.operations import mfa as mfa_operations
 from userpool.operations import oauth as oauth_operations
 from userpool.operations import recovery, signup
-from userpool.operations.shared import issuing, oauth_settings, saml_federation, throttle
+from userpool.operations.shared import issuing, oauth_settings, throttle
 from userpool.operations.shared.signin import strategies
 from userpool.operations.shared.signin.sessions import SignIn
-from userpool.web.oauth import OAuthError, page_call, read_form, served_client, single_values
+from userpool.web import federation as federation_routes
+from userpool.web.federation import Federation, provider_links
+from userpool.web.oauth import (
+    ErrorPage,
+    OAuthError,
+    RedirectError,
+    page_call,
+    read_form,
+    served_client,
+    single_values,
+)
 from userpool.web.render import Templates
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"  # the challenge's name on the wire
@@ -70,7 +72,6 @@ ADMIN_PASSWORD = "ADMIN_USER_PASSWORD_AUTH"  # the flow the login form runs
 SESSION_COOKIE = "cognito"
 CSRF_COOKIE = "XSRF-TOKEN"
 SIGNIN_COOKIE = "cognito-signin"  # the challenge a sign-in waits on (its Session): see ``Pending``
-FEDERATION_COOKIE = "cognito-federation"  # the browser a federated sign-in is bound to: see ``_browser``
 SIGNIN_SECONDS = 15 * 60  # the longest AuthSessionValidity; the Session's own expiry is the flow engine's
 AUTHORIZE_KEYS = (
     *("response_type", "client_id", "redirect_uri", "state", "scope", "nonce", "code_challenge"),
@@ -78,24 +79,6 @@ AUTHORIZE_KEYS = (
 )
 PROMPTS = {"none", "login", "select_account", "consent"}
 MAX_FIELD = 256  # username, password, code, attribute values on the forms
-
-
-class ErrorPage(Exception):
-    """A request that must not be redirected anywhere: shown as the error page."""
-
-    def __init__(self, error: str, detail: str, status: int = 400) -> None:
-        super().__init__(error)
-        self.error, self.detail, self.status = error, detail, status
-
-
-class RedirectError(Exception):
-    """An error for a verified redirect URI: ``<redirect_uri>?error=...&state=...`` (the fragment for the implicit
-    grant); ``_auth_request`` fills in where it goes."""
-
-    def __init__(self, error: str, description: str | None = None) -> None:
-        super().__init__(error)
-        self.error, self.description = error, description
-        self.redirect_uri, self.state, self.fragment = "", None, False
 
 
 @dataclass
@@ -112,7 +95,7 @@ class AuthRequest:
     challenge: str | None
     prompt: set[str]
     query: dict[str, str] = field(default_factory=dict)
-    provider: IdentityProvider | None = None  # the identity provider asked for (identity_provider, idp_identifier)
+    provider: IdentityProvider | None = None  # the identity provider the request names (federated sign-in)
 
     @property
     def query_string(self) -> str:
@@ -172,6 +155,7 @@ class HostedUI:
         self.ctx = ctx
         self.templates = templates
         self.key = hmac.new(ctx.feedback_key, b"userpool hosted UI cookies", hashlib.sha256).digest()
+        self.federation: Federation = Federation(self)
 
     # ---- cookies and CSRF ------------------------------------------------------------------------------------
     def _secure(self, request: Request) -> bool:
@@ -210,7 +194,7 @@ class HostedUI:
         if session is None or session.pool_id != pool.id or session.revoked_at is not None or session.expires_at <= now:
             return None
         user = await self.ctx.store.get_user(session.user_id)
-        if user is None or not user.enabled or user.status != UserStatus.CONFIRMED:
+        if user is None or not user.enabled or user.status not in (UserStatus.CONFIRMED, UserStatus.EXTERNAL_PROVIDER):
             return None
         return session, user
 
@@ -327,9 +311,10 @@ class HostedUI:
         auth.response_type = response_type
         if not oauth_rules.oauth_enabled(settings, "code" if response_type == "code" else "implicit"):
             raise RedirectError("unauthorized_client")
-        if not oauth_rules.hosted_ui_enabled(settings):
+        supported = settings.get("SupportedIdentityProviders") or []
+        if not supported:
             raise RedirectError("unauthorized_client")
-        auth.provider = await self._federated_provider(auth, params)
+        auth.provider = await self._provider(auth, params.get("identity_provider"), params.get("idp_identifier"))
         method, challenge = params.get("code_challenge_method"), params.get("code_challenge")
         if method is not None or challenge is not None:
             if method != "S256" or challenge is None or not oauth_rules.PKCE_VALUE.match(challenge):
@@ -351,18 +336,20 @@ class HostedUI:
         if not auth.scopes:
             raise RedirectError("invalid_scope")
 
-    async def _federated_provider(self, auth: AuthRequest, params: Mapping[str, str]) -> IdentityProvider | None:
-        """The identity provider an authorize request names (``identity_provider``, else ``idp_identifier``), which
-        the app client must support; None for the pool's own users."""
-        name, identifier = params.get("identity_provider"), params.get("idp_identifier")
-        if name == idp_rules.COGNITO or not (name or identifier):
-            return None
-        if name:
+    async def _provider(self, auth: AuthRequest, name: str | None, identifier: str | None) -> IdentityProvider | None:
+        """The identity provider an authorize request names (``identity_provider``, else ``idp_identifier``), one
+        the client supports; None for the pool's own users (``COGNITO``, or neither named)."""
+        supported = auth.client.settings.get("SupportedIdentityProviders") or []
+        if identifier is not None and name is None:
+            provider = await self.ctx.store.find_identity_provider_by_identifier(auth.pool.id, identifier)
+        elif name is not None and name != idp_rules.COGNITO:
             provider = await self.ctx.store.get_identity_provider(auth.pool.id, name)
         else:
-            provider = await self.ctx.store.find_identity_provider_by_identifier(auth.pool.id, identifier or "")
-        if provider is None or provider.name not in (auth.client.settings.get("SupportedIdentityProviders") or ()):
-            raise RedirectError("invalid_request", "The identity provider is not enabled for this app")  # (unverified)
+            if name == idp_rules.COGNITO and name not in supported:
+                raise RedirectError("unauthorized_client")
+            return None
+        if provider is None or provider.name not in supported:
+            raise RedirectError("invalid_request", "The identity provider is not supported by this app.")
         return provider
 
     def _error_redirect(self, auth_redirect: str, state: str | None, error: RedirectError, fragment: bool) -> Response:
@@ -387,7 +374,7 @@ class HostedUI:
             return checked
         auth = checked
         if auth.provider is not None:
-            return await self._federate(request, auth, auth.provider)
+            return await self.federation.start(request, auth, auth.provider)
         if "login" not in auth.prompt:
             found = await self._web_session(request, auth.pool)
             if found is not None:
@@ -400,71 +387,6 @@ class HostedUI:
         if "none" in auth.prompt:
             return self._error_redirect(auth.redirect_uri, auth.state, RedirectError("login_required"), False)
         return _redirect(f"/login?{auth.query_string}")
-
-    # ---- federated sign-in: to the identity provider and back --------------------------------------------------
-    async def _federate(self, request: Request, auth: AuthRequest, provider: IdentityProvider) -> Response:
-        """The browser sent to the identity provider, the sign-in kept (``FederationRequest``) under the ``state``
-        (OIDC) or ``RelayState`` (SAML) it carries, bound to this browser."""
-        if provider.type != idp_rules.SAML:
-            error = RedirectError("invalid_request", "Sign-in with this identity provider is not supported yet")
-            return self._error_redirect(auth.redirect_uri, auth.state, error, auth.response_type == "token")
-        request_id = saml_federation.new_request_id()
-        relay_state, cookie = await self._begin_federation(request, auth, provider, request_id)
-        url = await saml_federation.sign_in_url(self.ctx, auth.pool, provider.details, relay_state, request_id)
-        response = _redirect(url)
-        if cookie is not None:
-            self._set_federation_cookie(response, request, cookie)
-        return response
-
-    def _browser(self, request: Request) -> tuple[str, str | None]:
-        """The hash a federated sign-in is bound to: of this browser's signed ``cognito-federation`` cookie, and
-        the cookie to set when the browser has none (then no sign-in kept earlier can be this browser's)."""
-        value, _, signature = request.cookies.get(FEDERATION_COOKIE, "").rpartition(".")
-        if value and hmac.compare_digest(self._sign("browser:" + value), signature):
-            return issuing.token_hash(value), None
-        value = secrets.token_urlsafe(32)
-        return issuing.token_hash(value), f"{value}.{self._sign('browser:' + value)}"
-
-    def _set_federation_cookie(self, response: Response, request: Request, value: str) -> None:
-        """HttpOnly and signed; ``SameSite=None`` (and ``Secure``) over https, as a SAML IdP's POST back is a
-        cross-site request that a ``Lax`` cookie would not ride on; ``Lax`` over plain http (local use), where
-        browsers refuse ``SameSite=None``."""
-        secure = self._secure(request)
-        response.set_cookie(
-            FEDERATION_COOKIE, value, path="/", httponly=True, samesite="none" if secure else "lax", secure=secure
-        )
-
-    async def _begin_federation(
-        self, request: Request, auth: AuthRequest, provider: IdentityProvider, nonce: str, code_verifier: str = ""
-    ) -> tuple[str, str | None]:
-        """A new ``state`` for a sign-in through ``provider``, the sign-in kept under its hash for five minutes
-        (single use), bound to this browser; and the browser cookie to set, if it has none."""
-        browser_hash, cookie = self._browser(request)
-        state = secrets.token_urlsafe(32)
-        now = self.ctx.clock.now()
-        await self.ctx.store.add_federation_request(
-            FederationRequest(
-                state_hash=issuing.token_hash(state),
-                pool_id=auth.pool.id,
-                provider_name=provider.name,
-                browser_hash=browser_hash,
-                authorize_query=dict(auth.query),
-                nonce=nonce,
-                code_verifier=code_verifier,
-                created_at=now,
-                expires_at=now + idp_rules.STATE_SECONDS,
-            )
-        )
-        return state, cookie
-
-    async def _take_federation(self, request: Request, state: str) -> FederationRequest | None:
-        """The sign-in ``state`` stands for, taken (used once), when it is unexpired and this browser's."""
-        if not state or len(state) > 128:
-            return None
-        found = await self.ctx.store.take_federation_request(issuing.token_hash(state), self.ctx.clock.now())
-        if found is None or not hmac.compare_digest(found.browser_hash, self._browser(request)[0]):
-            return None
-        return found
 
     async def _complete(self, request: Request, auth: AuthRequest, user: User, result: Mapping[str, Any]) -> Response:
         """The sign-in's answer to the app: a code, or (implicit) the tokens in the fragment. ``result`` is a
@@ -618,16 +540,19 @@ class HostedUI:
         self, request: Request, auth: AuthRequest, error: str | None = None, username: str = "", status: int = 200
     ) -> Response:
         login_hint = auth.query.get("login_hint", "")
+        native = oauth_rules.hosted_ui_enabled(auth.client.settings)
+        fields = [Field("username", "Username", value=username or login_hint, autocomplete="username"),
+                  Field("password", "Password", "password", autocomplete="current-password")]  # fmt: skip
         return await self._page(
             request, auth, "login", status, title="Sign in", error=error, note=self._note(request),
-            action=f"/login?{auth.query_string}", submit="Sign in",
-            fields=[Field("username", "Username", value=username or login_hint, autocomplete="username"),
-                    Field("password", "Password", "password", autocomplete="current-password")],
-            links=self._links(auth, "forgot", "signup"),
+            action=f"/login?{auth.query_string}", submit="Sign in", fields=fields if native else [],
+            links=self._links(auth, "forgot", "signup") if native else [], providers=provider_links(auth),
         )  # fmt: skip
 
     async def login(self, request: Request, auth: AuthRequest, form: dict[str, str]) -> Response:
         username, password = form.get("username", "").strip(), form.get("password", "")
+        if not oauth_rules.hosted_ui_enabled(auth.client.settings):
+            return await self._login_page(request, auth, "Sign in with one of the providers below.", status=400)
         if not username or not password:
             return await self._login_page(request, auth, "Enter your username and password.", username, 400)
         try:
@@ -1059,6 +984,7 @@ def routes(ctx: Context, templates: Templates) -> list[Route]:
     ui = HostedUI(ctx, templates)
     return [
         Route("/oauth2/authorize", ui.authorize, methods=["GET"]),
+        Route(federation_routes.RESPONSE_PATH, ui.federation.idp_response, methods=["GET"]),
         Route("/login", ui._handler(ui.login, ui._login_page), methods=["GET", "POST"]),
         Route("/newPassword", ui._handler(ui.new_password), methods=["POST"]),
         Route("/mfa", ui._handler(ui.mfa_code), methods=["POST"]),

@@ -56,6 +56,24 @@ BAD_USERINFO_TOKEN = (
 )
 
 
+class ErrorPage(Exception):
+    """A request that must not be redirected anywhere: shown as the error page."""
+
+    def __init__(self, error: str, detail: str, status: int = 400) -> None:
+        super().__init__(error)
+        self.error, self.detail, self.status = error, detail, status
+
+
+class RedirectError(Exception):
+    """An error for a verified redirect URI: ``<redirect_uri>?error=...&state=...`` (the fragment for the implicit
+    grant); ``_auth_request`` fills in where it goes."""
+
+    def __init__(self, error: str, description: str | None = None) -> None:
+        super().__init__(error)
+        self.error, self.description = error, description
+        self.redirect_uri, self.state, self.fragment = "", None, False
+
+
 class OAuthError(Exception):
     """An OAuth 2.0 error answer: ``{"error": ...}`` and its status."""
 

@@ -3,14 +3,15 @@
 A SAML IdP's browser post (``SAMLResponse``, ``RelayState``) ends a sign-in in the app's code or tokens, as the
 hosted UI's other doors do (``HostedUI._complete``):
 - SP-initiated: the ``RelayState`` is the ``state`` of a sign-in the hosted UI sent to the IdP
-  (``HostedUI._federate``): taken once, within five minutes, by the browser it was bound to; the response must
+  (``Federation.start``): taken once, within five minutes, by the browser it was bound to; the response must
   answer that sign-in's ``AuthnRequest``;
 - IdP-initiated: the ``RelayState`` carries the app's authorize parameters (client, callback, scopes, provider),
   checked as ``/oauth2/authorize`` checks them; accepted only when the provider's ``IDPInit`` is true, and the
   response must be unsolicited.
 The response is verified by ``saml_federation.verified_assertion`` (signature by the metadata's certificates,
-destination, audience, times on the server's clock, single use), then ``federation.federated_user`` finds or makes
-the user. Every refusal is the error page with the reason; nothing is created before the assertion is verified.
+destination, audience, times on the server's clock, single use), then ``Federation.finish`` (``web/federation.py``,
+the OIDC door's own last step) finds or makes the user and answers the app. Every refusal is the error page with
+the reason; nothing is created before the assertion is verified.
 """
 
 from __future__ import annotations
@@ -25,76 +26,66 @@ from userpool.context import Context
 from userpool.domain import identity_providers as idp_rules
 from userpool.domain import saml_idp
 from userpool.domain.records import IdentityProvider
-from userpool.errors import ServiceError
-from userpool.operations.shared import federation, issuing, saml_federation
-from userpool.web.hosted_ui import AuthRequest, ErrorPage, HostedUI, RedirectError
-from userpool.web.oauth import page_call
+from userpool.operations.shared import saml_federation
+from userpool.web.hosted_ui import AuthRequest, HostedUI
+from userpool.web.oauth import ErrorPage, RedirectError
 from userpool.web.render import Templates
 
 MAX_BODY = 3 * saml_idp.MAX_RESPONSE  # a form-encoded SAMLResponse grows by up to a third, the RelayState beside it
-EXPIRED = "This sign-in has expired or was already used. Go back to the app and sign in again."
 NO_RESPONSE = "The identity provider's post carries no SAMLResponse."
 
 
 class AssertionConsumer:
     def __init__(self, ctx: Context, templates: Templates) -> None:
         self.ctx = ctx
-        self.ui = HostedUI(ctx, templates)
+        self.federation = HostedUI(ctx, templates).federation
 
     async def idp_response(self, request: Request) -> Response:
+        ui = self.federation.ui
         try:
             form = await _form(request)
             saml_response = form.get("SAMLResponse")
             if not saml_response:
                 raise ErrorPage("invalid_request", NO_RESPONSE)
-            auth, provider, request_id = await self._sign_in(request, saml_response, form.get("RelayState", ""))
+            auth, provider, request_id = await self._sign_in(request, form.get("RelayState", ""))
             try:
                 assertion = await saml_federation.verified_assertion(
                     self.ctx, auth.pool, provider.details, saml_response, request_id
                 )
             except saml_idp.ResponseRefused as refused:
                 raise ErrorPage("invalid_saml_response", str(refused)) from None
-            call = page_call(request, "Authorize", {"ClientId": auth.client.id})
-            try:
-                user = await federation.federated_user(
-                    self.ctx, call, auth.pool, provider, assertion.subject, assertion.claims(), assertion.issuer
-                )
-            except ServiceError as error:
-                raise ErrorPage("access_denied", error.message or type(error).__name__, 400) from None
-            grant = issuing.Grant(tuple(auth.scopes), auth.nonce)
-            result = await issuing.issue(self.ctx, call, auth.pool, auth.client, user, grant=grant)
-            return await self.ui._complete(request, auth, user, result)
         except ErrorPage as error:
-            return await self.ui._error_page(request, error)
+            return await self.federation._refused(request, error.detail, error.error, error.status)
         except RedirectError as error:
-            return self.ui._error_redirect(error.redirect_uri, error.state, error, error.fragment)
+            return ui._error_redirect(error.redirect_uri, error.state, error, error.fragment)
+        claims = assertion.claims()
+        return await self.federation.finish(request, auth, provider, assertion.subject, claims, assertion.issuer)
 
-    async def _sign_in(
-        self, request: Request, saml_response: str, relay_state: str
-    ) -> tuple[AuthRequest, IdentityProvider, str | None]:
+    async def _sign_in(self, request: Request, relay_state: str) -> tuple[AuthRequest, IdentityProvider, str | None]:
         """The app's authorize request the post completes, its SAML provider, and the ``AuthnRequest`` id the
-        response must answer (None: IdP-initiated)."""
-        kept = await self.ui._take_federation(request, relay_state)
-        if kept is not None:
-            auth = await self.ui._auth_request({k: [v] for k, v in kept.authorize_query.items()})
-            provider = auth.provider
-            if provider is None or provider.name != kept.provider_name or provider.type != idp_rules.SAML:
-                raise ErrorPage("invalid_request", EXPIRED)
-            return auth, provider, kept.nonce
+        response must answer (None: IdP-initiated, when the ``RelayState`` is the app's authorize parameters)."""
+        ui = self.federation.ui
         try:
             query = urllib.parse.parse_qs(relay_state, keep_blank_values=True, max_num_fields=32)
         except ValueError:
             query = {}
-        if "client_id" not in query:  # not an app's authorize parameters: a sign-in of ours, spent or forged
-            raise ErrorPage("invalid_request", EXPIRED)
-        auth = await self.ui._auth_request(query)
-        provider = auth.provider
-        if provider is None or provider.type != idp_rules.SAML:
-            raise ErrorPage("invalid_request", "The RelayState names no SAML identity provider of this app.")
-        if not saml_idp.flag(provider.details, "IDPInit"):
-            message = f"The identity provider {provider.name} does not accept IdP-initiated sign-in."
-            raise ErrorPage("invalid_request", message)
-        return auth, provider, None
+        if "client_id" in query:
+            auth = await ui._auth_request(query)
+            provider = auth.provider
+            if provider is None or provider.type != idp_rules.SAML:
+                raise ErrorPage("invalid_request", "The RelayState names no SAML identity provider of this app.")
+            if not saml_idp.flag(provider.details, "IDPInit"):
+                message = f"The identity provider {provider.name} does not accept IdP-initiated sign-in."
+                raise ErrorPage("invalid_request", message)
+            return auth, provider, None
+        taken = await self.federation.taken(request, relay_state)
+        if isinstance(taken, str):
+            raise ErrorPage("invalid_state", taken)
+        auth = await ui._auth_request({k: [v] for k, v in taken.authorize_query.items()})
+        found = await self.ctx.store.get_identity_provider(auth.pool.id, taken.provider_name)
+        if found is None or found.type != idp_rules.SAML:
+            raise ErrorPage("invalid_request", f"The identity provider {taken.provider_name} no longer exists.")
+        return auth, found, taken.nonce
 
 
 async def _form(request: Request) -> dict[str, str]:
