@@ -83,8 +83,10 @@ class AssertionConsumer:
             raise ErrorPage("invalid_state", taken)
         auth = await ui._auth_request({k: [v] for k, v in taken.authorize_query.items()})
         found = await self.ctx.store.get_identity_provider(auth.pool.id, taken.provider_name)
-        if found is None or found.type != idp_rules.SAML:
+        if found is None:
             raise ErrorPage("invalid_request", f"The identity provider {taken.provider_name} no longer exists.")
+        if found.type != idp_rules.SAML:  # an OIDC sign-in's state posted here
+            raise ErrorPage("invalid_request", f"{taken.provider_name} is not a SAML identity provider.")
         return auth, found, taken.nonce
 
 
