@@ -177,3 +177,11 @@ def test_a_wrapped_second_assertion_is_refused(idp: TestIdP) -> None:
     with pytest.raises(saml_idp.ResponseRefused) as raised:
         saml_idp.verify_response(base64.b64encode(forged.encode()).decode(), expected(idp))
     assert str(raised.value) == "The SAML response must carry exactly one assertion."
+
+
+def test_a_response_with_a_doctype_is_refused(idp: TestIdP) -> None:
+    signed = base64.b64decode(idp.response(ACS, AUDIENCE, "_req1", NOW)).decode()
+    bomb = '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>' + signed
+    with pytest.raises(saml_idp.ResponseRefused) as raised:
+        saml_idp.verify_response(base64.b64encode(bomb.encode()).decode(), expected(idp))
+    assert str(raised.value) == "The SAML response carries a document type declaration."

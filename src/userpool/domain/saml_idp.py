@@ -324,6 +324,8 @@ def verify_response(saml_response: str, expected: Expected) -> Assertion:
         root = _parse(document)
     except (etree.XMLSyntaxError, ValueError, binascii.Error):
         raise ResponseRefused("The SAML response could not be read.") from None
+    if root.getroottree().docinfo.doctype:  # SAML messages have none; entities are never expanded anyway
+        raise ResponseRefused("The SAML response carries a document type declaration.")
     if root.tag != f"{{{SAMLP}}}Response":
         raise ResponseRefused("The SAML message is not a Response.")
     status = root.find("samlp:Status/samlp:StatusCode", NS)
