@@ -367,3 +367,23 @@ def test_base64_of_the_test_idp_is_a_real_saml_response(idp):
     """The test IdP's answer is a samlp:Response signed by signxml (a sanity check of the test's own tool)."""
     text = base64.b64decode(idp.response("https://sp.test/acs", "urn:sp", None, 0)).decode()
     assert text.startswith("<samlp:Response") and "<ds:Signature" in text
+
+
+def test_a_linked_saml_identity_signs_in_as_the_native_user(cognito, server, database, idp):
+    """AdminLinkProviderForUser with a SAML attribute (as Cognito allows for SAML): the identity whose assertion
+    carries that attribute value signs in as the native user, and no federated user is made."""
+    world = saml_pool(cognito, idp)
+    cognito.admin_create_user(UserPoolId=world.pool_id, Username="native", MessageAction="SUPPRESS")
+    cognito.admin_link_provider_for_user(
+        UserPoolId=world.pool_id,
+        DestinationUser={"ProviderName": "Cognito", "ProviderAttributeValue": "native"},
+        SourceUser={
+            "ProviderName": PROVIDER,
+            "ProviderAttributeName": EMAIL_CLAIM,
+            "ProviderAttributeValue": "bob@example.com",
+        },
+    )
+    dance = Dance(server, world, idp)
+    tokens = dance.tokens(dance.post(dance.response()))
+    assert claims(tokens["id_token"])["cognito:username"] == "native"
+    assert users_of(database, world.pool_id) == ["native"]

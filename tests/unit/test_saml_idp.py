@@ -185,3 +185,19 @@ def test_a_response_with_a_doctype_is_refused(idp: TestIdP) -> None:
     with pytest.raises(saml_idp.ResponseRefused) as raised:
         saml_idp.verify_response(base64.b64encode(bomb.encode()).decode(), expected(idp))
     assert str(raised.value) == "The SAML response carries a document type declaration."
+
+
+def test_an_expired_signing_certificate_is_refused_when_configured(idp: TestIdP) -> None:
+    later = idp.keys.certificate.not_valid_after_utc.timestamp() + 1
+    saml_idp.check_details({"MetadataFile": idp.metadata()}, None, NOW)
+    with pytest.raises(InvalidParameterException) as raised:
+        saml_idp.check_details({"MetadataFile": idp.metadata()}, None, later)
+    assert str(raised.value) == saml_idp.CERTIFICATE_EXPIRED
+
+
+def test_any_certificate_of_the_metadata_verifies(idp: TestIdP) -> None:
+    """An IdP rolling its key lists both certificates: a response signed with either is accepted."""
+    new = KeyPair.new("Next")
+    both = saml_idp.Expected(ACS, AUDIENCE, idp.entity_id, [idp.keys.cert_b64, new.cert_b64], "_req1", NOW)
+    assertion = saml_idp.verify_response(idp.response(ACS, AUDIENCE, "_req1", NOW, keys=new), both)
+    assert assertion.subject == "bob@example.com"

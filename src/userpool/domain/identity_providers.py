@@ -144,12 +144,15 @@ def check_issuer(issuer: str) -> None:
         raise InvalidParameterException(BAD_ISSUER)
 
 
-def check_details(kind: str, details: Mapping[str, str], saml_metadata: str | None = None) -> dict[str, str]:
+def check_details(
+    kind: str, details: Mapping[str, str], saml_metadata: str | None = None, now: float | None = None
+) -> dict[str, str]:
     """A provider's ``ProviderDetails`` as stored: the keys its type takes, each checked; Describe's extra keys
     (sent back by an Update) are dropped for the social types, whose endpoints are Cognito's. SAML is checked by
-    ``saml_idp.check_details`` (``saml_metadata``: the document fetched from its ``MetadataURL``)."""
+    ``saml_idp.check_details`` (``saml_metadata``: the document fetched from its ``MetadataURL``; ``now``: when
+    its certificates must be valid)."""
     if kind == SAML:
-        return saml_idp.check_details(details, saml_metadata)
+        return saml_idp.check_details(details, saml_metadata, now)
     allowed = set(_REQUIRED[kind]) | set(_OPTIONAL[kind])
     for key in _REQUIRED[kind]:
         if not details.get(key):

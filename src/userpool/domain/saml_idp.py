@@ -46,6 +46,7 @@ UNSPECIFIED_NAME_ID = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
 ACS_PATH = "/saml2/idpresponse"  # the assertion consumer service (Cognito's path)
 SKEW_SECONDS = 60  # leeway for the IdP's clock on NotBefore/NotOnOrAfter (unverified: Cognito's is not documented)
 MAX_METADATA = 1024 * 1024
+MAX_CERTIFICATE = 4096  # characters of one signing certificate in the metadata (Cognito's documented limit)
 MAX_RESPONSE = 100_000  # characters of a posted SAMLResponse (Cognito's documented limit)
 
 # ProviderDetails a caller sets, and those Describe adds (a caller may send them back unchanged in an Update).
@@ -63,6 +64,7 @@ BAD_METADATA_URL = "MetadataURL must be an https URL (http only for localhost or
 BAD_FLAG = "{key} must be true or false."  # (unverified)
 BAD_ALGORITHM = "RequestSigningAlgorithm must be rsa-sha256."  # (unverified)
 UNKNOWN_KEY = "{key} is not a valid ProviderDetails key for the SAML identity provider."  # (unverified)
+CERTIFICATE_EXPIRED = "The signing certificate in the SAML metadata is expired or not yet valid."  # (unverified)
 ENCRYPTION_NOT_SUPPORTED = "EncryptedResponses is not supported by this server."  # (ours)
 
 
@@ -95,9 +97,10 @@ def _text(value: str | bytes) -> bytes:
     return value.encode() if isinstance(value, str) else value
 
 
-def parse_metadata(document: str | bytes) -> IdpMetadata:
+def parse_metadata(document: str | bytes, now: float | None = None) -> IdpMetadata:
     """The IdP of a metadata document (an ``EntityDescriptor``, or the first with an ``IDPSSODescriptor`` of an
-    ``EntitiesDescriptor``); ``InvalidParameterException`` when it is no such document."""
+    ``EntitiesDescriptor``); ``InvalidParameterException`` when it is no such document, or (given ``now``, when a
+    provider is configured) when a signing certificate is expired or not yet valid."""
     data = _text(document)
     if len(data) > MAX_METADATA:
         raise InvalidParameterException(METADATA_UNREADABLE.format(reason="the document is too large."))
@@ -123,7 +126,7 @@ def parse_metadata(document: str | bytes) -> IdpMetadata:
             if key.get("use") not in (None, "signing"):
                 continue
             for cert in key.findall("ds:KeyInfo/ds:X509Data/ds:X509Certificate", NS):
-                certificates.append(_certificate(cert.text or ""))
+                certificates.append(_certificate(cert.text or "", now))
         if not sso.get(REDIRECT_BINDING):
             raise InvalidParameterException(
                 METADATA_UNREADABLE.format(reason="no SingleSignOnService with the HTTP-Redirect binding.")
@@ -139,17 +142,24 @@ def parse_metadata(document: str | bytes) -> IdpMetadata:
     raise InvalidParameterException(METADATA_UNREADABLE.format(reason="no IDPSSODescriptor."))
 
 
-def _certificate(text: str) -> str:
-    """A metadata certificate as base64 DER, checked to be an X.509 certificate."""
+def _certificate(text: str, now: float | None) -> str:
+    """A metadata certificate as base64 DER, checked to be an X.509 certificate of at most 4,096 characters (Cognito's
+    limit) and, given ``now``, valid then ("must not be expired when you configure the SAML IdP")."""
     compact = "".join(text.split())
     try:
-        x509.load_der_x509_certificate(base64.b64decode(compact, validate=True))
+        certificate = x509.load_der_x509_certificate(base64.b64decode(compact, validate=True))
     except (binascii.Error, ValueError):
         raise InvalidParameterException(METADATA_UNREADABLE.format(reason="a certificate cannot be read.")) from None
+    if len(compact) > MAX_CERTIFICATE:
+        raise InvalidParameterException(METADATA_UNREADABLE.format(reason="a certificate is too long."))
+    if now is not None:
+        valid = certificate.not_valid_before_utc.timestamp() <= now <= certificate.not_valid_after_utc.timestamp()
+        if not valid:
+            raise InvalidParameterException(CERTIFICATE_EXPIRED)
     return compact
 
 
-def check_details(details: Mapping[str, str], document: str | None) -> dict[str, str]:
+def check_details(details: Mapping[str, str], document: str | None, now: float | None = None) -> dict[str, str]:
     """A SAML provider's ``ProviderDetails`` as stored: exactly one of ``MetadataURL``/``MetadataFile`` (the
     document of a URL fetched by the caller and handed in as ``document``), the flags as ``true``/``false``,
     ``RequestSigningAlgorithm``, and Describe's ``SSORedirectBindingURI``/``SLORedirectBindingURI`` from the
@@ -176,7 +186,7 @@ def check_details(details: Mapping[str, str], document: str | None) -> dict[str,
             raise InvalidParameterException(BAD_ALGORITHM)
         stored["RequestSigningAlgorithm"] = details["RequestSigningAlgorithm"]
     text = file if file else document
-    metadata = parse_metadata(text or "")
+    metadata = parse_metadata(text or "", now)
     if url:
         stored[METADATA] = text or ""
     stored["SSORedirectBindingURI"] = metadata.sso_url
