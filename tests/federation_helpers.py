@@ -29,6 +29,7 @@ class World:
     pool_id: str
     app_client: str
     callback: str
+    provider: str = PROVIDER
 
     def app(self) -> OAuth2Client:
         """The app's OAuth 2.0 client (authlib): public, PKCE S256."""
@@ -71,19 +72,37 @@ def federated_world(
         CallbackURLs=[f"{server_url}/oauth2/idpresponse"],
         SupportedIdentityProviders=["COGNITO"],
     )["UserPoolClient"]
+    details = {
+        "client_id": client["ClientId"],
+        "client_secret": client["ClientSecret"],
+        "authorize_scopes": "openid email profile",
+        "oidc_issuer": f"{server_url}/{upstream}",
+    }
+    pool_id, app_client = app_pool(
+        cognito, PROVIDER, "OIDC", details, MAPPING if mapping is None else mapping, callback, **pool
+    )
+    return World(server_url, upstream, client["ClientId"], client["ClientSecret"], pool_id, app_client, callback)
+
+
+def app_pool(
+    cognito: Any,
+    provider: str,
+    provider_type: str,
+    details: dict[str, str],
+    mapping: dict[str, str],
+    callback: str = CALLBACK,
+    **pool: Any,
+) -> tuple[str, str]:
+    """A pool with a domain, the identity provider ``provider`` (identifier ``corp.example``) and an app client
+    (public, code grant) that supports it and the pool's own users: the pool's id and the client's."""
     pool_id = cognito.create_user_pool(PoolName="app", **pool)["UserPool"]["Id"]
     with_domain(cognito, pool_id)
     cognito.create_identity_provider(
         UserPoolId=pool_id,
-        ProviderName=PROVIDER,
-        ProviderType="OIDC",
-        ProviderDetails={
-            "client_id": client["ClientId"],
-            "client_secret": client["ClientSecret"],
-            "authorize_scopes": "openid email profile",
-            "oidc_issuer": f"{server_url}/{upstream}",
-        },
-        AttributeMapping=MAPPING if mapping is None else mapping,
+        ProviderName=provider,
+        ProviderType=provider_type,
+        ProviderDetails=details,
+        AttributeMapping=mapping,
         IdpIdentifiers=["corp.example"],
     )
     app = cognito.create_user_pool_client(
@@ -93,9 +112,9 @@ def federated_world(
         AllowedOAuthFlows=["code"],
         AllowedOAuthScopes=["openid", "email", "profile"],
         CallbackURLs=[callback],
-        SupportedIdentityProviders=["COGNITO", PROVIDER],
+        SupportedIdentityProviders=["COGNITO", provider],
     )["UserPoolClient"]
-    return World(server_url, upstream, client["ClientId"], client["ClientSecret"], pool_id, app["ClientId"], callback)
+    return pool_id, app["ClientId"]
 
 
 @dataclass
@@ -116,7 +135,7 @@ def start(browser: httpx.Client, world: World, **params: str) -> Started:
     """The app sends the browser to ``/oauth2/authorize`` naming the provider (``identity_provider=Corp`` unless
     ``params`` say otherwise); the provider's authorize URL it is sent on to."""
     verifier = secrets.token_urlsafe(48)
-    params = {"identity_provider": PROVIDER, **params} if "idp_identifier" not in params else params
+    params = {"identity_provider": world.provider, **params} if "idp_identifier" not in params else params
     url, state = world.app().create_authorization_url(
         f"{world.server_url}/oauth2/authorize", code_verifier=verifier, **params
     )

@@ -14,9 +14,11 @@ import base64
 import datetime
 import html
 import threading
+import time
 import urllib.parse
 import uuid
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -89,6 +91,7 @@ class TestIdP:
     attributes: dict[str, list[str]] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
     requests: list[dict[str, str]] = field(default_factory=list)  # each AuthnRequest received: query + XML
+    clock: Callable[[], float] = time.time  # the IdP's "now" (a test gives it the server's test clock)
     _server: ThreadingHTTPServer | None = None
 
     def metadata(self, sso_url: str | None = None) -> str:
@@ -234,8 +237,7 @@ class TestIdP:
         request = etree.fromstring(received["xml"].encode())
         acs = request.get("AssertionConsumerServiceURL")
         audience = request.findtext(f"{{{SAML}}}Issuer")
-        now = self.options.pop("now", None) or datetime.datetime.now(datetime.UTC).timestamp()
-        response = self.response(acs, audience, request.get("ID"), now, **self.options)
+        response = self.response(acs, audience, request.get("ID"), self.clock(), **self.options)
         relay = html.escape(received.get("RelayState", ""))
         return (
             "<!doctype html><html><body><h1>Test IdP</h1>"

@@ -15,7 +15,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.api.test_hosted_ui_browser import App
 from tests.api.test_inbox_browser import browser  # noqa: F401 - the module's Chromium fixture
-from tests.api.test_saml_federation import EMAIL_CLAIM, PROVIDER, users_of
+from tests.api.test_saml_federation import EMAIL_CLAIM, PROVIDER, server_now, users_of
 from tests.oauth_helpers import authorize_params, oauth_pool, pkce_pair
 from tests.saml_idp import TestIdP
 from tests.signin import claims
@@ -32,8 +32,9 @@ def app() -> Iterator[App]:
 
 
 @pytest.fixture
-def idp() -> Iterator[TestIdP]:
+def idp(server) -> Iterator[TestIdP]:
     served = TestIdP(subject="dana@example.com", attributes={EMAIL_CLAIM: ["dana@example.com"]}).serve()
+    served.clock = lambda: server_now(server)  # the session server's clock may have been moved by other tests
     yield served
     served.close()
 

@@ -203,19 +203,16 @@ def default_mapping(kind: str) -> dict[str, str]:
     return {"username": SUBJECT_CLAIM[kind]} if kind in SOCIAL else {}
 
 
-def described_details(provider: IdentityProvider, endpoints: Mapping[str, str] | None) -> dict[str, str]:
-    """``ProviderDetails`` as Describe shows them: the stored keys, the social endpoints filled in (Cognito's,
-    ``jwks_uri`` kept out as Cognito does), for OIDC the discovered endpoints and
-    ``attributes_url_add_attributes``, for SAML the metadata's endpoints (``saml_idp.described``)."""
+def described_details(provider: IdentityProvider) -> dict[str, str]:
+    """``ProviderDetails`` as Describe shows them: the stored keys (an OIDC provider's with the endpoints discovery
+    found), a social type's with Cognito's endpoints filled in (``jwks_uri`` left out, as Cognito shows them), a
+    SAML provider's with its metadata's endpoints (``saml_idp.described``)."""
     if provider.type == SAML:
         return saml_idp.described(provider.details)
     shown = dict(provider.details)
     if provider.type in SOCIAL:
         shown.update({k: v for k, v in SOCIAL_ENDPOINTS[provider.type].items() if k != "jwks_uri"})
     elif provider.type == OIDC:
-        for key in ENDPOINT_KEYS:
-            if endpoints and endpoints.get(key):
-                shown.setdefault(key, endpoints[key])
         shown.setdefault("attributes_url_add_attributes", "false")
     return shown
 

@@ -35,7 +35,7 @@ def _described(provider: IdentityProvider) -> dict[str, Any]:
         "UserPoolId": provider.pool_id,
         "ProviderName": provider.name,
         "ProviderType": provider.type,
-        "ProviderDetails": idp_rules.described_details(provider, None),
+        "ProviderDetails": idp_rules.described_details(provider),
         "AttributeMapping": provider.attribute_mapping,
         "IdpIdentifiers": provider.idp_identifiers,
         "LastModifiedDate": provider.modified_at,

@@ -1,6 +1,7 @@
 """Every HTTP route but the AWS JSON 1.1 endpoint (``POST /``, in ``protocol``): health, readiness and metrics
 (``health``), the pool's ``.well-known`` documents (``wellknown``), the confirmation link's page (``pages``), the
-OAuth 2.0 endpoints (``oauth``), the hosted UI's pages (``hosted_ui``), the SAML assertion consumer (``saml``), and
+OAuth 2.0 endpoints (``oauth``), the hosted UI's pages (``hosted_ui``) with federated sign-in through identity
+providers (``federation``, its routes among the hosted UI's), the SAML assertion consumer (``saml``), and
 the outbox, inbox and clock of tests and local development (``testing``). Pages call the same operation code as the
 API and render Jinja2 templates with autoescaping (``render``)."""
 

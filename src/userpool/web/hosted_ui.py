@@ -12,6 +12,9 @@ VerifySoftwareToken's own code. A challenge's ``Session`` (a bearer secret for t
 log or the page: it travels in the signed, HttpOnly ``cognito-signin`` cookie bound to the client, with the
 username and what the page shows; the forms that answer it are CSRF-checked.
 
+An authorize request naming an identity provider (``identity_provider``, ``idp_identifier``, or a provider's button
+on the login page) goes to ``web/federation.py``, which comes back through ``_complete`` as a native sign-in does.
+
 Safety: a redirect goes only to a registered callback or sign-out URL (exact match), else an error page; every
 form carries a CSRF token (an HMAC of the ``XSRF-TOKEN`` cookie); the hosted-UI session cookie (``cognito``) is
 HttpOnly, SameSite=Lax, signed, ``Secure`` behind https, and stands for a row of ``web_sessions`` that logout
@@ -231,6 +234,10 @@ class HostedUI:
         targets = "'self'"
         if auth is not None:
             targets += " " + oauth_rules.csp_source(auth.redirect_uri)
+            if auth.redirect_uri == self.federation.redirect_uri():
+                # This pool is the identity provider of another pool here: the redirect after the form goes on from
+                # that pool's /oauth2/idpresponse to its app, which Chromium checks against this page's form-action.
+                targets += " http: https:"
         return {
             "Content-Security-Policy": "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
             f"form-action {targets}; base-uri 'none'; frame-ancestors 'none'",
