@@ -201,3 +201,20 @@ def test_any_certificate_of_the_metadata_verifies(idp: TestIdP) -> None:
     both = saml_idp.Expected(ACS, AUDIENCE, idp.entity_id, [idp.keys.cert_b64, new.cert_b64], "_req1", NOW)
     assertion = saml_idp.verify_response(idp.response(ACS, AUDIENCE, "_req1", NOW, keys=new), both)
     assert assertion.subject == "bob@example.com"
+
+
+@pytest.mark.parametrize("sign", ["assertion", "response"])
+def test_a_comment_inside_the_name_id_does_not_cut_it(idp: TestIdP, sign: str) -> None:
+    """The 2018 SAML comment attack: a comment is outside the canonical form, so the signature still holds, and a
+    reader that takes the text before the comment would see ``bob@example.com``; we read the signed form."""
+    response = idp.response(
+        ACS,
+        AUDIENCE,
+        "_req1",
+        NOW,
+        sign=sign,
+        subject="bob@example.com.evil.test",
+        tamper=("bob@example.com.evil.test</saml:NameID>", "bob@example.com<!---->.evil.test</saml:NameID>"),
+    )
+    assertion = saml_idp.verify_response(response, expected(idp))
+    assert assertion.subject == "bob@example.com.evil.test"

@@ -44,7 +44,7 @@ def _described(provider: IdentityProvider) -> dict[str, Any]:
 
 
 async def _details(ctx: Context, kind: str, details: dict[str, str]) -> dict[str, str]:
-    metadata = await saml_federation.metadata_document(details) if kind == idp_rules.SAML else None
+    metadata = await saml_federation.metadata_document(ctx, details) if kind == idp_rules.SAML else None
     checked = idp_rules.check_details(kind, details, metadata, ctx.clock.now())
     if kind == idp_rules.OIDC:
         checked = await upstream.complete_oidc_details(ctx, checked)

@@ -17,7 +17,6 @@ from userpool.domain import saml, saml_idp, texts
 from userpool.domain.records import Pool, SigningCertificate
 from userpool.errors import InvalidParameterException, ResourceNotFoundException
 
-FETCH_SECONDS = 10.0
 USER_AGENT = "userpool-saml"
 REPLAY_SCOPE = "saml_assertion"  # the counter scope that spends assertion ids
 
@@ -45,21 +44,22 @@ def acs_url(ctx: Context) -> str:
     return ctx.settings.public_base_url + saml_idp.ACS_PATH
 
 
-async def metadata_document(details: Mapping[str, str]) -> str | None:
+async def metadata_document(ctx: Context, details: Mapping[str, str]) -> str | None:
     """The metadata at a SAML provider's ``MetadataURL``, fetched now (Create and Update; its details are then
     checked with it by ``saml_idp.check_details``); None when the details name no URL alone."""
     url = details.get("MetadataURL")
     if not url or details.get("MetadataFile"):
         return None
     saml_idp.check_metadata_url(url)
-    return await fetch_metadata(url)
+    return await fetch_metadata(url, ctx.settings.federation_timeout)
 
 
-async def fetch_metadata(url: str) -> str:
-    """The metadata document at ``url`` (no redirects, at most ``saml_idp.MAX_METADATA`` bytes)."""
+async def fetch_metadata(url: str, seconds: float) -> str:
+    """The metadata document at ``url`` (no redirects, at most ``saml_idp.MAX_METADATA`` bytes, within
+    ``seconds``: the server's ``federation_timeout``)."""
     unreachable = InvalidParameterException(saml_idp.METADATA_UNREACHABLE.format(url=url))
     try:
-        async with httpx.AsyncClient(timeout=FETCH_SECONDS, follow_redirects=False) as client:
+        async with httpx.AsyncClient(timeout=seconds, follow_redirects=False) as client:
             async with client.stream("GET", url, headers={"User-Agent": USER_AGENT}) as response:
                 if response.status_code != 200:
                     raise unreachable
