@@ -15,8 +15,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.api.test_hosted_ui_browser import App
 from tests.api.test_inbox_browser import browser  # noqa: F401 - the module's Chromium fixture
-from tests.api.test_saml_federation import EMAIL_CLAIM, PROVIDER, server_now, users_of
-from tests.oauth_helpers import authorize_params, oauth_pool, pkce_pair
+from tests.api.test_saml_federation import EMAIL_CLAIM, PROVIDER, saml_pool, server_now, users_of
+from tests.oauth_helpers import authorize_params, pkce_pair
 from tests.saml_idp import TestIdP
 from tests.signin import claims
 
@@ -40,22 +40,8 @@ def idp(server) -> Iterator[TestIdP]:
 
 
 def saml_app(cognito, idp: TestIdP, callback: str) -> tuple[str, str]:
-    world = oauth_pool(cognito, callback=callback)
-    cognito.create_identity_provider(
-        UserPoolId=world.pool_id,
-        ProviderName=PROVIDER,
-        ProviderType="SAML",
-        ProviderDetails={"MetadataURL": f"{idp.base_url}/metadata", "RequestSigningAlgorithm": "rsa-sha256"},
-        AttributeMapping={"email": EMAIL_CLAIM},
-    )
-    cognito.update_user_pool_client(
-        UserPoolId=world.pool_id,
-        ClientId=world.web_id,
-        AllowedOAuthFlowsUserPoolClient=True,
-        AllowedOAuthFlows=["code"],
-        AllowedOAuthScopes=["openid", "email"],
-        CallbackURLs=[callback],
-        SupportedIdentityProviders=["COGNITO", PROVIDER],
+    world = saml_pool(
+        cognito, idp, callback=callback, MetadataURL=f"{idp.base_url}/metadata", RequestSigningAlgorithm="rsa-sha256"
     )
     return world.pool_id, world.web_id
 

@@ -47,14 +47,17 @@ def server_now(server: Any) -> float:
         return json.load(response)["now"]
 
 
-def saml_pool(cognito: Any, idp: TestIdP, identifiers: tuple[str, ...] = (), **details: str) -> OAuthPool:
-    """An OAuth pool whose web client signs in with the test's SAML IdP ``CorpSAML`` (metadata as a file)."""
-    world = oauth_pool(cognito)
+def saml_pool(
+    cognito: Any, idp: TestIdP, identifiers: tuple[str, ...] = (), callback: str = CALLBACK, **details: str
+) -> OAuthPool:
+    """An OAuth pool whose web client signs in with the test's SAML IdP ``CorpSAML`` (its metadata as a file unless
+    ``details`` name a ``MetadataURL``)."""
+    world = oauth_pool(cognito, callback=callback)
     cognito.create_identity_provider(
         UserPoolId=world.pool_id,
         ProviderName=PROVIDER,
         ProviderType="SAML",
-        ProviderDetails={"MetadataFile": idp.metadata(), **details},
+        ProviderDetails={"MetadataFile": idp.metadata(), **details} if "MetadataURL" not in details else details,
         AttributeMapping={"email": EMAIL_CLAIM},
         IdpIdentifiers=list(identifiers),
     )
@@ -64,7 +67,7 @@ def saml_pool(cognito: Any, idp: TestIdP, identifiers: tuple[str, ...] = (), **d
         AllowedOAuthFlowsUserPoolClient=True,
         AllowedOAuthFlows=["code", "implicit"],
         AllowedOAuthScopes=["openid", "email", "profile"],
-        CallbackURLs=[CALLBACK],
+        CallbackURLs=[callback],
         SupportedIdentityProviders=["COGNITO", PROVIDER],
     )
     return world
@@ -196,6 +199,8 @@ def test_sp_initiated_sign_in_ends_in_the_apps_code_and_a_federated_user(cognito
     id_token = claims(tokens["id_token"])
     assert id_token["cognito:username"] == f"{PROVIDER}_bob@example.com"
     assert id_token["email"] == "bob@example.com" and id_token["nonce"] == "n-1"
+    [claimed] = id_token["identities"]
+    assert (claimed["providerType"], claimed["userId"], claimed["issuer"]) == ("SAML", "bob@example.com", idp.entity_id)
     user = cognito.admin_get_user(UserPoolId=world.pool_id, Username=f"{PROVIDER}_bob@example.com")
     assert user["UserStatus"] == "EXTERNAL_PROVIDER"
     attributes = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
