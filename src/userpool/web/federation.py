@@ -63,7 +63,10 @@ class Federation:
         if provider.type == idp_rules.SAML:
             request_id = saml_federation.new_request_id()
             state, browser = await self._begin(auth, provider, request_id, "")
-            target = await saml_federation.sign_in_url(self.ctx, auth.pool, provider.details, state, request_id)
+            try:
+                target = await saml_federation.sign_in_url(self.ctx, auth.pool, provider.details, state, request_id)
+            except ServiceError:  # the hashing pool is full: the app is told, as for any server error
+                return self.ui._error_redirect(auth.redirect_uri, auth.state, RedirectError("server_error"))
             return self._sent(request, target, browser)
         try:
             where = await upstream.endpoints(self.ctx, provider)

@@ -26,6 +26,7 @@ from userpool.context import Context
 from userpool.domain import identity_providers as idp_rules
 from userpool.domain import saml_idp
 from userpool.domain.records import IdentityProvider
+from userpool.errors import ServiceError
 from userpool.operations.shared import saml_federation
 from userpool.web.hosted_ui import AuthRequest, HostedUI
 from userpool.web.oauth import ErrorPage, RedirectError
@@ -56,6 +57,8 @@ class AssertionConsumer:
                 raise ErrorPage("invalid_saml_response", str(refused)) from None
         except ErrorPage as error:
             return await self.federation._refused(request, error.detail, error.error, error.status)
+        except ServiceError as error:  # the hashing pool is full (TooManyRequestsException), ...
+            return await self.federation._refused(request, error.message, "server_busy", error.status)
         except RedirectError as error:
             return ui._error_redirect(error.redirect_uri, error.state, error, error.fragment)
         claims = assertion.claims()
