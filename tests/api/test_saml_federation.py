@@ -318,13 +318,17 @@ def test_a_malformed_post_is_refused(cognito, server, database, idp):
 
 
 # ---- IdP-initiated sign-in --------------------------------------------------------------------------------------
-def idp_initiated(server: Any, world: OAuthPool, idp: TestIdP, **options: Any) -> tuple[httpx.Client, str, str]:
+def idp_initiated(
+    server: Any, world: OAuthPool, idp: TestIdP, provider: dict[str, str] | None = None, **options: Any
+) -> tuple[httpx.Client, str, str]:
+    """A browser, an unsolicited response and the RelayState naming the app (and the provider: by name unless
+    ``provider`` says otherwise) as an IdP-initiated post carries them."""
     relay = urllib.parse.urlencode(
         {
             "response_type": "code",
             "client_id": world.web_id,
             "redirect_uri": CALLBACK,
-            "identity_provider": PROVIDER,
+            **(provider or {"identity_provider": PROVIDER}),
             "scope": "openid email",
         }
     )
@@ -352,6 +356,14 @@ def test_idp_initiated_sign_in_when_idp_init_is_true_and_its_replay_is_refused(c
     assert users_of(database, world.pool_id) == [f"{PROVIDER}_bob@example.com"]
     again = httpx.Client(base_url=server.url)
     refused(again.post("/saml2/idpresponse", data={"SAMLResponse": response, "RelayState": relay}), "used already")
+
+
+def test_idp_initiated_sign_in_may_name_the_provider_by_identifier(cognito, server, database, idp):
+    world = saml_pool(cognito, idp, identifiers=("example.com",), IDPInit="true")
+    browser, response, relay = idp_initiated(server, world, idp, provider={"idp_identifier": "example.com"})
+    answer = browser.post("/saml2/idpresponse", data={"SAMLResponse": response, "RelayState": relay})
+    assert answer.status_code == 302 and answer.headers["location"].startswith(CALLBACK + "?code="), answer.text
+    assert users_of(database, world.pool_id) == [f"{PROVIDER}_bob@example.com"]
 
 
 def test_an_idp_initiated_response_answering_a_request_is_refused(cognito, server, database, idp):

@@ -218,3 +218,12 @@ def test_a_comment_inside_the_name_id_does_not_cut_it(idp: TestIdP, sign: str) -
     )
     assertion = saml_idp.verify_response(response, expected(idp))
     assert assertion.subject == "bob@example.com.evil.test"
+
+
+def test_a_failed_status_is_refused(idp: TestIdP) -> None:
+    success = "urn:oasis:names:tc:SAML:2.0:status:Success"
+    failed = "urn:oasis:names:tc:SAML:2.0:status:Responder"
+    response = idp.response(ACS, AUDIENCE, "_req1", NOW, sign="assertion", tamper=(success, failed))
+    with pytest.raises(saml_idp.ResponseRefused) as raised:
+        saml_idp.verify_response(response, expected(idp))
+    assert str(raised.value) == "The identity provider did not sign the user in."
