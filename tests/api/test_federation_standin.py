@@ -104,12 +104,18 @@ def social_server(standin, database, tmp_path_factory):
     local.stop()
 
 
+def social_sign_in(server_url: str, kind: str, scopes: str) -> tuple[object, World, dict]:
+    """A pool with the social provider ``kind`` (at the stand-in) signs a person in: the admin client, the world and
+    the app's ID token claims."""
+    admin = make_client(server_url)
+    details = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "authorize_scopes": scopes}
+    world = world_of(admin, server_url, kind, kind, details)
+    back, started = round_trip(server_url, world)
+    return admin, world, claims(tokens(world, started, back_in_app(back, world, started))["id_token"])
+
+
 def test_a_social_provider_is_pointed_at_a_local_stand_in(social_server):
-    admin = make_client(social_server.url)
-    details = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "authorize_scopes": "openid email profile"}
-    world = world_of(admin, social_server.url, "Google", "Google", details)
-    back, started = round_trip(social_server.url, world)
-    id_token = claims(tokens(world, started, back_in_app(back, world, started))["id_token"])
+    admin, world, id_token = social_sign_in(social_server.url, "Google", "openid email profile")
     assert id_token["cognito:username"] == "Google_standin-user-1"
     [identity] = id_token["identities"]
     assert (identity["providerType"], identity["issuer"]) == ("Google", None)
@@ -119,11 +125,7 @@ def test_a_social_provider_is_pointed_at_a_local_stand_in(social_server):
 
 def test_a_provider_without_id_tokens_gives_its_claims_by_user_info(social_server, standin):
     standin.spoil = "no-id-token"
-    admin = make_client(social_server.url)
-    details = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "authorize_scopes": "profile"}
-    world = world_of(admin, social_server.url, "LoginWithAmazon", "LoginWithAmazon", details)
-    back, started = round_trip(social_server.url, world)
-    id_token = claims(tokens(world, started, back_in_app(back, world, started))["id_token"])
+    _, _, id_token = social_sign_in(social_server.url, "LoginWithAmazon", "profile")
     assert id_token["cognito:username"] == "LoginWithAmazon_standin-user-1"
     assert id_token["email"] == "bob@standin.example"
 

@@ -18,6 +18,13 @@ def failure(call, **params) -> tuple[int, str, str]:
     return error_of(excinfo)
 
 
+def refused_provider(cognito, pool_id: str, name: str, kind: str, details: dict[str, str]) -> tuple[int, str, str]:
+    return failure(
+        cognito.create_identity_provider, UserPoolId=pool_id, ProviderName=name, ProviderType=kind,
+        ProviderDetails=details,
+    )  # fmt: skip
+
+
 def oidc_details(server, upstream_pool_id: str, **extra: str) -> dict[str, str]:
     return {
         "client_id": "upstream-client",
@@ -153,21 +160,17 @@ def test_a_social_provider_shows_cognitos_endpoints_and_maps_its_subject(cognito
     cognito.update_identity_provider(
         UserPoolId=pool["Id"], ProviderName="Google", ProviderDetails=made["ProviderDetails"]
     )
-    assert failure(
-        cognito.create_identity_provider,
-        UserPoolId=pool["Id"],
-        ProviderName="MyGoogle",
-        ProviderType="Google",
-        ProviderDetails=details,
-    ) == (400, "InvalidParameterException", "The ProviderName of a Google identity provider must be Google.")
+    assert refused_provider(cognito, pool["Id"], "MyGoogle", "Google", details) == (
+        400,
+        "InvalidParameterException",
+        "The ProviderName of a Google identity provider must be Google.",
+    )
     apple = {"client_id": "a", "team_id": "t", "key_id": "k", "authorize_scopes": "email"}
-    assert failure(
-        cognito.create_identity_provider,
-        UserPoolId=pool["Id"],
-        ProviderName="SignInWithApple",
-        ProviderType="SignInWithApple",
-        ProviderDetails=apple,
-    ) == (400, "InvalidParameterException", "private_key is required for the SignInWithApple identity provider.")
+    assert refused_provider(cognito, pool["Id"], "SignInWithApple", "SignInWithApple", apple) == (
+        400,
+        "InvalidParameterException",
+        "private_key is required for the SignInWithApple identity provider.",
+    )
 
 
 @pytest.mark.parametrize(

@@ -95,7 +95,7 @@ async def endpoints(ctx: Context, provider: IdentityProvider) -> Endpoints:
             values = {**await discover(ctx, details["oidc_issuer"]), **values}
         issuer = details["oidc_issuer"]
         method = details.get("attributes_request_method", "GET")
-    else:
+    elif provider.type in idp_rules.SOCIAL:
         values = dict(idp_rules.SOCIAL_ENDPOINTS[provider.type])
         stand_in = ctx.settings.social_endpoints.get(provider.type)
         if isinstance(stand_in, str):
@@ -104,6 +104,8 @@ async def endpoints(ctx: Context, provider: IdentityProvider) -> Endpoints:
             values = {**values, **stand_in}
         issuer = values.get("oidc_issuer")
         method = "GET"
+    else:  # SAML signs in through its own door
+        raise UpstreamError(f"{provider.type} identity providers do not sign in through OAuth 2.0.")
     if not values.get("authorize_url") or not values.get("token_url"):
         raise UpstreamError("The identity provider's endpoints are not known.")
     return Endpoints(
