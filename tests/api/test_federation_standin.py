@@ -48,7 +48,10 @@ def world(cognito, server, standin) -> World:
     return world_of(cognito, server.url, "Ext", "OIDC", details)
 
 
-def round_trip(server_url: str, world: World) -> tuple[httpx.Response, object]:
+def round_trip(server_url: str, world: World, standin: StandIn) -> tuple[httpx.Response, object]:
+    """The browser's way to the stand-in and back, the stand-in's tokens issued at the server's clock (which other
+    tests may have moved)."""
+    standin.now = httpx.post(f"{server_url}/_userpool/clock", json={"advance": 0}).json()["now"]
     with httpx.Client(base_url=server_url) as browser:
         started = start(browser, world)
         at_provider = browser.get(started.provider_url)
@@ -57,7 +60,7 @@ def round_trip(server_url: str, world: World) -> tuple[httpx.Response, object]:
 
 
 def test_a_sign_in_through_the_stand_in_makes_the_user(cognito, server, world, standin):
-    back, started = round_trip(server.url, world)
+    back, started = round_trip(server.url, world, standin)
     answer = tokens(world, started, back_in_app(back, world, started))
     id_token = claims(answer["id_token"])
     assert id_token["cognito:username"] == "Ext_standin-user-1"
@@ -80,7 +83,7 @@ def test_a_sign_in_through_the_stand_in_makes_the_user(cognito, server, world, s
 )
 def test_a_spoiled_id_token_is_refused_with_a_page_and_nothing_is_made(cognito, server, world, standin, spoil, message):
     standin.spoil = spoil
-    page, _ = round_trip(server.url, world)
+    page, _ = round_trip(server.url, world, standin)
     assert page.status_code == 400
     assert f"Sign-in with Ext failed: {message}".replace("'", "&#39;") in page.text
     assert cognito.list_users(UserPoolId=world.pool_id)["Users"] == []
@@ -104,18 +107,18 @@ def social_server(standin, database, tmp_path_factory):
     local.stop()
 
 
-def social_sign_in(server_url: str, kind: str, scopes: str) -> tuple[object, World, dict]:
+def social_sign_in(server_url: str, standin: StandIn, kind: str, scopes: str) -> tuple[object, World, dict]:
     """A pool with the social provider ``kind`` (at the stand-in) signs a person in: the admin client, the world and
     the app's ID token claims."""
     admin = make_client(server_url)
     details = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "authorize_scopes": scopes}
     world = world_of(admin, server_url, kind, kind, details)
-    back, started = round_trip(server_url, world)
+    back, started = round_trip(server_url, world, standin)
     return admin, world, claims(tokens(world, started, back_in_app(back, world, started))["id_token"])
 
 
-def test_a_social_provider_is_pointed_at_a_local_stand_in(social_server):
-    admin, world, id_token = social_sign_in(social_server.url, "Google", "openid email profile")
+def test_a_social_provider_is_pointed_at_a_local_stand_in(social_server, standin):
+    admin, world, id_token = social_sign_in(social_server.url, standin, "Google", "openid email profile")
     assert id_token["cognito:username"] == "Google_standin-user-1"
     [identity] = id_token["identities"]
     assert (identity["providerType"], identity["issuer"]) == ("Google", None)
@@ -125,16 +128,16 @@ def test_a_social_provider_is_pointed_at_a_local_stand_in(social_server):
 
 def test_a_provider_without_id_tokens_gives_its_claims_by_user_info(social_server, standin):
     standin.spoil = "no-id-token"
-    _, _, id_token = social_sign_in(social_server.url, "LoginWithAmazon", "profile")
+    _, _, id_token = social_sign_in(social_server.url, standin, "LoginWithAmazon", "profile")
     assert id_token["cognito:username"] == "LoginWithAmazon_standin-user-1"
     assert id_token["email"] == "bob@standin.example"
 
 
-def test_a_disabled_federated_user_is_refused_with_a_page(cognito, server, world):
-    back, started = round_trip(server.url, world)
+def test_a_disabled_federated_user_is_refused_with_a_page(cognito, server, world, standin):
+    back, started = round_trip(server.url, world, standin)
     back_in_app(back, world, started)
     cognito.admin_disable_user(UserPoolId=world.pool_id, Username="Ext_standin-user-1")
-    page, _ = round_trip(server.url, world)
+    page, _ = round_trip(server.url, world, standin)
     assert page.status_code == 400 and "User is disabled." in page.text
 
 

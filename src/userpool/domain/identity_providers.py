@@ -25,7 +25,6 @@ from userpool.errors import InvalidParameterException
 OIDC, SAML = "OIDC", "SAML"
 GOOGLE, FACEBOOK, AMAZON, APPLE = "Google", "Facebook", "LoginWithAmazon", "SignInWithApple"
 SOCIAL = (GOOGLE, FACEBOOK, AMAZON, APPLE)
-TYPES = (SAML, OIDC, *SOCIAL)
 COGNITO = "COGNITO"  # the pool's own users in SupportedIdentityProviders
 # The name a social provider must have (Cognito: ProviderName = ProviderType for the social types).
 MAX_PROVIDERS = 300  # per pool (Cognito's quota: 300 identity providers per user pool)
@@ -64,7 +63,6 @@ LINK_TOO_MANY = "A user can have at most 5 linked identities."  # (unverified)
 LINK_TAKEN = "The source user is already linked to a user or exists in the user pool."  # (unverified)
 LINK_DESTINATION = "The DestinationUser must be a native user (ProviderName Cognito)."  # (unverified)
 LINK_SOCIAL_SUBJECT = "ProviderAttributeName must be Cognito_Subject for a social identity provider."  # (unverified)
-DISABLE_NOT_FOUND = "The user does not have a link to the identity provider."  # (unverified)
 
 # What Describe reports for the social types (their ProviderDetails filled in with Cognito's endpoints), and the
 # keys behind them that a caller never sets. Cognito's values as its Describe shows them (unverified for Facebook's

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from userpool.domain.identity_providers import SECRET_KEYS
 from userpool.domain.records import FederationRequest, IdentityProvider, ProviderLink
 from userpool.store import tables as t
 from userpool.store.engine import StoreBase, on_store_thread, point_read, retrying
@@ -28,21 +29,20 @@ _BY_IDENTIFIER = (
     .where(_ids.c.pool_id == bindparam("pool_id"), _ids.c.identifier == bindparam("identifier"))
 )
 _NAMES = select(_ip.c.name).where(_ip.c.pool_id == bindparam("pool_id"))
-_SECRET_KEYS = ("client_secret", "private_key")
 
 
 class IdentityProviderStore(StoreBase):
     # ---- sealing ---------------------------------------------------------------------------------------------
     def _seal_secrets(self, provider: IdentityProvider) -> dict[str, Any]:
         """The row of ``provider``: its details without the secrets, which are sealed."""
-        secrets = {k: v for k, v in provider.details.items() if k in _SECRET_KEYS}
+        secrets = {k: v for k, v in provider.details.items() if k in SECRET_KEYS}
         sealed = None
         if secrets:
             if self._box is None:
                 raise SealingError("this store has no key to seal identity provider secrets")
             sealed = self._box.seal(json.dumps(secrets), f"{provider.pool_id}/{provider.name}")
         values = dict(provider.__dict__)
-        values["details"] = {k: v for k, v in provider.details.items() if k not in _SECRET_KEYS}
+        values["details"] = {k: v for k, v in provider.details.items() if k not in SECRET_KEYS}
         values["secrets_sealed"] = sealed
         return values
 

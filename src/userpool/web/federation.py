@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from userpool.domain import identity_providers as idp_rules
-from userpool.domain.records import FederationRequest, IdentityProvider
+from userpool.domain.records import FederationRequest, IdentityProvider, User
 from userpool.errors import ServiceError
 from userpool.operations.shared import federation, issuing, saml_federation, upstream
 from userpool.web.oauth import ErrorPage, RedirectError, page_call
@@ -194,6 +194,15 @@ class Federation:
         call = page_call(request, "Authorize", {"ClientId": auth.client.id})
         try:
             user = await federation.federated_user(self.ctx, call, auth.pool, provider, subject, claims, issuer=issuer)
+        except ServiceError as error:
+            return await self._refused(request, error.message)
+        return await self.signed_in(request, auth, user)
+
+    async def signed_in(self, request: Request, auth: AuthRequest, user: User) -> Response:
+        """The end of any federated sign-in (OIDC, social, SAML): the tokens (``TokenGeneration_HostedAuth``), a
+        hosted-UI session, and the app's code or tokens, as for a native user."""
+        call = page_call(request, "Authorize", {"ClientId": auth.client.id})
+        try:
             result = await issuing.issue(
                 self.ctx, call, auth.pool, auth.client, user, grant=issuing.Grant(tuple(auth.scopes), auth.nonce)
             )

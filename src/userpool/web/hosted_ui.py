@@ -57,8 +57,7 @@ from userpool.operations import recovery, signup
 from userpool.operations.shared import issuing, oauth_settings, throttle
 from userpool.operations.shared.signin import strategies
 from userpool.operations.shared.signin.sessions import SignIn
-from userpool.web import federation as federation_routes
-from userpool.web.federation import Federation, provider_links
+from userpool.web.federation import RESPONSE_PATH, Federation, provider_links
 from userpool.web.oauth import (
     ErrorPage,
     OAuthError,
@@ -991,7 +990,7 @@ def routes(ctx: Context, templates: Templates) -> list[Route]:
     ui = HostedUI(ctx, templates)
     return [
         Route("/oauth2/authorize", ui.authorize, methods=["GET"]),
-        Route(federation_routes.RESPONSE_PATH, ui.federation.idp_response, methods=["GET"]),
+        Route(RESPONSE_PATH, ui.federation.idp_response, methods=["GET"]),
         Route("/login", ui._handler(ui.login, ui._login_page), methods=["GET", "POST"]),
         Route("/newPassword", ui._handler(ui.new_password), methods=["POST"]),
         Route("/mfa", ui._handler(ui.mfa_code), methods=["POST"]),

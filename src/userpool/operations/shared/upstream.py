@@ -143,7 +143,7 @@ def authorize_url(
     return where.authorize_url + separator + urllib.parse.urlencode(params)
 
 
-def _client_secret(provider: IdentityProvider, now: float) -> str | None:
+def client_secret_for(provider: IdentityProvider, now: float) -> str | None:
     """The client secret we send: the stored one, or for Sign in with Apple a short-lived ES256 JWT made with the
     provider's private key (as Apple asks)."""
     if provider.type != idp_rules.APPLE:
@@ -172,7 +172,7 @@ async def redeem(
         "client_id": provider.details["client_id"],
         "code_verifier": verifier,
     }
-    secret = _client_secret(provider, ctx.clock.now())
+    secret = client_secret_for(provider, ctx.clock.now())
     if secret:
         form["client_secret"] = secret
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
