@@ -226,6 +226,13 @@ def test_an_idp_identifier_routes_to_the_saml_provider(cognito, server, idp):
     dance.tokens(dance.post(dance.response()))
 
 
+def test_an_email_address_as_idp_identifier_routes_by_its_domain(cognito, server, idp):
+    """Email-domain routing (unverified for the authorize endpoint: Cognito documents it for its sign-in page)."""
+    world = saml_pool(cognito, idp, identifiers=("example.com",))
+    dance = Dance(server, world, idp, identity_provider=None, idp_identifier="bob@example.com")
+    dance.tokens(dance.post(dance.response()))
+
+
 def test_a_signed_authn_request_verifies_with_the_pools_signing_certificate(cognito, server, idp):
     world = saml_pool(cognito, idp, RequestSigningAlgorithm="rsa-sha256")
     dance = Dance(server, world, idp)
