@@ -50,7 +50,18 @@ def submit_code(browser: Any, code: str) -> None:  # noqa: F811
     field.send_keys(code)
     page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    answered(browser, page)
+
+
+def answered(browser: Any, page: Any) -> None:  # noqa: F811
+    """Wait until ``page`` is gone and the next one is loaded (its card is there), or the app has it."""
     WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 15).until(
+        lambda b: (
+            b.execute_script("return document.readyState") == "complete"
+            and bool(b.find_elements(By.CSS_SELECTOR, "section.card") or "/callback" in b.current_url)
+        )
+    )
 
 
 def back_in_the_app(browser: Any, server: Any, app: App, world: OAuthPool, verifier: str, state: str) -> dict:  # noqa: F811

@@ -173,16 +173,6 @@ def test_a_social_provider_shows_cognitos_endpoints_and_maps_its_subject(cognito
     )
 
 
-def test_saml_is_refused_until_the_saml_side_is_built(cognito, make_pool):
-    pool = make_pool()
-    metadata = {"MetadataURL": "https://idp.example.com/metadata"}
-    assert refused_provider(cognito, pool["Id"], "Adfs", "SAML", metadata) == (
-        400,
-        "InvalidParameterException",
-        "SAML identity providers are not supported by this server yet.",
-    )
-
-
 @pytest.mark.parametrize(
     ("mapping", "message"),
     [

@@ -18,6 +18,7 @@ from typing import Any
 
 import jwt
 
+from userpool.domain import saml_idp
 from userpool.domain.records import IdentityProvider
 from userpool.errors import InvalidParameterException
 
@@ -52,7 +53,6 @@ NO_DISCOVERY = (
     "attributes_url and jwks_uri."
 )  # (unverified)
 SOCIAL_NAME = "The ProviderName of a {type} identity provider must be {type}."  # (unverified)
-SAML_NOT_YET = "SAML identity providers are not supported by this server yet."  # (ours)
 MAPPING_UNKNOWN = "Attribute {name} in the AttributeMapping does not exist in the user pool schema."  # (unverified)
 MAPPING_IMMUTABLE = "Attribute {name} in the AttributeMapping is immutable and cannot be mapped."  # (unverified)
 MAPPING_NOT_MAPPABLE = "Attribute {name} cannot be mapped."  # (unverified)
@@ -142,12 +142,15 @@ def check_issuer(issuer: str) -> None:
         raise InvalidParameterException(BAD_ISSUER)
 
 
-def check_details(kind: str, details: Mapping[str, str]) -> dict[str, str]:
+def check_details(
+    kind: str, details: Mapping[str, str], saml_metadata: str | None = None, now: float | None = None
+) -> dict[str, str]:
     """A provider's ``ProviderDetails`` as stored: the keys its type takes, each checked; Describe's extra keys
     (sent back by an Update) are dropped for the social types, whose endpoints are Cognito's. SAML is checked by
-    ``check_saml_details``."""
+    ``saml_idp.check_details`` (``saml_metadata``: the document fetched from its ``MetadataURL``; ``now``: when
+    its certificates must be valid)."""
     if kind == SAML:
-        return check_saml_details(details)
+        return saml_idp.check_details(details, saml_metadata, now)
     allowed = set(_REQUIRED[kind]) | set(_OPTIONAL[kind])
     for key in _REQUIRED[kind]:
         if not details.get(key):
@@ -169,11 +172,6 @@ def check_details(kind: str, details: Mapping[str, str]) -> dict[str, str]:
             if key in stored and not _web_url(stored[key]):
                 raise InvalidParameterException(BAD_URL.format(key=key))
     return stored
-
-
-def check_saml_details(details: Mapping[str, str]) -> dict[str, str]:
-    """SAML's ProviderDetails: the one place the SAML side replaces (until then SAML is refused)."""
-    raise InvalidParameterException(SAML_NOT_YET)
 
 
 def check_name(name: str, kind: str) -> None:
@@ -205,7 +203,10 @@ def default_mapping(kind: str) -> dict[str, str]:
 
 def described_details(provider: IdentityProvider) -> dict[str, str]:
     """``ProviderDetails`` as Describe shows them: the stored keys (an OIDC provider's with the endpoints discovery
-    found), a social type's with Cognito's endpoints filled in (``jwks_uri`` left out, as Cognito shows them)."""
+    found), a social type's with Cognito's endpoints filled in (``jwks_uri`` left out, as Cognito shows them), a
+    SAML provider's with its metadata's endpoints (``saml_idp.described``)."""
+    if provider.type == SAML:
+        return saml_idp.described(provider.details)
     shown = dict(provider.details)
     if provider.type in SOCIAL:
         shown.update({k: v for k, v in SOCIAL_ENDPOINTS[provider.type].items() if k != "jwks_uri"})

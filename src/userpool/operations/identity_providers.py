@@ -23,7 +23,7 @@ from userpool.errors import (
     UnsupportedIdentityProviderException,
     UserNotFoundException,
 )
-from userpool.operations.shared import lookups, upstream
+from userpool.operations.shared import lookups, saml_federation, upstream
 from userpool.store import Conflict, InvalidToken
 
 DESTINATION_PROVIDER = "Cognito"
@@ -44,7 +44,8 @@ def _described(provider: IdentityProvider) -> dict[str, Any]:
 
 
 async def _details(ctx: Context, kind: str, details: dict[str, str]) -> dict[str, str]:
-    checked = idp_rules.check_details(kind, details)
+    metadata = await saml_federation.metadata_document(ctx, details) if kind == idp_rules.SAML else None
+    checked = idp_rules.check_details(kind, details, metadata, ctx.clock.now())
     if kind == idp_rules.OIDC:
         checked = await upstream.complete_oidc_details(ctx, checked)
     return checked

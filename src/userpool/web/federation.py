@@ -18,7 +18,8 @@ import hashlib
 import hmac
 import secrets
 import urllib.parse
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,7 +27,7 @@ from starlette.responses import Response
 from userpool.domain import identity_providers as idp_rules
 from userpool.domain.records import FederationRequest, IdentityProvider, User
 from userpool.errors import ServiceError
-from userpool.operations.shared import federation, issuing, upstream
+from userpool.operations.shared import federation, issuing, saml_federation, upstream
 from userpool.web.oauth import ErrorPage, RedirectError, page_call
 
 if TYPE_CHECKING:
@@ -57,15 +58,33 @@ class Federation:
         return self.ctx.settings.public_base_url + RESPONSE_PATH
 
     async def start(self, request: Request, auth: AuthRequest, provider: IdentityProvider) -> Response:
-        """Send the browser to ``provider`` for the app's authorize request ``auth``."""
+        """Send the browser to ``provider`` for the app's authorize request ``auth`` (a SAML provider: to its
+        single sign-on service with an AuthnRequest, the ``state`` as its RelayState)."""
+        if provider.type == idp_rules.SAML:
+            request_id = saml_federation.new_request_id()
+            state, browser = await self._begin(auth, provider, request_id, "")
+            try:
+                target = await saml_federation.sign_in_url(self.ctx, auth.pool, provider.details, state, request_id)
+            except ServiceError:  # the hashing pool is full: the app is told, as for any server error
+                return self.ui._error_redirect(auth.redirect_uri, auth.state, RedirectError("server_error"))
+            return self._sent(request, target, browser)
         try:
             where = await upstream.endpoints(self.ctx, provider)
         except upstream.UpstreamError as error:
             return self.ui._error_redirect(auth.redirect_uri, auth.state, RedirectError("invalid_request", str(error)))
+        nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(48)
+        state, browser = await self._begin(auth, provider, nonce, verifier)
+        target = upstream.authorize_url(
+            provider, where, self.redirect_uri(), state, nonce, _challenge(verifier), auth.query.get("login_hint")
+        )
+        return self._sent(request, target, browser)
+
+    async def _begin(self, auth: AuthRequest, provider: IdentityProvider, nonce: str, verifier: str) -> tuple[str, str]:
+        """A signed ``state`` for a sign-in through ``provider``, the sign-in kept under its hash (five minutes,
+        used once) with the browser value it is bound to; answers the state and that browser value."""
         token = secrets.token_urlsafe(32)
         state = f"{token}.{self.ui._sign('federation-state:' + token)}"
         browser = secrets.token_urlsafe(32)
-        nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(48)
         now = self.ctx.clock.now()
         query = {k: v for k, v in auth.query.items() if k not in ("identity_provider", "idp_identifier")}
         await self.ctx.store.add_federation_request(
@@ -81,12 +100,24 @@ class Federation:
                 expires_at=now + idp_rules.STATE_SECONDS,
             )
         )
-        target = upstream.authorize_url(
-            provider, where, self.redirect_uri(), state, nonce, _challenge(verifier), auth.query.get("login_hint")
-        )
+        return state, browser
+
+    def _sent(self, request: Request, target: str, browser: str) -> Response:
+        """The redirect to the provider, with the browser cookie: HttpOnly, signed, ``SameSite=None`` and
+        ``Secure`` over https (a SAML IdP comes back with a cross-site POST, which a ``Lax`` cookie would not ride
+        on), ``Lax`` over plain http (local use), where browsers refuse ``SameSite=None``."""
         response = Response(status_code=302, headers={"Location": target, "Cache-Control": "no-store"})
         value = f"{browser}.{self.ui._sign('federation-browser:' + browser)}"
-        self.ui._set_cookie(response, request, BROWSER_COOKIE, value, idp_rules.STATE_SECONDS)
+        secure = self.ui._secure(request)
+        response.set_cookie(
+            BROWSER_COOKIE,
+            value,
+            max_age=idp_rules.STATE_SECONDS,
+            path="/",
+            httponly=True,
+            samesite="none" if secure else "lax",
+            secure=secure,
+        )
         return response
 
     async def _refused(
@@ -96,10 +127,10 @@ class Federation:
         response.delete_cookie(BROWSER_COOKIE, path="/", httponly=True, samesite="lax", secure=self.ui._secure(request))
         return response
 
-    async def _taken(self, request: Request) -> FederationRequest | str:
-        """The sign-in this browser's ``state`` stands for, or why it is refused. A state of ours is taken (used)
-        before the browser is checked, so one shown to another browser is spent."""
-        state = request.query_params.get("state", "")
+    async def taken(self, request: Request, state: str) -> FederationRequest | str:
+        """The sign-in this browser's ``state`` (OIDC's ``state``, SAML's ``RelayState``) stands for, or why it is
+        refused. A state of ours is taken (used) before the browser is checked, so one shown to another browser is
+        spent."""
         token, _, signature = state.partition(".")
         if not token or len(state) > MAX_VALUE:
             return "The sign-in response carries no valid state. Start signing in again."
@@ -118,7 +149,7 @@ class Federation:
 
     async def idp_response(self, request: Request) -> Response:
         """``GET /oauth2/idpresponse``: the provider's answer for a sign-in we sent it."""
-        taken = await self._taken(request)
+        taken = await self.taken(request, request.query_params.get("state", ""))
         if isinstance(taken, str):
             return await self._refused(request, taken, "invalid_state")
         try:
@@ -147,11 +178,22 @@ class Federation:
         subject = idp_rules.subject_of(provider.type, claims)
         if subject is None:
             return await self._refused(request, f"Sign-in with {provider.name} failed: the user has no subject.")
+        return await self.finish(request, auth, provider, subject, claims, where.issuer)
+
+    async def finish(
+        self,
+        request: Request,
+        auth: AuthRequest,
+        provider: IdentityProvider,
+        subject: str,
+        claims: Mapping[str, Any],
+        issuer: str | None,
+    ) -> Response:
+        """A verified identity of ``provider`` signed in to the app: the federated user found or made (its
+        triggers), the app's code or tokens, the hosted-UI session; an error page when a trigger refuses."""
         call = page_call(request, "Authorize", {"ClientId": auth.client.id})
         try:
-            user = await federation.federated_user(
-                self.ctx, call, auth.pool, provider, subject, claims, issuer=where.issuer
-            )
+            user = await federation.federated_user(self.ctx, call, auth.pool, provider, subject, claims, issuer=issuer)
         except ServiceError as error:
             return await self._refused(request, error.message)
         return await self.signed_in(request, auth, user)

@@ -329,6 +329,9 @@ class HostedUI(SignedForms):
         supported = auth.client.settings.get("SupportedIdentityProviders") or []
         if identifier is not None and name is None:
             provider = await self.ctx.store.find_identity_provider_by_identifier(auth.pool.id, identifier)
+            if provider is None and "@" in identifier:  # an email address: its domain names the provider, as
+                domain = identifier.rpartition("@")[2]  # Cognito's email-domain routing does (unverified here)
+                provider = await self.ctx.store.find_identity_provider_by_identifier(auth.pool.id, domain)
         elif name is not None and name != idp_rules.COGNITO:
             provider = await self.ctx.store.get_identity_provider(auth.pool.id, name)
         else:
