@@ -136,7 +136,7 @@ def refuse_past(count: int, limit: int) -> None:
 
 async def per_user(ctx: Context, operation: str, user: User) -> None:
     """Apply the per-user quota of ``operation`` to ``user``; raise ``LimitExceededException`` past it. (A code
-    check counts it in the transaction that takes the attempt instead: ``confirmation_codes.check_code``.)"""
+    confirmation counts it in the transaction that takes the attempt: ``confirmation_codes.confirm_with_code``.)"""
     counted = user_quota(ctx, operation, user)
     if counted is not None:
         hit, limit = counted
