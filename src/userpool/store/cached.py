@@ -9,6 +9,11 @@ and hosts by a bound on staleness rather than by messages between them.
 - Absence is cached too (within the same bound), and the cache holds at most ``MAX_ENTRIES`` entries (emptied when
   full: the working set is the pools and clients in use, rebuilt by one read each).
 - ``seconds = 0`` turns it off: every read goes to the database.
+- Only the JSON API's operations (and the console's, which run the same way) read through the cache
+  (``SERVED_FROM_CACHE``, set by ``protocol.wire.Endpoint.run``): a client or pool deleted by another process may
+  be served from the cache for up to the bound, and a write that then names it meets the foreign key; ``run`` turns
+  that failure into the not-found error the request would get after the bound. Pages, OAuth endpoints, start-up
+  and background work read the database.
 """
 
 from __future__ import annotations
@@ -17,12 +22,15 @@ import functools
 import threading
 import time
 from collections.abc import Awaitable, Callable, Hashable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 R = TypeVar("R")
 Method = TypeVar("Method", bound=Callable[..., Awaitable[Any]])
 
 MAX_ENTRIES = 10_000
+# Whether reads in this context may be answered from the cache (see the module docstring).
+SERVED_FROM_CACHE: ContextVar[bool] = ContextVar("userpool_served_from_cache", default=False)
 
 
 class ReadCache:
@@ -34,7 +42,7 @@ class ReadCache:
 
     async def read(self, key: Hashable, read: Callable[[], Awaitable[R]]) -> R:
         """The value of ``key``: from the cache while it is fresh, else from ``read()`` (and kept)."""
-        if self.seconds <= 0:
+        if self.seconds <= 0 or not SERVED_FROM_CACHE.get():
             return await read()
         now = time.monotonic()
         entry = self._entries.get(key)
