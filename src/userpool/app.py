@@ -90,7 +90,7 @@ def build_context(settings: Settings) -> Context:
     triggers = Triggers(settings)  # first: a trigger setting that cannot work stops us before anything is opened
     settings.check()
     key = secret_key(settings)
-    store = Store.open(settings.url, SecretBox(key))
+    store = Store.open(settings.url, SecretBox(key), settings.config_cache_seconds)
     clock = Clock()
     hashing = PasswordHashing(
         settings.hash_workers, settings.hash_queue, settings.password_hash_memory_kib, settings.password_hash_iterations

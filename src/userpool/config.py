@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     password_hash_memory_kib: int = Field(HASH_MEMORY_KIB, ge=8, le=4 * 1024 * 1024)
     password_hash_iterations: int = Field(HASH_ITERATIONS, ge=1, le=100)
     code_attempts: int = Field(5, ge=1)
+    # How long (seconds) a process may answer from its cache of app clients and pools: a change made by another
+    # process (or host) is obeyed everywhere at most this long after it was committed. 0 turns the cache off.
+    config_cache_seconds: float = Field(1.0, ge=0, le=60)
     # Base of the tokens' ``iss`` (``<issuer_url>/<pool id>``) and of the JWKS / OpenID discovery documents.
     # None: ``http://<host>:<port>``. Set ``https://cognito-idp.<region>.amazonaws.com`` to look like AWS.
     issuer_url: str | None = Field(None, pattern=r"^https?://[^/\s]+(/[^\s]*)?$")

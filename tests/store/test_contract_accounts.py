@@ -36,6 +36,19 @@ async def test_concurrent_guesses_never_take_more_attempts_than_the_limit(store:
     assert (await store.get_code(user_id, "signup")).failed_attempts == 5
 
 
+async def test_a_counted_attempt_counts_the_quota_first_and_racing_ones_never_pass_either_limit(store: Store) -> None:
+    pool = await new_pool(store)
+    user_id = await store.create_user(new_user(pool, "ann"), new_code())
+    hit = ("user:ConfirmSignUp", f"{pool.id}/{user_id}", 0, NOW + 3600)
+    taken = await asyncio.gather(*(store.take_counted_attempt(user_id, "signup", 5, hit, 8) for _ in range(12)))
+    assert sorted(count for count, _ in taken) == list(range(1, 13))
+    # The first 8 counts took an attempt each, of which 5 found one left; past the quota, none is taken.
+    assert sorted(c.failed_attempts for _, c in taken if c is not None) == [1, 2, 3, 4, 5]
+    assert all(code is None for count, code in taken if count > 8)
+    assert (await store.get_code(user_id, "signup")).failed_attempts == 5
+    assert await store.take_counted_attempt(user_id, "forgot", 5, (*hit[:2], 3600, NOW + 7200), 8) == (1, None)
+
+
 async def test_racing_first_codes_leave_one(store: Store) -> None:
     pool = await new_pool(store)
     user_id = await store.create_user(new_user(pool, "ann"))
@@ -78,6 +91,57 @@ async def test_confirming_with_an_alias_another_user_owns_conflicts_unless_force
     assert await store.confirm(confirmation(claimant, claim_keys=[("email", "a@x.org")], force_alias=True)) is True
     assert (await store.find_user_by_key(pool.id, ["email"], "a@x.org")).id == claimant
     assert (await store.get_user(owner)).attributes["email_verified"] == "false"
+
+
+async def test_a_confirmation_with_a_code_counts_the_attempt_whatever_the_code_and_confirms_once(store: Store) -> None:
+    pool = await new_pool(store)
+    user_id = await store.create_user(new_user(pool, "ann", "ann@example.com"), first := new_code())
+    hit = ("user:ConfirmSignUp", f"{pool.id}/{user_id}", 0, NOW + 3600)
+    change = confirmation(user_id, verify=["email_verified"], claim_keys=[("email", "ann@example.com")])
+    seen: list[Code] = []
+
+    def refuse(code: Code) -> None:
+        seen.append(code)
+
+    assert await store.confirm_with_code(user_id, "signup", 5, hit, 15, refuse) == (1, seen[0], False)
+    assert seen == [Code(first.code_hash, "email", first.expires_at, 1)]
+    assert (await store.get_user(user_id)).status == "UNCONFIRMED"
+    assert (await store.get_code(user_id, "signup")).failed_attempts == 1  # a refused code still counts
+
+    # Racing right codes: every one counts, exactly one confirms, and the code is gone with it.
+    results = await asyncio.gather(
+        *(store.confirm_with_code(user_id, "signup", 5, hit, 15, lambda code: change) for _ in range(6))
+    )
+    assert sorted(count for count, _, _ in results) == [2, 3, 4, 5, 6, 7]
+    assert [done for _, _, done in results].count(True) == 1
+    user = await store.get_user(user_id)
+    assert (user.status, user.attributes["email_verified"]) == ("CONFIRMED", "true")
+    assert await store.get_code(user_id, "signup") is None
+    # Past the quota, nothing is asked of the code and no attempt taken.
+    assert await store.confirm_with_code(user_id, "signup", 5, hit, 7, refuse) == (8, None, False)
+    assert len(seen) == 1
+
+
+async def test_a_confirmation_with_a_code_that_claims_a_taken_alias_conflicts_and_still_counts_the_attempt(
+    store: Store,
+) -> None:
+    pool = await new_pool(store)
+    owner = await store.create_user(new_user(pool, "owner", status="CONFIRMED", claims=[("email", "a@x.org", False)]))
+    await store.update_attributes(owner, {"email": "a@x.org", "email_verified": "true"}, NOW)
+    claimant = await store.create_user(new_user(pool, "claimant"), new_code())
+    change = confirmation(claimant, verify=["email_verified"], claim_keys=[("email", "a@x.org")])
+    hit = ("user:ConfirmSignUp", f"{pool.id}/{claimant}", 0, NOW + 3600)
+    with pytest.raises(Conflict) as raised:
+        await store.confirm_with_code(claimant, "signup", 5, hit, 15, lambda code: change)
+    assert raised.value.what == "email"
+    assert (await store.get_user(claimant)).status == "UNCONFIRMED"
+    assert (await store.get_code(claimant, "signup")).failed_attempts == 1
+    assert await store.count_hit(*hit, NOW) == 2
+    assert await store.confirm_with_code(claimant, "signup", 5, None, 0, lambda code: None) == (
+        0,
+        Code((await store.get_code(claimant, "signup")).code_hash, "email", NOW + 86400, 2),
+        False,
+    )
 
 
 async def test_attribute_updates_are_one_transaction_and_a_taken_key_writes_nothing(store: Store) -> None:

@@ -148,6 +148,10 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
 
     await measure("get_code", store.get_code(user_id, "signup"))
     await measure("take_attempt", store.take_attempt(user_id, "signup", 5))
+    counted = store.take_counted_attempt(user_id, "signup", 5, ("user:ConfirmSignUp", "k", 0, NOW + 60), 15)
+    await measure("take_counted_attempt", counted)
+    checked = store.confirm_with_code(user_id, "signup", 5, None, 0, lambda code: None)
+    await measure("confirm_with_code", checked)
     await measure("replace_code", store.replace_code(user_id, new_code(), NOW))
     await measure("confirm", store.confirm(confirmation(user_id, verify=["email_verified"])))
     changed = store.update_attributes(user_id, {"name": "Ann"}, NOW, remove=["x"], drop_codes=["verify_email"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from userpool.context import Call, Context
@@ -196,8 +198,10 @@ async def confirm_with_code(
     user = await lookups.user_for_client(ctx.store, client, pool, name)
     if user is None:
         raise CodeMismatchException(texts.CODE_MISMATCH)
-    await throttle.per_user(ctx, "ConfirmSignUp", user)  # the link page counts as ConfirmSignUp too
+    # The per-user quota (the link page counts as ConfirmSignUp too) is counted with the code's attempt when there is
+    # a code to check, in the transaction that also confirms when the code is right.
     if user.status != UserStatus.UNCONFIRMED:
+        await throttle.per_user(ctx, "ConfirmSignUp", user)
         raise UserNotConfirmable(user.status)
 
     async def confirmed_meanwhile() -> None:
@@ -206,9 +210,16 @@ async def confirm_with_code(
         if now is not None and now.status != UserStatus.UNCONFIRMED:
             raise UserNotConfirmable(now.status)
 
-    attribute = await confirmation_codes.check_code(ctx, user, SIGN_UP, code, confirmed_meanwhile)
-    verify = [VERIFIED_FLAGS[attribute]] if attribute in VERIFIED_FLAGS else []
-    await _confirm(ctx, pool, user, verify, force_alias, SIGN_UP)
+    def confirmation(attribute: str | None) -> Confirmation:
+        verify = [VERIFIED_FLAGS[attribute]] if attribute in VERIFIED_FLAGS else []
+        return _confirmation(ctx, pool, user, verify, force_alias, SIGN_UP)
+
+    with _alias_conflict():
+        done = await confirmation_codes.confirm_with_code(
+            ctx, user, SIGN_UP, code, "ConfirmSignUp", confirmation, confirmed_meanwhile
+        )
+    if not done:
+        raise UserNotConfirmable(UserStatus.CONFIRMED)
     await _post_confirmation(ctx, caller or Caller(client.id), pool, user, client_metadata)
     return user
 
@@ -223,26 +234,37 @@ async def _post_confirmation(
     await ctx.triggers.post_confirmation(pool, caller, await _stored(ctx, pool, user.sub), client_metadata)
 
 
+def _confirmation(
+    ctx: Context, pool: Pool, user: User, verify: list[str], force_alias: bool, consume_code: str | None
+) -> Confirmation:
+    """Moving ``user`` to CONFIRMED, marking ``verify`` flags true and claiming the aliases that are now verified."""
+    return Confirmation(
+        user_id=user.id,
+        from_status=UserStatus.UNCONFIRMED,
+        to_status=UserStatus.CONFIRMED,
+        verify=verify,
+        claim_keys=verified_aliases(pool, {**user.attributes, **dict.fromkeys(verify, "true")}),
+        force_alias=force_alias,
+        consume_code=consume_code,
+        at=ctx.clock.now(),
+    )
+
+
+@contextmanager
+def _alias_conflict() -> Iterator[None]:
+    """A confirmation's claim of a key another user owns: ``AliasExistsException``."""
+    try:
+        yield
+    except Conflict as conflict:
+        raise AliasExistsException(texts.ALIAS_EXISTS.format(attribute=conflict.what)) from None
+
+
 async def _confirm(
     ctx: Context, pool: Pool, user: User, verify: list[str], force_alias: bool, consume_code: str | None
 ) -> None:
     """Move ``user`` to CONFIRMED, mark ``verify`` flags true and claim the aliases that are now verified."""
-    claim = verified_aliases(pool, {**user.attributes, **dict.fromkeys(verify, "true")})
-    try:
-        done = await ctx.store.confirm(
-            Confirmation(
-                user_id=user.id,
-                from_status=UserStatus.UNCONFIRMED,
-                to_status=UserStatus.CONFIRMED,
-                verify=verify,
-                claim_keys=claim,
-                force_alias=force_alias,
-                consume_code=consume_code,
-                at=ctx.clock.now(),
-            )
-        )
-    except Conflict as conflict:
-        raise AliasExistsException(texts.ALIAS_EXISTS.format(attribute=conflict.what)) from None
+    with _alias_conflict():
+        done = await ctx.store.confirm(_confirmation(ctx, pool, user, verify, force_alias, consume_code))
     if not done:
         raise UserNotConfirmable(UserStatus.CONFIRMED)
 

@@ -27,11 +27,12 @@ from userpool.errors import (
 )
 from userpool.observability import REQUEST_ID, RequestRecord
 from userpool.operations import REGISTRY, Operation
-from userpool.operations.shared import throttle
+from userpool.operations.shared import lookups, throttle
 from userpool.protocol.auth import Authenticator, SignedRequest
 from userpool.protocol.limits import RequestLimits, check_depth
 from userpool.protocol.model import ServiceModel
 from userpool.protocol.sources import ClientAddress
+from userpool.store.cached import SERVED_FROM_CACHE
 
 log = logging.getLogger("userpool.protocol")
 CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -148,8 +149,19 @@ class Endpoint:
         self.model.validate_input(call.operation, call.params)
         call = dataclasses.replace(call, params=_without_nulls(call.params))
         self.limits.check(call.operation, call.params)
-        await throttle.admit(self.ctx, call)
-        result = await implementation(self.ctx, call)
+        # App clients and pools may come from the store's cache here (``store/cached.py``); a failure after one was
+        # deleted by another process answers its not-found error.
+        cached = SERVED_FROM_CACHE.set(True)
+        try:
+            await throttle.admit(self.ctx, call)
+            result = await implementation(self.ctx, call)
+        except ServiceError:
+            raise
+        except Exception:
+            await lookups.gone_meanwhile(self.ctx.store, call.params)
+            raise
+        finally:
+            SERVED_FROM_CACHE.reset(cached)
         return self.model.serialize_output(call.operation, result)
 
     async def invoke(self, call: Call, observe: bool = True) -> dict[str, Any]:

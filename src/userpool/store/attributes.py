@@ -3,14 +3,14 @@ each per pool), and confirmation, which moves a status, verifies attributes and 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from userpool.domain.records import Confirmation, NewCode
+from userpool.domain.records import Code, Confirmation, NewCode
 from userpool.store import tables as t
-from userpool.store.codes import DELETE_CODE, INSERT_CODE
+from userpool.store.codes import DELETE_CODE, INSERT_CODE, take_counted
 from userpool.store.engine import StoreBase, StoreConnection, on_store_thread, retrying
 from userpool.store.errors import Conflict
 
@@ -92,6 +92,25 @@ async def _unverify(conn: StoreConnection, user_id: int, kind: str, at: float) -
     await conn.execute(update(t.users).where(t.users.c.id == user_id).values(modified_at=at))
 
 
+async def _apply(conn: StoreConnection, change: Confirmation) -> bool:
+    """Apply a confirmation in the caller's transaction; False (and nothing written) when the user's status was no
+    longer ``change.from_status``."""
+    moved = await conn.execute(
+        _MOVE_STATUS,
+        {"user_id": change.user_id, "from_status": change.from_status, "to_status": change.to_status, "at": change.at},
+    )
+    pool_id = moved.scalar_one_or_none()
+    if pool_id is None:
+        return False
+    for kind, value in change.claim_keys:
+        await claim(conn, pool_id, change.user_id, kind, value, change.force_alias, change.at)
+    for name in change.verify:
+        await set_attribute(conn, pool_id, change.user_id, name, "true")
+    if change.consume_code:
+        await conn.execute(DELETE_CODE, {"user_id": change.user_id, "purpose": change.consume_code})
+    return True
+
+
 class AttributeStore(StoreBase):
     @on_store_thread
     async def confirm(self, change: Confirmation) -> bool:
@@ -106,25 +125,62 @@ class AttributeStore(StoreBase):
     @retrying
     async def _confirm(self, change: Confirmation) -> bool:
         async with self._write() as conn:
-            moved = await conn.execute(
-                _MOVE_STATUS,
-                {
-                    "user_id": change.user_id,
-                    "from_status": change.from_status,
-                    "to_status": change.to_status,
-                    "at": change.at,
-                },
-            )
-            pool_id = moved.scalar_one_or_none()
-            if pool_id is None:
-                return False
-            for kind, value in change.claim_keys:
-                await claim(conn, pool_id, change.user_id, kind, value, change.force_alias, change.at)
-            for name in change.verify:
-                await set_attribute(conn, pool_id, change.user_id, name, "true")
-            if change.consume_code:
-                await conn.execute(DELETE_CODE, {"user_id": change.user_id, "purpose": change.consume_code})
-            return True
+            return await _apply(conn, change)
+
+    @on_store_thread
+    async def confirm_with_code(
+        self,
+        user_id: int,
+        purpose: str,
+        max_attempts: int,
+        hit: tuple[str, str, int, float] | None,
+        limit: int,
+        decide: Callable[[Code], Confirmation | None],
+    ) -> tuple[int, Code | None, bool]:
+        """A code check and the confirmation it allows, in one durable transaction: count ``hit`` and take an
+        attempt at the user's ``purpose`` code (``codes.take_counted``), then apply ``decide(code)``, the
+        confirmation the code allows (None: it does not, and only the attempt is written). Returns the quota's
+        count, the code (None: no code, no attempt left, or past the quota) and whether a confirmation was applied
+        (False when the status was no longer ``from_status``: of racing confirmations exactly one wins). A key owned
+        by another user rolls the whole transaction back; the attempt is then counted on its own, and
+        ``Conflict(kind)`` raised, as ``confirm`` does."""
+        decided: list[Confirmation] = []
+
+        def deciding(code: Code) -> Confirmation | None:
+            change = decide(code)
+            decided[:] = [change] if change is not None else []
+            return change
+
+        try:
+            return await self._confirm_with_code(user_id, purpose, max_attempts, hit, limit, deciding)
+        except (Conflict, IntegrityError) as error:
+            await self._take_counted(user_id, purpose, max_attempts, hit, limit)
+            if isinstance(error, Conflict):
+                raise
+            keys = decided[0].claim_keys if decided else ()
+            raise Conflict(keys[0][0] if keys else "username") from None
+
+    @retrying
+    async def _confirm_with_code(
+        self,
+        user_id: int,
+        purpose: str,
+        max_attempts: int,
+        hit: tuple[str, str, int, float] | None,
+        limit: int,
+        decide: Callable[[Code], Confirmation | None],
+    ) -> tuple[int, Code | None, bool]:
+        async with self._write() as conn:
+            count, code = await take_counted(conn, self.dialect, user_id, purpose, max_attempts, hit, limit)
+            change = decide(code) if code is not None else None
+            return count, code, change is not None and await _apply(conn, change)
+
+    @retrying
+    async def _take_counted(
+        self, user_id: int, purpose: str, max_attempts: int, hit: tuple[str, str, int, float] | None, limit: int
+    ) -> None:
+        async with self._write() as conn:
+            await take_counted(conn, self.dialect, user_id, purpose, max_attempts, hit, limit)
 
     @on_store_thread
     async def update_attributes(

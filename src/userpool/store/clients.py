@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, case, delete, insert, select, update
 
 from userpool.domain.records import Client, ClientSecret, Pool
 from userpool.store import tables as t
+from userpool.store.cached import invalidates_cache
 from userpool.store.engine import StoreBase, on_store_thread, point_read, retrying
 from userpool.store.paging import page, read_token
 from userpool.store.sealing import SealingError, SecretBox
@@ -108,6 +109,7 @@ class ClientStore(StoreBase):
         return self._box.seal(secret, client_id)
 
     @on_store_thread
+    @invalidates_cache
     async def create_client(self, client: Client) -> None:
         values = {k: v for k, v in client.__dict__.items() if k not in ("secret", "secrets")}
         values.update(self._secret_columns(client.id, client.secret))
@@ -122,6 +124,7 @@ class ClientStore(StoreBase):
 
     @on_store_thread
     @retrying
+    @invalidates_cache
     async def add_client_secret(self, client_id: str, secret: str, at: float) -> ClientSecret | None:
         """Give a confidential client a second active secret, made at ``at`` (or a millisecond after its first,
         if that is later): the new secret, or None when the client has none, already has two, or does not
@@ -135,6 +138,7 @@ class ClientStore(StoreBase):
 
     @on_store_thread
     @retrying
+    @invalidates_cache
     async def delete_client_secret(self, client_id: str, secret: ClientSecret) -> SecretRemoval:
         """Delete one of a client's active secrets (the newer moves into the place of a deleted oldest one):
         ``deleted``; ``last`` when it is the client's only secret (which is never deleted); ``missing`` when the
@@ -149,6 +153,7 @@ class ClientStore(StoreBase):
         return "last" if first == secret.created_ms else "missing"
 
     @on_store_thread
+    @invalidates_cache
     async def seal_client_secrets(self) -> int:
         """Seal the secrets still stored in plain text (rows written before sealing existed). How many."""
         if self._box is None:
@@ -168,13 +173,18 @@ class ClientStore(StoreBase):
 
     @point_read
     async def get_client(self, client_id: str) -> Client | None:
-        return await self._read_one(_GET_CLIENT, {"client_id": client_id}, self._client)
+        return await self._cache.read(
+            ("client", client_id), lambda: self._read_one(_GET_CLIENT, {"client_id": client_id}, self._client)
+        )
 
     @point_read
     async def get_client_and_pool(self, client_id: str) -> tuple[Client, Pool | None] | None:
         """The app client and its pool, read in one statement (the first step of every client-facing operation);
         None when there is no such client."""
-        return await self._read_one(_GET_CLIENT_AND_POOL, {"client_id": client_id}, self._client_and_pool)
+        return await self._cache.read(
+            ("client and pool", client_id),
+            lambda: self._read_one(_GET_CLIENT_AND_POOL, {"client_id": client_id}, self._client_and_pool),
+        )
 
     def _client_and_pool(self, **row: Any) -> tuple[Client, Pool | None]:
         client = self._client(**{c.name: row[c.name] for c in t.clients.c})
@@ -183,6 +193,7 @@ class ClientStore(StoreBase):
 
     @on_store_thread
     @retrying
+    @invalidates_cache
     async def update_client(self, client_id: str, name: str, settings: dict[str, Any], at: float) -> bool:
         async with self._write() as conn:
             result = await conn.execute(
@@ -194,6 +205,7 @@ class ClientStore(StoreBase):
 
     @on_store_thread
     @retrying
+    @invalidates_cache
     async def delete_client(self, client_id: str) -> bool:
         async with self._write() as conn:
             await conn.execute(delete(t.risk_configurations).where(t.risk_configurations.c.client_id == client_id))

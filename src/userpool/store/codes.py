@@ -7,8 +7,9 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.records import Code, NewCode
+from userpool.store import counters
 from userpool.store import tables as t
-from userpool.store.engine import StoreBase, first_record, on_store_thread, point_read, retrying
+from userpool.store.engine import StoreBase, StoreConnection, first_record, on_store_thread, point_read, retrying
 
 _CODE_COLUMNS = (t.codes.c.code_hash, t.codes.c.attribute, t.codes.c.expires_at, t.codes.c.failed_attempts)
 
@@ -66,3 +67,35 @@ class CodeStore(StoreBase):
         attempt = {"b_user_id": user_id, "b_purpose": purpose, "b_max_attempts": max_attempts}
         async with self._write() as conn:
             return await first_record(conn, _TAKE_ATTEMPT, attempt, Code)
+
+    @on_store_thread
+    @retrying
+    async def take_counted_attempt(
+        self, user_id: int, purpose: str, max_attempts: int, hit: tuple[str, str, int, float] | None, limit: int
+    ) -> tuple[int, Code | None]:
+        """``take_attempt`` after counting ``hit`` (the user's quota of the operation), in one durable transaction:
+        ``take_counted``."""
+        async with self._write() as conn:
+            return await take_counted(conn, self.dialect, user_id, purpose, max_attempts, hit, limit)
+
+
+async def take_counted(
+    conn: StoreConnection,
+    dialect: str,
+    user_id: int,
+    purpose: str,
+    max_attempts: int,
+    hit: tuple[str, str, int, float] | None,
+    limit: int,
+) -> tuple[int, Code | None]:
+    """In the caller's transaction: count ``hit`` (a rate counter's scope, key, window start and end: the user's
+    quota of the operation; None when there is none), then take one attempt at the user's ``purpose`` code. The
+    quota's new count (0 without ``hit``) and the code, or None when there is none, its attempts are used up, or
+    the count is past ``limit`` (then no attempt is taken)."""
+    count = 0
+    if hit is not None:
+        [count] = await counters.count_in(conn, dialect, [hit])
+        if count > limit:
+            return count, None
+    attempt = {"b_user_id": user_id, "b_purpose": purpose, "b_max_attempts": max_attempts}
+    return count, await first_record(conn, _TAKE_ATTEMPT, attempt, Code)

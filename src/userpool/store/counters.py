@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 
 from userpool.store import tables as t
-from userpool.store.engine import StoreBase, dialect_insert, on_store_thread
+from userpool.store.engine import StoreBase, StoreConnection, dialect_insert, on_store_thread
 
 # How often (seconds) expired rate counters are swept away, at most.
 _SWEEP_INTERVAL = 60.0
@@ -33,6 +33,17 @@ def _count_hit_statement(dialect: str) -> Any:
     ).returning(t.rate_counters.c.count)
 
 
+async def count_in(conn: StoreConnection, dialect: str, hits: Sequence[tuple[str, str, int, float]]) -> list[int]:
+    """Add one to the counter of each (scope, key, window start, window end) inside the caller's transaction, and
+    return their new values: how another area counts a hit in the transaction it commits anyway."""
+    statement = _count_hit_statement(dialect)
+    counts = []
+    for scope, key, window_start, expires_at in hits:
+        hit = {"scope": scope, "key": key, "window_start": window_start, "expires_at": expires_at}
+        counts.append(int((await conn.execute(statement, hit)).scalar_one()))
+    return counts
+
+
 class CounterStore(StoreBase):
     _next_sweep = 0.0  # when this process next sweeps ended windows away (housekeeping, not state)
 
@@ -48,12 +59,8 @@ class CounterStore(StoreBase):
         """Add one to the counter of each (scope, key, window start, window end) and return their new values, in
         one transaction of atomic upserts that work the same on SQLite and PostgreSQL (``INSERT ... ON CONFLICT
         DO UPDATE ... RETURNING``). Counters of windows that have ended are deleted now and then."""
-        statement = _count_hit_statement(self.dialect)
-        counts = []
         async with self._write(durable=False) as conn:
-            for scope, key, window_start, expires_at in hits:
-                hit = {"scope": scope, "key": key, "window_start": window_start, "expires_at": expires_at}
-                counts.append(int((await conn.execute(statement, hit)).scalar_one()))
+            counts = await count_in(conn, self.dialect, hits)
             if now >= self._next_sweep:
                 self._next_sweep = now + _SWEEP_INTERVAL
                 await conn.execute(_SWEEP_COUNTERS, {"now": now})

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from userpool.store.cached import ReadCache
 from userpool.store.sealing import SecretBox
 
 if TYPE_CHECKING:  # SQLAlchemy's asyncio layer (and its ORM) is imported only for a PostgreSQL store
@@ -253,8 +254,10 @@ class StoreBase:
     """One SQLAlchemy engine (asyncpg's for PostgreSQL, or sqlite3's driven on ``SqliteThreads``), its
     transactions, and the key that seals client secrets: what every area of the store shares."""
 
-    def __init__(self, engine: AsyncEngine | Engine, box: SecretBox | None = None) -> None:
+    def __init__(self, engine: AsyncEngine | Engine, box: SecretBox | None = None, cache_seconds: float = 0.0) -> None:
         self.dialect = engine.dialect.name
+        # App clients and pools, read by nearly every request (``store/cached.py``); off unless asked for.
+        self._cache = ReadCache(cache_seconds)
         # SQLite: a synchronous engine driven on the store's threads; its writers queue on ``write_lock`` rather
         # than on SQLite's busy handler (which sleeps and polls), which keeps latency flat.
         self._sqlite = SqliteThreads(engine) if isinstance(engine, Engine) else None
@@ -262,9 +265,9 @@ class StoreBase:
         self._box = box
 
     @classmethod
-    def open(cls, url: str, box: SecretBox | None = None) -> Self:
+    def open(cls, url: str, box: SecretBox | None = None, cache_seconds: float = 0.0) -> Self:
         """A store on ``url``: ``sqlite:///path`` or ``postgresql://user@host/db`` (asyncpg). Client
-        secrets are sealed with ``box``."""
+        secrets are sealed with ``box``; app clients and pools are cached for up to ``cache_seconds``."""
         url = driver_url(url)
         # hide_parameters: a database error logged with its statement never shows the values (hashes, secrets).
         if url.startswith("sqlite"):
@@ -274,11 +277,15 @@ class StoreBase:
             # A connection may be used by any of the store's threads (one at a time, from SQLAlchemy's pool).
             engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
             _configure_sqlite(engine)
-            return cls(engine, box)
+            return cls(engine, box, cache_seconds)
         from sqlalchemy.ext.asyncio import create_async_engine
 
         engine = create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
-        return cls(engine, box)
+        return cls(engine, box, cache_seconds)
+
+    def drop_cache(self) -> None:
+        """Forget the cached app clients and pools: the next reads go to the database."""
+        self._cache.clear()
 
     async def close(self) -> None:
         """Close the engine (on SQLite, the store's threads and their connections, from a thread of its own)."""

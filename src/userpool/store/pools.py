@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from userpool.domain.records import Pool
 from userpool.store import tables as t
+from userpool.store.cached import invalidates_cache
 from userpool.store.engine import StoreBase, on_store_thread, point_read, retrying
 from userpool.store.paging import page, read_token
 
@@ -17,16 +18,18 @@ _GET_POOL = select(t.pools).where(t.pools.c.id == bindparam("pool_id"))
 
 class PoolStore(StoreBase):
     @on_store_thread
+    @invalidates_cache
     async def create_pool(self, pool: Pool) -> None:
         async with self._write() as conn:
             await conn.execute(insert(t.pools).values(**pool.__dict__))
 
     @point_read
     async def get_pool(self, pool_id: str) -> Pool | None:
-        return await self._read_one(_GET_POOL, {"pool_id": pool_id}, Pool)
+        return await self._cache.read(("pool", pool_id), lambda: self._read_one(_GET_POOL, {"pool_id": pool_id}, Pool))
 
     @on_store_thread
     @retrying
+    @invalidates_cache
     async def update_pool(self, pool_id: str, name: str, settings: dict[str, Any], at: float) -> bool:
         async with self._write() as conn:
             result = await conn.execute(
@@ -36,6 +39,7 @@ class PoolStore(StoreBase):
 
     @on_store_thread
     @retrying
+    @invalidates_cache
     async def change_pool_settings(
         self,
         pool_id: str,
@@ -69,6 +73,7 @@ class PoolStore(StoreBase):
 
     @on_store_thread
     @retrying
+    @invalidates_cache
     async def delete_pool(self, pool_id: str) -> bool:
         async with self._write() as conn:
             await conn.execute(delete(t.outbox).where(t.outbox.c.pool_id == pool_id))

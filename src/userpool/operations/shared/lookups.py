@@ -5,6 +5,8 @@ They take the ``Store`` (not the whole context), so code outside a request (the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from userpool.context import Call
 from userpool.domain import clients as client_rules
 from userpool.domain import pools, secret_hash, texts, usernames
@@ -50,6 +52,22 @@ async def client_and_pool(store: Store, client_id: str, call: Call | None = None
     if pool is None:
         raise ResourceNotFoundException(texts.POOL_NOT_FOUND.format(pool_id=client.pool_id))
     return client, pool
+
+
+async def gone_meanwhile(store: Store, params: dict[str, Any]) -> None:
+    """After a request failed unexpectedly (a write that met a foreign key): the not-found error of the app client or
+    pool it names, when that no longer exists (deleted by another process while this one answered from its cache of
+    clients and pools, ``store/cached.py``). Returns when both exist, or when the database cannot tell."""
+    store.drop_cache()
+    try:
+        if isinstance(params.get("ClientId"), str):
+            await client_and_pool(store, params["ClientId"])
+        if isinstance(params.get("UserPoolId"), str):
+            await require_pool(store, params["UserPoolId"])
+    except ResourceNotFoundException:
+        raise
+    except Exception:
+        return
 
 
 async def find_user(store: Store, pool: Pool, name: str) -> User | None:

@@ -118,13 +118,26 @@ async def admit(ctx: Context, call: Call) -> None:
         raise TooManyRequestsException(texts.RATE_EXCEEDED)
 
 
-async def per_user(ctx: Context, operation: str, user: User) -> None:
-    """Apply the per-user quota of ``operation`` to ``user``; raise ``LimitExceededException`` past it."""
+def user_quota(ctx: Context, operation: str, user: User) -> tuple[tuple[str, str, int, float], int] | None:
+    """The counter hit (scope, key, window start, window end) and the limit of ``operation``'s per-user quota for
+    ``user``; None when the operation has none (or it is turned off)."""
     quota = USER_QUOTAS.get(operation)
     limit = quota(ctx.settings) if quota else 0
-    if limit > 0:
-        count = await ctx.store.count_hit(
-            *_window(ctx, f"user:{operation}", f"{user.pool_id}/{user.id}", HOUR), ctx.clock.now()
-        )
-        if count > limit:
-            raise LimitExceededException(texts.ATTEMPTS_EXCEEDED)
+    if limit <= 0:
+        return None
+    return _window(ctx, f"user:{operation}", f"{user.pool_id}/{user.id}", HOUR), limit
+
+
+def refuse_past(count: int, limit: int) -> None:
+    """``LimitExceededException`` when a per-user quota's new ``count`` is past its ``limit``."""
+    if count > limit:
+        raise LimitExceededException(texts.ATTEMPTS_EXCEEDED)
+
+
+async def per_user(ctx: Context, operation: str, user: User) -> None:
+    """Apply the per-user quota of ``operation`` to ``user``; raise ``LimitExceededException`` past it. (A code
+    confirmation counts it in the transaction that takes the attempt: ``confirmation_codes.confirm_with_code``.)"""
+    counted = user_quota(ctx, operation, user)
+    if counted is not None:
+        hit, limit = counted
+        refuse_past(await ctx.store.count_hit(*hit, ctx.clock.now()), limit)
