@@ -1,0 +1,148 @@
+"""Server CPU per request of the cheap operations (docs/benchmarks.md, round 3).
+
+    .venv/bin/python -m bench.server_cpu [--n 400] [--db postgresql://...] [--profile ConfirmSignUp]
+
+Starts ``userpool serve`` on a fresh store (SQLite, or the PostgreSQL database given: make an empty one first),
+signs ``n`` users up, then sends ``n`` of each operation with ``--concurrency`` clients and prints the server
+process's CPU time (user + system) per answered request: ConfirmSignUp, AdminGetUser, ListUsers (60 a page),
+InitiateAuth (``USER_PASSWORD_AUTH``, for a quarter of the users) and ``REFRESH_TOKEN_AUTH`` (four per token).
+Contention changes this measure far less than wall-clock rates, so compare two checkouts by running each in turn.
+``--profile OP`` records py-spy's raw stacks of every server thread during OP in ./server-cpu-OP.txt (py-spy must
+be installed: ``pip install py-spy``); ``python -m bench.server_cpu --summarise FILE`` sums them per frame.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from bench import load
+from bench.parts import confirm_params, get_user_params, make_pool, names, sign_in_params, sign_up_params
+from bench.targets import cpu_seconds, wait_for
+from userpool.testing import free_port
+
+
+def summarise(path: str, most: int = 60) -> None:
+    """Inclusive share of busy samples per frame (a frame counted once per stack), idle waits left out."""
+    inclusive: collections.Counter[str] = collections.Counter()
+    busy = 0
+    idle_leaves = ("select", "epoll", "wait (threading", "_worker (concurrent", "get (queue", "poll")
+    for line in Path(path).read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        if any(k in frames[-1] for k in idle_leaves):
+            continue
+        busy += int(count)
+        for name in {f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].split("/")[-1] + ")" for f in frames}:
+            inclusive[name] += int(count)
+    print(f"busy samples: {busy}")
+    for name, count in inclusive.most_common(most):
+        print(f"{count / busy * 100:5.1f}%  {name}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=400)
+    parser.add_argument("--db", default="", help="a PostgreSQL URL (an empty database) instead of SQLite")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--profile", default="", help="ConfirmSignUp, AdminGetUser, ListUsers, InitiateAuth, Refresh")
+    parser.add_argument("--summarise", default="", help="print the frames of a raw py-spy file and stop")
+    args = parser.parse_args()
+    if args.summarise:
+        summarise(args.summarise)
+        return
+    work = Path(tempfile.mkdtemp(prefix="userpool-cpu-"))
+    env = {**os.environ, "USERPOOL_LOG_LEVEL": "warning", "USERPOOL_USER_CREATION_RATE": "0"}
+    if args.db:
+        env["USERPOOL_DATABASE_URL"] = args.db
+    port = free_port()
+    log = work / "server.log"
+    command = [sys.executable, "-m", "userpool", "serve", "--port", str(port), "--data-dir", str(work / "data")]
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    serializer = load.Serializer()
+    try:
+        wait_for(f"{url}/health", server, 60, log)
+        pool_id, client_id = make_pool(url)
+        users = names(args.n)
+        load.run(url, load.build(serializer, "SignUp", sign_up_params(client_id, users)), args.concurrency)
+        codes = {}
+        for name in users:
+            query = urllib.parse.urlencode({"userPoolId": pool_id, "username": name})
+            with urllib.request.urlopen(f"{url}/_userpool/outbox?{query}") as response:
+                codes[name] = json.load(response)["messages"][-1]["code"]
+        tokens: list[str] = []
+
+        def refreshes() -> list[load.Request]:
+            params = {"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": client_id}
+            return load.build(
+                serializer, "InitiateAuth", [{**params, "AuthParameters": {"REFRESH_TOKEN": t}} for t in tokens] * 4
+            )
+
+        workloads: dict[str, Callable[[], list[load.Request]]] = {
+            "ConfirmSignUp": lambda: load.build(serializer, "ConfirmSignUp", confirm_params(client_id, codes)),
+            "AdminGetUser": lambda: load.build(serializer, "AdminGetUser", get_user_params(pool_id, users)),
+            "ListUsers": lambda: load.build(serializer, "ListUsers", [{"UserPoolId": pool_id, "Limit": 60}] * args.n),
+            "InitiateAuth": lambda: load.build(
+                serializer, "InitiateAuth", sign_in_params(client_id, users[: args.n // 4])
+            ),
+            "Refresh": refreshes,
+        }
+        for operation, requests in workloads.items():
+            spy = None
+            if operation == args.profile:
+                py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+                raw = Path(f"server-cpu-{operation}.txt").resolve()  # kept: the store folder goes
+                spy = subprocess.Popen(
+                    [
+                        py_spy,
+                        "record",
+                        "-p",
+                        str(server.pid),
+                        "-r",
+                        "2000",
+                        "--format",
+                        "raw",
+                        "-o",
+                        str(raw),
+                        "--idle",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                time.sleep(1.5)
+            before = cpu_seconds(server.pid)
+            result, answers = load.run(url, requests(), args.concurrency, keep=operation == "InitiateAuth")
+            used = cpu_seconds(server.pid) - before
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                spy.wait(30)
+                print(f"py-spy stacks: {raw} (--summarise FILE)")
+            if operation == "InitiateAuth":
+                tokens = [
+                    a["AuthenticationResult"]["RefreshToken"] for a in answers if a and "AuthenticationResult" in a
+                ]
+            rate = result.ok / result.elapsed if result.elapsed else 0.0
+            per_request = used / result.ok * 1000 if result.ok else float("nan")
+            print(f"{operation:14s} {result.ok:5d} answered  {rate:8.1f}/s  server CPU {per_request:6.2f} ms/request")
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(30)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
