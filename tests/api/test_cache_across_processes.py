@@ -82,3 +82,14 @@ def test_a_client_deleted_on_one_process_is_not_found_on_the_other_never_an_inte
     assert _refusal(lambda: _sign_in(first, client_id)) == not_found
     time.sleep(BOUND)
     assert _refusal(lambda: _sign_in(second, client_id)) == not_found
+
+
+def test_a_sign_up_into_a_pool_deleted_on_the_other_process_is_not_found(pair):
+    first, second = pair
+    pool_id, client_id = _pool_with_user(first, "cache-pool-delete")
+    assert "AuthenticationResult" in _sign_in(second, client_id)  # the second process now holds client and pool
+    first.delete_user_pool(UserPoolId=pool_id)
+    # The insert meets the pool's foreign key: not a username taken (no user is), but the pool gone.
+    refusal = _refusal(lambda: second.sign_up(ClientId=client_id, Username="bob", Password=PASSWORD))
+    assert refusal is not None and refusal[0] == "ResourceNotFoundException", refusal
+    assert refusal[1] in (f"User pool client {client_id} does not exist.", f"User pool {pool_id} does not exist.")

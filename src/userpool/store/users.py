@@ -153,10 +153,14 @@ class UserStore(StoreBase):
                     )
                 return user_id
         except IntegrityError:
-            raise Conflict(await self._what_conflicts(user)) from None
+            what = await self._what_conflicts(user)
+            if what is None:  # no uniqueness rule broken: a foreign key (the pool deleted meanwhile by another node)
+                raise
+            raise Conflict(what) from None
 
-    async def _what_conflicts(self, user: NewUser) -> str:
-        """After a rejected insert, name the rule it broke (the database already decided; this only labels)."""
+    async def _what_conflicts(self, user: NewUser) -> str | None:
+        """After a rejected insert, name the uniqueness rule it broke (the database already decided; this only
+        labels), or None when it broke none of them."""
         async with self._read() as conn:
             taken = await conn.execute(
                 select(t.users.c.id).where(
@@ -175,7 +179,9 @@ class UserStore(StoreBase):
                 )
                 if owner.first():
                     return kind
-        return "sub"
+            if (await conn.execute(select(t.users.c.id).where(t.users.c.sub == user.sub))).first():
+                return "sub"
+        return None
 
     @on_store_thread
     async def bulk_insert_users(self, users: Sequence[NewUser]) -> int:
