@@ -410,7 +410,7 @@ console_sessions = Table(
     "console_sessions",
     metadata,
     Column("id_hash", String(64), primary_key=True),
-    Column("who", String(256), nullable=False),
+    Column("who", String(2048), nullable=False),  # the console form's longest field (an access key id)
     Column("created_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False, index=True),
 )

@@ -17,7 +17,7 @@ def upgrade() -> None:
     op.create_table(
         "console_sessions",
         sa.Column("id_hash", sa.String(length=64), nullable=False),
-        sa.Column("who", sa.String(length=256), nullable=False),
+        sa.Column("who", sa.String(length=2048), nullable=False),
         sa.Column("created_at", sa.Float(), nullable=False),
         sa.Column("expires_at", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("id_hash"),
