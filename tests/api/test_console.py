@@ -4,6 +4,7 @@ activity view. On SQLite and PostgreSQL (the session's servers serve an open loo
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
@@ -16,6 +17,7 @@ import botocore.exceptions
 import httpx
 import pytest
 
+from tests import databases
 from tests.helpers import PASSWORD, advance_clock, email, error_of, secret_hash, sign_up
 from userpool.config import Settings
 from userpool.testing import LocalUserpool
@@ -570,6 +572,81 @@ def test_a_session_ends_with_its_time_and_with_its_password(remote, tmp_path, se
 
     remote.advance_clock(12 * 3600 + 1)
     assert browser.http.get(CONSOLE).status_code == 303
+
+
+def signed_in_browser(server: LocalUserpool) -> Browser:
+    browser = Browser(server)
+    browser.get(f"{CONSOLE}/login")
+    assert browser.post(f"{CONSOLE}/login", password="correct horse battery").status_code == 303
+    assert browser.get(CONSOLE).status_code == 200
+    return browser
+
+
+def stored_session(server: LocalUserpool, cookie: str) -> list[tuple[Any, ...]]:
+    """Who the console session of the cookie's token names, and its lifetime (the cookie is
+    ``who.expires.token.signature``)."""
+    token = cookie.split(".")[2]
+    id_hash = hashlib.sha256(token.encode()).hexdigest()
+    return databases.query(
+        server.database_url, "SELECT who, expires_at - created_at FROM console_sessions WHERE id_hash = :h", h=id_hash
+    )
+
+
+def test_a_cookie_copied_before_sign_out_is_refused_after_it(remote, tmp_path, server):
+    browser = signed_in_browser(remote)
+    copied = browser.http.cookies["userpool-console"]
+    assert stored_session(remote, copied) != []
+    assert browser.post(f"{CONSOLE}/logout").status_code == 303
+    assert stored_session(remote, copied) == []
+    refused = httpx.get(f"{remote.url}{CONSOLE}", cookies={"userpool-console": copied})
+    assert refused.status_code == 303 and refused.headers["location"].startswith(f"{CONSOLE}/login")
+    assert httpx.get(f"{remote.url}{CONSOLE}/activity.json", cookies={"userpool-console": copied}).status_code == 401
+    # Refused on every process on the store, at once.
+    with on_store(server, tmp_path / "same", host="0.0.0.0", console_password="correct horse battery") as same:
+        assert httpx.get(f"{same.url}{CONSOLE}", cookies={"userpool-console": copied}).status_code == 303
+    # Another sign-in is a new session; the old cookie stays refused.
+    again = signed_in_browser(remote)
+    assert again.http.cookies["userpool-console"] != copied
+    assert httpx.get(f"{remote.url}{CONSOLE}", cookies={"userpool-console": copied}).status_code == 303
+
+
+def test_signing_out_on_one_server_ends_the_session_on_another(remote, tmp_path, server):
+    browser = signed_in_browser(remote)
+    cookie = browser.http.cookies["userpool-console"]
+    with on_store(server, tmp_path / "same", host="0.0.0.0", console_password="correct horse battery") as same:
+        assert httpx.get(f"{same.url}{CONSOLE}", cookies={"userpool-console": cookie}).status_code == 200
+        assert browser.post(f"{CONSOLE}/logout").status_code == 303
+        assert httpx.get(f"{same.url}{CONSOLE}", cookies={"userpool-console": cookie}).status_code == 303
+
+
+def test_an_expired_session_is_refused_and_swept_at_a_later_sign_in(remote):
+    browser = signed_in_browser(remote)
+    cookie = browser.http.cookies["userpool-console"]
+    [(who, lifetime)] = stored_session(remote, cookie)
+    assert who == "console-password" and 12 * 3600 - 1 < lifetime <= 12 * 3600
+    remote.advance_clock(12 * 3600 - 60)
+    assert browser.http.get(CONSOLE).status_code == 200
+    remote.advance_clock(61)
+    refused = browser.http.get(CONSOLE)
+    assert refused.status_code == 303 and refused.headers["location"].startswith(f"{CONSOLE}/login")
+    assert httpx.get(f"{remote.url}{CONSOLE}", cookies={"userpool-console": cookie}).status_code == 303
+    assert stored_session(remote, cookie) != []  # until a sign-in sweeps it
+    signed_in_browser(remote)
+    assert stored_session(remote, cookie) == []
+
+
+def test_the_store_keeps_a_hash_of_the_token_never_the_cookie(remote):
+    cookie = signed_in_browser(remote).http.cookies["userpool-console"]
+    token = cookie.split(".")[2]
+    assert len(token) >= 40
+    [(id_hash, who)] = databases.query(
+        remote.database_url,
+        "SELECT id_hash, who FROM console_sessions WHERE id_hash = :h",
+        h=hashlib.sha256(token.encode()).hexdigest(),
+    )
+    assert who == "console-password" and id_hash != token and token not in id_hash and cookie != id_hash
+    rows = databases.query(remote.database_url, "SELECT id_hash, who FROM console_sessions")
+    assert not any(token in value or "correct horse battery" in value for row in rows for value in row)
 
 
 def test_a_short_console_password_is_a_configuration_error(tmp_path):

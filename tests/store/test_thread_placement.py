@@ -33,6 +33,7 @@ from userpool.domain.imports import RowOutcome
 from userpool.domain.records import (
     Attempts,
     AuthorizationCode,
+    ConsoleSession,
     FederationRequest,
     Group,
     IdentityProvider,
@@ -229,6 +230,10 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     await measure("delete_group", store.delete_group(pool.id, "staff"))
     await call_oauth_methods(store, measure, pool, client, user_id)
     await call_identity_provider_methods(store, measure, pool, user_id)
+    console = ConsoleSession("c" * 64, "console-password", NOW, NOW + 3600)
+    await measure("add_console_session", store.add_console_session(console))
+    await measure("get_console_session", store.get_console_session(console.id_hash))
+    await measure("delete_console_session", store.delete_console_session(console.id_hash))
     handed = device(pool, user_id)
     await measure("add_device", store.add_device(handed, NOW - 86400))
     await measure("get_device", store.get_device(handed.key))

@@ -404,6 +404,17 @@ class WebSession:
 
 
 @dataclass(frozen=True)
+class ConsoleSession:
+    """A signed-in admin console session (the ``userpool-console`` cookie), by the SHA-256 of the cookie's token,
+    and who signed in: the credential's name (``console-password`` or the access key id, never a secret)."""
+
+    id_hash: str
+    who: str
+    created_at: float
+    expires_at: float
+
+
+@dataclass(frozen=True)
 class Device:
     """A device of a user in a pool that tracks devices: made (unconfirmed) when a sign-in hands out its key in
     ``NewDeviceMetadata``, confirmed by ConfirmDevice with the SRP verifier and salt the client made (kept as sent,

@@ -17,6 +17,7 @@ from userpool.store.attributes import AttributeStore
 from userpool.store.certificates import CertificateStore
 from userpool.store.clients import ClientStore
 from userpool.store.codes import CodeStore
+from userpool.store.console_sessions import ConsoleSessionStore
 from userpool.store.counters import CounterStore
 from userpool.store.credentials import CredentialStore
 from userpool.store.devices import DeviceStore
@@ -56,6 +57,7 @@ class Store(
     MfaStore,
     OAuthStore,
     IdentityProviderStore,
+    ConsoleSessionStore,
     DeviceStore,
     CredentialStore,
     ImportJobStore,
@@ -63,6 +65,7 @@ class Store(
 ):
     """Pools, clients, users, codes, tokens and sessions, signing certificates, the outbox, rate counters, send
     quotas, risk configurations, users' auth events, groups, MFA, remembered devices and passkeys, the hosted UI's
-    records, identity providers and their links, on one SQLAlchemy engine: asyncpg's (PostgreSQL) or sqlite3's,
-    driven on ``SqliteThreads``. Client secrets and certificates' private keys are sealed with ``box`` (without one,
-    a client's first secret is kept in plain text and nothing else that needs sealing can be stored: tools only)."""
+    records, identity providers and their links, the admin console's sessions, on one SQLAlchemy engine: asyncpg's
+    (PostgreSQL) or sqlite3's, driven on ``SqliteThreads``. Client secrets and certificates' private keys are sealed
+    with ``box`` (without one, a client's first secret is kept in plain text and nothing else that needs sealing can
+    be stored: tools only)."""

@@ -405,6 +405,16 @@ web_sessions = Table(
     Column("revoked_at", Float),
 )
 
+# Admin console sessions (migration 0019), by the SHA-256 of the cookie's token; signing out deletes the row.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("who", String(2048), nullable=False),  # the console form's longest field (an access key id)
+    Column("created_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+)
+
 # Remembered devices (migration 0014): one row per device key a sign-in handed out in ``NewDeviceMetadata``, its
 # user's (gone with the user). ConfirmDevice fills in the SRP verifier and salt the client made (Base64, as sent:
 # they are the device's public half, its secret never reaches the server), its name and remembered status.

@@ -8,8 +8,10 @@ type and message. The console keeps no rule of its own.
 
 Access (``ConsoleAccess``): served on a loopback address (to requests naming a loopback host, so a rebound DNS name
 reaches nothing), or anywhere once a credential is configured (``console_password`` and/or the access keys), which
-then signs a person in. The session is a signed, HttpOnly, SameSite=Strict cookie that expires, under a key derived
-from the credential used (changing the password or removing the key revokes every cookie made with it); every form
+then signs a person in. The session is a row in the store (``console_sessions``, by the SHA-256 of a random token)
+and a signed, HttpOnly, SameSite=Strict cookie carrying the token, that expires, under a key derived from the
+credential used (changing the password or removing the key revokes every cookie made with it); each request reads the
+row, and signing out deletes it, so a copied cookie is refused at once on every process; every form
 carries a CSRF token (``web.forms``); the pages may not be framed. Every action is logged with who took it.
 """
 
@@ -20,6 +22,7 @@ import binascii
 import hashlib
 import hmac
 import logging
+import secrets
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
@@ -31,8 +34,10 @@ from starlette.routing import Route
 
 from userpool.context import Call, Context
 from userpool.domain import secret_hash
+from userpool.domain.records import ConsoleSession
 from userpool.errors import ServiceError
 from userpool.observability import RequestRecord
+from userpool.operations.shared import issuing
 from userpool.web.console_views import (
     ACTIONS,
     DONE,
@@ -109,21 +114,42 @@ class ConsoleAccess(SignedForms):
     def _session_signature(self, key: bytes, value: str) -> str:
         return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
-    def who(self, request: Request) -> str | None:
-        """The person a request comes from, or None (sign in first)."""
-        if self.open:
-            if request.url.hostname not in self.hosts:
-                raise Refused(403, "Not served here", "The console answers only requests to a loopback address.")
-            return "local"
+    def _cookie_session(self, request: Request) -> tuple[str, str] | None:
+        """Who the session cookie names and its token's hash, when the cookie is signed under that credential's key
+        and unexpired (not yet checked against the store)."""
         value, _, signature = request.cookies.get(SESSION_COOKIE, "").rpartition(".")
-        encoded, _, expires = value.partition(".")
+        parts = value.split(".")
+        if len(parts) != 3:
+            return None
+        encoded, expires, token = parts
         try:
             who = base64.urlsafe_b64decode(encoded.encode()).decode()
             alive = float(expires) > self.ctx.clock.now()
         except (ValueError, binascii.Error, UnicodeDecodeError):
             return None
         key = self._session_key(who)
-        if key is None or not alive or not hmac.compare_digest(self._session_signature(key, value), signature):
+        if (
+            key is None
+            or not alive
+            or not token
+            or not hmac.compare_digest(self._session_signature(key, value), signature)
+        ):
+            return None
+        return who, issuing.token_hash(token)
+
+    async def who(self, request: Request) -> str | None:
+        """The person a request comes from, or None (sign in first): on a console with sign-in, the cookie's
+        session must be in the store (one point read), unexpired and of the same person."""
+        if self.open:
+            if request.url.hostname not in self.hosts:
+                raise Refused(403, "Not served here", "The console answers only requests to a loopback address.")
+            return "local"
+        found = self._cookie_session(request)
+        if found is None:
+            return None
+        who, id_hash = found
+        session = await self.ctx.store.get_console_session(id_hash)
+        if session is None or session.who != who or session.expires_at <= self.ctx.clock.now():
             return None
         return who
 
@@ -138,15 +164,26 @@ class ConsoleAccess(SignedForms):
             return None
         return who if hmac.compare_digest(expected.encode(), sent.encode()) else None
 
-    def start_session(self, response: Response, request: Request, who: str) -> None:
+    async def start_session(self, response: Response, request: Request, who: str) -> None:
+        """A new session in the store (by its token's hash) and its cookie: who, when it expires and the token,
+        signed under the credential's key."""
         key = self._session_key(who)
         assert key is not None  # ``signed_in`` found the credential
+        token = secrets.token_urlsafe(32)
+        now = self.ctx.clock.now()
+        expires = int(now + SESSION_SECONDS)
+        await self.ctx.store.add_console_session(ConsoleSession(issuing.token_hash(token), who, now, expires))
         encoded = base64.urlsafe_b64encode(who.encode()).decode()
-        value = f"{encoded}.{int(self.ctx.clock.now() + SESSION_SECONDS)}"
+        value = f"{encoded}.{expires}.{token}"
         cookie = f"{value}.{self._session_signature(key, value)}"
         self._set_cookie(response, request, SESSION_COOKIE, cookie, SESSION_SECONDS, samesite="strict")
 
-    def end_session(self, response: Response, request: Request) -> None:
+    async def end_session(self, response: Response, request: Request) -> None:
+        """Delete the cookie's session from the store (a copy of the cookie is refused from now on, by every
+        process) and the cookie from the browser."""
+        found = self._cookie_session(request)
+        if found is not None:
+            await self.ctx.store.delete_console_session(found[1])
         response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=self._secure(request))
 
 
@@ -204,7 +241,7 @@ class Console:
 
         async def handle(request: Request) -> Response:
             try:
-                who = self.access.who(request)
+                who = await self.access.who(request)
                 if who is None:
                     return RedirectResponse(_url("/login", next=request.url.path), 303, headers=HEADERS)
                 return await show(request, who)
@@ -230,7 +267,7 @@ class Console:
     # ---- signing in ------------------------------------------------------------------------------------------
     async def login_page(self, request: Request) -> Response:
         try:
-            if self.access.who(request) is not None:
+            if await self.access.who(request) is not None:
                 return RedirectResponse(_url(""), 303, headers=HEADERS)
         except Refused as refused:
             return self._refused(request, refused)
@@ -259,19 +296,19 @@ class Console:
         target = form.get("next", "")
         target = target if target.startswith(PREFIX + "/") or target == PREFIX else PREFIX
         response = RedirectResponse(target, 303, headers=HEADERS)
-        self.access.start_session(response, request, who)
+        await self.access.start_session(response, request, who)
         return response
 
     async def logout(self, request: Request) -> Response:
         try:
             await self._form(request)
-            who = self.access.who(request)
+            who = await self.access.who(request)
         except Refused as refused:
             return self._refused(request, refused)
         response = RedirectResponse(_url("/login") if not self.access.open else _url(""), 303, headers=HEADERS)
         if who is not None:
             log.info("console sign-out by %s", who)
-        self.access.end_session(response, request)
+        await self.access.end_session(response, request)
         return response
 
     # ---- pages -----------------------------------------------------------------------------------------------
@@ -463,7 +500,7 @@ class Console:
     async def activity_feed(self, request: Request) -> Response:
         """The activity view's rows as JSON, for its refreshing script."""
         try:
-            if self.access.who(request) is None:
+            if await self.access.who(request) is None:
                 return JSONResponse({"message": "Sign in to the console."}, 401, headers=HEADERS)
         except Refused as refused:
             return JSONResponse({"message": refused.detail}, refused.status, headers=HEADERS)
@@ -483,7 +520,7 @@ class Console:
         action = ACTIONS.get(request.path_params["action"])
         try:
             form = await self._form(request)
-            who = self.access.who(request)
+            who = await self.access.who(request)
             if who is None:
                 raise Refused(403, "Sign in first", "Your console session has ended: sign in again.")
             if action is None:
