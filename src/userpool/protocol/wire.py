@@ -11,6 +11,7 @@ import time
 import uuid
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -42,7 +43,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def encode(payload: dict[str, Any], request_id: str, status: int = 200) -> Response:
-    body = json.dumps(payload, separators=(",", ":")).encode("ascii")
+    body = orjson.dumps(payload)  # compact UTF-8, as AWS answers; several times faster than json.dumps on big lists
     return Response(body, status, {"x-amzn-RequestId": request_id}, media_type=CONTENT_TYPE)
 
 
