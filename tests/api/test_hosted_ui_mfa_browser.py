@@ -10,8 +10,8 @@ from typing import Any
 
 import pyotp
 from authlib.integrations.httpx_client import OAuth2Client
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.api.test_hosted_ui_browser import App, app, sign_in_on_the_page  # noqa: F401 - the app fixture
@@ -36,7 +36,7 @@ def start(browser: Any, server: Any, app: App, world: OAuthPool, username: str =
     WebDriverWait(browser, 15).until(lambda b: "/login?" in b.current_url)
     page = browser.find_element(By.TAG_NAME, "html")
     sign_in_on_the_page(browser, username)
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 15).until(gone(page))
     return verifier, params["state"]
 
 
@@ -53,9 +53,28 @@ def submit_code(browser: Any, code: str) -> None:  # noqa: F811
     answered(browser, page)
 
 
+def gone(page: Any) -> Any:
+    """A wait condition: ``page``'s element no longer belongs to the window's document. Chromium may say so, in the
+    middle of a navigation, with an inspector error instead of a stale-element one (selenium's ``staleness_of``
+    lets that escape the wait)."""
+
+    def check(_: Any) -> bool:
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+
+    return check
+
+
 def answered(browser: Any, page: Any) -> None:  # noqa: F811
     """Wait until ``page`` is gone and the next one is loaded (its card is there), or the app has it."""
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 15).until(gone(page))
     WebDriverWait(browser, 15).until(
         lambda b: (
             b.execute_script("return document.readyState") == "complete"
