@@ -18,7 +18,7 @@ from typing import Any
 
 import jwt
 
-from userpool.domain import saml_idp
+from userpool.domain import oauth, saml_idp
 from userpool.domain.records import IdentityProvider
 from userpool.errors import InvalidParameterException
 
@@ -123,22 +123,10 @@ SUBJECT_CLAIM = {GOOGLE: "sub", APPLE: "sub", FACEBOOK: "id", AMAZON: "user_id",
 _UNMAPPABLE = {"sub", "identities", "cognito:user_status", "cognito:mfa_enabled"}
 
 
-def is_loopback_url(url: str) -> bool:
-    host = urllib.parse.urlsplit(url).hostname or ""
-    return host in ("localhost", "127.0.0.1", "::1")
-
-
-def _web_url(value: str, loopback_http: bool = True) -> bool:
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme == "https" and parts.hostname:
-        return True
-    return loopback_http and parts.scheme == "http" and is_loopback_url(value)
-
-
 def check_issuer(issuer: str) -> None:
     """``oidc_issuer``: https (http for a loopback host, for local use), no query, fragment or trailing slash."""
     parts = urllib.parse.urlsplit(issuer)
-    if not _web_url(issuer) or parts.query or parts.fragment or issuer.endswith("/"):
+    if not oauth.is_web_url(issuer) or parts.query or parts.fragment or issuer.endswith("/"):
         raise InvalidParameterException(BAD_ISSUER)
 
 
@@ -169,7 +157,7 @@ def check_details(
         if method not in ("GET", "POST"):
             raise InvalidParameterException(BAD_METHOD)
         for key in ENDPOINT_KEYS:
-            if key in stored and not _web_url(stored[key]):
+            if key in stored and not oauth.is_web_url(stored[key]):
                 raise InvalidParameterException(BAD_URL.format(key=key))
     return stored
 

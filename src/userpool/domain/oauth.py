@@ -79,6 +79,15 @@ CREDENTIALS_ALONE = "client_credentials flow can not be selected along with code
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
+def is_web_url(url: str, loopback_http: bool = True) -> bool:
+    """An https URL with a host, or (``loopback_http``) an http one on a loopback host, for local use: what an
+    identity provider's endpoints and metadata may be fetched from."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    return loopback_http and parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1", "::1")
+
+
 def check_redirect_url(url: str) -> None:
     """A callback or sign-out URL: absolute, no fragment, HTTPS (HTTP only on loopback), or an app's own scheme."""
     parsed = urllib.parse.urlsplit(url)

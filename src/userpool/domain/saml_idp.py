@@ -29,6 +29,7 @@ from lxml import etree
 from signxml import SignatureConfiguration, XMLVerifier
 from signxml.exceptions import SignXMLException
 
+from userpool.domain import oauth
 from userpool.errors import InvalidParameterException
 
 MD = "urn:oasis:names:tc:SAML:2.0:metadata"
@@ -196,9 +197,7 @@ def check_details(details: Mapping[str, str], document: str | None, now: float |
 
 
 def check_metadata_url(url: str) -> None:
-    parts = urllib.parse.urlsplit(url)
-    loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
-    if not parts.hostname or not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+    if not oauth.is_web_url(url):
         raise InvalidParameterException(BAD_METADATA_URL)
 
 
