@@ -52,6 +52,12 @@ def summarise(path: str, most: int = 60) -> None:
         print(f"{count / busy * 100:5.1f}%  {name}")
 
 
+def report(operation: str, result: load.Result, used: float) -> None:
+    rate = result.ok / result.elapsed if result.elapsed else 0.0
+    per_request = used / result.ok * 1000 if result.ok else float("nan")
+    print(f"{operation:14s} {result.ok:5d} answered  {rate:8.1f}/s  server CPU {per_request:6.2f} ms/request")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=400)
@@ -78,7 +84,9 @@ def main() -> None:
         wait_for(f"{url}/health", server, 60, log)
         pool_id, client_id = make_pool(url)
         users = names(args.n)
-        load.run(url, load.build(serializer, "SignUp", sign_up_params(client_id, users)), args.concurrency)
+        before = cpu_seconds(server.pid)
+        result, _ = load.run(url, load.build(serializer, "SignUp", sign_up_params(client_id, users)), args.concurrency)
+        report("SignUp", result, cpu_seconds(server.pid) - before)
         codes = {}
         for name in users:
             query = urllib.parse.urlencode({"userPoolId": pool_id, "username": name})
@@ -135,9 +143,7 @@ def main() -> None:
                 tokens = [
                     a["AuthenticationResult"]["RefreshToken"] for a in answers if a and "AuthenticationResult" in a
                 ]
-            rate = result.ok / result.elapsed if result.elapsed else 0.0
-            per_request = used / result.ok * 1000 if result.ok else float("nan")
-            print(f"{operation:14s} {result.ok:5d} answered  {rate:8.1f}/s  server CPU {per_request:6.2f} ms/request")
+            report(operation, result, used)
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(30)
