@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -328,6 +329,34 @@ async def _storage_bytes(url: str) -> int:
         await store.close()
 
 
+def _scale_round(
+    target: Any, serializer: load.Serializer, pool_id: str, client_id: str, size: int, batch: list[str]
+) -> dict[str, load.Result]:
+    """One round at one pool size: ``batch`` sequential SignUps, their ConfirmSignUps, and as many
+    USER_PASSWORD_AUTH sign-ins of seeded users picked at random across the pool."""
+    up, _ = load.run(target.url, load.build(serializer, "SignUp", sign_up_params(client_id, batch)), 1)
+    codes = target.codes(pool_id, batch)
+    confirm, _ = load.run(target.url, load.build(serializer, "ConfirmSignUp", confirm_params(client_id, codes)), 1)
+    seeded = [f"seed{i:08d}" for i in random.sample(range(size), len(batch))]
+    signin, _ = load.run(target.url, load.build(serializer, "InitiateAuth", sign_in_params(client_id, seeded)), 1)
+    return {"signup": up, "confirm": confirm, "signin": signin}
+
+
+def _latency_summary(results: list[load.Result]) -> dict[str, Any]:
+    latencies = [x for r in results for x in r.latencies]
+    errors: dict[str, int] = {}
+    for r in results:
+        for outcome, count in r.outcomes.items():
+            if outcome != "ok":
+                errors[outcome] = errors.get(outcome, 0) + count
+    return {
+        "ok": len(latencies),
+        "errors": errors,
+        "p50_ms": round(load.percentile(latencies, 50) * 1000, 2),
+        "p99_ms": round(load.percentile(latencies, 99) * 1000, 2),
+    }
+
+
 def scale(
     workdir: Path,
     serializer: load.Serializer,
@@ -335,56 +364,72 @@ def scale(
     sizes: list[int],
     requests: int,
     log: Log,
+    rounds: int = 5,
 ) -> list[dict[str, Any]]:
+    """Per database, a store per pool size, seeded, then every size's server up at once and measured in
+    ``rounds`` alternating rounds (so the machine's drift falls on every size alike)."""
     rows = []
     for database in databases:
-        scratch = None
-        if database == "postgresql":
-            reason = postgres_unavailable()
-            if reason is not None:
-                log(f"  postgresql skipped: {reason}")
-                rows.append({"database": database, "skipped": reason})
-                continue
-            url = scratch = create_postgres_database("userpool_bench")
-        else:
-            url = f"sqlite:///{workdir / f'scale-{database}' / 'data' / 'userpool.db'}"
+        if database == "postgresql" and (reason := postgres_unavailable()) is not None:
+            log(f"  postgresql skipped: {reason}")
+            rows.append({"database": database, "skipped": reason})
+            continue
+        scratch: list[str] = []
+        targets: dict[int, Any] = {}
         try:
-            target = Userpool(workdir / f"scale-{database}", database_url=url).start()
-            pool_id, client_id = make_pool(target.url)
-            target.stop()
-            have = 0
+            pools: dict[int, tuple[str, str]] = {}
+            seeded: dict[int, float] = {}
             for size in sorted(sizes):
-                seconds = asyncio.run(_seed(url, pool_id, have, size, log))
-                log(f"  {database}: {size:,} users seeded in {seconds:.2f} s")
-                have = size
+                folder = workdir / f"scale-{database}-{size}"
+                if database == "postgresql":
+                    url = create_postgres_database("userpool_bench")
+                    scratch.append(url)
+                else:
+                    url = f"sqlite:///{folder / 'data' / 'userpool.db'}"
+                target = Userpool(folder, database_url=url)
+                target.url_of_store = url
+                target.start()
+                pools[size] = make_pool(target.url)
+                target.stop()
+                seeded[size] = asyncio.run(_seed(url, pools[size][0], 0, size, log))
+                log(f"  {database}: {size:,} users seeded in {seeded[size]:.2f} s")
+                targets[size] = target
+            startups = {}
+            for size, target in targets.items():
                 started = time.perf_counter()
                 target.start()
-                startup = time.perf_counter() - started
-                usernames = names(requests)
-                up, _ = measured(target, load.build(serializer, "SignUp", sign_up_params(client_id, usernames)), 1)
-                codes = target.codes(pool_id, usernames)
-                confirm, _ = measured(
-                    target, load.build(serializer, "ConfirmSignUp", confirm_params(client_id, codes)), 1
-                )
+                startups[size] = time.perf_counter() - started
+            per_round = max(1, requests // rounds)
+            results: dict[int, dict[str, list[load.Result]]] = {
+                size: {"signup": [], "confirm": [], "signin": []} for size in targets
+            }
+            for r in range(rounds):
+                for size, target in targets.items():
+                    pool_id, client_id = pools[size]
+                    batch = names(per_round, f"r{r}x")
+                    for key, result in _scale_round(target, serializer, pool_id, client_id, size, batch).items():
+                        results[size][key].append(result)
+            for size, target in targets.items():
                 row = {
                     "database": database,
                     "users": size,
-                    "seed_s": round(seconds, 2),
-                    "startup_s": round(startup, 3),
-                    "signup": up,
-                    "confirm": confirm,
+                    "seed_s": round(seeded[size], 2),
+                    "startup_s": round(startups[size], 3),
+                    **{key: _latency_summary(found) for key, found in results[size].items()},
                     "server_rss_mb": round(rss_bytes(target.pid) / 2**20, 1),
-                    "database_mb": round(asyncio.run(_storage_bytes(url)) / 2**20, 1),
+                    "database_mb": round(asyncio.run(_storage_bytes(target.url_of_store)) / 2**20, 1),
                 }
-                target.stop()
                 rows.append(row)
                 log(
-                    f"  {database} {size:,} users: SignUp p50 {up['p50_ms']:.1f} ms, ConfirmSignUp p50 "
-                    f"{confirm['p50_ms']:.2f} ms, RSS {row['server_rss_mb']} MB, database {row['database_mb']} MB"
+                    f"  {database} {size:,} users: SignUp p50 {row['signup']['p50_ms']:.1f} ms, ConfirmSignUp p50 "
+                    f"{row['confirm']['p50_ms']:.2f} ms, sign-in p50 {row['signin']['p50_ms']:.1f} ms, "
+                    f"RSS {row['server_rss_mb']} MB, database {row['database_mb']} MB"
                 )
         finally:
-            if scratch is not None:
-                drop_postgres_database(scratch)
+            for target in targets.values():
+                target.stop()
+            for url in scratch:
+                drop_postgres_database(url)
     return rows
 
 
