@@ -80,6 +80,8 @@ users = Table(
     Column("locked_until", Float),
     Column("password_expires_at", Float),
     UniqueConstraint("pool_id", "username_key", name="uq_users_pool_username"),
+    # ListUsers' pages: a pool's users in creation order, read in order rather than sorted (migration 0020).
+    Index("ix_users_pool_order", "pool_id", "id"),
 )
 
 user_attributes = Table(
