@@ -15,7 +15,7 @@ from userpool.store.attributes import INSERT_ATTRIBUTES, INSERT_KEYS, claim
 from userpool.store.codes import INSERT_CODE
 from userpool.store.engine import StoreBase, StoreConnection, on_store_thread, point_read, retrying
 from userpool.store.errors import Conflict
-from userpool.store.paging import page, read_token
+from userpool.store.paging import page_token, read_token
 
 USER_COLUMNS = (
     t.users.c.id,
@@ -236,31 +236,63 @@ class UserStore(StoreBase):
     ) -> tuple[list[User], str | None]:
         """Users of a pool in creation order. ``where`` is ``(attribute, "=" or "^=", value)``; ``username``
         (compared folded as stored), ``cognito:user_status`` and ``status`` (Enabled/Disabled) are columns."""
-        query = select(*USER_COLUMNS).where(t.users.c.pool_id == pool_id).order_by(t.users.c.id)
+        params: dict[str, Any] = {"pool_id": pool_id, "limit": limit + 1}
         if token is not None:
-            query = query.where(t.users.c.id > read_token(token, int))
-        if where is not None:
-            query = query.where(_filter_clause(pool_id, *where))
-        async with self._read() as conn:
-            rows = (await conn.execute(query.limit(limit + 1))).mappings().all()
-            users = await with_attributes(conn, rows[:limit])
-        return page(users, rows, limit, lambda user: user.id)
+            params["after"] = read_token(token, int)
+        if where is None:
+            statement = _LIST_USERS_AFTER if token is not None else _LIST_USERS
+        else:
+            statement = page_statement(_list_users_query(token is not None).where(_filter_clause(pool_id, *where)))
+        async with self._read(statements=1) as conn:
+            return await users_page(conn, statement, params, limit)
 
 
-async def with_attributes(conn: StoreConnection, rows: Sequence[Mapping[str, Any]]) -> list[User]:
-    """The users of ``rows`` (``USER_COLUMNS``), with their attributes read in one more statement."""
-    if not rows:
-        return []
-    ids = [r["id"] for r in rows]
-    attrs: dict[int, dict[str, str]] = {i: {} for i in ids}
-    result = await conn.execute(
-        select(t.user_attributes.c.user_id, t.user_attributes.c.name, t.user_attributes.c.value).where(
-            t.user_attributes.c.user_id.in_(ids)
-        )
+def _list_users_query(after: bool) -> Any:
+    query = select(*USER_COLUMNS).where(t.users.c.pool_id == bindparam("pool_id")).order_by(t.users.c.id)
+    return query.where(t.users.c.id > bindparam("after")) if after else query
+
+
+# ``User`` takes the columns in ``USER_COLUMNS`` order, with its attributes after ``modified_at``.
+_BEFORE_ATTRIBUTES = [c.name for c in USER_COLUMNS].index("modified_at") + 1
+
+
+def page_statement(query: Any) -> Any:
+    """``query`` (``USER_COLUMNS``, ordered by id) limited to ``:limit`` users, joined to their attribute rows: the
+    statement ``users_page`` reads."""
+    first = query.limit(bindparam("limit")).subquery()
+    attribute = t.user_attributes
+    return (
+        select(first, attribute.c.name, attribute.c.value)
+        .select_from(first.outerjoin(attribute, attribute.c.user_id == first.c.id))
+        .order_by(first.c.id)
     )
-    for user_id, name, value in result:
-        attrs[user_id][name] = value
-    return [User(**r, attributes=ordered_attributes(attrs[r["id"]])) for r in rows]
+
+
+async def users_page(
+    conn: StoreConnection, statement: Any, params: Mapping[str, Any], limit: int
+) -> tuple[list[User], str | None]:
+    """The users a ``page_statement`` finds with ``params`` (whose ``limit`` is ``limit + 1``), each with its
+    attributes, in one statement; and the next page's token when there are more than ``limit``."""
+    users: list[User] = []
+    current: Sequence[Any] = ()  # the columns of the user whose rows are being read
+    attributes: dict[str, str] = {}
+    for row in (await conn.execute(statement, params)).all():
+        if not current or row[0] != current[0]:
+            if current:
+                users.append(_listed_user(current, attributes))
+                if len(users) == limit:  # this row is the next page's first user
+                    return users, page_token(users[-1].id)
+            current, attributes = row[:-2], {}
+        if row[-2] is not None:
+            attributes[row[-2]] = row[-1]
+    if current:
+        users.append(_listed_user(current, attributes))
+    return users, None
+
+
+def _listed_user(columns: Sequence[Any], attributes: dict[str, str]) -> User:
+    split = _BEFORE_ATTRIBUTES
+    return User(*columns[:split], ordered_attributes(attributes), *columns[split:])
 
 
 async def insert_users(conn: StoreConnection, users: Sequence[NewUser]) -> None:
@@ -284,3 +316,8 @@ async def insert_users(conn: StoreConnection, users: Sequence[NewUser]) -> None:
         await conn.execute(INSERT_ATTRIBUTES, attributes)
     if keys:
         await conn.execute(INSERT_KEYS, keys)
+
+
+# ListUsers without a filter, built once (a filter's statement is built per request).
+_LIST_USERS = page_statement(_list_users_query(after=False))
+_LIST_USERS_AFTER = page_statement(_list_users_query(after=True))
