@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select
+import orjson
+from sqlalchemy import Text, bindparam, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from userpool.domain.records import NewCode, NewUser, User, ordered_attributes
 from userpool.store import tables as t
@@ -252,20 +255,38 @@ def _list_users_query(after: bool) -> Any:
     return query.where(t.users.c.id > bindparam("after")) if after else query
 
 
-# ``User`` takes the columns in ``USER_COLUMNS`` order, with its attributes after ``modified_at``.
-_BEFORE_ATTRIBUTES = [c.name for c in USER_COLUMNS].index("modified_at") + 1
+class attributes_json(FunctionElement[str]):
+    """The JSON object (as text) of the name/value pairs of the rows it aggregates: SQLite's ``json_group_object``,
+    PostgreSQL's ``json_object_agg`` (NULL there when there are none)."""
+
+    type = Text()
+    name = "attributes_json"
+    inherit_cache = True
+
+
+@compiles(attributes_json)
+def _sqlite_attributes_json(element: attributes_json, compiler: Any, **kw: Any) -> str:
+    return f"json_group_object({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(attributes_json, "postgresql")
+def _postgresql_attributes_json(element: attributes_json, compiler: Any, **kw: Any) -> str:
+    return f"CAST(json_object_agg({compiler.process(element.clauses, **kw)}) AS TEXT)"
 
 
 def page_statement(query: Any) -> Any:
-    """``query`` (``USER_COLUMNS``, ordered by id) limited to ``:limit`` users, joined to their attribute rows: the
-    statement ``users_page`` reads."""
+    """``query`` (``USER_COLUMNS``, ordered by id) limited to ``:limit`` rows, each with its user's attributes as
+    one JSON object (a subquery per row of the page, so a large pool is not aggregated): what ``users_page``
+    reads. One row per user, where a join would repeat the user's columns (its SRP verifier, its hash) for each
+    attribute: twice the SQLite time."""
     first = query.limit(bindparam("limit")).subquery()
     attribute = t.user_attributes
-    return (
-        select(first, attribute.c.name, attribute.c.value)
-        .select_from(first.outerjoin(attribute, attribute.c.user_id == first.c.id))
-        .order_by(first.c.id)
-    )
+    attributes = select(attributes_json(attribute.c.name, attribute.c.value)).where(attribute.c.user_id == first.c.id)
+    return select(first, attributes.scalar_subquery()).order_by(first.c.id)
+
+
+# ``User`` takes the columns in ``USER_COLUMNS`` order, with its attributes after ``modified_at``.
+_BEFORE_ATTRIBUTES = [c.name for c in USER_COLUMNS].index("modified_at") + 1
 
 
 async def users_page(
@@ -273,26 +294,13 @@ async def users_page(
 ) -> tuple[list[User], str | None]:
     """The users a ``page_statement`` finds with ``params`` (whose ``limit`` is ``limit + 1``), each with its
     attributes, in one statement; and the next page's token when there are more than ``limit``."""
-    users: list[User] = []
-    current: Sequence[Any] = ()  # the columns of the user whose rows are being read
-    attributes: dict[str, str] = {}
-    for row in (await conn.execute(statement, params)).all():
-        if not current or row[0] != current[0]:
-            if current:
-                users.append(_listed_user(current, attributes))
-                if len(users) == limit:  # this row is the next page's first user
-                    return users, page_token(users[-1].id)
-            current, attributes = row[:-2], {}
-        if row[-2] is not None:
-            attributes[row[-2]] = row[-1]
-    if current:
-        users.append(_listed_user(current, attributes))
-    return users, None
-
-
-def _listed_user(columns: Sequence[Any], attributes: dict[str, str]) -> User:
+    rows = (await conn.execute(statement, params)).all()
     split = _BEFORE_ATTRIBUTES
-    return User(*columns[:split], ordered_attributes(attributes), *columns[split:])
+    users = [
+        User(*row[:split], ordered_attributes(orjson.loads(row[-1]) if row[-1] else {}), *row[split:-1])
+        for row in rows[:limit]
+    ]
+    return users, (page_token(users[-1].id) if len(rows) > limit else None)
 
 
 async def insert_users(conn: StoreConnection, users: Sequence[NewUser]) -> None:
