@@ -3,7 +3,8 @@
 The service model that ships inside botocore is the single source of every request and response shape;
 nothing here copies a shape by hand. :class:`ServiceModel` loads it once and, per operation and on first use,
 compiles the operation's input shape into a tree of small validator nodes (regexes compiled, constraint
-messages rendered) and its output shape into a tree of serializer nodes. Both are cached on the instance.
+messages rendered) and its output shape into a tree of serializer nodes, each structure's compiled once into a
+function (one statement per member). Both are cached on the instance.
 
 Input validation follows what AWS's JSON 1.1 services do:
 
