@@ -213,33 +213,83 @@ def signup_throughput(
 
 
 # ---- 2. peers side by side ------------------------------------------------------------------------------------
-PEER_OPERATIONS = ["SignUp", "ConfirmSignUp", "AdminGetUser", "InitiateAuth"]
+PEER_OPERATIONS = [
+    "SignUp",
+    "ConfirmSignUp",
+    "AdminGetUser",
+    "InitiateAuth",
+    "GetUser",
+    "ListUsers",
+    "REFRESH_TOKEN_AUTH",
+]
+LIST_LIMIT = 60  # ListUsers' page size in the peers workload (Cognito's maximum)
+TOKEN_ROUNDS = 3  # each access token (GetUser) and refresh token (REFRESH_TOKEN_AUTH) is used this many times
+
+
+def list_users_params(pool_id: str, count: int) -> list[dict[str, Any]]:
+    return [{"UserPoolId": pool_id, "Limit": LIST_LIMIT}] * count
+
+
+def access_token_params(tokens: list[str]) -> list[dict[str, Any]]:
+    return [{"AccessToken": t} for t in tokens]
+
+
+def refresh_params(client_id: str, tokens: list[str]) -> list[dict[str, Any]]:
+    return [
+        {"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": client_id, "AuthParameters": {"REFRESH_TOKEN": t}}
+        for t in tokens
+    ]
+
+
+def _tokens(answers: list[dict[str, Any] | None], name: str) -> list[str]:
+    """The ``name`` token of each InitiateAuth answer that has one."""
+    found = []
+    for answer in answers:
+        token = ((answer or {}).get("AuthenticationResult") or {}).get(name)
+        if token:
+            found.append(token)
+    return found
 
 
 def _workload(target: Any, serializer: load.Serializer, users: int, concurrency: int, log: Log) -> dict[str, Any]:
+    """Each operation of ``PEER_OPERATIONS`` measured on ``target``. An operation the target cannot run (it fails,
+    or an earlier one gave it nothing to work with) is reported as ``{"skipped": why}``, and the others still run."""
     pool_id, client_id = make_pool(target.url)
     warm = names(20, "w")
     load.run(target.url, load.build(serializer, "SignUp", sign_up_params(client_id, warm)), 4)
     usernames = names(users)
     results: dict[str, Any] = {}
-    results["SignUp"], _ = measured(
-        target, load.build(serializer, "SignUp", sign_up_params(client_id, usernames)), concurrency
-    )
+
+    def run(label: str, operation: str, params: list[dict[str, Any]], keep: bool = False) -> list[Any]:
+        if not params:
+            results[label] = {"skipped": "nothing to send (an earlier operation gave no tokens)"}
+            return []
+        try:
+            results[label], answers = measured(
+                target, load.build(serializer, operation, params), concurrency, keep=keep
+            )
+        except Exception as exc:  # a peer that breaks on one operation is reported, and the others still run
+            results[label] = {"skipped": f"failed: {exc!r}"}
+            return []
+        return answers
+
+    run("SignUp", "SignUp", sign_up_params(client_id, usernames))
     codes = target.codes(pool_id, usernames)
-    results["ConfirmSignUp"], _ = measured(
-        target, load.build(serializer, "ConfirmSignUp", confirm_params(client_id, codes)), concurrency
-    )
+    run("ConfirmSignUp", "ConfirmSignUp", confirm_params(client_id, codes))
     confirmed = list(codes)
     rounds = max(1, 3 * users // max(1, len(confirmed)))
-    results["AdminGetUser"], _ = measured(
-        target, load.build(serializer, "AdminGetUser", get_user_params(pool_id, confirmed * rounds)), concurrency
-    )
-    results["InitiateAuth"], _ = measured(
-        target, load.build(serializer, "InitiateAuth", sign_in_params(client_id, confirmed)), concurrency
-    )
+    run("AdminGetUser", "AdminGetUser", get_user_params(pool_id, confirmed * rounds))
+    answers = run("InitiateAuth", "InitiateAuth", sign_in_params(client_id, confirmed), keep=True)
+    run("GetUser", "GetUser", access_token_params(_tokens(answers, "AccessToken") * TOKEN_ROUNDS))
+    run("ListUsers", "ListUsers", list_users_params(pool_id, users))
+    refresh = refresh_params(client_id, _tokens(answers, "RefreshToken") * TOKEN_ROUNDS)
+    run("REFRESH_TOKEN_AUTH", "InitiateAuth", refresh)
     results["server_rss_mb"] = round(rss_bytes(target.pid) / 2**20, 1)
     for operation in PEER_OPERATIONS:
         r = results[operation]
+        if "skipped" in r:
+            log(f"  {target.name} {operation}: skipped ({r['skipped']})")
+            continue
         log(
             f"  {target.name} {operation}: {r['per_second']:.0f}/s p50 {r['p50_ms']:.1f} ms "
             f"p99 {r['p99_ms']:.1f} ms ok {r['ok']} errors {r['errors']}"

@@ -113,7 +113,7 @@ def hash_and_signup(results: dict[str, Any]) -> list[str]:
 
 
 def peers(results: dict[str, Any]) -> list[str]:
-    from bench.parts import PEER_OPERATIONS
+    from bench.parts import LIST_LIMIT, PEER_OPERATIONS, TOKEN_ROUNDS
 
     found = results["peers"]
     names = [n for n in found if n != "userpool" and n != "userpool-2-workers"]
@@ -129,10 +129,19 @@ def peers(results: dict[str, Any]) -> list[str]:
         rule += "---|"
     lines = ["## 2. Peers side by side", "", header, rule]
 
+    def measured(data: dict[str, Any], op: str) -> dict[str, Any] | None:
+        """The operation's summary, if the target ran it (a run from before an operation was added lacks it)."""
+        r = data.get(op) if "skipped" not in data else None
+        return r if r is not None and "skipped" not in r else None
+
     def cell(data: dict[str, Any], op: str) -> str:
         if "skipped" in data:
             return "skipped"
-        r = data[op]
+        r = data.get(op)
+        if r is None or "skipped" in r:
+            return "not run" if r is None else f"skipped: {r['skipped']}"
+        if not r["ok"]:
+            return f"no answers, errors: {_errors(r)}"
         bad = f", errors: {_errors(r)}" if r.get("errors") else ""
         return f"{_rate(r['per_second'])} ({_ms(r['p50_ms'])} / {_ms(r['p99_ms'])}){bad}"
 
@@ -141,10 +150,12 @@ def peers(results: dict[str, Any]) -> list[str]:
         for name in names:
             peer = found[name]
             ratio = "-"
-            if "skipped" not in peer and "skipped" not in ours and peer[op]["per_second"] and peer[op]["ok"]:
-                ratio = f"{ours[op]['per_second'] / peer[op]['per_second']:.2f}×"
-                if second is not None and "skipped" not in second:
-                    ratio += f" ({second[op]['per_second'] / peer[op]['per_second']:.2f}× with 2 workers)"
+            theirs, mine = measured(peer, op), measured(ours, op)
+            if theirs and mine and theirs["per_second"] and theirs["ok"] and mine["ok"]:
+                ratio = f"{mine['per_second'] / theirs['per_second']:.2f}×"
+                both = measured(second, op) if second is not None else None
+                if both and both["ok"]:
+                    ratio += f" ({both['per_second'] / theirs['per_second']:.2f}× with 2 workers)"
             line += f" {cell(peer, op)} | {ratio} |"
         lines.append(line)
     lines.append("")
@@ -152,11 +163,14 @@ def peers(results: dict[str, Any]) -> list[str]:
     clients = results["settings"]["peer_concurrency"]
     lines += [
         f"Each server gets a fresh store, a username pool that verifies email, {users} SignUps, their "
-        f"ConfirmSignUps, {3 * users} AdminGetUser and {users} InitiateAuth (`USER_PASSWORD_AUTH`), each with "
-        f"{clients} concurrent clients. **moto and cognito-local store plaintext passwords**: their SignUp and "
-        "InitiateAuth do no hashing, while ours hash with argon2id (SignUp, bounded as in part 1) and verify it "
-        "(InitiateAuth, which also signs two RS256 tokens), so those two rows compare different work; ConfirmSignUp "
-        "and AdminGetUser are the like-for-like rows (ours also write each change durably: SQLite WAL with "
+        f"ConfirmSignUps, {3 * users} AdminGetUser, {users} InitiateAuth (`USER_PASSWORD_AUTH`), "
+        f"{TOKEN_ROUNDS} GetUser with each access token those answered, {users} ListUsers (`Limit` {LIST_LIMIT}: the "
+        f"pool's first page) and {TOKEN_ROUNDS} InitiateAuth `REFRESH_TOKEN_AUTH` with each refresh token, each "
+        f"with {clients} concurrent clients. An operation a server answers only with errors is shown with them "
+        "(no ratio). **moto and cognito-local store plaintext passwords**: their SignUp and InitiateAuth do no "
+        "hashing, while ours hash with argon2id (SignUp, bounded as in part 1) and verify it (InitiateAuth, which "
+        "also signs two RS256 tokens), so those two rows compare different work; ConfirmSignUp, AdminGetUser, "
+        "GetUser and ListUsers are the like-for-like rows (ours also write each change durably: SQLite WAL with "
         "`synchronous=FULL`; moto keeps everything in memory, cognito-local rewrites a JSON file). moto's "
         "ConfirmSignUp accepts any code; cognito-local's codes are read from its JSON database; ours from the "
         "outbox. cognito-local runs with `UserPoolDefaults.UsernameAttributes = []` (its default makes every pool "

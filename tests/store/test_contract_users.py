@@ -83,6 +83,17 @@ async def test_an_alias_claimed_at_creation_conflicts_or_moves_with_force(store:
     assert moved_from.attributes["email_verified"] == "false" and moved_from.modified_at == NOW
 
 
+async def test_listed_users_carry_every_attribute_value_as_stored(store: Store) -> None:
+    """A page reads each user's attributes aggregated as JSON by the database: any text comes back as it went in."""
+    pool = await new_pool(store)
+    odd = 'quote " backslash \\ tab \t newline \n nul-free unicode é 😀 \u2028 <b>&amp;</b>'
+    new = new_user(pool, "odd", "odd@example.com")
+    odd_id = await store.create_user(dataclasses.replace(new, attributes={**new.attributes, "custom:text": odd}))
+    users, token = await store.list_users(pool.id, 60, None)
+    assert users == [await store.get_user(odd_id)] and token is None
+    assert users[0].attributes["custom:text"] == odd
+
+
 async def test_list_users_pages_in_creation_order_and_filters(store: Store) -> None:
     pool = await new_pool(store)
     names = ["amy", "andy", "bea", "ben", "cal"]

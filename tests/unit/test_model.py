@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import botocore.session
 import pytest
@@ -473,3 +474,31 @@ def test_serialize_output_does_not_mutate_input(model: ServiceModel) -> None:
 
 def test_serialize_output_without_output_shape(model: ServiceModel) -> None:
     assert model.serialize_output("DeleteUserPool", {"Anything": 1}) == {}
+
+
+def test_serialize_output_orders_members_as_the_shape_does(model: ServiceModel) -> None:
+    """The answer's members come in the output shape's order, whatever order the operation built them in."""
+    result = {
+        "PaginationToken": "next",
+        "Users": [{"UserStatus": "CONFIRMED", "Attributes": [{"Value": "v", "Name": "n"}], "Username": "a"}],
+    }
+    answer = model.serialize_output("ListUsers", result)
+    assert list(answer) == ["Users", "PaginationToken"]
+    assert list(answer["Users"][0]) == ["Username", "Attributes", "UserStatus"]
+    assert list(answer["Users"][0]["Attributes"][0]) == ["Name", "Value"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "result"),
+    [
+        ("ListUsers", {"Users": [["not", "a", "structure"]]}),
+        ("ListUsers", {"Users": "not a list"}),
+        ("ListUsers", {"Users": [{"Username": "a", "UserCreateDate": True}]}),
+        ("DescribeUserPool", {"UserPool": {"UserPoolTags": ["not", "a", "map"]}}),
+    ],
+)
+def test_serialize_output_refuses_values_of_the_wrong_type(
+    model: ServiceModel, operation: str, result: dict[str, Any]
+) -> None:
+    with pytest.raises(TypeError):
+        model.serialize_output(operation, result)

@@ -312,7 +312,7 @@ class Group:
 def ordered_attributes(attributes: Mapping[str, str]) -> dict[str, str]:
     """``sub`` first, then the rest by name: a stable order for every answer."""
     ordered = {"sub": attributes["sub"]} if "sub" in attributes else {}
-    ordered.update(sorted((k, v) for k, v in attributes.items() if k != "sub"))
+    ordered.update(sorted(attributes.items()))  # a key already there (``sub``) keeps its place
     return ordered
 
 

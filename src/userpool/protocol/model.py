@@ -3,7 +3,8 @@
 The service model that ships inside botocore is the single source of every request and response shape;
 nothing here copies a shape by hand. :class:`ServiceModel` loads it once and, per operation and on first use,
 compiles the operation's input shape into a tree of small validator nodes (regexes compiled, constraint
-messages rendered) and its output shape into a tree of serializer nodes. Both are cached on the instance.
+messages rendered) and its output shape into a tree of serializer nodes, each structure's compiled once into a
+function (one statement per member). Both are cached on the instance.
 
 Input validation follows what AWS's JSON 1.1 services do:
 
@@ -554,23 +555,69 @@ class _OutNode:
     def dump(self, value: Any) -> Any:
         raise NotImplementedError
 
+    def function(self) -> Callable[[Any], Any]:
+        """The callable that dumps a value of this node, as fast as the node can make it (compiled once)."""
+        return self.dump
+
+
+def _not_a_sequence(value: Any) -> bool:
+    return type(value) is not list and isinstance(value, str | bytes | Mapping)
+
 
 class _OutStructure(_OutNode):
-    __slots__ = ("members",)
+    """A structure's declared members, in the shape's order, ``None`` dropped. Its ``function`` is a function
+    compiled for the shape (one statement per member, no loop over the members), built at its first use."""
+
+    __slots__ = ("_compiled", "_compiling", "members")
 
     def __init__(self) -> None:
         # (member name in the result, name on the wire, serializer or None to copy the value as is)
         self.members: tuple[tuple[str, str, _OutNode | None], ...] = ()
+        self._compiled: Callable[[Any], dict[str, Any]] | None = None
+        self._compiling = False
 
     def dump(self, value: Any) -> dict[str, Any]:
-        if not isinstance(value, Mapping):
-            raise TypeError(f"expected a mapping for a structure, got {type(value).__name__}")
-        out: dict[str, Any] = {}
-        for name, key, node in self.members:
-            v = value.get(name)
-            if v is not None:
-                out[key] = v if node is None else node.dump(v)
-        return out
+        return (self._compiled or self._compile())(value)
+
+    def function(self) -> Callable[[Any], Any]:
+        if self._compiled is not None:
+            return self._compiled
+        if self._compiling:  # a recursive shape reaches itself: its members call it through ``dump``
+            return self.dump
+        return self._compile()
+
+    def _compile(self) -> Callable[[Any], dict[str, Any]]:
+        self._compiling = True
+        try:
+            namespace: dict[str, Any] = {"Mapping": Mapping, "_structure_error": _structure_error}
+            lines = [
+                "def dump(value):",
+                "    if type(value) is not dict and not isinstance(value, Mapping):",
+                "        _structure_error(value)",
+                "    get = value.get",
+                "    out = {}",
+            ]
+            for i, (name, key, node) in enumerate(self.members):
+                lines += [f"    v = get({name!r})", "    if v is not None:"]
+                if node is None:
+                    lines.append(f"        out[{key!r}] = v")
+                elif isinstance(node, _OutTimestamp):  # epoch seconds (the usual value) pass as they are
+                    namespace[f"f{i}"] = node.dump
+                    lines.append(f"        out[{key!r}] = v if type(v) is float or type(v) is int else f{i}(v)")
+                else:
+                    namespace[f"f{i}"] = node.function()
+                    lines.append(f"        out[{key!r}] = f{i}(v)")
+            lines.append("    return out")
+            # The source is built above from the model's member names only (repr'd literals), as dataclasses does.
+            exec("\n".join(lines), namespace)
+            self._compiled = namespace["dump"]
+        finally:
+            self._compiling = False
+        return self._compiled
+
+
+def _structure_error(value: Any) -> None:
+    raise TypeError(f"expected a mapping for a structure, got {type(value).__name__}")
 
 
 class _OutList(_OutNode):
@@ -580,12 +627,26 @@ class _OutList(_OutNode):
         self.member = member
 
     def dump(self, value: Any) -> list[Any]:
-        if isinstance(value, str | bytes | Mapping):
-            raise TypeError(f"expected a sequence for a list, got {type(value).__name__}")
-        node = self.member
-        if node is None:
-            return [v for v in value if v is not None]
-        return [node.dump(v) for v in value if v is not None]
+        return self.function()(value)
+
+    def function(self) -> Callable[[Any], Any]:
+        member = self.member
+        if member is None:
+
+            def copy(value: Any) -> list[Any]:
+                if _not_a_sequence(value):
+                    raise TypeError(f"expected a sequence for a list, got {type(value).__name__}")
+                return [v for v in value if v is not None]
+
+            return copy
+        each = member.function()
+
+        def dump(value: Any) -> list[Any]:
+            if _not_a_sequence(value):
+                raise TypeError(f"expected a sequence for a list, got {type(value).__name__}")
+            return [each(v) for v in value if v is not None]
+
+        return dump
 
 
 class _OutMap(_OutNode):
@@ -595,12 +656,20 @@ class _OutMap(_OutNode):
         self.value = value
 
     def dump(self, value: Any) -> dict[str, Any]:
-        if not isinstance(value, Mapping):
-            raise TypeError(f"expected a mapping for a map, got {type(value).__name__}")
+        return self.function()(value)
+
+    def function(self) -> Callable[[Any], Any]:
         node = self.value
-        if node is None:
-            return {k: v for k, v in value.items() if v is not None}
-        return {k: node.dump(v) for k, v in value.items() if v is not None}
+        each = None if node is None else node.function()
+
+        def dump(value: Any) -> dict[str, Any]:
+            if not isinstance(value, Mapping):
+                raise TypeError(f"expected a mapping for a map, got {type(value).__name__}")
+            if each is None:
+                return {k: v for k, v in value.items() if v is not None}
+            return {k: each(v) for k, v in value.items() if v is not None}
+
+        return dump
 
 
 class _OutTimestamp(_OutNode):
@@ -805,7 +874,7 @@ class ServiceModel:
             self._serializers[operation] = serializer
         if serializer is None or result is None:
             return {}
-        return serializer.dump(result)
+        return serializer.function()(result)
 
     def _output_node(self, shape: botocore.model.Shape) -> _OutNode | None:
         """The serializer for ``shape``, or None when values of it are copied unchanged."""

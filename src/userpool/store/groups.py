@@ -24,7 +24,7 @@ from userpool.store import tables as t
 from userpool.store.engine import StoreBase, dialect_insert, on_store_thread, point_read, retrying
 from userpool.store.errors import Conflict, LimitReached
 from userpool.store.paging import page, read_token
-from userpool.store.users import USER_COLUMNS, with_attributes
+from userpool.store.users import USER_COLUMNS, page_statement, users_page
 
 _g = t.groups
 _m = t.group_members
@@ -178,15 +178,24 @@ class GroupStore(StoreBase):
     async def list_group_users(self, group_id: int, limit: int, token: str | None) -> tuple[list[User], str | None]:
         """The group's users, with their attributes, in the order the users were made, ``limit`` of them after the
         position ``token`` holds."""
-        query = (
-            select(*USER_COLUMNS)
-            .select_from(t.users.join(_m, _m.c.user_id == t.users.c.id))
-            .where(_m.c.group_id == group_id)
-            .order_by(t.users.c.id)
-        )
+        params: dict[str, Any] = {"group_id": group_id, "limit": limit + 1}
         if token is not None:
-            query = query.where(t.users.c.id > read_token(token, int))
-        async with self._read() as conn:
-            rows = (await conn.execute(query.limit(limit + 1))).mappings().all()
-            users = await with_attributes(conn, rows[:limit])
-        return page(users, rows, limit, lambda user: user.id)
+            params["after"] = read_token(token, int)
+        statement = _GROUP_USERS_AFTER if token is not None else _GROUP_USERS
+        async with self._read(statements=1) as conn:
+            return await users_page(conn, statement, params, limit)
+
+
+def _group_users_query(after: bool) -> Any:
+    query = (
+        select(*USER_COLUMNS)
+        .select_from(t.users.join(_m, _m.c.user_id == t.users.c.id))
+        .where(_m.c.group_id == bindparam("group_id"))
+        .order_by(t.users.c.id)
+    )
+    return query.where(t.users.c.id > bindparam("after")) if after else query
+
+
+# ListUsersInGroup's statements, built once.
+_GROUP_USERS = page_statement(_group_users_query(after=False))
+_GROUP_USERS_AFTER = page_statement(_group_users_query(after=True))

@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select
+import orjson
+from sqlalchemy import Text, bindparam, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from userpool.domain.records import NewCode, NewUser, User, ordered_attributes
 from userpool.store import tables as t
@@ -15,7 +18,7 @@ from userpool.store.attributes import INSERT_ATTRIBUTES, INSERT_KEYS, claim
 from userpool.store.codes import INSERT_CODE
 from userpool.store.engine import StoreBase, StoreConnection, on_store_thread, point_read, retrying
 from userpool.store.errors import Conflict
-from userpool.store.paging import page, read_token
+from userpool.store.paging import page_token, read_token
 
 USER_COLUMNS = (
     t.users.c.id,
@@ -236,31 +239,68 @@ class UserStore(StoreBase):
     ) -> tuple[list[User], str | None]:
         """Users of a pool in creation order. ``where`` is ``(attribute, "=" or "^=", value)``; ``username``
         (compared folded as stored), ``cognito:user_status`` and ``status`` (Enabled/Disabled) are columns."""
-        query = select(*USER_COLUMNS).where(t.users.c.pool_id == pool_id).order_by(t.users.c.id)
+        params: dict[str, Any] = {"pool_id": pool_id, "limit": limit + 1}
         if token is not None:
-            query = query.where(t.users.c.id > read_token(token, int))
-        if where is not None:
-            query = query.where(_filter_clause(pool_id, *where))
-        async with self._read() as conn:
-            rows = (await conn.execute(query.limit(limit + 1))).mappings().all()
-            users = await with_attributes(conn, rows[:limit])
-        return page(users, rows, limit, lambda user: user.id)
+            params["after"] = read_token(token, int)
+        if where is None:
+            statement = _LIST_USERS_AFTER if token is not None else _LIST_USERS
+        else:
+            statement = page_statement(_list_users_query(token is not None).where(_filter_clause(pool_id, *where)))
+        async with self._read(statements=1) as conn:
+            return await users_page(conn, statement, params, limit)
 
 
-async def with_attributes(conn: StoreConnection, rows: Sequence[Mapping[str, Any]]) -> list[User]:
-    """The users of ``rows`` (``USER_COLUMNS``), with their attributes read in one more statement."""
-    if not rows:
-        return []
-    ids = [r["id"] for r in rows]
-    attrs: dict[int, dict[str, str]] = {i: {} for i in ids}
-    result = await conn.execute(
-        select(t.user_attributes.c.user_id, t.user_attributes.c.name, t.user_attributes.c.value).where(
-            t.user_attributes.c.user_id.in_(ids)
-        )
-    )
-    for user_id, name, value in result:
-        attrs[user_id][name] = value
-    return [User(**r, attributes=ordered_attributes(attrs[r["id"]])) for r in rows]
+def _list_users_query(after: bool) -> Any:
+    query = select(*USER_COLUMNS).where(t.users.c.pool_id == bindparam("pool_id")).order_by(t.users.c.id)
+    return query.where(t.users.c.id > bindparam("after")) if after else query
+
+
+class attributes_json(FunctionElement[str]):
+    """The JSON object (as text) of the name/value pairs of the rows it aggregates: SQLite's ``json_group_object``,
+    PostgreSQL's ``json_object_agg`` (NULL there when there are none)."""
+
+    type = Text()
+    name = "attributes_json"
+    inherit_cache = True
+
+
+@compiles(attributes_json)
+def _sqlite_attributes_json(element: attributes_json, compiler: Any, **kw: Any) -> str:
+    return f"json_group_object({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(attributes_json, "postgresql")
+def _postgresql_attributes_json(element: attributes_json, compiler: Any, **kw: Any) -> str:
+    return f"CAST(json_object_agg({compiler.process(element.clauses, **kw)}) AS TEXT)"
+
+
+def page_statement(query: Any) -> Any:
+    """``query`` (``USER_COLUMNS``, ordered by id) limited to ``:limit`` rows, each with its user's attributes as
+    one JSON object (a subquery per row of the page, so a large pool is not aggregated): what ``users_page``
+    reads. One row per user, where a join would repeat the user's columns (its SRP verifier, its hash) for each
+    attribute: twice the SQLite time."""
+    first = query.limit(bindparam("limit")).subquery()
+    attribute = t.user_attributes
+    attributes = select(attributes_json(attribute.c.name, attribute.c.value)).where(attribute.c.user_id == first.c.id)
+    return select(first, attributes.scalar_subquery()).order_by(first.c.id)
+
+
+# ``User`` takes the columns in ``USER_COLUMNS`` order, with its attributes after ``modified_at``.
+_BEFORE_ATTRIBUTES = [c.name for c in USER_COLUMNS].index("modified_at") + 1
+
+
+async def users_page(
+    conn: StoreConnection, statement: Any, params: Mapping[str, Any], limit: int
+) -> tuple[list[User], str | None]:
+    """The users a ``page_statement`` finds with ``params`` (whose ``limit`` is ``limit + 1``), each with its
+    attributes, in one statement; and the next page's token when there are more than ``limit``."""
+    rows = (await conn.execute(statement, params)).all()
+    split = _BEFORE_ATTRIBUTES
+    users = [
+        User(*row[:split], ordered_attributes(orjson.loads(row[-1]) if row[-1] else {}), *row[split:-1])
+        for row in rows[:limit]
+    ]
+    return users, (page_token(users[-1].id) if len(rows) > limit else None)
 
 
 async def insert_users(conn: StoreConnection, users: Sequence[NewUser]) -> None:
@@ -284,3 +324,8 @@ async def insert_users(conn: StoreConnection, users: Sequence[NewUser]) -> None:
         await conn.execute(INSERT_ATTRIBUTES, attributes)
     if keys:
         await conn.execute(INSERT_KEYS, keys)
+
+
+# ListUsers without a filter, built once (a filter's statement is built per request).
+_LIST_USERS = page_statement(_list_users_query(after=False))
+_LIST_USERS_AFTER = page_statement(_list_users_query(after=True))
