@@ -9,12 +9,14 @@ from sqlalchemy import bindparam, delete, insert, select, update
 
 from userpool.domain.records import AuthSession, PublicKey, RefreshToken, StoredKey
 from userpool.store import tables as t
-from userpool.store.engine import StoreBase, on_store_thread, point_read, retrying
+from userpool.store.engine import StoreBase, on_store_thread, point_read, point_statement, retrying
 from userpool.store.sealing import SealingError, SecretBox
 from userpool.store.sessions import revoke_sessions
 
-_GET_PUBLIC_KEY = select(t.signing_keys.c.kid, t.signing_keys.c.pool_id, t.signing_keys.c.public_jwk).where(
-    t.signing_keys.c.kid == bindparam("kid")
+_GET_PUBLIC_KEY = point_statement(
+    select(t.signing_keys.c.kid, t.signing_keys.c.pool_id, t.signing_keys.c.public_jwk).where(
+        t.signing_keys.c.kid == bindparam("kid")
+    )
 )
 
 # Refresh tokens expired this long ago are deleted when their user signs out everywhere.
