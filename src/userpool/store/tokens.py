@@ -18,6 +18,12 @@ _GET_PUBLIC_KEY = point_statement(
         t.signing_keys.c.kid == bindparam("kid")
     )
 )
+_REFRESH_BY_HASH = point_statement(
+    select(t.refresh_tokens).where(t.refresh_tokens.c.token_hash == bindparam("token_hash"))
+)
+_REFRESH_BY_ORIGIN = point_statement(
+    select(t.refresh_tokens).where(t.refresh_tokens.c.origin_jti == bindparam("origin_jti"))
+)
 
 # Refresh tokens expired this long ago are deleted when their user signs out everywhere.
 MAX_TOKEN_AGE = 86400.0
@@ -110,15 +116,15 @@ class TokenStore(StoreBase):
             return [dict(r[0]) for r in rows]
 
     # ---- refresh tokens --------------------------------------------------------------------------------
-    @on_store_thread
+    @point_read
     async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
-        r = t.refresh_tokens
-        return await self._read_one(select(r).where(r.c.token_hash == token_hash), {}, RefreshToken)
+        return await self._read_one(_REFRESH_BY_HASH, {"token_hash": token_hash}, RefreshToken)
 
-    @on_store_thread
+    @point_read
     async def find_refresh_token_by_origin(self, origin_jti: str) -> RefreshToken | None:
-        r = t.refresh_tokens
-        return await self._read_one(select(r).where(r.c.origin_jti == origin_jti), {}, RefreshToken)
+        """The refresh token the access and ID tokens ``origin_jti`` came with (each request with an access token
+        checks that its session is not revoked)."""
+        return await self._read_one(_REFRESH_BY_ORIGIN, {"origin_jti": origin_jti}, RefreshToken)
 
     @on_store_thread
     async def revoke_refresh_token(self, token_hash: str, at: float) -> bool:
