@@ -5,7 +5,8 @@
 Starts ``userpool serve`` on a fresh store (SQLite, or the PostgreSQL database given: make an empty one first),
 signs ``n`` users up, then sends ``n`` of each operation with ``--concurrency`` clients and prints the server
 process's CPU time (user + system) per answered request: ConfirmSignUp, AdminGetUser, ListUsers (60 a page),
-InitiateAuth (``USER_PASSWORD_AUTH``, for a quarter of the users) and ``REFRESH_TOKEN_AUTH`` (four per token).
+InitiateAuth (``USER_PASSWORD_AUTH``, for a quarter of the users), GetUser (with their access tokens, ``n`` in all)
+and ``REFRESH_TOKEN_AUTH`` (four per token).
 Contention changes this measure far less than wall-clock rates, so compare two checkouts by running each in turn.
 ``--profile OP`` records py-spy's raw stacks of every server thread during OP in ./server-cpu-OP.txt (py-spy must
 be installed: ``pip install py-spy``); ``python -m bench.server_cpu --summarise FILE`` sums them per frame.
@@ -63,7 +64,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--db", default="", help="a PostgreSQL URL (an empty database) instead of SQLite")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--profile", default="", help="ConfirmSignUp, AdminGetUser, ListUsers, InitiateAuth, Refresh")
+    operations = "ConfirmSignUp, AdminGetUser, ListUsers, InitiateAuth, GetUser, Refresh"
+    parser.add_argument("--profile", default="", help=operations)
     parser.add_argument("--summarise", default="", help="print the frames of a raw py-spy file and stop")
     args = parser.parse_args()
     if args.summarise:
@@ -93,6 +95,7 @@ def main() -> None:
             with urllib.request.urlopen(f"{url}/_userpool/outbox?{query}") as response:
                 codes[name] = json.load(response)["messages"][-1]["code"]
         tokens: list[str] = []
+        access_tokens: list[str] = []
 
         def refreshes() -> list[load.Request]:
             params = {"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": client_id}
@@ -106,6 +109,9 @@ def main() -> None:
             "ListUsers": lambda: load.build(serializer, "ListUsers", [{"UserPoolId": pool_id, "Limit": 60}] * args.n),
             "InitiateAuth": lambda: load.build(
                 serializer, "InitiateAuth", sign_in_params(client_id, users[: args.n // 4])
+            ),
+            "GetUser": lambda: load.build(
+                serializer, "GetUser", [{"AccessToken": t} for t in access_tokens] * (args.n // len(access_tokens))
             ),
             "Refresh": refreshes,
         }
@@ -142,6 +148,9 @@ def main() -> None:
             if operation == "InitiateAuth":
                 tokens = [
                     a["AuthenticationResult"]["RefreshToken"] for a in answers if a and "AuthenticationResult" in a
+                ]
+                access_tokens = [
+                    a["AuthenticationResult"]["AccessToken"] for a in answers if a and "AuthenticationResult" in a
                 ]
             report(operation, result, used)
     finally:

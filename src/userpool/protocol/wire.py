@@ -40,6 +40,7 @@ CONTENT_TYPE = "application/x-amz-json-1.1"
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 HEADER_MESSAGE_LIMIT = 1024
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
 
 
 def encode(payload: dict[str, Any], request_id: str, status: int = 200) -> Response:
@@ -79,6 +80,14 @@ def _decode(body: bytes, max_depth: int) -> Any:
     if not body.strip():
         return {}
     check_depth(body, max_depth)
+    try:
+        # orjson accepts only valid UTF-8 and JSON without lone surrogates, NaN or infinities, and reads what it
+        # accepts as json.loads does, except integers beyond 64 bits (floats): a body with a run of 19 digits, or
+        # one orjson refuses, is read the slow way (and refused with the same errors as before).
+        if not _LONG_DIGITS.search(body):
+            return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        pass
     try:
         params = json.loads(body.decode("utf-8"))
         # A \\uD800-style escape decodes to half a UTF-16 pair, which no UTF-8 text (or database) can hold.

@@ -13,12 +13,12 @@ from sqlalchemy import bindparam, case, delete, insert, select, update
 from userpool.domain.records import Client, ClientSecret, Pool
 from userpool.store import tables as t
 from userpool.store.cached import invalidates_cache
-from userpool.store.engine import StoreBase, on_store_thread, point_read, retrying
+from userpool.store.engine import StoreBase, on_store_thread, point_read, point_statement, retrying
 from userpool.store.paging import page, read_token
 from userpool.store.sealing import SealingError, SecretBox
 
-_GET_CLIENT = select(t.clients).where(t.clients.c.id == bindparam("client_id"))
-_GET_CLIENT_AND_POOL = (
+_GET_CLIENT = point_statement(select(t.clients).where(t.clients.c.id == bindparam("client_id")))
+_GET_CLIENT_AND_POOL = point_statement(
     select(t.clients, *(c.label(f"of_pool_{c.name}") for c in t.pools.c))
     .select_from(t.clients.outerjoin(t.pools, t.pools.c.id == t.clients.c.pool_id))
     .where(t.clients.c.id == bindparam("client_id"))

@@ -9,7 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from userpool.domain.records import Code, NewCode
 from userpool.store import counters
 from userpool.store import tables as t
-from userpool.store.engine import StoreBase, StoreConnection, first_record, on_store_thread, point_read, retrying
+from userpool.store.engine import (
+    StoreBase,
+    StoreConnection,
+    first_record,
+    on_store_thread,
+    point_read,
+    point_statement,
+    retrying,
+)
 
 _CODE_COLUMNS = (t.codes.c.code_hash, t.codes.c.attribute, t.codes.c.expires_at, t.codes.c.failed_attempts)
 
@@ -19,8 +27,8 @@ INSERT_CODE = insert(t.codes)
 DELETE_CODE = delete(t.codes).where(
     t.codes.c.user_id == bindparam("user_id"), t.codes.c.purpose == bindparam("purpose")
 )
-_GET_CODE = select(*_CODE_COLUMNS).where(
-    t.codes.c.user_id == bindparam("user_id"), t.codes.c.purpose == bindparam("purpose")
+_GET_CODE = point_statement(
+    select(*_CODE_COLUMNS).where(t.codes.c.user_id == bindparam("user_id"), t.codes.c.purpose == bindparam("purpose"))
 )
 _TAKE_ATTEMPT = (
     update(t.codes)

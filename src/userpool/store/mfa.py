@@ -11,11 +11,11 @@ from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.records import MfaSettings
 from userpool.store import tables as t
-from userpool.store.engine import StoreBase, StoreConnection, on_store_thread, point_read, retrying
+from userpool.store.engine import StoreBase, StoreConnection, on_store_thread, point_read, point_statement, retrying
 from userpool.store.sealing import SealingError, SecretBox
 
 m = t.user_mfa
-_GET = select(m).where(m.c.user_id == bindparam("user_id"))
+_GET = point_statement(select(m).where(m.c.user_id == bindparam("user_id")))
 _USE_STEP = (
     update(m)
     .where(

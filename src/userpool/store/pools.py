@@ -10,10 +10,10 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from userpool.domain.records import Pool
 from userpool.store import tables as t
 from userpool.store.cached import invalidates_cache
-from userpool.store.engine import StoreBase, on_store_thread, point_read, retrying
+from userpool.store.engine import StoreBase, on_store_thread, point_read, point_statement, retrying
 from userpool.store.paging import page, read_token
 
-_GET_POOL = select(t.pools).where(t.pools.c.id == bindparam("pool_id"))
+_GET_POOL = point_statement(select(t.pools).where(t.pools.c.id == bindparam("pool_id")))
 
 
 class PoolStore(StoreBase):

@@ -9,12 +9,20 @@ from sqlalchemy import bindparam, delete, insert, select, update
 
 from userpool.domain.records import AuthSession, PublicKey, RefreshToken, StoredKey
 from userpool.store import tables as t
-from userpool.store.engine import StoreBase, on_store_thread, point_read, retrying
+from userpool.store.engine import StoreBase, on_store_thread, point_read, point_statement, retrying
 from userpool.store.sealing import SealingError, SecretBox
 from userpool.store.sessions import revoke_sessions
 
-_GET_PUBLIC_KEY = select(t.signing_keys.c.kid, t.signing_keys.c.pool_id, t.signing_keys.c.public_jwk).where(
-    t.signing_keys.c.kid == bindparam("kid")
+_GET_PUBLIC_KEY = point_statement(
+    select(t.signing_keys.c.kid, t.signing_keys.c.pool_id, t.signing_keys.c.public_jwk).where(
+        t.signing_keys.c.kid == bindparam("kid")
+    )
+)
+_REFRESH_BY_HASH = point_statement(
+    select(t.refresh_tokens).where(t.refresh_tokens.c.token_hash == bindparam("token_hash"))
+)
+_REFRESH_BY_ORIGIN = point_statement(
+    select(t.refresh_tokens).where(t.refresh_tokens.c.origin_jti == bindparam("origin_jti"))
 )
 
 # Refresh tokens expired this long ago are deleted when their user signs out everywhere.
@@ -108,15 +116,15 @@ class TokenStore(StoreBase):
             return [dict(r[0]) for r in rows]
 
     # ---- refresh tokens --------------------------------------------------------------------------------
-    @on_store_thread
+    @point_read
     async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
-        r = t.refresh_tokens
-        return await self._read_one(select(r).where(r.c.token_hash == token_hash), {}, RefreshToken)
+        return await self._read_one(_REFRESH_BY_HASH, {"token_hash": token_hash}, RefreshToken)
 
-    @on_store_thread
+    @point_read
     async def find_refresh_token_by_origin(self, origin_jti: str) -> RefreshToken | None:
-        r = t.refresh_tokens
-        return await self._read_one(select(r).where(r.c.origin_jti == origin_jti), {}, RefreshToken)
+        """The refresh token the access and ID tokens ``origin_jti`` came with (each request with an access token
+        checks that its session is not revoked)."""
+        return await self._read_one(_REFRESH_BY_ORIGIN, {"origin_jti": origin_jti}, RefreshToken)
 
     @on_store_thread
     async def revoke_refresh_token(self, token_hash: str, at: float) -> bool:

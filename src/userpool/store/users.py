@@ -16,7 +16,7 @@ from userpool.domain.records import NewCode, NewUser, User, ordered_attributes
 from userpool.store import tables as t
 from userpool.store.attributes import INSERT_ATTRIBUTES, INSERT_KEYS, claim
 from userpool.store.codes import INSERT_CODE
-from userpool.store.engine import StoreBase, StoreConnection, on_store_thread, point_read, retrying
+from userpool.store.engine import StoreBase, StoreConnection, on_store_thread, point_read, point_statement, retrying
 from userpool.store.errors import Conflict
 from userpool.store.paging import page_token, read_token
 
@@ -49,13 +49,19 @@ def _user_lookup(first: Any) -> Any:
     )
 
 
+def _user_in_pool_by(column: Any) -> Any:
+    """The point read of the user of a pool (``pool_id``) whose unique ``column`` has the value bound by its name."""
+    first = (
+        select(t.users.c.id)
+        .where(t.users.c.pool_id == bindparam("pool_id"), column == bindparam(column.name))
+        .limit(1)
+        .scalar_subquery()
+    )
+    return point_statement(_user_lookup(first))
+
+
 # The point reads of the hot paths, built once with bound parameters.
-_USER_BY_NAME = _user_lookup(
-    select(t.users.c.id)
-    .where(t.users.c.pool_id == bindparam("pool_id"), t.users.c.username_key == bindparam("username_key"))
-    .limit(1)
-    .scalar_subquery()
-)
+_USER_BY_NAME = _user_in_pool_by(t.users.c.username_key)
 _USER_BY_KEY = _user_lookup(
     select(t.user_keys.c.user_id)
     .where(
@@ -66,13 +72,8 @@ _USER_BY_KEY = _user_lookup(
     .limit(1)
     .scalar_subquery()
 )
-_USER_BY_ID = _user_lookup(bindparam("user_id"))
-_USER_BY_SUB = _user_lookup(
-    select(t.users.c.id)
-    .where(t.users.c.pool_id == bindparam("pool_id"), t.users.c.sub == bindparam("sub"))
-    .limit(1)
-    .scalar_subquery()
-)
+_USER_BY_ID = point_statement(_user_lookup(bindparam("user_id")))
+_USER_BY_SUB = _user_in_pool_by(t.users.c.sub)
 
 
 def _user_row(user: NewUser) -> dict[str, Any]:
@@ -218,6 +219,9 @@ class UserStore(StoreBase):
 
     async def _one_user(self, lookup: Any, params: dict[str, Any]) -> User | None:
         """The user a ``_user_lookup`` statement finds, with its attributes, in one statement."""
+        found = self._point_rows(lookup, params)
+        if found is not None:
+            return _user_from_rows(found)
         async with self._read(statements=1) as conn:
             rows = (await conn.execute(lookup, params)).mappings().all()
         return _user_from_rows(rows)
