@@ -17,6 +17,16 @@ _GET_PUBLIC_KEY = select(t.signing_keys.c.kid, t.signing_keys.c.pool_id, t.signi
     t.signing_keys.c.kid == bindparam("kid")
 )
 
+_FIND_SIGNING_KEY = (
+    select(t.signing_keys)
+    .where(t.signing_keys.c.pool_id == bindparam("pool_id"), t.signing_keys.c.retired_at.is_(None))
+    .order_by(t.signing_keys.c.created_at.desc())
+    .limit(1)
+)
+
+_GET_REFRESH_TOKEN = select(t.refresh_tokens).where(t.refresh_tokens.c.token_hash == bindparam("token_hash"))
+_REFRESH_TOKEN_BY_ORIGIN = select(t.refresh_tokens).where(t.refresh_tokens.c.origin_jti == bindparam("origin_jti"))
+
 # Refresh tokens expired this long ago are deleted when their user signs out everywhere.
 MAX_TOKEN_AGE = 86400.0
 
@@ -34,17 +44,11 @@ def open_signing_key(box: SecretBox | None, values: dict[str, Any]) -> StoredKey
 
 class TokenStore(StoreBase):
     # ---- signing keys ----------------------------------------------------------------------------------
-    @on_store_thread
+    @point_read
     async def find_signing_key(self, pool_id: str) -> StoredKey | None:
-        """The key that signs the pool's tokens now: its newest unretired one."""
-        keys = t.signing_keys
-        newest = (
-            select(keys)
-            .where(keys.c.pool_id == pool_id, keys.c.retired_at.is_(None))
-            .order_by(keys.c.created_at.desc())
-            .limit(1)
-        )
-        return await self._read_one(newest, {}, self._signing_key)
+        """The key that signs the pool's tokens now: its newest unretired one (one statement on the pool's index:
+        a point read). Not cached: a key rotated by another process (``userpool rotate-key``) signs at once."""
+        return await self._read_one(_FIND_SIGNING_KEY, {"pool_id": pool_id}, self._signing_key)
 
     @point_read
     async def get_public_key(self, kid: str) -> PublicKey | None:
@@ -108,15 +112,13 @@ class TokenStore(StoreBase):
             return [dict(r[0]) for r in rows]
 
     # ---- refresh tokens --------------------------------------------------------------------------------
-    @on_store_thread
+    @point_read
     async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
-        r = t.refresh_tokens
-        return await self._read_one(select(r).where(r.c.token_hash == token_hash), {}, RefreshToken)
+        return await self._read_one(_GET_REFRESH_TOKEN, {"token_hash": token_hash}, RefreshToken)
 
-    @on_store_thread
+    @point_read
     async def find_refresh_token_by_origin(self, origin_jti: str) -> RefreshToken | None:
-        r = t.refresh_tokens
-        return await self._read_one(select(r).where(r.c.origin_jti == origin_jti), {}, RefreshToken)
+        return await self._read_one(_REFRESH_TOKEN_BY_ORIGIN, {"origin_jti": origin_jti}, RefreshToken)
 
     @on_store_thread
     async def revoke_refresh_token(self, token_hash: str, at: float) -> bool:
