@@ -212,6 +212,142 @@ def signup_throughput(
     return rows
 
 
+# ---- 1c. sign-in throughput against the hashing capacity -------------------------------------------------------
+SIGNIN_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+def _signin_users(target: Any, serializer: load.Serializer, count: int) -> tuple[str, str, list[str]]:
+    """A pool with an app client that allows both password flows, and ``count`` confirmed users."""
+    setup = make_client(target.url)
+    pool_id = setup.create_user_pool(PoolName="signin", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+    client_id = setup.create_user_pool_client(UserPoolId=pool_id, ClientName="signin", ExplicitAuthFlows=SIGNIN_FLOWS)[
+        "UserPoolClient"
+    ]["ClientId"]
+    usernames = names(count, "s")
+    load.run(target.url, load.build(serializer, "SignUp", sign_up_params(client_id, usernames)), 8)
+    codes = target.codes(pool_id, usernames)
+    load.run(target.url, load.build(serializer, "ConfirmSignUp", confirm_params(client_id, codes)), 8)
+    return pool_id, client_id, list(codes)
+
+
+def _srp_starts(client_id: str, usernames: list[str]) -> tuple[list[int], list[dict[str, Any]]]:
+    """Each sign-in's client ephemeral ``a`` and its InitiateAuth USER_SRP_AUTH (made before the clock)."""
+    ephemerals, params = [], []
+    for name in usernames:
+        a, big_a = srp.client_ephemeral()
+        ephemerals.append(a)
+        params.append(
+            {"AuthFlow": "USER_SRP_AUTH", "ClientId": client_id, "AuthParameters": {"USERNAME": name, "SRP_A": big_a}}
+        )
+    return ephemerals, params
+
+
+def _srp_answers(
+    pool_id: str, client_id: str, ephemerals: list[int], challenges: list[dict[str, Any] | None]
+) -> list[dict[str, Any]]:
+    """The RespondToAuthChallenge PASSWORD_VERIFIER of each answered challenge (the client's SRP math)."""
+    import base64
+    import datetime
+
+    now = datetime.datetime.now(datetime.UTC)
+    timestamp = srp.format_timestamp(now.year, now.month, now.day, now.hour, now.minute, now.second)
+    answers = []
+    for a, answer in zip(ephemerals, challenges, strict=True):
+        if not answer or "ChallengeParameters" not in answer:
+            continue
+        c = answer["ChallengeParameters"]
+        block = base64.b64decode(c["SECRET_BLOCK"])
+        signature = srp.client_signature(
+            a, pool_id, c["USER_ID_FOR_SRP"], PASSWORD, c["SALT"], c["SRP_B"], block, timestamp
+        )
+        answers.append(
+            {
+                "ClientId": client_id,
+                "ChallengeName": "PASSWORD_VERIFIER",
+                "ChallengeResponses": {
+                    "USERNAME": c["USERNAME"],
+                    "PASSWORD_CLAIM_SECRET_BLOCK": c["SECRET_BLOCK"],
+                    "PASSWORD_CLAIM_SIGNATURE": signature,
+                    "TIMESTAMP": timestamp,
+                },
+            }
+        )
+    return answers
+
+
+def signin_throughput(
+    workdir: Path, serializer: load.Serializer, concurrencies: list[int], requests: int, log: Log
+) -> list[dict[str, Any]]:
+    """Sign-ins per second with ``USER_PASSWORD_AUTH`` (one request: an argon2id verify and two RS256 signatures)
+    and ``USER_SRP_AUTH`` (InitiateAuth, then RespondToAuthChallenge PASSWORD_VERIFIER: the SRP math, no hash), each
+    as a ratio of the hashing capacity measured just before (``parallel_hash_rate``).
+
+    SRP's client math is done by this process outside the clock: every InitiateAuth of a point is sent first (the
+    clients' ``A`` made beforehand), then the signatures are computed (its CPU reported per sign-in as
+    ``client_srp_math_ms``), then every answer is sent; the rate is sign-ins ÷ the two phases' time together."""
+    rows = []
+    target = Userpool(workdir / "signin").start()
+    try:
+        pool_id, client_id, users = _signin_users(target, serializer, max(8, min(64, requests)))
+        load.run(target.url, load.build(serializer, "InitiateAuth", sign_in_params(client_id, users[:8])), 8)  # warm
+        for concurrency in concurrencies:
+            count = max(requests, concurrency * 3)
+            chosen = [users[i % len(users)] for i in range(count)]
+            batch = load.build(serializer, "InitiateAuth", sign_in_params(client_id, chosen))
+            capacity = parallel_hash_rate(5)
+            summary, _ = measured(target, batch, concurrency)
+            rows.append(_signin_row("USER_PASSWORD_AUTH", summary, capacity, target))
+
+            ephemerals, starts = _srp_starts(client_id, chosen)
+            capacity = parallel_hash_rate(5)
+            cpu = cpu_seconds(target.pid)
+            first, challenges = load.run(
+                target.url, load.build(serializer, "InitiateAuth", starts), concurrency, keep=True
+            )
+            math_started = time.process_time()
+            answers = _srp_answers(pool_id, client_id, ephemerals, challenges)
+            math = time.process_time() - math_started
+            second, _ = load.run(target.url, load.build(serializer, "RespondToAuthChallenge", answers), concurrency)
+            used = cpu_seconds(target.pid) - cpu
+            elapsed = first.elapsed + second.elapsed
+            summary = second.summary()
+            summary.update(
+                {
+                    "ok": second.ok,
+                    "errors": {**first.summary()["errors"], **summary["errors"]},
+                    "throttled": first.throttled + second.throttled,
+                    "per_second": round(second.ok / elapsed, 2) if elapsed else 0.0,
+                    "initiate_p99_ms": round(first.percentile_ms(99), 2),
+                    "elapsed_s": round(elapsed, 3),
+                    "server_cpu_ms_per_request": round(used / second.ok * 1000, 3) if second.ok else None,
+                    "client_cpu_ms_per_request": (
+                        round((first.client_cpu + second.client_cpu) / second.ok * 1000, 3) if second.ok else None
+                    ),
+                    "client_srp_math_ms": round(math / max(1, len(answers)) * 1000, 3),
+                }
+            )
+            rows.append(_signin_row("USER_SRP_AUTH", summary, capacity, target))
+        for row in rows:
+            log(
+                f"  {row['flow']} clients={row['concurrency']}: {row['per_second']:.1f} sign-ins/s "
+                f"({row['of_capacity']:.2f} of capacity), p99 {row['p99_ms']:.0f} ms, "
+                f"server CPU {row['server_cpu_ms_per_request']} ms/sign-in"
+            )
+    finally:
+        target.stop()
+    return rows
+
+
+def _signin_row(flow: str, summary: dict[str, Any], capacity: float, target: Any) -> dict[str, Any]:
+    return {
+        "flow": flow,
+        **summary,
+        "hash_capacity_per_s": round(capacity, 1),
+        "of_capacity": round(summary["per_second"] / capacity, 3),
+        "server_rss_mb": round(rss_bytes(target.pid) / 2**20, 1),
+    }
+
+
 # ---- 2. peers side by side ------------------------------------------------------------------------------------
 PEER_OPERATIONS = [
     "SignUp",

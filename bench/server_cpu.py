@@ -8,14 +8,16 @@ process's CPU time (user + system) per answered request: ConfirmSignUp, AdminGet
 InitiateAuth (``USER_PASSWORD_AUTH``, for a quarter of the users), GetUser (with their access tokens, ``n`` in all)
 and ``REFRESH_TOKEN_AUTH`` (four per token).
 Contention changes this measure far less than wall-clock rates, so compare two checkouts by running each in turn.
-``--profile OP`` records py-spy's raw stacks of every server thread during OP in ./server-cpu-OP.txt (py-spy must
-be installed: ``pip install py-spy``); ``python -m bench.server_cpu --summarise FILE`` sums them per frame.
+``--profile OP`` (any of them, SignUp too) records py-spy's raw stacks of every server thread during OP in
+./server-cpu-OP.txt (py-spy must be installed: ``pip install py-spy``); ``python -m bench.server_cpu --summarise
+FILE`` sums them per frame.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
 import json
 import os
 import shutil
@@ -26,7 +28,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bench import load
@@ -53,6 +55,25 @@ def summarise(path: str, most: int = 60) -> None:
         print(f"{count / busy * 100:5.1f}%  {name}")
 
 
+@contextlib.contextmanager
+def _spy(pid: int, on: bool, operation: str) -> Iterator[None]:
+    """With ``on``, py-spy's raw stacks of every thread of ``pid`` while the block runs, in ./server-cpu-OP.txt."""
+    if not on:
+        yield
+        return
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    raw = Path(f"server-cpu-{operation}.txt").resolve()  # kept: the store folder goes
+    command = [py_spy, "record", "-p", str(pid), "-r", "2000", "--format", "raw", "-o", str(raw), "--idle"]
+    spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.5)
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(30)
+        print(f"py-spy stacks: {raw} (--summarise FILE)")
+
+
 def report(operation: str, result: load.Result, used: float) -> None:
     rate = result.ok / result.elapsed if result.elapsed else 0.0
     per_request = used / result.ok * 1000 if result.ok else float("nan")
@@ -64,7 +85,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=400)
     parser.add_argument("--db", default="", help="a PostgreSQL URL (an empty database) instead of SQLite")
     parser.add_argument("--concurrency", type=int, default=8)
-    operations = "ConfirmSignUp, AdminGetUser, ListUsers, InitiateAuth, GetUser, Refresh"
+    operations = "SignUp, ConfirmSignUp, AdminGetUser, ListUsers, InitiateAuth, GetUser, Refresh"
     parser.add_argument("--profile", default="", help=operations)
     parser.add_argument("--summarise", default="", help="print the frames of a raw py-spy file and stop")
     args = parser.parse_args()
@@ -86,9 +107,12 @@ def main() -> None:
         wait_for(f"{url}/health", server, 60, log)
         pool_id, client_id = make_pool(url)
         users = names(args.n)
-        before = cpu_seconds(server.pid)
-        result, _ = load.run(url, load.build(serializer, "SignUp", sign_up_params(client_id, users)), args.concurrency)
-        report("SignUp", result, cpu_seconds(server.pid) - before)
+        signups = load.build(serializer, "SignUp", sign_up_params(client_id, users))
+        with _spy(server.pid, "SignUp" == args.profile, "SignUp"):
+            before = cpu_seconds(server.pid)
+            result, _ = load.run(url, signups, args.concurrency)
+            used = cpu_seconds(server.pid) - before
+        report("SignUp", result, used)
         codes = {}
         for name in users:
             query = urllib.parse.urlencode({"userPoolId": pool_id, "username": name})
@@ -116,35 +140,10 @@ def main() -> None:
             "Refresh": refreshes,
         }
         for operation, requests in workloads.items():
-            spy = None
-            if operation == args.profile:
-                py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-                raw = Path(f"server-cpu-{operation}.txt").resolve()  # kept: the store folder goes
-                spy = subprocess.Popen(
-                    [
-                        py_spy,
-                        "record",
-                        "-p",
-                        str(server.pid),
-                        "-r",
-                        "2000",
-                        "--format",
-                        "raw",
-                        "-o",
-                        str(raw),
-                        "--idle",
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-                time.sleep(1.5)
-            before = cpu_seconds(server.pid)
-            result, answers = load.run(url, requests(), args.concurrency, keep=operation == "InitiateAuth")
-            used = cpu_seconds(server.pid) - before
-            if spy is not None:
-                spy.send_signal(signal.SIGINT)
-                spy.wait(30)
-                print(f"py-spy stacks: {raw} (--summarise FILE)")
+            with _spy(server.pid, operation == args.profile, operation):
+                before = cpu_seconds(server.pid)
+                result, answers = load.run(url, requests(), args.concurrency, keep=operation == "InitiateAuth")
+                used = cpu_seconds(server.pid) - before
             if operation == "InitiateAuth":
                 tokens = [
                     a["AuthenticationResult"]["RefreshToken"] for a in answers if a and "AuthenticationResult" in a

@@ -33,6 +33,9 @@ def test_smoke_run_writes_json_and_markdown(tmp_path: Path) -> None:
     assert results["hash"]["hash_ms"] > 0 and results["hash"]["bound_per_s"] > 0
     for row in results["signup"]:
         assert row["ok"] > 0 and row["errors"] == {}, row
+    assert [row["flow"] for row in results["signin"]] == ["USER_PASSWORD_AUTH", "USER_SRP_AUTH"]
+    for row in results["signin"]:
+        assert row["ok"] > 0 and row["errors"] == {} and row["of_capacity"] > 0, row
     (scale,) = results["scale"]
     assert scale["users"] == 100
     assert scale["signup"]["ok"] == scale["confirm"]["ok"] == 5 and scale["confirm"]["errors"] == {}
@@ -41,6 +44,12 @@ def test_smoke_run_writes_json_and_markdown(tmp_path: Path) -> None:
     written = sorted(p.name for p in tmp_path.iterdir())
     assert [p.rsplit(".", 1)[1] for p in written] == ["json", "md"]
     markdown = (tmp_path / written[1]).read_text()
-    for heading in ("## Machine and run", "## 1. SignUp against", "## 3. Scale", "## 4. Start-up"):
+    for heading in (
+        "## Machine and run",
+        "## 1. SignUp against",
+        "## 1b. Sign-in against",
+        "## 3. Scale",
+        "## 4. Start-up",
+    ):
         assert heading in markdown
     assert json.loads((tmp_path / written[0]).read_text())["signup"] == results["signup"]

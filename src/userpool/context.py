@@ -34,6 +34,9 @@ class Context:
     triggers: Triggers
     # Parsed RSA keys by ``kid`` (a kid's key material never changes, so any process may cache it).
     key_cache: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # Key work under way (a pool's first signing key, a kid's parse), so that concurrent requests wait for one job
+    # instead of each doing it (``operations.shared.issuing``).
+    key_flights: dict[tuple[str, str], Any] = field(default_factory=dict)
     # The offline list of common and breached passwords (threat protection's compromised-credentials check).
     blocklist: PasswordBlocklist = field(default_factory=PasswordBlocklist)
     # The key UpdateAuthEventFeedback's tokens are made with (``domain.auth_events.feedback_key`` of the server's

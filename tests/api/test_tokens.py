@@ -8,6 +8,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import jwt
@@ -414,3 +415,15 @@ def test_tokens_survive_a_restart(tmp_path):
         cognito.global_sign_out(AccessToken=result["AccessToken"])
     finally:
         srv.stop()
+
+
+def test_concurrent_first_sign_ins_make_one_signing_key(live, live_cognito):
+    pool, client = make_pool_and_client(live_cognito)
+    confirmed_user(live_cognito, pool, client)
+    clients = [make_client(live.url) for _ in range(6)]
+    with ThreadPoolExecutor(len(clients)) as threads:
+        results = list(threads.map(lambda c: password_auth(c, client)["AuthenticationResult"], clients))
+    kids = {jwt.get_unverified_header(r["AccessToken"])["kid"] for r in results}
+    _, jwks = get_json(f"{live.url}/{pool}/.well-known/jwks.json")
+    assert len(kids) == 1
+    assert [k["kid"] for k in jwks["keys"]] == list(kids)

@@ -55,9 +55,12 @@ class SessionStore(StoreBase):
 
     @on_store_thread
     async def touch_session(self, session_id: str, at: float, ip_address: str | None, device: str | None) -> None:
-        """A refresh: the session was active now, from this address and device."""
+        """A refresh: the session was active now, from this address and device.
+
+        Not waited for on disk (like the rate counters): a last-active time and address are a record of use, not a
+        state change anyone was told of, and a power cut that forgets the last few leaves every token as it was."""
         s = t.token_sessions
-        async with self._write() as conn:
+        async with self._write(durable=False) as conn:
             await conn.execute(
                 update(s).where(s.c.id == session_id).values(last_active_at=at, ip_address=ip_address, device=device)
             )

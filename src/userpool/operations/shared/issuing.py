@@ -3,11 +3,12 @@ refresh-token rotation, new tokens from a refresh token, and checking an access 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +32,38 @@ def token_hash(token: str) -> str:
 
 
 async def signing_key(ctx: Context, pool_id: str) -> StoredKey:
-    """The key that signs the pool's tokens, made on first use (RSA generation runs in the worker pool)."""
+    """The key that signs the pool's tokens, made on first use (RSA generation runs in the worker pool).
+
+    Concurrent first sign-ins in one process make one key (they wait for the same job). Two processes may still
+    race here: both keys are published, the newest signs. Nothing is lost."""
     key = await ctx.store.find_signing_key(pool_id)
     if key is None:
-        # Two first sign-ins may race here: both keys are published, the newest signs. Nothing is lost.
-        key = await _add_signing_key(ctx, pool_id, retire_others=False)
+        key = await _single_flight(ctx, ("signing", pool_id), lambda: _first_signing_key(ctx, pool_id))
     return key
+
+
+async def _first_signing_key(ctx: Context, pool_id: str) -> StoredKey:
+    # Read again: a job that ended between the caller's read and this one has made the key.
+    key = await ctx.store.find_signing_key(pool_id)
+    return key if key is not None else await _add_signing_key(ctx, pool_id, retire_others=False)
+
+
+async def _single_flight(ctx: Context, name: tuple[str, str], make: Callable[[], Awaitable[Any]]) -> Any:
+    """``make()``'s result, with one job at a time per ``name`` in this process: a caller that finds one under way
+    waits for it (and shares its result or its error). A caller cancelled meanwhile does not cancel the job."""
+    flight = ctx.key_flights.get(name)
+    if flight is None:
+        flight = asyncio.ensure_future(make())
+        ctx.key_flights[name] = flight
+
+        def landed(done: asyncio.Future[Any]) -> None:
+            if ctx.key_flights.get(name) is done:
+                del ctx.key_flights[name]
+            if not done.cancelled():
+                done.exception()  # retrieved: a job whose callers all went away logs no "never retrieved"
+
+        flight.add_done_callback(landed)
+    return await asyncio.shield(flight)
 
 
 async def rotate_signing_key(ctx: Context, pool_id: str) -> StoredKey:
@@ -64,11 +91,18 @@ async def published_keys(ctx: Context, pool_id: str) -> list[dict[str, Any]]:
 
 
 async def _private_key(ctx: Context, key: StoredKey) -> Any:
+    """The parsed private key of ``key`` (parsing checks the RSA key, tens of milliseconds: once per kid and
+    process, however many sign-ins ask at once)."""
     cached = ctx.key_cache.get(("private", key.kid))
     if cached is None:
-        cached = await ctx.hashing.run(token_rules.load_private, key.private_key)
-        ctx.key_cache[("private", key.kid)] = cached
+        cached = await _single_flight(ctx, ("private", key.kid), lambda: _load_private(ctx, key))
     return cached
+
+
+async def _load_private(ctx: Context, key: StoredKey) -> Any:
+    loaded = await ctx.hashing.run(token_rules.load_private, key.private_key)
+    ctx.key_cache[("private", key.kid)] = loaded
+    return loaded
 
 
 def _public_key(ctx: Context, key: PublicKey) -> Any:
