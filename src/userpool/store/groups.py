@@ -24,7 +24,7 @@ from userpool.store import tables as t
 from userpool.store.engine import StoreBase, dialect_insert, on_store_thread, point_read, retrying
 from userpool.store.errors import Conflict, LimitReached
 from userpool.store.paging import page, read_token
-from userpool.store.users import USER_COLUMNS, page_statement, users_page
+from userpool.store.users import USER_COLUMNS, in_creation_order, page_statement, users_page
 
 _g = t.groups
 _m = t.group_members
@@ -187,13 +187,9 @@ class GroupStore(StoreBase):
 
 
 def _group_users_query(after: bool) -> Any:
-    query = (
-        select(*USER_COLUMNS)
-        .select_from(t.users.join(_m, _m.c.user_id == t.users.c.id))
-        .where(_m.c.group_id == bindparam("group_id"))
-        .order_by(t.users.c.id)
-    )
-    return query.where(t.users.c.id > bindparam("after")) if after else query
+    members = t.users.join(_m, _m.c.user_id == t.users.c.id)
+    query = select(*USER_COLUMNS).select_from(members).where(_m.c.group_id == bindparam("group_id"))
+    return in_creation_order(query, after)
 
 
 # ListUsersInGroup's statements, built once.

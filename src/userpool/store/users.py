@@ -18,7 +18,7 @@ from userpool.store.attributes import INSERT_ATTRIBUTES, INSERT_KEYS, claim
 from userpool.store.codes import INSERT_CODE
 from userpool.store.engine import StoreBase, StoreConnection, on_store_thread, point_read, point_statement, retrying
 from userpool.store.errors import Conflict
-from userpool.store.paging import page_token, read_token
+from userpool.store.paging import page, read_token
 
 USER_COLUMNS = (
     t.users.c.id,
@@ -255,7 +255,13 @@ class UserStore(StoreBase):
 
 
 def _list_users_query(after: bool) -> Any:
-    query = select(*USER_COLUMNS).where(t.users.c.pool_id == bindparam("pool_id")).order_by(t.users.c.id)
+    return in_creation_order(select(*USER_COLUMNS).where(t.users.c.pool_id == bindparam("pool_id")), after)
+
+
+def in_creation_order(query: Any, after: bool) -> Any:
+    """``query`` (of ``users``) in the order the users were made; with ``after``, past the id bound as ``after``
+    (the position a page token holds)."""
+    query = query.order_by(t.users.c.id)
     return query.where(t.users.c.id > bindparam("after")) if after else query
 
 
@@ -304,7 +310,7 @@ async def users_page(
         User(*row[:split], ordered_attributes(orjson.loads(row[-1]) if row[-1] else {}), *row[split:-1])
         for row in rows[:limit]
     ]
-    return users, (page_token(users[-1].id) if len(rows) > limit else None)
+    return page(users, rows, limit, lambda user: user.id)
 
 
 async def insert_users(conn: StoreConnection, users: Sequence[NewUser]) -> None:
