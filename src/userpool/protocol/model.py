@@ -621,15 +621,21 @@ def _structure_error(value: Any) -> None:
 
 
 class _OutList(_OutNode):
-    __slots__ = ("member",)
+    __slots__ = ("_built", "member")
 
     def __init__(self, member: _OutNode | None) -> None:
         self.member = member
+        self._built: Callable[[Any], list[Any]] | None = None
 
     def dump(self, value: Any) -> list[Any]:
         return self.function()(value)
 
     def function(self) -> Callable[[Any], Any]:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
+
+    def _build(self) -> Callable[[Any], list[Any]]:
         member = self.member
         if member is None:
 
@@ -650,15 +656,21 @@ class _OutList(_OutNode):
 
 
 class _OutMap(_OutNode):
-    __slots__ = ("value",)
+    __slots__ = ("_built", "value")
 
     def __init__(self, value: _OutNode | None) -> None:
         self.value = value
+        self._built: Callable[[Any], dict[str, Any]] | None = None
 
     def dump(self, value: Any) -> dict[str, Any]:
         return self.function()(value)
 
     def function(self) -> Callable[[Any], Any]:
+        if self._built is None:
+            self._built = self._build()
+        return self._built
+
+    def _build(self) -> Callable[[Any], dict[str, Any]]:
         node = self.value
         each = None if node is None else node.function()
 
