@@ -18,16 +18,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from userpool.domain.identity_providers import identities_claim
@@ -226,88 +224,26 @@ class InvalidToken(ValueError):
     """The token is not one of ours: not a JWT, unknown key, bad signature."""
 
 
-@dataclass(frozen=True)
-class Decoded:
-    """A compact JWT taken apart (``decode``): its header and claims, and what its signature covers."""
-
-    header: dict[str, Any]
-    claims: dict[str, Any]
-    signing_input: bytes
-    signature: bytes
-
-
-_SEGMENT = re.compile(rb"[A-Za-z0-9_-]*")
-_PKCS1V15 = padding.PKCS1v15()
-_SHA256 = hashes.SHA256()
-
-
-def _segment(segment: bytes) -> bytes:
-    """One base64url segment, as PyJWT reads it: up to two ``=`` of padding (only when the length is then a multiple
-    of four), nothing outside the alphabet, and only the canonical spelling of the bytes (no stray trailing bits)."""
-    stripped = segment.rstrip(b"=")
-    padding_length = len(segment) - len(stripped)
-    if padding_length > 2 or (padding_length and len(segment) % 4) or len(stripped) % 4 == 1:
-        raise InvalidToken("")
-    if _SEGMENT.fullmatch(stripped) is None:
-        raise InvalidToken("")
-    decoded = base64.urlsafe_b64decode(stripped + b"=" * (-len(stripped) % 4))
-    if base64.urlsafe_b64encode(decoded).rstrip(b"=") != stripped:
-        raise InvalidToken("")
-    return decoded
-
-
-def _json_object(data: bytes) -> dict[str, Any]:
+def key_id(token: str) -> str:
+    """The ``kid`` of a JWT's header, before any check: what finds its key (only the header is parsed)."""
     try:
-        value = json.loads(data)
-    except (ValueError, RecursionError):
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
         raise InvalidToken("") from None
-    if not isinstance(value, dict):
+    if not isinstance(kid, str):
         raise InvalidToken("")
-    return value
+    return kid
 
 
-def _plain_payload(header: Mapping[str, Any]) -> bool:
-    """Whether the payload is the second segment, base64url-encoded, as PyJWT reads it: the one critical extension
-    it knows is ``b64``, and it refuses ``b64: false`` (a detached payload)."""
-    if "crit" in header:
-        crit = header["crit"]
-        if not isinstance(crit, list) or not crit or "b64" not in header or any(ext != "b64" for ext in crit):
-            return False
-    return header.get("b64", True) is not False
-
-
-def decode(token: str) -> Decoded:
-    """Header and claims of a JWT before its signature is checked (to find its pool and key), parsed once: what
-    PyJWT's ``decode`` refuses (bad base64url, JSON that is not an object, a non-string ``kid``, an unknown
-    ``crit`` extension, a ``b64: false`` payload) is an ``InvalidToken``, and so is a token without a ``kid`` or
-    an ``iss``. ``verify`` then checks the signature of the same parse."""
+def verified_claims(token: str, public_key: Any) -> dict[str, Any]:
+    """The claims once the RS256 signature is checked (the token parsed once, by PyJWT); time claims are the
+    caller's business (its own clock)."""
     try:
-        signing_input, crypto_segment = token.encode().rsplit(b".", 1)
-        header_segment, payload_segment = signing_input.split(b".", 1)
-    except (ValueError, UnicodeEncodeError):
+        return jwt.decode(
+            token,
+            public_key,
+            algorithms=[ALGORITHM],
+            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False, "verify_aud": False},
+        )
+    except jwt.PyJWTError:
         raise InvalidToken("") from None
-    header = _json_object(_segment(header_segment))
-    if not isinstance(header.get("kid"), str) or not _plain_payload(header):
-        raise InvalidToken("")
-    claims = _json_object(_segment(payload_segment))
-    signature = _segment(crypto_segment)
-    if not isinstance(claims.get("iss"), str):
-        raise InvalidToken("")
-    return Decoded(header=header, claims=claims, signing_input=signing_input, signature=signature)
-
-
-def verify(token: Decoded, public_key: Any) -> dict[str, Any]:
-    """The token's claims once its RS256 signature is checked with ``public_key``, with PyJWT's checks of ``sub``
-    and ``jti`` (strings when present); time claims are the caller's business (its own clock)."""
-    if token.header.get("alg") != ALGORITHM:
-        raise InvalidToken("")
-    try:
-        public_key.verify(token.signature, token.signing_input, _PKCS1V15, _SHA256)
-    except InvalidSignature:
-        raise InvalidToken("") from None
-    claims = token.claims
-    if ("sub" in claims and not isinstance(claims["sub"], str)) or (
-        "jti" in claims and not isinstance(claims["jti"], str)
-    ):
-        raise InvalidToken("")
-    return claims

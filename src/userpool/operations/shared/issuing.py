@@ -370,11 +370,12 @@ async def authenticate(ctx: Context, access_token: str, scope: str = token_rules
     granted ``scope`` (the user-pool API's ``aws.cognito.signin.user.admin``; ``openid`` for userInfo), its user
     still there and enabled, and not revoked (GlobalSignOut, RevokeToken)."""
     try:
-        decoded = token_rules.decode(access_token)  # parsed once: the key's id and issuer, then its signature
-        key = await ctx.store.get_public_key(decoded.header["kid"])
-        if key is None or decoded.claims["iss"] != ctx.settings.issuer(key.pool_id):
+        key = await ctx.store.get_public_key(token_rules.key_id(access_token))
+        if key is None:
             raise token_rules.InvalidToken("")
-        claims = token_rules.verify(decoded, _public_key(ctx, key))
+        claims = token_rules.verified_claims(access_token, _public_key(ctx, key))  # the one full parse
+        if claims.get("iss") != ctx.settings.issuer(key.pool_id):
+            raise token_rules.InvalidToken("")
     except token_rules.InvalidToken:
         raise NotAuthorizedException(texts.INVALID_ACCESS_TOKEN) from None
     if claims.get("token_use") != "access" or not isinstance(claims.get("sub"), str):
