@@ -242,6 +242,25 @@ def test_a_malformed_token_is_refused(cognito):
     assert access_token_error(cognito, "abc.def.ghi") == INVALID
 
 
+def test_an_unsigned_token_is_refused(cognito, signed_in):
+    *_, result = signed_in
+    header = jwt.get_unverified_header(result["AccessToken"])
+    unsigned = jwt.encode(claims(result["AccessToken"]), None, algorithm="none", headers={"kid": header["kid"]})
+    assert unsigned.endswith(".")
+    assert access_token_error(cognito, unsigned) == INVALID
+
+
+def test_a_signature_is_read_as_pyjwt_reads_it(cognito, signed_in):
+    """Padding on the signature (as some issuers add) is accepted; the same signature spelled with other unused
+    trailing bits is not."""
+    *_, result = signed_in
+    head, body, signature = result["AccessToken"].split(".")
+    assert cognito.get_user(AccessToken=f"{head}.{body}.{signature}==")["Username"] == "alice"
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    respelled = signature[:-1] + alphabet[alphabet.index(signature[-1]) ^ 1]
+    assert access_token_error(cognito, f"{head}.{body}.{respelled}") == INVALID
+
+
 # ---- refresh, sign-out, revocation -------------------------------------------------------------------------------
 def refresh(cognito, client, token, **params):
     return cognito.initiate_auth(

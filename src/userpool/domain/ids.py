@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 import string
 import uuid
@@ -10,19 +11,33 @@ _POOL_ALPHABET = string.ascii_letters + string.digits
 _CLIENT_ALPHABET = string.ascii_lowercase + string.digits
 
 
+def _random_text(alphabet: str, length: int) -> str:
+    """``length`` characters of ``alphabet``, each uniform, from one call to the system's random source: 128 bits
+    more than the text holds, as one number written in base ``len(alphabet)`` (its last ``length`` digits: the
+    number modulo ``len(alphabet) ** length``, a bias below 2**-128)."""
+    base = len(alphabet)
+    bits = math.ceil(length * math.log2(base)) + 128
+    number = int.from_bytes(secrets.token_bytes((bits + 7) // 8), "big")
+    digits = []
+    for _ in range(length):
+        number, digit = divmod(number, base)
+        digits.append(alphabet[digit])
+    return "".join(digits)
+
+
 def pool_id(region: str) -> str:
     """``us-east-1_AbC123xyZ``: the region, an underscore and nine letters or digits."""
-    return f"{region}_" + "".join(secrets.choice(_POOL_ALPHABET) for _ in range(9))
+    return f"{region}_" + _random_text(_POOL_ALPHABET, 9)
 
 
 def client_id() -> str:
     """26 lowercase letters and digits, as Cognito's app client ids."""
-    return "".join(secrets.choice(_CLIENT_ALPHABET) for _ in range(26))
+    return _random_text(_CLIENT_ALPHABET, 26)
 
 
 def client_secret() -> str:
     """51 lowercase letters and digits, as Cognito's app client secrets."""
-    return "".join(secrets.choice(_CLIENT_ALPHABET) for _ in range(51))
+    return _random_text(_CLIENT_ALPHABET, 51)
 
 
 def client_secret_id(client_id: str, created_ms: int) -> str:
@@ -32,7 +47,7 @@ def client_secret_id(client_id: str, created_ms: int) -> str:
 
 def token_session_id() -> str:
     """``tkn`` and 25 lowercase letters and digits: a sign-in's token session, as ``ListUserSessions`` names it."""
-    return "tkn" + "".join(secrets.choice(_CLIENT_ALPHABET) for _ in range(25))
+    return "tkn" + _random_text(_CLIENT_ALPHABET, 25)
 
 
 def sub() -> str:

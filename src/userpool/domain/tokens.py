@@ -224,20 +224,20 @@ class InvalidToken(ValueError):
     """The token is not one of ours: not a JWT, unknown key, bad signature."""
 
 
-def unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Header and claims of a JWT before any check (to find its pool and key)."""
+def key_id(token: str) -> str:
+    """The ``kid`` of a JWT's header, before any check: what finds its key (only the header is parsed)."""
     try:
-        header = jwt.get_unverified_header(token)
-        claims = jwt.decode(token, options={"verify_signature": False})
+        kid = jwt.get_unverified_header(token).get("kid")
     except jwt.PyJWTError:
-        raise InvalidToken(token[:0]) from None
-    if not isinstance(header.get("kid"), str) or not isinstance(claims.get("iss"), str):
+        raise InvalidToken("") from None
+    if not isinstance(kid, str):
         raise InvalidToken("")
-    return header, claims
+    return kid
 
 
 def verified_claims(token: str, public_key: Any) -> dict[str, Any]:
-    """The claims once the RS256 signature is checked; time claims are the caller's business (its own clock)."""
+    """The claims once the RS256 signature is checked (the token parsed once, by PyJWT); time claims are the
+    caller's business (its own clock)."""
     try:
         return jwt.decode(
             token,

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from userpool.domain.records import Group, User
 from userpool.store import tables as t
-from userpool.store.engine import StoreBase, dialect_insert, on_store_thread, point_read, retrying
+from userpool.store.engine import StoreBase, dialect_insert, on_store_thread, point_read, point_statement, retrying
 from userpool.store.errors import Conflict, LimitReached
 from userpool.store.paging import page, read_token
 from userpool.store.users import USER_COLUMNS, in_creation_order, page_statement, users_page
@@ -39,7 +39,7 @@ _GROUP_COLUMNS = (
     _g.c.modified_at,
 )
 _FIND_GROUP = select(*_GROUP_COLUMNS).where(_g.c.pool_id == bindparam("pool_id"), _g.c.name == bindparam("name"))
-_GROUPS_OF_USER = (
+_GROUPS_OF_USER = point_statement(
     select(*_GROUP_COLUMNS)
     .select_from(_g.join(_m, _m.c.group_id == _g.c.id))
     .where(_m.c.user_id == bindparam("user_id"))
@@ -169,9 +169,12 @@ class GroupStore(StoreBase):
 
     @point_read
     async def groups_of_user(self, user_id: int) -> list[Group]:
-        """Every group of the user (at most the per-user limit): what their tokens claim."""
-        async with self._read(statements=1) as conn:
-            rows = (await conn.execute(_GROUPS_OF_USER, {"user_id": user_id})).mappings().all()
+        """Every group of the user (at most the per-user limit): what their tokens claim (one statement by the
+        memberships' index, straight on SQLite's connection: every sign-in and refresh reads it)."""
+        rows = self._point_rows(_GROUPS_OF_USER, {"user_id": user_id})
+        if rows is None:
+            async with self._read(statements=1) as conn:
+                rows = [dict(r) for r in (await conn.execute(_GROUPS_OF_USER, {"user_id": user_id})).mappings()]
         return [_group(r) for r in rows]
 
     @on_store_thread

@@ -25,7 +25,7 @@ _REFRESH_BY_ORIGIN = point_statement(
     select(t.refresh_tokens).where(t.refresh_tokens.c.origin_jti == bindparam("origin_jti"))
 )
 
-_FIND_SIGNING_KEY = (
+_FIND_SIGNING_KEY = point_statement(
     select(t.signing_keys)
     .where(t.signing_keys.c.pool_id == bindparam("pool_id"), t.signing_keys.c.retired_at.is_(None))
     .order_by(t.signing_keys.c.created_at.desc())

@@ -370,14 +370,12 @@ async def authenticate(ctx: Context, access_token: str, scope: str = token_rules
     granted ``scope`` (the user-pool API's ``aws.cognito.signin.user.admin``; ``openid`` for userInfo), its user
     still there and enabled, and not revoked (GlobalSignOut, RevokeToken)."""
     try:
-        header, unverified = token_rules.unverified(access_token)
-    except token_rules.InvalidToken:
-        raise NotAuthorizedException(texts.INVALID_ACCESS_TOKEN) from None
-    key = await ctx.store.get_public_key(header["kid"])
-    if key is None or unverified["iss"] != ctx.settings.issuer(key.pool_id):
-        raise NotAuthorizedException(texts.INVALID_ACCESS_TOKEN)
-    try:
-        claims = token_rules.verified_claims(access_token, _public_key(ctx, key))
+        key = await ctx.store.get_public_key(token_rules.key_id(access_token))
+        if key is None:
+            raise token_rules.InvalidToken("")
+        claims = token_rules.verified_claims(access_token, _public_key(ctx, key))  # the one full parse
+        if claims.get("iss") != ctx.settings.issuer(key.pool_id):
+            raise token_rules.InvalidToken("")
     except token_rules.InvalidToken:
         raise NotAuthorizedException(texts.INVALID_ACCESS_TOKEN) from None
     if claims.get("token_use") != "access" or not isinstance(claims.get("sub"), str):
