@@ -1,11 +1,13 @@
-"""A per-process cache of the rows nearly every request reads (app clients and their pools), correct across processes
-and hosts by a bound on staleness rather than by messages between them.
+"""A per-process cache of the rows nearly every request reads (app clients and their pools; also the pools' risk
+configurations, which SignUp reads in an enforcing pool), correct across processes and hosts by a bound on staleness
+rather than by messages between them.
 
 - An entry lives ``seconds`` (``USERPOOL_CONFIG_CACHE_SECONDS``), counted from *before* the read that filled it: a
   change committed by any process is obeyed by every process at most that long after its commit.
-- Every write this process makes to pools, app clients or their secrets empties the cache when it is done
-  (``invalidates_cache``), so this process obeys its own changes at once; a read that was under way during such a
-  write does not fill the cache (the generation moved on meanwhile), so it cannot put back what the write replaced.
+- Every write this process makes to pools, app clients, their secrets or risk configurations empties the cache when
+  it is done (``invalidates_cache``), so this process obeys its own changes at once; a read that was under way during
+  such a write does not fill the cache (the generation moved on meanwhile), so it cannot put back what the write
+  replaced.
 - Absence is cached too (within the same bound), and the cache holds at most ``MAX_ENTRIES`` entries (emptied when
   full: the working set is the pools and clients in use, rebuilt by one read each).
 - ``seconds = 0`` turns it off: every read goes to the database.

@@ -41,8 +41,12 @@ class AuthEventStore(StoreBase):
     @retrying
     async def add_auth_event(self, event: AuthEvent, expired_before: float) -> None:
         """Record ``event``; in the same transaction, delete up to ``SWEEP_BATCH`` events (of any user) created
-        before ``expired_before``. Concurrent sweeps may meet on PostgreSQL: a deadlock runs the call again."""
-        async with self._write() as conn:
+        before ``expired_before``. Concurrent sweeps may meet on PostgreSQL: a deadlock runs the call again.
+
+        Not waited for on disk (like a refresh's session touch): an event is history, read back only by the event
+        operations (no decision reads it), and recorded after the state it describes (a user, a token session) is
+        durable. A power cut may forget the last few events; every user, token and session stays as it was."""
+        async with self._write(durable=False) as conn:
             await conn.execute(_SWEEP, {"before": expired_before})
             await conn.execute(_INSERT_EVENT, _row(event))
 

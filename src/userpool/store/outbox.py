@@ -1,4 +1,9 @@
-"""The local outbox: messages kept (only while the outbox is exposed) for developers and tests to read."""
+"""The local outbox: messages kept (only while the outbox is exposed) for developers and tests to read.
+
+A message is kept without waiting for the disk (like the rate counters): the outbox is a developer's copy of what
+was sent, not a state any answer acknowledges. The user and its code are durable before a message is composed, so a
+power cut that forgets the last few messages loses nothing a client cannot get again (ResendConfirmationCode), as a
+message lost on its way would; a crash of the server's process forgets none."""
 
 from __future__ import annotations
 
@@ -14,8 +19,9 @@ _INSERT_MESSAGE = insert(t.outbox)
 class OutboxStore(StoreBase):
     @on_store_thread
     async def add_message(self, message: OutboxMessage) -> int:
+        """Keep ``message`` (not waited for on disk: see the module's docstring); its id."""
         values = {k: v for k, v in message.__dict__.items() if k != "id"}
-        async with self._write() as conn:
+        async with self._write(durable=False) as conn:
             result = await conn.execute(_INSERT_MESSAGE, values)
         return int(result.inserted_primary_key[0])
 

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 
 from userpool.store import tables as t
-from userpool.store.engine import StoreBase, on_store_thread
+from userpool.store.cached import invalidates_cache
+from userpool.store.engine import StoreBase, on_store_thread, point_read, point_statement
+
+_risk = t.risk_configurations
+_GET_CONFIGURATION = point_statement(
+    select(_risk.c.configuration, _risk.c.modified_at).where(
+        _risk.c.pool_id == bindparam("pool_id"), _risk.c.client_id == bindparam("client_id")
+    )
+)
 
 
 def _configuration(configuration: dict[str, Any], modified_at: float) -> tuple[dict[str, Any], float]:
@@ -27,6 +35,7 @@ async def replace_configuration(
 
 class RiskStore(StoreBase):
     @on_store_thread
+    @invalidates_cache
     async def put_risk_configuration(
         self, pool_id: str, client_id: str, configuration: dict[str, Any], at: float
     ) -> None:
@@ -34,11 +43,12 @@ class RiskStore(StoreBase):
         async with self._write() as conn:
             await replace_configuration(conn, t.risk_configurations, pool_id, client_id, configuration, at)
 
-    @on_store_thread
+    @point_read
     async def get_risk_configuration(self, pool_id: str, client_id: str) -> tuple[dict[str, Any], float] | None:
-        """The configuration of (pool, client or "ALL") and when it was set, or None."""
-        risk = t.risk_configurations
-        query = select(risk.c.configuration, risk.c.modified_at).where(
-            risk.c.pool_id == pool_id, risk.c.client_id == client_id
+        """The configuration of (pool, client or "ALL") and when it was set, or None: one statement by the primary
+        key, served from the per-process cache like the pools and clients it belongs to (``store/cached.py``; its
+        writes here, and a client's or pool's deletion, empty the cache)."""
+        return await self._cache.read(
+            ("risk configuration", pool_id, client_id),
+            lambda: self._read_one(_GET_CONFIGURATION, {"pool_id": pool_id, "client_id": client_id}, _configuration),
         )
-        return await self._read_one(query, {}, _configuration)

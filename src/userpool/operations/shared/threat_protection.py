@@ -30,6 +30,8 @@ async def effective_configuration(
 
 async def check_password(ctx: Context, pool: Pool, client: Client | None, password: str, event: str) -> None:
     """Refuse a password from the offline list when threat protection blocks compromised credentials for ``event``."""
+    if risk.mode(pool.settings) != "ENFORCED":
+        return  # only an enforcing pool blocks (``blocks_compromised``), whatever its configuration: none is read
     found = await effective_configuration(ctx, pool, client.id if client else None)
     config = found[1] if found else None
     if risk.blocks_compromised(pool.settings, config, event) and password in ctx.blocklist:
