@@ -47,7 +47,7 @@ async def create_pool(store: Store, threads: SqliteThreads, name: str) -> tuple[
     return await threads.run(on_thread())
 
 
-def slow_fsync(fd: int) -> None:
+def slow_sync(fd: int) -> None:
     time.sleep(0.02)  # a slow disk: writers commit while a sync runs
     os.fsync(fd)
 
@@ -55,7 +55,7 @@ def slow_fsync(fd: int) -> None:
 async def test_concurrent_durable_writes_share_syncs_and_return_only_once_synced(tmp_path):
     path = tmp_path / "userpool.db"
     async with opened(path) as (store, threads):
-        threads.fsync = slow_fsync
+        threads.sync_file = slow_sync
         commits, syncs = threads.committed, threads.syncs
         seen = await asyncio.gather(*(create_pool(store, threads, f"w{i}") for i in range(WRITERS)))
         assert all(synced >= commit for commit, synced in seen)  # none returned before its commit was synced
@@ -95,14 +95,14 @@ async def test_writes_that_need_not_be_durable_do_not_sync(tmp_path):
 async def test_a_failed_sync_fails_the_write_and_every_later_durable_write(tmp_path):
     path = tmp_path / "userpool.db"
 
-    def failing_fsync(fd: int) -> None:
+    def failing_sync(fd: int) -> None:
         raise OSError(5, "Input/output error")
 
     async with opened(path) as (store, threads):
-        threads.fsync = failing_fsync
+        threads.sync_file = failing_sync
         with pytest.raises(OSError, match="Input/output error"):
             await store.create_pool(pool("failed"))
-        threads.fsync = os.fsync  # the disk answers again, but what it dropped is unknown
+        threads.sync_file = os.fsync  # the disk answers again, but what it dropped is unknown
         with pytest.raises(OSError, match="an earlier sync"):
             await store.create_pool(pool("after"))
         await store.count_hits([("ip", "203.0.113.9", 60, 1.0)], now=time.time())  # not durable: not refused

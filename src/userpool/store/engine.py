@@ -99,7 +99,9 @@ class SqliteThreads:
         self.committed = 0  # the number of the last commit this process made (counted under write_lock)
         self.synced = 0  # every commit up to this number is on disk
         self.syncs = 0  # syncs of the write-ahead log made (an instrument for tests and benchmarks)
-        self.fsync: Callable[[int], None] = os.fsync  # how a file is synced (a test makes it fail)
+        # How the log is synced: fdatasync where there is one, as SQLite does (no sync of the file's times when the
+        # log is overwritten in place after a checkpoint). A test makes it slow or fail.
+        self.sync_file: Callable[[int], None] = getattr(os, "fdatasync", os.fsync)
         self._synced_file: tuple[int, int] | None = None  # (device, inode) of the log last synced
         self._sync_failed: OSError | None = None
         self._local = threading.local()
@@ -211,14 +213,14 @@ class SqliteThreads:
             return
         try:
             stat = os.fstat(fd)
-            self.fsync(fd)
+            self.sync_file(fd)
             self.syncs += 1
         finally:
             os.close(fd)
         if (stat.st_dev, stat.st_ino) != self._synced_file:
             folder = os.open(os.path.dirname(wal) or ".", os.O_RDONLY)
             try:
-                self.fsync(folder)
+                os.fsync(folder)
             finally:
                 os.close(folder)
             self._synced_file = (stat.st_dev, stat.st_ino)
