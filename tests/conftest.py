@@ -37,9 +37,9 @@ def _room_in_memory(folder: Path) -> bool:
 
 
 # The temporary folders (SQLite stores, server data) live in memory when the machine has room there: SQLite's
-# commits wait for the disk (``synchronous=FULL``), which was most of the SQLite half's time, and a test checks what
-# a process sees, never a disk. pytest's numbered ``pytest-of-<user>/pytest-N`` folders (safe for parallel runs,
-# the last three kept) are made under PYTEST_DEBUG_TEMPROOT; an explicit ``--basetemp`` still wins.
+# durable commits wait for the disk (a sync of the write-ahead log), which was most of the SQLite half's time, and a
+# test checks what a process sees, never a disk. pytest's numbered ``pytest-of-<user>/pytest-N`` folders (safe for
+# parallel runs, the last three kept) are made under PYTEST_DEBUG_TEMPROOT; an explicit ``--basetemp`` still wins.
 if "PYTEST_DEBUG_TEMPROOT" not in os.environ and _room_in_memory(Path("/dev/shm")):
     os.environ["PYTEST_DEBUG_TEMPROOT"] = "/dev/shm"
 

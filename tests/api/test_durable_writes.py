@@ -23,7 +23,7 @@ pytestmark = pytest.mark.databases("sqlite")
 
 
 class Writes:
-    """The write transactions begun while counting: durable (``synchronous=FULL``) and not."""
+    """The write transactions begun while counting: durable (answered only once on disk) and not."""
 
     def __init__(self) -> None:
         self.durable = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import secrets
 import sqlite3
 import threading
@@ -84,11 +85,25 @@ class SqliteThreads:
     suspends (``SyncConnection``; ``retrying`` sleeps with ``time.sleep`` here), so a call is run by driving its
     coroutine to the end in one step. The sqlite3 driver releases the GIL while SQLite works; a writer waits for
     this process's other writers on ``write_lock`` (and for other processes on SQLite's busy timeout) on its own
-    thread, never on the server's event loop."""
+    thread, never on the server's event loop.
+
+    Group commit (``StoreBase._write``): a write commits without waiting for the disk and is numbered
+    (``count_commit``, under ``write_lock``); a durable one then waits, outside ``write_lock``, until a sync of the
+    write-ahead log that began after its commit has finished (``wait_synced``). One sync covers every commit counted
+    before it began, so the writers that committed while a sync ran share the next one."""
 
     def __init__(self, engine: Engine, threads: int = 4) -> None:
         self.engine = engine
         self.write_lock = threading.Lock()
+        self.sync_lock = threading.Lock()  # one sync of the write-ahead log at a time
+        self.committed = 0  # the number of the last commit this process made (counted under write_lock)
+        self.synced = 0  # every commit up to this number is on disk
+        self.syncs = 0  # syncs of the write-ahead log made (an instrument for tests and benchmarks)
+        # How the log is synced: fdatasync where there is one, as SQLite does (no sync of the file's times when the
+        # log is overwritten in place after a checkpoint). A test makes it slow or fail.
+        self.sync_file: Callable[[int], None] = getattr(os, "fdatasync", os.fsync)
+        self._synced_file: tuple[int, int] | None = None  # (device, inode) of the log last synced
+        self._sync_failed: OSError | None = None
         self._local = threading.local()
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix=STORE_THREAD, initializer=self._enter)
         self._kept: list[Connection] = []  # every thread's own connection, closed with the store
@@ -153,6 +168,62 @@ class SqliteThreads:
             return prepared.mappings(fetched.fetchall())
         except sqlite3.Error:
             return None
+
+    def count_commit(self) -> int:
+        """Number the commit this thread just made (called under ``write_lock``, after COMMIT returned); the
+        number is also this thread's ``last_commit``."""
+        self.committed += 1
+        self._local.commit = self.committed
+        return self.committed
+
+    def last_commit(self) -> int:
+        """The number of the last commit made on this thread (0 before any)."""
+        return getattr(self._local, "commit", 0)
+
+    def wait_synced(self, commit: int, wal: str) -> None:
+        """Return once the write-ahead log ``wal`` has been synced by a sync that began after commit number
+        ``commit``: at once when one already has, else after syncing it here, which covers every commit counted
+        so far (those that arrived while the previous sync ran share this one).
+
+        Raises the ``OSError`` of a failed sync. After one, every later call raises too: the kernel may have
+        dropped the pages it could not write and report that only once, and a log with a hole in it ends at the
+        hole when SQLite recovers it, so no later sync can vouch for anything (PostgreSQL stops for the same
+        reason). The store must be opened again."""
+        with self.sync_lock:
+            if self.synced >= commit:
+                return
+            if self._sync_failed is not None:
+                raise OSError(f"an earlier sync of {wal} failed: {self._sync_failed}") from self._sync_failed
+            covered = self.committed
+            try:
+                self._sync(wal)
+            except OSError as error:
+                self._sync_failed = error
+                raise
+            self.synced = covered
+
+    def _sync(self, wal: str) -> None:
+        """Sync the write-ahead log, opened afresh: SQLite deletes it when its last connection closes (after
+        a checkpoint, which synced the database file, so a log that is gone holds nothing unsynced) and makes a
+        new one on the next write. The first sync of a new log also syncs its folder, as SQLite would, so that
+        the log's name survives a power loss too."""
+        try:
+            fd = os.open(wal, os.O_RDONLY)
+        except FileNotFoundError:
+            return
+        try:
+            stat = os.fstat(fd)
+            self.sync_file(fd)
+            self.syncs += 1
+        finally:
+            os.close(fd)
+        if (stat.st_dev, stat.st_ino) != self._synced_file:
+            folder = os.open(os.path.dirname(wal) or ".", os.O_RDONLY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+            self._synced_file = (stat.st_dev, stat.st_ino)
 
     def close(self) -> None:
         with self._kept_lock:
@@ -286,36 +357,37 @@ def _configure_sqlite(engine: Engine) -> None:
 
     A write transaction starts with ``BEGIN IMMEDIATE`` so that two writers (in this process or another) queue
     on the busy timeout instead of failing to upgrade a read lock; reads start with a plain ``BEGIN``.
-    ``synchronous=FULL``: a commit that was answered survives a power loss, not only a process crash (except the
-    writes ``StoreBase._write`` is told need not be durable: ``NORMAL``, which in WAL mode is still safe from
-    corruption).
+
+    ``synchronous=NORMAL`` in WAL mode: a COMMIT writes the transaction's frames to the write-ahead log and does not
+    sync it; SQLite syncs the log before each checkpoint and the database file after it, so a power loss can lose
+    the last commits but never corrupts the database (sqlite.org, PRAGMA synchronous; "WAL mode is always
+    consistent with synchronous=NORMAL"). What ``FULL`` adds in WAL mode is one sync of the log after each
+    commit, inside the commit and so inside the write lock. ``StoreBase._write`` makes that same sync itself,
+    after the write lock is released and before a durable write returns (``SqliteThreads.wait_synced``), so an
+    answered durable write still survives a power loss. The connection's ``info["wal"]`` is the log's path
+    (None when the database is in memory, or when WAL mode could not be set: then the connection stays ``FULL``
+    and each commit syncs itself).
     """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        mode = cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        files = {name: file for _, name, file in cursor.execute("PRAGMA database_list").fetchall()}
+        wal = files["main"] + "-wal" if files.get("main") and mode == "wal" else None
+        cursor.execute("PRAGMA synchronous=FULL" if wal is None else "PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
-        record.info["synchronous"] = "FULL"
+        record.info["wal"] = wal
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         options = conn.get_execution_options()
         if options.get("userpool_single_statement", False):
             return  # autocommit: the one statement is its own transaction
-        if options.get("userpool_read_only", False):
-            conn.exec_driver_sql("BEGIN")
-            return
-        # synchronous is the connection's, and is set outside a transaction: only when it changes.
-        level = "FULL" if options.get("userpool_durable", True) else "NORMAL"
-        if conn.connection.info.get("synchronous") != level:
-            conn.exec_driver_sql(f"PRAGMA synchronous={level}")
-            conn.connection.info["synchronous"] = level
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if options.get("userpool_read_only", False) else "BEGIN IMMEDIATE")
 
 
 async def first_record(
@@ -374,20 +446,36 @@ class StoreBase:
     async def _write(self, durable: bool = True) -> AsyncIterator[StoreConnection]:
         """A write transaction (on SQLite, ``BEGIN IMMEDIATE`` after this process's other writers are done).
 
-        A write that is not ``durable`` (rate counters: losing the last few on a power cut costs nothing) commits
-        without waiting for the disk: SQLite's ``synchronous=NORMAL`` in WAL mode, PostgreSQL's
-        ``synchronous_commit=off``; both keep the database consistent. Every other commit is on disk when it
-        returns."""
+        A durable write is on disk when this returns, before the request is answered. On PostgreSQL its COMMIT
+        waits for the disk. On SQLite the COMMIT does not (``synchronous=NORMAL``, see ``_configure_sqlite``): the
+        write lock is released, and then this waits for a sync of the write-ahead log that began after the commit
+        (``SqliteThreads.wait_synced``); a sync covers every commit made before it began, so writers that commit
+        while one runs share the next (group commit), and the next writer's transaction no longer waits for this
+        one's disk. One difference from a sync inside the commit: another connection can read a commit before its
+        sync has finished, while its writer has not yet been answered (and if the sync then fails, the writer's
+        request fails although its commit stays: an answer of 500 never says that nothing was written).
+
+        A write that is not ``durable`` (rate counters: losing the last few on a power cut costs nothing) does not
+        wait for the disk: on SQLite it returns without the sync (a later durable write's sync covers it),
+        PostgreSQL's ``synchronous_commit=off``; both keep the database consistent."""
         if self._async_engine is not None:
             async with self._async_engine.begin() as conn:
                 if not durable:
                     await conn.execute(text("SET LOCAL synchronous_commit TO OFF"))
                 yield conn
             return
-        assert self._sqlite is not None
+        threads = self._sqlite
+        assert threads is not None
+        # ``userpool_durable`` is read by no code of ours: it says on the connection what kind of write this is (a
+        # test counts the durable ones).
         options = {"userpool_read_only": False, "userpool_single_statement": False, "userpool_durable": durable}
-        with self._sqlite.write_lock, self._sqlite.connection(**options) as sync, sync.begin():
-            yield SyncConnection(sync)
+        with threads.write_lock:
+            with threads.connection(**options) as sync, sync.begin():
+                wal = sync.connection.info.get("wal")
+                yield SyncConnection(sync)
+            commit = threads.count_commit()
+        if durable and wal is not None:
+            threads.wait_synced(commit, wal)
 
     @asynccontextmanager
     async def _read(self, statements: int = 2) -> AsyncIterator[StoreConnection]:
