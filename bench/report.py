@@ -201,12 +201,12 @@ def peers(results: dict[str, Any]) -> list[str]:
         "(no ratio). **moto and cognito-local store plaintext passwords**: their SignUp and InitiateAuth do no "
         "hashing, while ours hash with argon2id (SignUp, bounded as in part 1) and verify it (InitiateAuth, which "
         "also signs two RS256 tokens), so those two rows compare different work; ConfirmSignUp, AdminGetUser, "
-        "GetUser and ListUsers are the like-for-like rows (ours also write each change durably: SQLite WAL with "
-        "`synchronous=FULL`; moto keeps everything in memory, cognito-local rewrites a JSON file). moto's "
-        "ConfirmSignUp accepts any code; cognito-local's codes are read from its JSON database; ours from the "
-        "outbox. cognito-local runs with `UserPoolDefaults.UsernameAttributes = []` (its default makes every pool "
-        "an email-as-username pool). Ratios are of the single-process userpool; *2 workers* is `--workers 2` on "
-        "the same SQLite store.",
+        "GetUser and ListUsers are the like-for-like rows (ours also write each change durably: SQLite WAL, each "
+        "answered change synced to disk first; moto keeps everything in memory, cognito-local rewrites a JSON "
+        "file). moto's ConfirmSignUp accepts any code; cognito-local's codes are read from its JSON database; ours "
+        "from the outbox. cognito-local runs with `UserPoolDefaults.UsernameAttributes = []` (its default makes "
+        "every pool an email-as-username pool). Ratios are of the single-process userpool; *2 workers* is "
+        "`--workers 2` on the same SQLite store.",
         "",
     ]
     for name in [n for n in found if n not in names] + names:

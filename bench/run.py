@@ -45,6 +45,15 @@ def _names(text: str) -> list[str]:
     return [x.strip() for x in text.split(",") if x.strip()]
 
 
+def _peers(text: str) -> list[str]:
+    """The peers named, each one this benchmark knows (an unknown name is refused before anything runs)."""
+    names = _names(text)
+    unknown = [n for n in names if n not in PEERS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown peer {', '.join(unknown)} (known: {', '.join(PEERS)})")
+    return names
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     every = ",".join(ALL_PARTS + OPTIONAL_PARTS)
@@ -53,7 +62,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--requests", type=int, default=None, help="SignUps per throughput point (default 600)")
     p.add_argument("--concurrency", type=_ints, default=None, help="SignUp clients per point (default 8,32,128)")
     p.add_argument("--workers", type=_ints, default=None, help="server worker processes to try (default 1,2)")
-    p.add_argument("--peers", type=_names, default=None, help=f"compared (default {','.join(PEERS)})")
+    p.add_argument("--peers", type=_peers, default=None, help=f"compared (default {','.join(PEERS)})")
     p.add_argument("--peer-users", type=int, default=None, help="users per peer workload (default 300)")
     p.add_argument("--peer-concurrency", type=int, default=8, help="clients in the peer workloads (default 8)")
     p.add_argument("--sizes", type=_ints, default=None, help="pool sizes to measure (default 1000,100000,1000000)")
