@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from bench.targets import Userpool, rss_bytes
+from bench.targets import Userpool, rss_bytes, userpool
 from userpool.testing import boto3_client as make_client
 from userpool.testing import create_postgres_database, drop_postgres_database, postgres_unavailable
 
@@ -34,9 +34,8 @@ def write_csv(path: Path, header: list[str], rows: int) -> int:
     return path.stat().st_size
 
 
-def _one(workdir: Path, database: str, url: str | None, rows: int) -> dict[str, Any]:
-    target = Userpool(workdir / f"imports-{database}", database_url=url).start()
-    try:
+def _one(workdir: Path, database: str, url: str | None, rows: int, shared: Userpool | None) -> dict[str, Any]:
+    with userpool(workdir / f"imports-{database}", database_url=url, shared=shared) as target:
         cognito = make_client(target.url)
         pool_id = cognito.create_user_pool(PoolName="imports", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
         header = cognito.get_csv_header(UserPoolId=pool_id)["CSVHeader"]
@@ -67,11 +66,11 @@ def _one(workdir: Path, database: str, url: str | None, rows: int) -> dict[str, 
             "rows_per_s": round(rows / max(seconds, 1e-3)),
             "server_rss_mb": round(rss_bytes(target.pid) / 2**20, 1),
         }
-    finally:
-        target.stop()
 
 
-def imports(workdir: Path, databases: list[str], rows: int, log: Any) -> list[dict[str, Any]]:
+def imports(
+    workdir: Path, databases: list[str], rows: int, log: Any, shared: Userpool | None = None
+) -> list[dict[str, Any]]:
     results = []
     for database in databases:
         scratch = None
@@ -84,7 +83,7 @@ def imports(workdir: Path, databases: list[str], rows: int, log: Any) -> list[di
                 continue
             url = scratch = create_postgres_database("userpool_bench")
         try:
-            row = _one(workdir, database, url, rows)
+            row = _one(workdir, database, url, rows, shared)
         finally:
             if scratch is not None:
                 drop_postgres_database(scratch)

@@ -27,6 +27,7 @@ from bench.targets import (
     Userpool,
     cpu_seconds,
     rss_bytes,
+    userpool,
 )
 from userpool.domain import srp
 from userpool.domain.passwords import new_hasher
@@ -180,11 +181,11 @@ def signup_throughput(
     concurrencies: list[int],
     requests: int,
     log: Log,
+    shared: Userpool | None = None,
 ) -> list[dict[str, Any]]:
     rows = []
     for workers in workers_list:
-        target = Userpool(workdir / f"signup-w{workers}", workers=workers).start()
-        try:
+        with userpool(workdir / f"signup-w{workers}", workers=workers, shared=shared) as target:
             _, client_id = make_pool(target.url)
             warm = load.build(serializer, "SignUp", sign_up_params(client_id, names(max(8, requests // 10))))
             load.run(target.url, warm, 8)
@@ -207,8 +208,6 @@ def signup_throughput(
                     f"({summary['of_bound']:.2f} of bound), p99 {summary['p99_ms']:.0f} ms, "
                     f"throttled {summary['throttled']}"
                 )
-        finally:
-            target.stop()
     return rows
 
 
@@ -276,7 +275,12 @@ def _srp_answers(
 
 
 def signin_throughput(
-    workdir: Path, serializer: load.Serializer, concurrencies: list[int], requests: int, log: Log
+    workdir: Path,
+    serializer: load.Serializer,
+    concurrencies: list[int],
+    requests: int,
+    log: Log,
+    shared: Userpool | None = None,
 ) -> list[dict[str, Any]]:
     """Sign-ins per second with ``USER_PASSWORD_AUTH`` (one request: an argon2id verify and two RS256 signatures)
     and ``USER_SRP_AUTH`` (InitiateAuth, then RespondToAuthChallenge PASSWORD_VERIFIER: the SRP math, no hash), each
@@ -286,8 +290,7 @@ def signin_throughput(
     clients' ``A`` made beforehand), then the signatures are computed (its CPU reported per sign-in as
     ``client_srp_math_ms``), then every answer is sent; the rate is sign-ins ÷ the two phases' time together."""
     rows = []
-    target = Userpool(workdir / "signin").start()
-    try:
+    with userpool(workdir / "signin", shared=shared) as target:
         pool_id, client_id, users = _signin_users(target, serializer, max(8, min(64, requests)))
         load.run(target.url, load.build(serializer, "InitiateAuth", sign_in_params(client_id, users[:8])), 8)  # warm
         for concurrency in concurrencies:
@@ -333,8 +336,6 @@ def signin_throughput(
                 f"({row['of_capacity']:.2f} of capacity), p99 {row['p99_ms']:.0f} ms, "
                 f"server CPU {row['server_cpu_ms_per_request']} ms/sign-in"
             )
-    finally:
-        target.stop()
     return rows
 
 

@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:  # `python bench/run.py` as well as `python -m ben
     sys.path.insert(0, str(ROOT))
 
 from bench import imports, load, parts, report  # noqa: E402
-from bench.targets import scratch_dir  # noqa: E402
+from bench.targets import Userpool, scratch_dir  # noqa: E402
 
 ALL_PARTS = ["hash", "signup", "signin", "peers", "scale", "startup", "imports"]
 OPTIONAL_PARTS = ["profile"]
@@ -116,6 +116,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
     serializer = load.Serializer()
     clock = time.perf_counter()
+    # The smoke run starts one server for the parts that need none of their own (SignUp with one worker, sign-in,
+    # imports on SQLite): it proves they run end to end, and spares the suite a start and a stop for each.
+    shared = Userpool(workdir / "smoke").start() if args.smoke else None
     try:
         if "hash" in config["parts"] or "signup" in config["parts"]:
             log("hash bound ...")
@@ -132,11 +135,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 config["concurrency"],
                 config["requests"],
                 log,
+                shared,
             )
         if "signin" in config["parts"]:
             log("sign-in throughput ...")
             results["signin"] = parts.signin_throughput(
-                workdir, serializer, config["signin_concurrency"], config["requests"], log
+                workdir, serializer, config["signin_concurrency"], config["requests"], log, shared
             )
         if "peers" in config["parts"]:
             log("peers side by side ...")
@@ -155,11 +159,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             log(f"  existing store {s['existing_store_median_s']} s, new store {s['fresh_store_median_s']} s")
         if "imports" in config["parts"]:
             log("user import jobs ...")
-            results["imports"] = imports.imports(workdir, config["databases"], config["import_rows"], log)
+            results["imports"] = imports.imports(workdir, config["databases"], config["import_rows"], log, shared)
         if "profile" in config["parts"]:
             log("profile ...")
             results["profile"] = parts.profile(workdir, serializer, config["requests"], max(config["concurrency"]), log)
     finally:
+        if shared is not None:
+            shared.stop()
         results["seconds"] = round(time.perf_counter() - clock, 1)
         results["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         if args.keep:

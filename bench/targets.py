@@ -3,6 +3,7 @@ and cognito-local. Each knows how to read a confirmation code the way that serve
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +104,22 @@ class Userpool:
             if messages:
                 found[name] = messages[-1]["code"]
         return found
+
+
+@contextlib.contextmanager
+def userpool(
+    workdir: Path, workers: int = 1, database_url: str | None = None, shared: Userpool | None = None
+) -> Iterator[Userpool]:
+    """A started ``Userpool`` for one part, stopped after it; or ``shared`` (the smoke run's one server for the
+    parts that need no server of their own) when it fits: one process, its own SQLite store."""
+    if shared is not None and workers == 1 and database_url is None:
+        yield shared
+        return
+    target = Userpool(workdir, workers=workers, database_url=database_url).start()
+    try:
+        yield target
+    finally:
+        target.stop()
 
 
 class Moto:

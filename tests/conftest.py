@@ -69,6 +69,40 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("fresh_database", kinds, indirect=True)
 
 
+# The longest tests (``--durations``: each starts server processes or the benchmark), run first. pytest-xdist's
+# ``worksteal`` gives each worker a contiguous share of the collection and an idle worker takes the tail of a busy
+# one's: a long test near the end kept one worker busy alone for up to its whole length, while at the front the
+# other worker's short tests fill that time. Only tests whose fixtures are function- or session-scoped are moved
+# (a module's shared server is still made once).
+RUN_FIRST = (
+    "tests/test_bench_smoke.py::test_smoke_run_writes_json_and_markdown",
+    "tests/api/test_imports.py::test_a_server_that_stops_lets_its_job_go_and_the_next_one_goes_on",
+    "tests/api/test_imports.py::test_a_large_import_killed_midway_resumes_after_its_last_batch",
+    "tests/api/test_tokens.py::test_tokens_survive_a_restart",
+    "tests/api/test_restart.py::test_state_survives_a_restart",
+    "tests/api/test_crash.py::test_kill_9_under_sign_up_load_loses_nothing_answered",
+    "tests/security/test_limits.py::test_worker_processes_apply_the_same_head_limits",
+    "tests/api/test_observability.py::test_json_logs_carry_the_request_id",
+    "tests/api/test_pytest_plugin.py::test_plugin_runs_an_applications_tests_unchanged",
+    "tests/security/test_secrets.py::",
+    "tests/api/test_delivery_email.py::test_refused_login_fails_delivery_and_the_right_password_recovers",
+    "tests/api/test_delivery_email.py::test_a_server_that_never_answers_times_out_and_the_user_recovers",
+    "tests/api/test_delivery_email.py::test_implicit_tls_delivers_and_an_untrusted_certificate_is_refused",
+    "tests/api/test_delivery_email.py::test_smtp_down_fails_delivery_keeps_the_user_and_resend_works_once_it_is_back",
+)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own ordering (tests grouped by the session's store)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        for i, prefix in enumerate(RUN_FIRST):
+            if item.nodeid.startswith(prefix):
+                return i
+        return len(RUN_FIRST)
+
+    items.sort(key=rank)  # stable: the others keep their order
+
+
 class SessionStores:
     """One store of each kind for the whole session (of each pytest-xdist worker), and one in-process server on it,
     made when a test first asks and closed when the session ends.

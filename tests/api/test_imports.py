@@ -405,13 +405,13 @@ def importing(node: ServerProcess, count: int, until: int) -> tuple[str, str]:
 
 
 def test_a_large_import_killed_midway_resumes_after_its_last_batch(fresh_database, tmp_path):
-    """20,000 rows: twenty batches, so a kill after the third leaves most of the file to resume (the 100,000-row
+    """8,000 rows: eight batches, so a kill after the third leaves most of the file to resume (the 100,000-row
     import is the benchmark's, `python -m bench --parts imports`)."""
     # A store of its own: no other server's runner may take the job. The restart keeps the data dir (and its key).
     database = fresh_database
     env = {"USERPOOL_LOG_LEVEL": "info"}
     node = ServerProcess(tmp_path / "a", database_url=database, env=env).start()
-    count = 20_000
+    count = 8_000
     try:
         pool_id, job_id = importing(node, count, until=3000)
     finally:
@@ -479,7 +479,7 @@ def test_a_server_that_stops_lets_its_job_go_and_the_next_one_goes_on(fresh_data
     database = fresh_database
     env = {"USERPOOL_LOG_LEVEL": "info"}
     node = ServerProcess(tmp_path / "a", database_url=database, env=env).start()
-    count = 20_000
+    count = 6_000  # six batches: the stop comes after the first or second
     try:
         pool_id, job_id = importing(node, count, until=1000)
     finally:

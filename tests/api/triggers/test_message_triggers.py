@@ -223,7 +223,8 @@ def test_custom_email_sender_for_attribute_codes(idp, functions, trigger_server)
     token = access_token(idp, client_id)
     idp.update_user_attributes(AccessToken=token, UserAttributes=[{"Name": "email", "Value": "new@example.com"}])
     idp.get_user_attribute_verification_code(AccessToken=token, AttributeName="email", ClientMetadata={"n": "2"})
-    update, verify = functions.wait_for(name, 2)
+    # The senders are invoked asynchronously: the two deliveries may arrive in either order.
+    update, verify = sorted(functions.wait_for(name, 2), key=lambda event: event["triggerSource"])
     assert update["triggerSource"] == "CustomEmailSender_UpdateUserAttribute"
     assert update["request"]["userAttributes"]["email"] == "new@example.com"
     assert verify["triggerSource"] == "CustomEmailSender_VerifyUserAttribute"
