@@ -9,11 +9,14 @@ import base64
 import hashlib
 import hmac
 import json
+import ssl
 import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any, Protocol
 
+import certifi
+import httpx
 import pytest
 from alembic import command
 from alembic.config import Config
@@ -23,6 +26,33 @@ from userpool.store.schema import MIGRATIONS
 from userpool.testing import boto3_client
 
 PASSWORD = "Passw0rd!"
+
+# httpx builds an SSL context for every client (``httpx.get`` and the like make a client per call), loading certifi's
+# CA bundle: ~25-30 ms, more than many a test's requests. The tests' clients speak plain HTTP to loopback servers;
+# they share this one context, the one httpx would build (a context is safe to share).
+TLS = ssl.create_default_context(cafile=certifi.where())
+
+
+def http_client(**options: Any) -> httpx.Client:
+    """``httpx.Client(**options)`` on the suite's one SSL context."""
+    return httpx.Client(verify=TLS, **options)
+
+
+def http_request(method: str, url: str, **options: Any) -> httpx.Response:
+    """``httpx.request``: one request by a client of its own (no cookies kept), on the suite's one SSL context."""
+    return httpx.request(method, url, verify=TLS, **options)
+
+
+def http_get(url: str, **options: Any) -> httpx.Response:
+    return http_request("GET", url, **options)
+
+
+def http_post(url: str, **options: Any) -> httpx.Response:
+    return http_request("POST", url, **options)
+
+
+def http_put(url: str, **options: Any) -> httpx.Response:
+    return http_request("PUT", url, **options)
 
 
 class HasUrl(Protocol):

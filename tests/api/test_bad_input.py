@@ -16,6 +16,7 @@ import httpx
 import pytest
 import regex
 
+from tests.helpers import http_client
 from userpool.operations import REGISTRY
 
 # The protocol layer refuses these requests (model validation) before any operation or store code runs, so which
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.databases("sqlite")
 
 MODEL = botocore.session.get_session().get_service_model("cognito-idp")
 PASSWORD = "Passw0rd!"
-HTTP = httpx.Client()  # one client: building one per request costs tens of milliseconds
+HTTP = http_client()  # one client: building one per request costs tens of milliseconds
 
 
 def call(server, operation: str, body: object) -> httpx.Response:

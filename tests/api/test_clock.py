@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
+
+from tests.helpers import http_post
 
 
 def move(server, body):
-    return httpx.post(f"{server.url}/_userpool/clock", json=body, timeout=10)
+    return http_post(f"{server.url}/_userpool/clock", json=body, timeout=10)
 
 
 def now(server) -> float:
@@ -46,5 +47,5 @@ def test_bad_bodies_are_refused_and_move_nothing(server, body):
 
 
 def test_a_body_that_is_not_json_is_refused(server):
-    response = httpx.post(f"{server.url}/_userpool/clock", content=b"{", timeout=10)
+    response = http_post(f"{server.url}/_userpool/clock", content=b"{", timeout=10)
     assert response.status_code == 400

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests import databases
-from tests.helpers import PASSWORD, advance_clock, email, error_of, secret_hash, sign_up
+from tests.helpers import PASSWORD, advance_clock, email, error_of, http_client, http_get, secret_hash, sign_up
 from userpool.config import Settings
 from userpool.testing import LocalUserpool
 
@@ -30,7 +30,7 @@ class Browser:
     """An httpx client that keeps cookies and reads the forms' CSRF token, as a browser would."""
 
     def __init__(self, server: Any, headers: dict[str, str] | None = None) -> None:
-        self.http = httpx.Client(base_url=server.url, headers=headers or {})
+        self.http = http_client(base_url=server.url, headers=headers or {})
         self.csrf = ""
 
     def get(self, path: str, **params: str) -> httpx.Response:
@@ -485,13 +485,13 @@ def remote(tmp_path: Path, server: LocalUserpool) -> Iterator[LocalUserpool]:
 
 def test_off_on_a_non_loopback_address_without_a_credential(tmp_path, server):
     with on_store(server, tmp_path / "data", host="0.0.0.0") as other:
-        assert httpx.get(f"{other.url}{CONSOLE}").status_code == 404
-        assert httpx.get(f"{other.url}{CONSOLE}/login").status_code == 404
+        assert http_get(f"{other.url}{CONSOLE}").status_code == 404
+        assert http_get(f"{other.url}{CONSOLE}/login").status_code == 404
 
 
 def test_off_when_turned_off(tmp_path, server):
     with on_store(server, tmp_path / "data", console=False) as other:
-        assert httpx.get(f"{other.url}{CONSOLE}").status_code == 404
+        assert http_get(f"{other.url}{CONSOLE}").status_code == 404
 
 
 def test_a_credential_is_needed_when_one_is_configured(remote, cognito):
@@ -561,14 +561,14 @@ def test_a_session_ends_with_its_time_and_with_its_password(remote, tmp_path, se
     browser.post(f"{CONSOLE}/login", password="correct horse battery")
     assert browser.http.get(CONSOLE).status_code == 200
     forged = browser.http.cookies["userpool-console"].rsplit(".", 1)[0] + "." + "0" * 64
-    assert httpx.get(f"{remote.url}{CONSOLE}", cookies={"userpool-console": forged}).status_code == 303
+    assert http_get(f"{remote.url}{CONSOLE}", cookies={"userpool-console": forged}).status_code == 303
 
     # Another server on the same store and key with another password does not take the cookie.
     cookie = browser.http.cookies["userpool-console"]
     with on_store(server, tmp_path / "other", host="0.0.0.0", console_password="a different password") as other:
-        assert httpx.get(f"{other.url}{CONSOLE}", cookies={"userpool-console": cookie}).status_code == 303
+        assert http_get(f"{other.url}{CONSOLE}", cookies={"userpool-console": cookie}).status_code == 303
     with on_store(server, tmp_path / "same", host="0.0.0.0", console_password="correct horse battery") as same:
-        assert httpx.get(f"{same.url}{CONSOLE}", cookies={"userpool-console": cookie}).status_code == 200
+        assert http_get(f"{same.url}{CONSOLE}", cookies={"userpool-console": cookie}).status_code == 200
 
     remote.advance_clock(12 * 3600 + 1)
     assert browser.http.get(CONSOLE).status_code == 303
@@ -598,25 +598,25 @@ def test_a_cookie_copied_before_sign_out_is_refused_after_it(remote, tmp_path, s
     assert stored_session(remote, copied) != []
     assert browser.post(f"{CONSOLE}/logout").status_code == 303
     assert stored_session(remote, copied) == []
-    refused = httpx.get(f"{remote.url}{CONSOLE}", cookies={"userpool-console": copied})
+    refused = http_get(f"{remote.url}{CONSOLE}", cookies={"userpool-console": copied})
     assert refused.status_code == 303 and refused.headers["location"].startswith(f"{CONSOLE}/login")
-    assert httpx.get(f"{remote.url}{CONSOLE}/activity.json", cookies={"userpool-console": copied}).status_code == 401
+    assert http_get(f"{remote.url}{CONSOLE}/activity.json", cookies={"userpool-console": copied}).status_code == 401
     # Refused on every process on the store, at once.
     with on_store(server, tmp_path / "same", host="0.0.0.0", console_password="correct horse battery") as same:
-        assert httpx.get(f"{same.url}{CONSOLE}", cookies={"userpool-console": copied}).status_code == 303
+        assert http_get(f"{same.url}{CONSOLE}", cookies={"userpool-console": copied}).status_code == 303
     # Another sign-in is a new session; the old cookie stays refused.
     again = signed_in_browser(remote)
     assert again.http.cookies["userpool-console"] != copied
-    assert httpx.get(f"{remote.url}{CONSOLE}", cookies={"userpool-console": copied}).status_code == 303
+    assert http_get(f"{remote.url}{CONSOLE}", cookies={"userpool-console": copied}).status_code == 303
 
 
 def test_signing_out_on_one_server_ends_the_session_on_another(remote, tmp_path, server):
     browser = signed_in_browser(remote)
     cookie = browser.http.cookies["userpool-console"]
     with on_store(server, tmp_path / "same", host="0.0.0.0", console_password="correct horse battery") as same:
-        assert httpx.get(f"{same.url}{CONSOLE}", cookies={"userpool-console": cookie}).status_code == 200
+        assert http_get(f"{same.url}{CONSOLE}", cookies={"userpool-console": cookie}).status_code == 200
         assert browser.post(f"{CONSOLE}/logout").status_code == 303
-        assert httpx.get(f"{same.url}{CONSOLE}", cookies={"userpool-console": cookie}).status_code == 303
+        assert http_get(f"{same.url}{CONSOLE}", cookies={"userpool-console": cookie}).status_code == 303
 
 
 def test_an_expired_session_is_refused_and_swept_at_a_later_sign_in(remote):
@@ -629,7 +629,7 @@ def test_an_expired_session_is_refused_and_swept_at_a_later_sign_in(remote):
     remote.advance_clock(61)
     refused = browser.http.get(CONSOLE)
     assert refused.status_code == 303 and refused.headers["location"].startswith(f"{CONSOLE}/login")
-    assert httpx.get(f"{remote.url}{CONSOLE}", cookies={"userpool-console": cookie}).status_code == 303
+    assert http_get(f"{remote.url}{CONSOLE}", cookies={"userpool-console": cookie}).status_code == 303
     assert stored_session(remote, cookie) != []  # until a sign-in sweeps it
     signed_in_browser(remote)
     assert stored_session(remote, cookie) == []

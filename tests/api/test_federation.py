@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import botocore.exceptions
-import httpx
 import pytest
 
 from tests.federation_helpers import (
@@ -20,7 +19,7 @@ from tests.federation_helpers import (
     start,
     upstream_user,
 )
-from tests.helpers import PASSWORD, error_of
+from tests.helpers import PASSWORD, error_of, http_client, http_get
 from tests.signin import claims, password_auth
 
 
@@ -31,7 +30,7 @@ def world(cognito, server):
 
 @pytest.fixture
 def browser(server):
-    with httpx.Client(base_url=server.url) as client:
+    with http_client(base_url=server.url) as client:
         yield client
 
 
@@ -192,7 +191,7 @@ def test_a_state_from_another_browser_is_refused(browser, cognito, world, server
     upstream_user(cognito, world)
     started = start(browser, world)
     response_url = sign_in_upstream(browser, started)
-    with httpx.Client(base_url=server.url) as other:
+    with http_client(base_url=server.url) as other:
         page = other.get(response_url)
     assert page.status_code == 400
     assert "This sign-in was not started in this browser." in page.text
@@ -232,7 +231,7 @@ def test_a_code_the_provider_does_not_know_is_refused(browser, cognito, world):
 def test_tokens_of_the_sign_in_work_with_the_app(browser, cognito, world):
     upstream_user(cognito, world)
     answer = federated_sign_in(browser, world)
-    info = httpx.get(
+    info = http_get(
         f"{world.server_url}/oauth2/userInfo", headers={"Authorization": f"Bearer {answer['access_token']}"}
     )
     assert info.status_code == 200 and info.json()["email"] == "alice@corp.example"

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.federation_helpers import World, app_pool, back_in_app, start, tokens
-from tests.helpers import make_client
+from tests.helpers import http_client, http_post, make_client
 from tests.oauth_helpers import csrf_of
 from tests.oidc_standin import CLIENT_ID, CLIENT_SECRET, StandIn
 from tests.server import in_process
@@ -51,8 +51,8 @@ def world(cognito, server, standin) -> World:
 def round_trip(server_url: str, world: World, standin: StandIn) -> tuple[httpx.Response, object]:
     """The browser's way to the stand-in and back, the stand-in's tokens issued at the server's clock (which other
     tests may have moved)."""
-    standin.now = httpx.post(f"{server_url}/_userpool/clock", json={"advance": 0}).json()["now"]
-    with httpx.Client(base_url=server_url) as browser:
+    standin.now = http_post(f"{server_url}/_userpool/clock", json={"advance": 0}).json()["now"]
+    with http_client(base_url=server_url) as browser:
         started = start(browser, world)
         at_provider = browser.get(started.provider_url)
         assert at_provider.status_code == 302
@@ -152,7 +152,7 @@ def test_an_app_without_cognito_shows_only_the_provider_buttons(cognito, server,
         SupportedIdentityProviders=["Ext"],
     )
     params = {"response_type": "code", "client_id": world.app_client, "redirect_uri": world.callback, "state": "s"}
-    with httpx.Client(base_url=server.url) as browser:
+    with http_client(base_url=server.url) as browser:
         first = browser.get("/oauth2/authorize", params=params)
         assert first.status_code == 302 and first.headers["location"].startswith("/login?")
         page = browser.get(first.headers["location"])

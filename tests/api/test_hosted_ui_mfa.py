@@ -18,7 +18,7 @@ import pyotp
 import pytest
 
 from tests.api.test_mfa import PHONE, SES_EMAIL, next_step, register_totp, server_now, set_mfa_config
-from tests.helpers import advance_clock, latest_code
+from tests.helpers import advance_clock, http_client, http_post, latest_code
 from tests.oauth_helpers import (
     CALLBACK,
     OAuthPool,
@@ -38,7 +38,7 @@ MISMATCH = "Invalid code received for user"
 
 @pytest.fixture
 def browser(server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, follow_redirects=False) as client:
+    with http_client(base_url=server.url, follow_redirects=False) as client:
         yield client
 
 
@@ -128,7 +128,7 @@ def test_totp_code_page_then_the_callback_and_the_session_cookie(server, browser
     done = post(browser, "/mfa", params, empty, code=pyotp.TOTP(secret).at(server_now(server)))
     code = code_from(done, params["state"])
     assert SIGNIN_COOKIE not in browser.cookies and "cognito" in browser.cookies
-    with httpx.Client() as client:
+    with http_client() as client:
         token = client.post(
             f"{server.url}/oauth2/token",
             data={
@@ -301,7 +301,7 @@ def test_a_forged_or_missing_session_cookie_gives_nothing(server, browser, cogni
 
     def post_with(cookie: str | None) -> httpx.Response:
         cookies = f"XSRF-TOKEN={xsrf}" + (f"; {SIGNIN_COOKIE}={cookie}" if cookie is not None else "")
-        return httpx.post(url, data={"_csrf": csrf, "code": code}, headers={"Cookie": cookies})
+        return http_post(url, data={"_csrf": csrf, "code": code}, headers={"Cookie": cookies})
 
     value, _, signature = alice.rpartition(".")
     fields = pending(browser)
@@ -319,7 +319,7 @@ def test_a_forged_or_missing_session_cookie_gives_nothing(server, browser, cogni
         assert error_on(answer) == "Invalid session for the user."
     # a real cookie of another client is refused too
     confidential = authorize_params(world.confidential_id)
-    answer = httpx.post(
+    answer = http_post(
         f"{server.url}/mfa?{urllib.parse.urlencode(confidential)}",
         data={"_csrf": csrf, "code": code},
         headers={"Cookie": f"XSRF-TOKEN={xsrf}; {SIGNIN_COOKIE}={alice}"},
@@ -327,7 +327,7 @@ def test_a_forged_or_missing_session_cookie_gives_nothing(server, browser, cogni
     assert view_of(answer) == "login" and error_on(answer) == "Invalid session for the user."
     # without the CSRF field nothing is answered; alice's cookie still works afterwards
     assert (
-        httpx.post(
+        http_post(
             url, data={"code": code}, headers={"Cookie": f"XSRF-TOKEN={xsrf}; {SIGNIN_COOKIE}={alice}"}
         ).status_code
         == 403

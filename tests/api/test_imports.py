@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from tests import databases
 from tests.api.test_aws_cli import aws
 from tests.api.test_crash import integrity_problems
-from tests.helpers import PASSWORD, advance_clock, error_of, latest_code, make_client
+from tests.helpers import PASSWORD, advance_clock, error_of, http_get, http_put, latest_code, make_client
 from tests.server import ServerProcess
 from tests.signin import ALL_FLOWS, make_pool_and_client, password_auth
 
@@ -51,7 +51,7 @@ def new_job(cognito: Any, pool_id: str, name: str = "import") -> dict[str, Any]:
 
 
 def put(url: str, body: bytes | str) -> httpx.Response:
-    return httpx.put(url, content=body.encode() if isinstance(body, str) else body, timeout=60)
+    return http_put(url, content=body.encode() if isinstance(body, str) else body, timeout=60)
 
 
 def described(cognito: Any, pool_id: str, job_id: str) -> dict[str, Any]:
@@ -78,7 +78,7 @@ def run_import(cognito: Any, pool_id: str, body: str | bytes) -> dict[str, Any]:
 
 def report(job: dict[str, Any]) -> list[str]:
     url = urllib.parse.urlsplit(job["PreSignedUrl"])
-    response = httpx.get(f"{url.scheme}://{url.netloc}{url.path}/report?{url.query}")
+    response = http_get(f"{url.scheme}://{url.netloc}{url.path}/report?{url.query}")
     assert response.status_code == 200
     return response.text.splitlines()
 

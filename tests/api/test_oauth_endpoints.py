@@ -17,7 +17,17 @@ import pytest
 from authlib.integrations.httpx_client import OAuth2Client
 from authlib.jose import JsonWebKey, jwt
 
-from tests.helpers import PASSWORD, advance_clock, error_of, latest_code, make_client
+from tests.helpers import (
+    PASSWORD,
+    advance_clock,
+    error_of,
+    http_client,
+    http_get,
+    http_post,
+    http_request,
+    latest_code,
+    make_client,
+)
 from tests.oauth_helpers import (
     CALLBACK,
     LOGOUT,
@@ -47,7 +57,7 @@ def world(cognito) -> OAuthPool:
 
 @pytest.fixture
 def browser(server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, follow_redirects=False) as client:
+    with http_client(base_url=server.url, follow_redirects=False) as client:
         yield client
 
 
@@ -68,12 +78,12 @@ def signed_in(server, browser, world: OAuthPool, **extra: str) -> tuple[dict, di
 
 
 def post_token(server, data: dict, headers: dict | None = None) -> httpx.Response:
-    return httpx.post(token_url(server), data=data, headers=headers or {})
+    return http_post(token_url(server), data=data, headers=headers or {})
 
 
 # ---- discovery ---------------------------------------------------------------------------------------------------
 def test_discovery_lists_the_endpoints_and_the_issuer_of_the_tokens(server, browser, world):
-    document = httpx.get(f"{server.url}/{world.pool_id}/.well-known/openid-configuration").json()
+    document = http_get(f"{server.url}/{world.pool_id}/.well-known/openid-configuration").json()
     assert document["authorization_endpoint"] == f"{server.url}/oauth2/authorize"
     assert document["token_endpoint"] == f"{server.url}/oauth2/token"
     assert document["userinfo_endpoint"] == f"{server.url}/oauth2/userInfo"
@@ -88,7 +98,7 @@ def test_discovery_lists_the_endpoints_and_the_issuer_of_the_tokens(server, brow
 def test_code_grant_with_pkce_gives_tokens_whose_id_token_verifies_against_the_jwks(server, browser, world, cognito):
     token, _params = signed_in(server, browser, world, nonce="n-0S6_WzA2Mj", scope="openid email")
     assert token["token_type"] == "Bearer" and token["expires_in"] == 3600 and token["refresh_token"]
-    keys = JsonWebKey.import_key_set(httpx.get(f"{server.url}/{world.pool_id}/.well-known/jwks.json").json())
+    keys = JsonWebKey.import_key_set(http_get(f"{server.url}/{world.pool_id}/.well-known/jwks.json").json())
     id_claims = jwt.decode(token["id_token"], keys)  # the signature, checked against the pool's JWKS
     id_claims.validate(now=id_claims["iat"])  # at the server's clock, which tests move forward
     assert id_claims["aud"] == world.web_id
@@ -145,7 +155,7 @@ def test_user_info_answers_the_scopes_attributes_with_string_booleans(server, br
     )
     token, _ = signed_in(server, browser, world, scope="openid email")
     for method in ("GET", "POST"):
-        answer = httpx.request(
+        answer = http_request(
             method, f"{server.url}/oauth2/userInfo", headers={"Authorization": f"Bearer {token['access_token']}"}
         )
         assert answer.status_code == 200
@@ -158,20 +168,20 @@ def test_user_info_answers_the_scopes_attributes_with_string_booleans(server, br
         }
         assert answer.headers["cache-control"] == "no-cache, no-store, max-age=0, must-revalidate"
     everything, _ = signed_in(server, browser, world, scope="openid")
-    body = httpx.get(
+    body = http_get(
         f"{server.url}/oauth2/userInfo", headers={"Authorization": f"Bearer {everything['access_token']}"}
     ).json()
     assert body["name"] == "Alice"
 
 
 def test_user_info_errors(server, browser, world, cognito):
-    missing = httpx.get(f"{server.url}/oauth2/userInfo")
+    missing = http_get(f"{server.url}/oauth2/userInfo")
     assert missing.status_code == 400
     assert missing.headers["www-authenticate"] == (
         'error="invalid_request", error_description="Bad OAuth2 request at UserInfo Endpoint"'
     )
     for token in ("not-a-token", "a.b.c"):
-        bad = httpx.get(f"{server.url}/oauth2/userInfo", headers={"Authorization": f"Bearer {token}"})
+        bad = http_get(f"{server.url}/oauth2/userInfo", headers={"Authorization": f"Bearer {token}"})
         assert bad.status_code == 401
         assert bad.headers["www-authenticate"].startswith('error="invalid_token"')
     # An API-issued access token has no openid scope.
@@ -180,13 +190,11 @@ def test_user_info_errors(server, browser, world, cognito):
         AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD},
     )["AuthenticationResult"]["AccessToken"]
-    refused = httpx.get(f"{server.url}/oauth2/userInfo", headers={"Authorization": f"Bearer {api}"})
+    refused = http_get(f"{server.url}/oauth2/userInfo", headers={"Authorization": f"Bearer {api}"})
     assert refused.status_code == 401  # (unverified: which error Cognito answers for a token without openid)
     token, _ = signed_in(server, browser, world)
     cognito.admin_user_global_sign_out(UserPoolId=world.pool_id, Username="alice")
-    signed_out = httpx.get(
-        f"{server.url}/oauth2/userInfo", headers={"Authorization": f"Bearer {token['access_token']}"}
-    )
+    signed_out = http_get(f"{server.url}/oauth2/userInfo", headers={"Authorization": f"Bearer {token['access_token']}"})
     assert signed_out.status_code == 401
 
 
@@ -197,7 +205,7 @@ def test_refresh_keeps_the_scopes_and_revoke_ends_it(server, browser, world):
         refreshed = client.refresh_token(token_url(server), refresh_token=token["refresh_token"])
     assert claims(refreshed["access_token"])["scope"] == "openid email api/read"
     assert claims(refreshed["id_token"])["auth_time"] == claims(token["id_token"])["auth_time"]
-    revoked = httpx.post(
+    revoked = http_post(
         f"{server.url}/oauth2/revoke", data={"token": token["refresh_token"], "client_id": world.web_id}
     )
     assert (revoked.status_code, revoked.content) == (200, b"")
@@ -207,17 +215,17 @@ def test_refresh_keeps_the_scopes_and_revoke_ends_it(server, browser, world):
     assert (again.status_code, again.json()) == (400, {"error": "invalid_grant"})
     # Revoking again, or an unknown token: 200, nothing told.
     assert (
-        httpx.post(f"{server.url}/oauth2/revoke", data={"token": "unknown", "client_id": world.web_id}).status_code
+        http_post(f"{server.url}/oauth2/revoke", data={"token": "unknown", "client_id": world.web_id}).status_code
         == 200
     )
 
 
 def test_revoke_errors(server, world):
     url = f"{server.url}/oauth2/revoke"
-    assert httpx.post(url, data={"client_id": world.web_id}).json() == {"error": "invalid_request"}
-    wrong = httpx.post(url, data={"token": "t"}, headers=basic(world.confidential_id, "wrong-secret"))
+    assert http_post(url, data={"client_id": world.web_id}).json() == {"error": "invalid_request"}
+    wrong = http_post(url, data={"token": "t"}, headers=basic(world.confidential_id, "wrong-secret"))
     assert (wrong.status_code, wrong.json()) == (401, {"error": "invalid_client"})
-    jwt_like = httpx.post(url, data={"token": "a.b.c", "client_id": world.web_id})
+    jwt_like = http_post(url, data={"token": "a.b.c", "client_id": world.web_id})
     assert (jwt_like.status_code, jwt_like.json()) == (400, {"error": "unsupported_token_type"})
 
 
@@ -268,9 +276,9 @@ def test_token_endpoint_request_errors(server, world):
     assert post_token(server, {"grant_type": "authorization_code", "client_id": "nobody"}).json() == {
         "error": "invalid_client"
     }
-    as_json = httpx.post(token_url(server), json={"grant_type": "client_credentials"})
+    as_json = http_post(token_url(server), json={"grant_type": "client_credentials"})
     assert as_json.json() == {"error": "invalid_request"}
-    twice = httpx.post(
+    twice = http_post(
         token_url(server),
         content="grant_type=refresh_token&grant_type=client_credentials",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
@@ -406,7 +414,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(server, br
         refused = browser.post(str(page.url), data=data)
         assert refused.status_code == 403 and "location" not in refused.headers
     # Another browser (no XSRF cookie) posting this form's token: refused too.
-    with httpx.Client(base_url=server.url) as stranger:
+    with http_client(base_url=server.url) as stranger:
         refused = stranger.post(
             str(page.url), data={"_csrf": csrf_of(page.text), "username": "alice", "password": PASSWORD}
         )
@@ -574,11 +582,11 @@ def test_cookies_are_secure_behind_https(tmp_path):
     behind_proxy = in_process(tmp_path / "data", public_url="https://auth.example.com")
     try:
         world = oauth_pool(make_client(behind_proxy.url))
-        with httpx.Client(base_url=behind_proxy.url) as client:
+        with http_client(base_url=behind_proxy.url) as client:
             first = client.get("/oauth2/authorize", params=authorize_params(world.web_id))
             page = client.get(first.headers["location"])
         assert "Secure" in page.headers["set-cookie"] and "HttpOnly" in page.headers["set-cookie"]
-        document = httpx.get(f"{behind_proxy.url}/{world.pool_id}/.well-known/openid-configuration").json()
+        document = http_get(f"{behind_proxy.url}/{world.pool_id}/.well-known/openid-configuration").json()
         assert document["token_endpoint"] == "https://auth.example.com/oauth2/token"
     finally:
         behind_proxy.stop()
@@ -590,7 +598,7 @@ def test_the_sign_up_page_has_the_apis_rate_limits(tmp_path):
     try:
         world = oauth_pool(make_client(limited.url))
         query = urllib.parse.urlencode(authorize_params(world.web_id))
-        with httpx.Client(base_url=limited.url) as client:
+        with http_client(base_url=limited.url) as client:
             answers = []
             for name in ("first", "second"):
                 page = client.get(f"/signup?{query}")

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 
-import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.helpers import make_client
+from tests.helpers import http_get, make_client
 from tests.server import ServerProcess
 
 
 def test_health_ready_and_metrics(server, cognito):
-    assert httpx.get(f"{server.url}/health").json() == {"status": "ok"}
-    assert httpx.get(f"{server.url}/ready").json() == {"status": "ready"}
+    assert http_get(f"{server.url}/health").json() == {"status": "ok"}
+    assert http_get(f"{server.url}/ready").json() == {"status": "ready"}
     with pytest.raises(ClientError):
         cognito.describe_user_pool(UserPoolId="us-east-1_000000000")
-    page = httpx.get(f"{server.url}/metrics")
+    page = http_get(f"{server.url}/metrics")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/plain")
     text = page.text

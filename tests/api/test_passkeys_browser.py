@@ -14,7 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from authlib.integrations.httpx_client import OAuth2Client
 from selenium.webdriver.common.by import By
@@ -23,6 +22,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.api.test_inbox_browser import browser  # noqa: F401 - the module's Chromium fixture
 from tests.api.test_passkeys import PASSKEY_POLICY, passkey_pool, stored_passkeys
+from tests.helpers import http_post
 from tests.oauth_helpers import authorize_params, oauth_pool, pkce_pair
 from tests.signin import claims, confirmed_user, password_auth
 
@@ -48,7 +48,7 @@ class App:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 headers = {k: self.headers[k] for k in ("Content-Type", "X-Amz-Target")}
-                answer = httpx.post(userpool_url, content=body, headers=headers)
+                answer = http_post(userpool_url, content=body, headers=headers)
                 self._send(answer.status_code, "application/x-amz-json-1.1", answer.content)
 
             def _send(self, status: int, kind: str, body: bytes) -> None:

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from tests.databases import query
-from tests.helpers import advance_clock, error_of
+from tests.helpers import advance_clock, error_of, http_client
 from tests.oauth_helpers import CALLBACK, OAuthPool, authorize_params, code_from, oauth_pool, pkce_pair
 from tests.saml_idp import KeyPair, TestIdP, verify_redirect_signature
 from tests.signin import claims
@@ -79,7 +79,7 @@ class Dance:
 
     def __init__(self, server: Any, world: OAuthPool, idp: TestIdP, **authorize: str | None) -> None:
         self.server, self.world, self.idp = server, world, idp
-        self.browser = httpx.Client(base_url=server.url)
+        self.browser = http_client(base_url=server.url)
         self.verifier, challenge = pkce_pair()
         chosen = {k: v for k, v in ({"identity_provider": PROVIDER} | authorize).items() if v is not None}
         self.params = authorize_params(world.web_id, challenge, **chosen)
@@ -304,7 +304,7 @@ def test_a_forged_relay_state_is_refused(cognito, server, database, idp):
 def test_another_browser_cannot_finish_the_sign_in(cognito, server, database, idp):
     world = saml_pool(cognito, idp)
     dance = Dance(server, world, idp)
-    stranger = httpx.Client(base_url=server.url)
+    stranger = http_client(base_url=server.url)
     answer = stranger.post(
         "/saml2/idpresponse", data={"SAMLResponse": dance.response(), "RelayState": dance.request["RelayState"]}
     )
@@ -341,7 +341,7 @@ def idp_initiated(
     )
     acs = f"{server.url}/saml2/idpresponse"
     response = idp.response(acs, saml_idp.sp_entity_id(world.pool_id), None, server_now(server), **options)
-    return httpx.Client(base_url=server.url), response, relay
+    return http_client(base_url=server.url), response, relay
 
 
 def test_an_unsolicited_response_is_refused_unless_idp_init(cognito, server, database, idp):
@@ -361,7 +361,7 @@ def test_idp_initiated_sign_in_when_idp_init_is_true_and_its_replay_is_refused(c
     assert f"{location.scheme}://{location.netloc}{location.path}" == CALLBACK
     assert "code" in urllib.parse.parse_qs(location.query)
     assert users_of(database, world.pool_id) == [f"{PROVIDER}_bob@example.com"]
-    again = httpx.Client(base_url=server.url)
+    again = http_client(base_url=server.url)
     refused(again.post("/saml2/idpresponse", data={"SAMLResponse": response, "RelayState": relay}), "used already")
 
 

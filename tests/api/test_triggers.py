@@ -9,13 +9,12 @@ import json
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 from botocore.exceptions import ClientError
 
 from tests import databases
 from tests.functions import FunctionServer, Reply, answer, arn, fail, raw, slow
-from tests.helpers import PASSWORD, error_of, make_client, outbox
+from tests.helpers import PASSWORD, error_of, http_post, make_client, outbox
 from tests.server import LocalUserpool, free_port, in_process
 from userpool.triggers.codes import open_code
 
@@ -134,7 +133,7 @@ def test_pre_sign_up_user_name_is_the_sub_in_an_email_as_username_pool(idp, func
 
 def test_aws_sdk_version_comes_from_an_aws_sdk_user_agent(idp, functions, trigger_server):
     _, client_id = make_pool(idp, {"PreSignUp": arn("http-a")})
-    response = httpx.post(
+    response = http_post(
         trigger_server.url,
         headers={
             "content-type": "application/x-amz-json-1.1",

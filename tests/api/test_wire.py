@@ -15,6 +15,7 @@ import botocore.session
 import httpx
 import pytest
 
+from tests.helpers import http_client
 from userpool.operations import REGISTRY
 
 PREFIX = "AWSCognitoIdentityProviderService."
@@ -28,7 +29,7 @@ TOO_LARGE = {
 NOT_AN_OBJECT = "Unexpected value type in payload: the request body must be a JSON object"
 
 # No keep-alive: each request on a connection of its own. One client: building one costs an SSL context.
-HTTP = httpx.Client(timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
+HTTP = http_client(timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
 
 
 def post(server: Any, target: str | None, body: bytes | str | Iterator[bytes] | dict[str, Any]) -> httpx.Response:

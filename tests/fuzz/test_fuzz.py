@@ -19,12 +19,13 @@ from hypothesis import strategies as st
 
 from tests.fuzz.conftest import integrity
 from tests.fuzz.strategies import JSON, request
+from tests.helpers import http_client
 from userpool.operations import REGISTRY
 
 MODEL = botocore.session.get_session().get_service_model("cognito-idp")
 PREFIX = "AWSCognitoIdentityProviderService."
 ERROR_STATUSES = {400, 403, 408, 413}
-HTTP = httpx.Client(timeout=60)
+HTTP = http_client(timeout=60)
 SENT = {"requests": 0}
 
 

@@ -7,10 +7,9 @@ import json
 import socket
 import time
 
-import httpx
 import pytest
 
-from tests.helpers import make_client
+from tests.helpers import http_get, http_post, make_client
 from tests.server import ServerProcess
 
 TARGET = "AWSCognitoIdentityProviderService."
@@ -42,12 +41,12 @@ def world(tight):
 
 def post(server, operation, body):
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    response = httpx.post(f"{server.url}/", content=content, headers={"X-Amz-Target": TARGET + operation}, timeout=30)
+    response = http_post(f"{server.url}/", content=content, headers={"X-Amz-Target": TARGET + operation}, timeout=30)
     return response.status_code, response.json()["__type"], response.json()["message"]
 
 
 def healthy(server):
-    return httpx.get(f"{server.url}/health", timeout=10).status_code == 200
+    return http_get(f"{server.url}/health", timeout=10).status_code == 200
 
 
 def test_nesting_deeper_than_the_limit_is_refused_before_parsing(tight):
@@ -59,7 +58,7 @@ def test_nesting_deeper_than_the_limit_is_refused_before_parsing(tight):
     )
     # brackets inside strings are not nesting
     assert (
-        httpx.post(
+        http_post(
             f"{tight.url}/",
             content=json.dumps({"MaxResults": 1, "x": "[[[[[[[[[[[[[[[[[[[[{{{{{{{{{{"}).encode(),
             headers={"X-Amz-Target": TARGET + "ListUserPools"},
@@ -93,7 +92,7 @@ def test_client_metadata_larger_than_the_limit_is_refused(tight, world):
 
 
 def test_oversized_headers_are_refused_and_the_server_keeps_serving(tight):
-    response = httpx.post(
+    response = http_post(
         f"{tight.url}/",
         content=b"{}",
         headers={"X-Amz-Target": TARGET + "ListUserPools", "X-Padding": "a" * 8192},
@@ -214,7 +213,7 @@ def test_schema_attribute_without_a_name_is_a_client_error_not_a_500(tight):
 def test_null_members_are_absent_not_a_500(tight, world, operation, body):
     """Found by the long fuzz run: ``"MaxResults": null`` reached the operation as None."""
     _, pool_id, _ = world
-    response = httpx.post(
+    response = http_post(
         f"{tight.url}/",
         content=json.dumps({"UserPoolId": pool_id, **body}).encode(),
         headers={"X-Amz-Target": TARGET + operation},

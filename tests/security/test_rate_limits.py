@@ -8,12 +8,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
-import httpx
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.helpers import advance_clock, email, error_of, freeze_clock, latest_code, secret_hash, sign_up
+from tests.helpers import advance_clock, email, error_of, freeze_clock, http_post, latest_code, secret_hash, sign_up
 from tests.server import ServerProcess, in_process
 
 ATTEMPTS = (400, "LimitExceededException", "Attempt limit exceeded, please try after some time.")
@@ -144,7 +143,7 @@ def raw_sign_up(server, client_id, username, headers=None, **extra):
         "UserAttributes": [{"Name": "email", "Value": f"{username}@example.com"}],
         **extra,
     }
-    response = httpx.post(
+    response = http_post(
         f"{server.url}/",
         json=body,
         headers={"X-Amz-Target": "AWSCognitoIdentityProviderService.SignUp", **(headers or {})},

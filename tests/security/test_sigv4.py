@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import advance_clock, error_of
+from tests.helpers import advance_clock, error_of, http_client
 from tests.server import ServerProcess, in_process
 from userpool import config
 
@@ -32,7 +32,7 @@ MISMATCH = (
     "Key and signing method. Consult the service documentation for details.",
 )
 # A new connection per request, as httpx.post makes, without building an SSL context for each.
-HTTP = httpx.Client(timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
+HTTP = http_client(timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
 KEYS_ENV = {"USERPOOL_ACCESS_KEYS": ",".join(f"{k}:{v}" for k, v in KEYS.items())}
 UNRECOGNIZED = (400, "UnrecognizedClientException", "The security token included in the request is invalid.")
 MISSING = (403, "MissingAuthenticationTokenException", "Missing Authentication Token")

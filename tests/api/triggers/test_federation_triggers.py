@@ -5,7 +5,6 @@ text and creates nothing."""
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from tests.federation_helpers import (
@@ -17,12 +16,13 @@ from tests.federation_helpers import (
     upstream_user,
 )
 from tests.functions import arn, fail
+from tests.helpers import http_client
 from tests.trigger_setup import function_name
 
 
 @pytest.fixture
 def browser(trigger_server):
-    with httpx.Client(base_url=trigger_server.url) as client:
+    with http_client(base_url=trigger_server.url) as client:
         yield client
 
 

@@ -13,6 +13,7 @@ import pytest
 from authlib.integrations.httpx_client import OAuth2Client
 
 from tests.functions import answer, arn, fail, raw, slow
+from tests.helpers import http_post
 from tests.oauth_helpers import OAuthPool, basic, oauth_pool
 from tests.signin import claims
 from tests.trigger_setup import SDK, TIMEOUT, VIAS, function_name
@@ -31,7 +32,7 @@ def token_url(server: Any) -> str:
 
 
 def m2m(server: Any, world: OAuthPool, **form: str) -> httpx.Response:
-    return httpx.post(
+    return http_post(
         token_url(server),
         data={"grant_type": "client_credentials", **form},
         headers=basic(world.m2m_id, world.m2m_secret),
