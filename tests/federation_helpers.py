@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from authlib.integrations.httpx_client import OAuth2Client
 
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, oauth2_client
 from tests.oauth_helpers import CALLBACK, csrf_of, query_of
 
 PROVIDER = "Corp"
@@ -33,7 +33,7 @@ class World:
 
     def app(self) -> OAuth2Client:
         """The app's OAuth 2.0 client (authlib): public, PKCE S256."""
-        return OAuth2Client(
+        return oauth2_client(
             self.app_client, redirect_uri=self.callback, scope="openid email profile", code_challenge_method="S256"
         )
 

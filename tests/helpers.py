@@ -20,6 +20,7 @@ import httpx
 import pytest
 from alembic import command
 from alembic.config import Config
+from authlib.integrations.httpx_client import OAuth2Client
 from sqlalchemy import create_engine
 
 from userpool.store.schema import MIGRATIONS
@@ -36,6 +37,11 @@ TLS = ssl.create_default_context(cafile=certifi.where())
 def http_client(**options: Any) -> httpx.Client:
     """``httpx.Client(**options)`` on the suite's one SSL context."""
     return httpx.Client(verify=TLS, **options)
+
+
+def oauth2_client(*args: Any, **options: Any) -> OAuth2Client:
+    """authlib's ``OAuth2Client`` (an httpx client) on the suite's one SSL context."""
+    return OAuth2Client(*args, verify=TLS, **options)
 
 
 def http_request(method: str, url: str, **options: Any) -> httpx.Response:

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from authlib.integrations.httpx_client import OAuth2Client
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.api.test_hosted_ui_browser import App, app, sign_in_on_the_page  # noqa: F401 - the app's callback fixture
 from tests.api.test_inbox_browser import browser  # noqa: F401 - the module's Chromium fixture
 from tests.federation_helpers import PROVIDER, federated_world, upstream_user
+from tests.helpers import oauth2_client
 from tests.signin import claims
 
 # A page's test; the flow and the store behind it are proven on both databases by test_federation.py.
@@ -36,7 +36,7 @@ def test_a_person_signs_in_with_the_provider_from_the_login_page(browser, cognit
     WebDriverWait(browser, 15).until(lambda b: b.current_url.startswith(app.callback))
     path, answer = app.last()
     assert path == "/callback" and answer["state"] == state
-    with OAuth2Client(world.app_client, token_endpoint_auth_method="none") as client:
+    with oauth2_client(world.app_client, token_endpoint_auth_method="none") as client:
         token = client.fetch_token(
             f"{server.url}/oauth2/token", code=answer["code"], redirect_uri=app.callback, code_verifier=verifier
         )

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authlib.integrations.httpx_client import OAuth2Client
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.api.test_inbox_browser import browser  # noqa: F401 - the module's Chromium fixture
-from tests.helpers import PASSWORD, latest_code
+from tests.helpers import PASSWORD, latest_code, oauth2_client
 from tests.oauth_helpers import authorize_params, oauth_pool, pkce_pair
 from tests.signin import claims, confirmed_user
 
@@ -106,7 +105,7 @@ def test_code_and_pkce_sign_in_through_the_page_then_sign_out(browser, cognito, 
     WebDriverWait(browser, 15).until(lambda b: b.current_url.startswith(app.callback))
     path, answer = app.last()
     assert path == "/callback" and answer["state"] == params["state"]
-    with OAuth2Client(world.web_id, token_endpoint_auth_method="none") as client:
+    with oauth2_client(world.web_id, token_endpoint_auth_method="none") as client:
         token = client.fetch_token(
             f"{server.url}/oauth2/token", code=answer["code"], redirect_uri=app.callback, code_verifier=verifier
         )

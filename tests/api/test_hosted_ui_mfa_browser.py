@@ -9,7 +9,6 @@ import urllib.parse
 from typing import Any
 
 import pyotp
-from authlib.integrations.httpx_client import OAuth2Client
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -18,6 +17,7 @@ from tests.api.test_hosted_ui_browser import App, app, sign_in_on_the_page  # no
 from tests.api.test_hosted_ui_mfa import MISMATCH, mfa_oauth_pool, totp_user
 from tests.api.test_inbox_browser import browser  # noqa: F401 - the module's Chromium fixture
 from tests.api.test_mfa import server_now
+from tests.helpers import oauth2_client
 from tests.oauth_helpers import OAuthPool, authorize_params, pkce_pair
 from tests.signin import claims, confirmed_user
 
@@ -87,7 +87,7 @@ def back_in_the_app(browser: Any, server: Any, app: App, world: OAuthPool, verif
     WebDriverWait(browser, 15).until(lambda b: b.current_url.startswith(app.callback))
     path, answer = app.last()
     assert path == "/callback" and answer["state"] == state
-    with OAuth2Client(world.web_id, token_endpoint_auth_method="none") as client:
+    with oauth2_client(world.web_id, token_endpoint_auth_method="none") as client:
         token = client.fetch_token(
             f"{server.url}/oauth2/token", code=answer["code"], redirect_uri=app.callback, code_verifier=verifier
         )

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 import botocore.exceptions
 import httpx
 import pytest
-from authlib.integrations.httpx_client import OAuth2Client
 from authlib.jose import JsonWebKey, jwt
 
 from tests.helpers import (
@@ -27,6 +26,7 @@ from tests.helpers import (
     http_request,
     latest_code,
     make_client,
+    oauth2_client,
 )
 from tests.oauth_helpers import (
     CALLBACK,
@@ -66,7 +66,7 @@ def token_url(server) -> str:
 
 
 def exchange(server, world: OAuthPool, code: str, verifier: str) -> dict:
-    with OAuth2Client(world.web_id, token_endpoint_auth_method="none", code_challenge_method="S256") as client:
+    with oauth2_client(world.web_id, token_endpoint_auth_method="none", code_challenge_method="S256") as client:
         return client.fetch_token(token_url(server), code=code, redirect_uri=CALLBACK, code_verifier=verifier)
 
 
@@ -139,7 +139,7 @@ def test_a_confidential_client_authenticates_with_basic_or_the_form(server, brow
     for method in ("client_secret_basic", "client_secret_post"):
         params = authorize_params(world.confidential_id)
         code = code_from(log_in(browser, params), params["state"])
-        with OAuth2Client(
+        with oauth2_client(
             world.confidential_id, world.confidential_secret, token_endpoint_auth_method=method
         ) as client:
             token = client.fetch_token(token_url(server), code=code, redirect_uri=CALLBACK)
@@ -201,7 +201,7 @@ def test_user_info_errors(server, browser, world, cognito):
 # ---- refresh and revoke ------------------------------------------------------------------------------------------
 def test_refresh_keeps_the_scopes_and_revoke_ends_it(server, browser, world):
     token, _ = signed_in(server, browser, world, scope="openid email api/read")
-    with OAuth2Client(world.web_id, token_endpoint_auth_method="none") as client:
+    with oauth2_client(world.web_id, token_endpoint_auth_method="none") as client:
         refreshed = client.refresh_token(token_url(server), refresh_token=token["refresh_token"])
     assert claims(refreshed["access_token"])["scope"] == "openid email api/read"
     assert claims(refreshed["id_token"])["auth_time"] == claims(token["id_token"])["auth_time"]
@@ -232,14 +232,14 @@ def test_revoke_errors(server, world):
 # ---- client credentials ---------------------------------------------------------------------------------------
 def test_client_credentials_with_basic_and_form_authentication(server, world, cognito):
     for method in ("client_secret_basic", "client_secret_post"):
-        with OAuth2Client(world.m2m_id, world.m2m_secret, token_endpoint_auth_method=method) as client:
+        with oauth2_client(world.m2m_id, world.m2m_secret, token_endpoint_auth_method=method) as client:
             token = client.fetch_token(token_url(server), grant_type="client_credentials")
         assert set(token) == {"access_token", "expires_in", "token_type", "expires_at"}
         access = claims(token["access_token"])
         assert access["sub"] == access["client_id"] == world.m2m_id
         assert access["scope"] == "api/read api/write" and access["token_use"] == "access"
         assert "username" not in access and "origin_jti" not in access
-    with OAuth2Client(world.m2m_id, world.m2m_secret) as client:
+    with oauth2_client(world.m2m_id, world.m2m_secret) as client:
         narrow = client.fetch_token(token_url(server), grant_type="client_credentials", scope="api/write")
     assert claims(narrow["access_token"])["scope"] == "api/write"
     with pytest.raises(botocore.exceptions.ClientError) as refused:

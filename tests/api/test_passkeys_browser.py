@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authlib.integrations.httpx_client import OAuth2Client
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.virtual_authenticator import Transport, VirtualAuthenticatorOptions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.api.test_inbox_browser import browser  # noqa: F401 - the module's Chromium fixture
 from tests.api.test_passkeys import PASSKEY_POLICY, passkey_pool, stored_passkeys
-from tests.helpers import http_post
+from tests.helpers import http_post, oauth2_client
 from tests.oauth_helpers import authorize_params, oauth_pool, pkce_pair
 from tests.signin import claims, confirmed_user, password_auth
 
@@ -164,7 +163,7 @@ def test_the_hosted_ui_signs_in_with_a_passkey(
     WebDriverWait(browser, 15).until(lambda b: b.current_url.startswith(app.callback))
     answer = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(app.seen[-1]).query))
     assert answer["state"] == params["state"]
-    with OAuth2Client(world.web_id, token_endpoint_auth_method="none") as client:
+    with oauth2_client(world.web_id, token_endpoint_auth_method="none") as client:
         tokens = client.fetch_token(
             f"{server.url}/oauth2/token", code=answer["code"], redirect_uri=app.callback, code_verifier=verifier
         )

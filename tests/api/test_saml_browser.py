@@ -9,13 +9,13 @@ import urllib.parse
 from collections.abc import Iterator
 
 import pytest
-from authlib.integrations.httpx_client import OAuth2Client
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.api.test_hosted_ui_browser import App
 from tests.api.test_inbox_browser import browser  # noqa: F401 - the module's Chromium fixture
 from tests.api.test_saml_federation import EMAIL_CLAIM, PROVIDER, saml_pool, server_now, users_of
+from tests.helpers import oauth2_client
 from tests.oauth_helpers import authorize_params, pkce_pair
 from tests.saml_idp import TestIdP
 from tests.signin import claims
@@ -65,7 +65,7 @@ def test_sign_in_with_the_saml_idp_from_the_login_page_to_tokens(browser, cognit
     path, answer = app.last()
     assert path == "/callback" and answer["state"] == params["state"]
     assert "Signature" in idp.requests[-1]  # RequestSigningAlgorithm: the AuthnRequest was signed
-    with OAuth2Client(client_id, token_endpoint_auth_method="none") as client:
+    with oauth2_client(client_id, token_endpoint_auth_method="none") as client:
         token = client.fetch_token(
             f"{server.url}/oauth2/token", code=answer["code"], redirect_uri=app.callback, code_verifier=verifier
         )

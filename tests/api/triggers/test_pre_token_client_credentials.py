@@ -10,10 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from authlib.integrations.httpx_client import OAuth2Client
 
 from tests.functions import answer, arn, fail, raw, slow
-from tests.helpers import http_post
+from tests.helpers import http_post, oauth2_client
 from tests.oauth_helpers import OAuthPool, basic, oauth_pool
 from tests.signin import claims
 from tests.trigger_setup import SDK, TIMEOUT, VIAS, function_name
@@ -74,7 +73,7 @@ def test_v3_event_has_no_user_and_the_answer_lands_in_the_access_token(idp, func
     name = function_name(via)
     world = make_world(idp, name, "V3_0")
     functions.on(name, answer(claimsAndScopeOverrideDetails=OVERRIDES))
-    with OAuth2Client(world.m2m_id, world.m2m_secret) as client:
+    with oauth2_client(world.m2m_id, world.m2m_secret) as client:
         token = client.fetch_token(token_url(trigger_server), grant_type="client_credentials")
     assert set(token) == {"access_token", "expires_in", "token_type", "expires_at"}
     [received] = functions.received(name)
