@@ -436,6 +436,16 @@ def test_tokens_survive_a_restart(tmp_path):
         srv.stop()
 
 
+def test_the_process_that_makes_a_signing_key_keeps_it_to_sign_with(live, live_cognito):
+    """The key a pool's JWKS (or first sign-in) makes is kept as made, ready to sign: parsing its PEM back from the
+    store would cost as much again as making it."""
+    pool, _ = make_pool_and_client(live_cognito)
+    _, jwks = get_json(f"{live.url}/{pool}/.well-known/jwks.json")  # makes the pool's first key; signs nothing
+    (published,) = jwks["keys"]
+    kept = live.app.state.context.key_cache[("private", published["kid"])]
+    assert jwt.algorithms.RSAAlgorithm.from_jwk(published).public_numbers() == kept.public_key().public_numbers()
+
+
 def test_concurrent_first_sign_ins_make_one_signing_key(live, live_cognito):
     pool, client = make_pool_and_client(live_cognito)
     confirmed_user(live_cognito, pool, client)

@@ -20,7 +20,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
@@ -43,6 +43,7 @@ class SigningKey:
     kid: str
     private_pem: str
     public_jwk: dict[str, str]
+    private: Any = field(default=None, repr=False, compare=False)  # the key itself, for the process that made it
 
 
 def new_signing_key() -> SigningKey:
@@ -60,6 +61,7 @@ def new_signing_key() -> SigningKey:
         kid=kid,
         private_pem=pem,
         public_jwk={"alg": ALGORITHM, "e": jwk["e"], "kid": kid, "kty": "RSA", "n": jwk["n"], "use": "sig"},
+        private=private,
     )
 
 

@@ -81,6 +81,8 @@ async def _add_signing_key(ctx: Context, pool_id: str, retire_others: bool) -> S
         created_at=ctx.clock.now(),
     )
     await ctx.store.add_signing_key(key, retire_others=retire_others)
+    # This process signs with the key it made, never parsing its PEM again (a checked parse costs as much as making it).
+    ctx.key_cache[("private", key.kid)] = fresh.private
     return key
 
 
