@@ -258,8 +258,9 @@ def scale(results: dict[str, Any]) -> list[str]:
         "sizes (each size has a store and server of its own, all up at once), so the machine's drift falls on "
         "every size alike; start-up is the server's after seeding. Users are seeded in bulk through "
         "`Store.bulk_insert_users` (confirmed, three attributes each, one precomputed argon2id hash and SRP "
-        "verifier shared by all), not through the API. RSS is the server process after the run; the database "
-        "size is SQLite's pages or PostgreSQL's `pg_database_size`.",
+        "verifier shared by all), not through the API, and a PostgreSQL store is then `VACUUM ANALYZE`d (in its "
+        "seeding time), as autovacuum keeps a pool that grew over time. RSS is the server process after the run; "
+        "the database size is SQLite's pages or PostgreSQL's `pg_database_size`.",
         "",
     ]
     return lines
