@@ -495,6 +495,15 @@ class StoreBase:
         caller reads through SQLAlchemy."""
         return None if self._sqlite is None else self._sqlite.rows(statement, parameters)
 
+    async def _read_rows(self, statement: Any, parameters: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """Every row (as a mapping) of one statement: straight from SQLite for a ``point_statement``, else through
+        SQLAlchemy (a read of one statement)."""
+        rows = self._point_rows(statement, parameters)
+        if rows is not None:
+            return rows
+        async with self._read(statements=1) as conn:
+            return list((await conn.execute(statement, parameters)).mappings())
+
     async def _read_one(self, statement: Any, parameters: Mapping[str, Any], record: Callable[..., R]) -> R | None:
         """Fetch one row and build its record, or None: the read of one statement every ``get_*`` is."""
         rows = self._point_rows(statement, parameters)

@@ -171,11 +171,7 @@ class GroupStore(StoreBase):
     async def groups_of_user(self, user_id: int) -> list[Group]:
         """Every group of the user (at most the per-user limit): what their tokens claim (one statement by the
         memberships' index, straight on SQLite's connection: every sign-in and refresh reads it)."""
-        rows = self._point_rows(_GROUPS_OF_USER, {"user_id": user_id})
-        if rows is None:
-            async with self._read(statements=1) as conn:
-                rows = [dict(r) for r in (await conn.execute(_GROUPS_OF_USER, {"user_id": user_id})).mappings()]
-        return [_group(r) for r in rows]
+        return [_group(r) for r in await self._read_rows(_GROUPS_OF_USER, {"user_id": user_id})]
 
     @on_store_thread
     async def list_group_users(self, group_id: int, limit: int, token: str | None) -> tuple[list[User], str | None]:

@@ -219,12 +219,7 @@ class UserStore(StoreBase):
 
     async def _one_user(self, lookup: Any, params: dict[str, Any]) -> User | None:
         """The user a ``_user_lookup`` statement finds, with its attributes, in one statement."""
-        found = self._point_rows(lookup, params)
-        if found is not None:
-            return _user_from_rows(found)
-        async with self._read(statements=1) as conn:
-            rows = (await conn.execute(lookup, params)).mappings().all()
-        return _user_from_rows(rows)
+        return _user_from_rows(await self._read_rows(lookup, params))
 
     @on_store_thread
     @retrying
