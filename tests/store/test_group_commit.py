@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from userpool.domain.records import Pool
 from userpool.store import Store
@@ -110,6 +110,25 @@ async def test_a_failed_sync_fails_the_write_and_every_later_durable_write(tmp_p
         await store.create_pool(pool("reopened"))
         assert threads.synced == threads.committed
         assert await store.get_pool("us-east-1_reopened") is not None
+
+
+async def test_a_begin_that_fails_after_sqlite_began_leaves_no_transaction_behind(tmp_path):
+    """When SQLAlchemy's ``begin`` fails after ``BEGIN IMMEDIATE`` ran (here a later ``begin`` listener raises),
+    the store thread's kept connection is not left holding SQLite's write lock: the next writes go through."""
+    async with opened(tmp_path / "userpool.db") as (store, threads):
+
+        def failing(conn: object) -> None:
+            raise RuntimeError("a begin listener failed")
+
+        event.listen(threads.engine, "begin", failing)
+        try:
+            with pytest.raises(RuntimeError, match="a begin listener failed"):
+                await store.create_pool(pool("refused"))
+        finally:
+            event.remove(threads.engine, "begin", failing)
+        await asyncio.wait_for(asyncio.gather(*(store.create_pool(pool(f"after{i}")) for i in range(8))), 10)
+        assert await store.get_pool("us-east-1_refused") is None
+        assert await store.get_pool("us-east-1_after7") is not None
 
 
 async def test_a_store_in_memory_never_syncs():

@@ -137,6 +137,10 @@ class SqliteThreads:
             self._local.busy = False
             if conn.in_transaction():
                 conn.rollback()
+            elif not conn.invalidated and conn.connection.driver_connection.in_transaction:
+                # SQLite began a transaction that SQLAlchemy does not know of (its ``begin`` failed after
+                # ``_on_begin`` ran): end it, or this kept connection would hold the write lock for good.
+                conn.connection.driver_connection.rollback()
 
     def _own_connection(self) -> Connection:
         conn = getattr(self._local, "connection", None)
