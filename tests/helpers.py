@@ -66,9 +66,10 @@ class HasUrl(Protocol):
     def url(self) -> str: ...
 
 
-def make_client(url: str, validate: bool = True) -> Any:
-    """A boto3 ``cognito-idp`` client for ``url`` (no retries; ``validate=False``: no client-side checks)."""
-    return boto3_client(url, validate)
+def make_client(url: str, validate: bool = True, connections: int = 10) -> Any:
+    """A boto3 ``cognito-idp`` client for ``url`` (no retries; ``validate=False``: no client-side checks; up to
+    ``connections`` requests at once from threads sharing it)."""
+    return boto3_client(url, validate, connections)
 
 
 def sign_up(cognito: Any, client_id: str, username: str = "alice", password: str = PASSWORD, **extra: Any) -> Any:

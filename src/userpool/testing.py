@@ -53,9 +53,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def boto3_client(url: str, validate: bool = True) -> Any:
+def boto3_client(url: str, validate: bool = True, connections: int = 10) -> Any:
     """A boto3 ``cognito-idp`` client for the server at ``url``: dummy credentials, no retries; with
-    ``validate=False`` it sends what it is given (no client-side checks), to reach the server's own."""
+    ``validate=False`` it sends what it is given (no client-side checks), to reach the server's own. It keeps up to
+    ``connections`` connections open (boto3's default is 10), one per request sent at once: a client is
+    thread-safe, and many threads can share one."""
     import boto3
     from botocore.config import Config
 
@@ -65,7 +67,7 @@ def boto3_client(url: str, validate: bool = True) -> Any:
         region_name="us-east-1",
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
-        config=Config(parameter_validation=validate, retries={"max_attempts": 1}),
+        config=Config(parameter_validation=validate, retries={"max_attempts": 1}, max_pool_connections=connections),
     )
 
 

@@ -36,8 +36,10 @@ def pair(
 
 
 def race(pair: tuple[ServerProcess, ServerProcess], count: int, call: Callable[[Any, int], Any]) -> Counter[str]:
-    """Run ``call(client, i)`` ``count`` times at once, alternating between the two servers; count outcomes."""
-    clients = [make_client(pair[i % 2].url) for i in range(count)]
+    """Run ``call(client, i)`` ``count`` times at once, alternating between the two servers; count outcomes.
+    The threads share one client per server (a boto3 client is thread-safe), with a connection for each."""
+    per_server = [make_client(server.url, connections=count) for server in pair]
+    clients = [per_server[i % 2] for i in range(count)]
     start = threading.Barrier(count)
 
     def one(i: int) -> str:
