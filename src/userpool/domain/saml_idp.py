@@ -26,8 +26,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
-from signxml import SignatureConfiguration, XMLVerifier
-from signxml.exceptions import SignXMLException
 
 from userpool.domain import oauth
 from userpool.errors import InvalidParameterException
@@ -389,6 +387,9 @@ def _signed(
 
 
 def _verify(data: bytes, certificates: Sequence[str], tag: str) -> etree._Element:
+    from signxml import SignatureConfiguration, XMLVerifier  # imported when a SAML response arrives
+    from signxml.exceptions import SignXMLException
+
     config = SignatureConfiguration(location="./", expect_references=1)
     for certificate in certificates:
         pem = f"-----BEGIN CERTIFICATE-----\n{certificate}\n-----END CERTIFICATE-----\n"

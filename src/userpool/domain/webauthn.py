@@ -11,10 +11,14 @@ The origins a relying party allows (our rule; Cognito documents only that the or
 ``https://<rp id>`` and ``https://<any subdomain of it>``, on any port, as browsers scope a credential; and
 ``http://`` only when the RP id is ``localhost`` (or a name under ``.localhost``), the one secure context on plain
 HTTP, so passkeys can be tried on a developer's machine.
+
+py_webauthn (with pyasn1 and pyOpenSSL, ~0.15 s) is imported by the functions that verify, when a pool first uses
+passkeys, not when the server starts.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import secrets
@@ -23,19 +27,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-
-from webauthn import verify_authentication_response, verify_registration_response
-from webauthn.helpers import (
-    base64url_to_bytes,
-    bytes_to_base64url,
-    parse_attestation_object,
-    parse_authentication_credential_json,
-    parse_authenticator_data,
-    parse_client_data_json,
-    parse_registration_credential_json,
-)
-from webauthn.helpers.cose import COSEAlgorithmIdentifier
-from webauthn.helpers.exceptions import WebAuthnException
 
 from userpool.domain import texts
 from userpool.domain.records import WebAuthnCredential
@@ -57,7 +48,7 @@ CREATION_TIMEOUT_MS = 60_000  # as Amplify's fixtures show Cognito's options (un
 REQUEST_TIMEOUT_MS = 180_000
 CHALLENGE_BYTES = 32
 # ES256 and RS256, the algorithms every platform authenticator offers (Cognito's list, per Amplify's fixtures).
-ALGORITHMS = (COSEAlgorithmIdentifier.ECDSA_SHA_256, COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256)
+ALGORITHMS = (-7, -257)  # COSE algorithm identifiers: ECDSA_SHA_256, RSASSA_PKCS1_v1_5_SHA_256
 TRANSPORTS = ("usb", "nfc", "ble", "internal", "hybrid")  # those the model's WebAuthnCredentialDescription names
 
 
@@ -123,10 +114,15 @@ def origin_allowed(origin: str, rp_id: str) -> bool:
     return parts.scheme == "https" or (parts.scheme == "http" and local)
 
 
+def _base64url(data: bytes) -> str:
+    """WebAuthn's base64url: URL-safe alphabet, no padding."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
 # ---- the options documents ------------------------------------------------------------------------------------------
 def new_challenge() -> str:
     """A fresh challenge, base64url."""
-    return bytes_to_base64url(secrets.token_bytes(CHALLENGE_BYTES))
+    return _base64url(secrets.token_bytes(CHALLENGE_BYTES))
 
 
 def creation_options(
@@ -136,9 +132,9 @@ def creation_options(
     user handle is the user's sub, a discoverable credential is required, and the user's passkeys are excluded."""
     return {
         "rp": {"id": rp_id, "name": rp_id},
-        "user": {"id": bytes_to_base64url(sub.encode()), "name": username, "displayName": username},
+        "user": {"id": _base64url(sub.encode()), "name": username, "displayName": username},
         "challenge": challenge,
-        "pubKeyCredParams": [{"type": "public-key", "alg": int(alg)} for alg in ALGORITHMS],
+        "pubKeyCredParams": [{"type": "public-key", "alg": alg} for alg in ALGORITHMS],
         "timeout": CREATION_TIMEOUT_MS,
         "excludeCredentials": [{"type": "public-key", "id": c} for c in existing],
         "authenticatorSelection": {
@@ -183,13 +179,16 @@ class Presented:
 
 
 def _presented(credential: Any, parse: Any) -> Presented:
+    from webauthn.helpers import parse_client_data_json
+    from webauthn.helpers.exceptions import WebAuthnException
+
     try:
         parsed = parse(credential)
         client_data_bytes = bytes(parsed.response.client_data_json)
         client_data = parse_client_data_json(client_data_bytes)
     except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
         raise InvalidParameterException(texts.WEBAUTHN_CREDENTIAL_INVALID.format(reason=_reason(exc))) from None
-    return Presented(parsed, parsed.id, bytes_to_base64url(client_data.challenge), client_data.origin)
+    return Presented(parsed, parsed.id, _base64url(client_data.challenge), client_data.origin)
 
 
 def _reason(exc: Exception) -> str:
@@ -198,12 +197,16 @@ def _reason(exc: Exception) -> str:
 
 def presented_registration(credential: Any) -> Presented:
     """CompleteWebAuthnRegistration's ``Credential`` (RegistrationResponseJSON), parsed, or InvalidParameter."""
+    from webauthn.helpers import parse_registration_credential_json
+
     return _presented(credential, parse_registration_credential_json)
 
 
 def presented_assertion(credential: str) -> Presented:
     """The ``CREDENTIAL`` answer (AuthenticationResponseJSON, a JSON string), parsed; a malformed one refuses the
     sign-in."""
+    from webauthn.helpers import parse_authentication_credential_json
+
     try:
         return _presented(credential, parse_authentication_credential_json)
     except InvalidParameterException as refused:
@@ -234,6 +237,11 @@ class Registered:
 
 def verify_registration(presented: Presented, challenge: str, rp_id: str, verification: str) -> Registered:
     """Check a registration against the challenge handed out, the relying party and the pool's user verification."""
+    from webauthn import verify_registration_response
+    from webauthn.helpers import base64url_to_bytes, parse_attestation_object
+    from webauthn.helpers.cose import COSEAlgorithmIdentifier
+    from webauthn.helpers.exceptions import WebAuthnException
+
     check_origin(presented, rp_id)
     response = presented.credential.response
     try:
@@ -249,7 +257,7 @@ def verify_registration(presented: Presented, challenge: str, rp_id: str, verifi
             expected_rp_id=rp_id,
             expected_origin=presented.origin,
             require_user_verification=verification == REQUIRED,
-            supported_pub_key_algs=list(ALGORITHMS),
+            supported_pub_key_algs=[COSEAlgorithmIdentifier(alg) for alg in ALGORITHMS],
         )
     except WebAuthnException as exc:
         raise WebAuthnCredentialNotSupportedException(
@@ -258,7 +266,7 @@ def verify_registration(presented: Presented, challenge: str, rp_id: str, verifi
     transports = [str(getattr(t, "value", t)) for t in response.transports or ()]
     attachment = presented.credential.authenticator_attachment
     return Registered(
-        credential_id=bytes_to_base64url(verified.credential_id),
+        credential_id=_base64url(verified.credential_id),
         public_key=bytes(verified.credential_public_key),
         sign_count=verified.sign_count,
         transports=[t for t in transports if t in TRANSPORTS],
@@ -272,6 +280,10 @@ def verify_assertion(
     """Check a sign-in's assertion: the challenge of its session, origin, relying party, signature under the
     registered key, user verification as configured, and a signature counter that moved forward (a counter that
     stays 0 is an authenticator without one). The new counter; any failure refuses the sign-in."""
+    from webauthn import verify_authentication_response
+    from webauthn.helpers import base64url_to_bytes, parse_authenticator_data
+    from webauthn.helpers.exceptions import WebAuthnException
+
     if not origin_allowed(presented.origin, rp_id):
         raise NotAuthorizedException(texts.WEBAUTHN_ORIGIN_NOT_ALLOWED.format(origin=presented.origin, rp_id=rp_id))
     try:
