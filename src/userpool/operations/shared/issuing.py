@@ -107,6 +107,18 @@ async def _load_private(ctx: Context, key: StoredKey) -> Any:
     return loaded
 
 
+async def _signer(ctx: Context, pool_id: str) -> tuple[str, Any]:
+    """The ``kid`` and parsed private key that sign the pool's tokens now. A process that has parsed that key
+    reads its id alone; the key's row is read (its private key unsealed) only for a kid new to this process, or
+    to make the pool's first key."""
+    kid = await ctx.store.signing_key_id(pool_id)
+    private = ctx.key_cache.get(("private", kid)) if kid is not None else None
+    if private is None:
+        key = await signing_key(ctx, pool_id)
+        kid, private = key.kid, await _private_key(ctx, key)
+    return kid, private
+
+
 def _public_key(ctx: Context, key: PublicKey) -> Any:
     cached = ctx.key_cache.get(("public", key.kid))
     if cached is None:
@@ -226,8 +238,7 @@ async def _sign(
 ) -> dict[str, Any]:
     """Access and ID tokens descending from the refresh token ``origin``, issued at ``now`` (a sign-in's tokens
     are issued when it is authenticated, ``auth_time``, however long making the pool's first key takes)."""
-    key = await signing_key(ctx, pool.id)
-    private = await _private_key(ctx, key)
+    kid, private = await _signer(ctx, pool.id)
     access_life = token_rules.validity_seconds(client.settings, "AccessToken")
     id_life = token_rules.validity_seconds(client.settings, "IdToken")
     # The user's groups as they are now: a refresh reflects memberships changed since the sign-in.
@@ -273,12 +284,12 @@ async def _sign(
     )
 
     def sign_both() -> tuple[str, str | None]:
-        access = token_rules.sign(claims_access, private, key.kid)
+        access = token_rules.sign(claims_access, private, kid)
         if claims_id is None:
             return access, None
         if scopes is not None:  # OAuth ID tokens carry the access token's at_hash
             claims_id["at_hash"] = token_rules.at_hash(access)
-        return access, token_rules.sign(claims_id, private, key.kid)
+        return access, token_rules.sign(claims_id, private, kid)
 
     access_token, id_token = await ctx.hashing.run(sign_both)
     result = {"AccessToken": access_token, "ExpiresIn": access_life, "TokenType": "Bearer"}
@@ -298,14 +309,13 @@ async def issue_client_credentials(
     """A machine-to-machine access token (the client credentials grant): the client's own, no user, no refresh
     token. A ``V3_0`` PreTokenGeneration function changes its claims and scopes (``TokenGeneration_ClientCredentials``,
     with the request's ``client_metadata``)."""
-    key = await signing_key(ctx, pool.id)
-    private = await _private_key(ctx, key)
+    kid, private = await _signer(ctx, pool.id)
     lifetime = token_rules.validity_seconds(client.settings, "AccessToken")
     claims = token_rules.client_credentials_claims(
         ctx.settings.issuer(pool.id), client.id, scopes, int(ctx.clock.now()), lifetime
     )
     await token_triggers.customise_client_credentials(ctx, pool, client, claims, client_metadata, user_agent)
-    access_token = await ctx.hashing.run(token_rules.sign, claims, private, key.kid)
+    access_token = await ctx.hashing.run(token_rules.sign, claims, private, kid)
     return {"AccessToken": access_token, "ExpiresIn": lifetime, "TokenType": "Bearer"}
 
 
