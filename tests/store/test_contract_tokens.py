@@ -160,10 +160,14 @@ async def test_signing_keys_are_sealed_and_older_plain_ones_sealed_on_request(st
         row = (await conn.execute(sa.select(tables.signing_keys).where(tables.signing_keys.c.kid == key.kid))).one()
     assert row.private_key is None and row.private_key_sealed and key.private_key not in row.private_key_sealed
     assert await store.find_signing_key(pool.id) == key
+    assert (await store.find_signing_key(pool.id)).sealed  # out of the seal: parsed without the RSA check
 
     older = signing_key(pool, NOW + 1)  # as an earlier version wrote it (the newest key, so it signs)
     async with store._write() as conn:
-        await conn.execute(sa.insert(tables.signing_keys).values(**older.__dict__, private_key_sealed=None))
+        plain = {**older.__dict__, "private_key_sealed": None}
+        del plain["sealed"]
+        await conn.execute(sa.insert(tables.signing_keys).values(**plain))
+    assert not (await store.find_signing_key(pool.id)).sealed  # in plain text: checked as it is parsed
     assert await store.seal_signing_keys() == 1
     assert await store.seal_signing_keys() == 0
     assert await store.find_signing_key(pool.id) == older

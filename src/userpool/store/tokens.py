@@ -53,7 +53,7 @@ def open_signing_key(box: SecretBox | None, values: dict[str, Any]) -> StoredKey
         if box is None:
             raise SealingError("this store has no key to open token signing keys")
         values["private_key"] = box.open(sealed, values["kid"])
-    return StoredKey(**values)
+    return StoredKey(**values, sealed=sealed is not None)
 
 
 class TokenStore(StoreBase):
@@ -115,6 +115,7 @@ class TokenStore(StoreBase):
                     .values(retired_at=key.created_at)
                 )
             values = {**key.__dict__, **self._private_key_columns(key.kid, key.private_key)}
+            del values["sealed"]
             await conn.execute(insert(t.signing_keys).values(**values))
 
     @on_store_thread

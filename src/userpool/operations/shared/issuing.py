@@ -93,8 +93,9 @@ async def published_keys(ctx: Context, pool_id: str) -> list[dict[str, Any]]:
 
 
 async def _private_key(ctx: Context, key: StoredKey) -> Any:
-    """The parsed private key of ``key`` (parsing checks the RSA key, tens of milliseconds: once per kid and
-    process, however many sign-ins ask at once)."""
+    """The parsed private key of ``key``: once per kid and process, however many sign-ins ask at once (a key the
+    store did not seal is checked as it is parsed, tens of milliseconds; a sealed one is not, see
+    ``domain.tokens.load_private``)."""
     cached = ctx.key_cache.get(("private", key.kid))
     if cached is None:
         cached = await _single_flight(ctx, ("private", key.kid), lambda: _load_private(ctx, key))
@@ -102,7 +103,7 @@ async def _private_key(ctx: Context, key: StoredKey) -> Any:
 
 
 async def _load_private(ctx: Context, key: StoredKey) -> Any:
-    loaded = await ctx.hashing.run(token_rules.load_private, key.private_key)
+    loaded = await ctx.hashing.run(token_rules.load_private, key.private_key, not key.sealed)
     ctx.key_cache[("private", key.kid)] = loaded
     return loaded
 
