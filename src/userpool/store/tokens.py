@@ -11,7 +11,7 @@ from userpool.domain.records import AuthSession, PublicKey, RefreshToken, Stored
 from userpool.store import tables as t
 from userpool.store.engine import StoreBase, on_store_thread, point_read, point_statement, retrying
 from userpool.store.sealing import SealingError, SecretBox
-from userpool.store.sessions import revoke_sessions
+from userpool.store.sessions import TOUCH, revoke_sessions, touch_parameters
 
 _GET_PUBLIC_KEY = point_statement(
     select(t.signing_keys.c.kid, t.signing_keys.c.pool_id, t.signing_keys.c.public_jwk).where(
@@ -155,8 +155,17 @@ class TokenStore(StoreBase):
 
     @on_store_thread
     @retrying
-    async def rotate_refresh_token(self, used: RefreshToken, new: RefreshToken, at: float, grace: float) -> bool:
-        """Refresh-token rotation, in one transaction: mark ``used`` replaced and add ``new`` to its session.
+    async def rotate_refresh_token(
+        self,
+        used: RefreshToken,
+        new: RefreshToken,
+        at: float,
+        grace: float,
+        touch: tuple[str | None, str | None] | None = None,
+    ) -> bool:
+        """Refresh-token rotation, in one transaction: mark ``used`` replaced and add ``new`` to its session; with
+        ``touch`` (the request's address and device), the session was active ``at`` from there (``touch_session``'s
+        write, made here so that a rotating refresh is one write, not two).
 
         A token already replaced is still honoured for ``grace`` seconds after its first replacement (a client's
         retry, or concurrent refreshes in any number of processes: the conditional UPDATE lets exactly one request
@@ -178,6 +187,8 @@ class TokenStore(StoreBase):
                     await revoke_sessions(conn, at, session_id=used.session_id)
                     return False
             await conn.execute(insert(r).values(**new.__dict__))
+            if touch is not None:
+                await conn.execute(TOUCH, touch_parameters(used.session_id, at, *touch))
         return True
 
     @on_store_thread

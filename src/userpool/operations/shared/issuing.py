@@ -183,18 +183,20 @@ def _source(call: Call) -> dict[str, str | None]:
 
 
 async def rotate(
-    ctx: Context, pool: Pool, client: Client, user: User, used: RefreshToken, call: Call | None = None
+    ctx: Context, pool: Pool, client: Client, user: User, used: RefreshToken, call: Call
 ) -> dict[str, Any]:
-    """Refresh-token rotation: new access, ID and refresh tokens in ``used``'s session. The new refresh token ends
-    when ``used`` would have (rotation slides the tokens, not the session's end), and ``used`` stays good for the
-    client's grace period; its use after that revokes the session (``RefreshTokenReuseException``)."""
+    """Refresh-token rotation: new access, ID and refresh tokens in ``used``'s session (touched, in the same write,
+    as active now from ``call``'s address and device). The new refresh token ends when ``used`` would have
+    (rotation slides the tokens, not the session's end), and ``used`` stays good for the client's grace period; its
+    use after that revokes the session (``RefreshTokenReuseException``)."""
     now = ctx.clock.now()
     refresh_token, new = _refresh_token(
         client, user, used.session_id, used.auth_time, now, used.expires_at, used.device_key
     )
     new = dataclasses.replace(new, scopes=used.scopes)
     grace = client_rules.rotation_grace_seconds(client.settings)
-    if not await ctx.store.rotate_refresh_token(used, new, now, grace):
+    source = _source(call)
+    if not await ctx.store.rotate_refresh_token(used, new, now, grace, (source["ip_address"], source["device"])):
         raise RefreshTokenReuseException(texts.REUSED_REFRESH_TOKEN)
     return {**await _sign(ctx, pool, client, user, new, now, call=call, refreshing=True), "RefreshToken": refresh_token}
 
@@ -350,9 +352,8 @@ async def refresh(
     if stored.device_key is not None and not await _device_still_good(ctx, pool, stored, device_key):
         raise NotAuthorizedException(texts.INVALID_REFRESH_TOKEN)
     if client_rules.rotation_enabled(client.settings):
-        answer = await rotate(ctx, pool, client, user, stored, call)
-    else:
-        answer = await issue(ctx, call, pool, client, user, stored)
+        return await rotate(ctx, pool, client, user, stored, call)  # touches the session in its own write
+    answer = await issue(ctx, call, pool, client, user, stored)
     await ctx.store.touch_session(stored.session_id, ctx.clock.now(), **_source(call))
     return answer
 
