@@ -103,6 +103,20 @@ def test_a_password_sign_in_is_one_durable_commit(server, cognito, pool_and_clie
     assert durable_writes(server, respond) == 2
 
 
+@pytest.mark.parametrize("rotation", [False, True], ids=["plain", "rotating"])
+def test_a_refresh_is_one_write(server, cognito, rotation):
+    # Without rotation: the session's touch, not waited for on disk. With it: the rotation, which touches the
+    # session in the same (durable) transaction.
+    client_settings = {"RefreshTokenRotation": {"Feature": "ENABLED", "RetryGracePeriodSeconds": 0}} if rotation else {}
+    pool, client = make_pool_and_client(cognito, {"AutoVerifiedAttributes": ["email"]}, **client_settings)
+    signed_up(cognito, client, "alice")
+    cognito.admin_confirm_sign_up(UserPoolId=pool, Username="alice")
+    token = password_auth(cognito, client, "alice")["AuthenticationResult"]["RefreshToken"]
+    with counting(server) as writes:
+        cognito.get_tokens_from_refresh_token(ClientId=client, RefreshToken=token)
+    assert (writes.durable, writes.lazy) == ((1, 0) if rotation else (0, 1))
+
+
 def test_the_events_of_threat_protection_are_still_recorded(server, cognito):
     pool, client = make_pool_and_client(
         cognito, {"AutoVerifiedAttributes": ["email"], "UserPoolAddOns": {"AdvancedSecurityMode": "AUDIT"}}

@@ -164,8 +164,12 @@ def test_each_sign_in_is_a_session_listed_with_its_client_and_the_current_one_ma
     assert not any(s.get("IsCurrentSession") for s in admin)
 
 
-def test_a_refresh_makes_the_session_active(cognito, server, frozen_clock):
-    _, client = tracked_pool(cognito)
+@pytest.mark.parametrize("rotation", [False, True], ids=["plain", "rotating"])
+def test_a_refresh_makes_the_session_active(cognito, server, frozen_clock, rotation):
+    # With rotation the touch is made in the rotation's own write: the same answer.
+    _, client = tracked_pool(
+        cognito, **({"RefreshTokenRotation": {"Feature": "ENABLED", "RetryGracePeriodSeconds": 0}} if rotation else {})
+    )
     tokens = password_auth(cognito, client)["AuthenticationResult"]
     created = session_of(cognito, tokens["AccessToken"])
     advance_clock(server, 120)

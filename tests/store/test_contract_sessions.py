@@ -43,6 +43,21 @@ async def test_a_refresh_touches_the_session(store: Store) -> None:
     assert touched.created_at == NOW
 
 
+async def test_a_rotation_touches_the_session_in_its_own_write(store: Store) -> None:
+    _, client, user_id = await _user(store)
+    used = refresh_token(client, user_id)
+    await store.start_session(token_session(used), used)
+    new = dataclasses.replace(refresh_token(client, user_id, session_id=used.session_id), created_at=NOW + 60)
+    assert await store.rotate_refresh_token(used, new, NOW + 60, grace=0, touch=("198.51.100.7", "curl/8")) is True
+    touched = await store.get_token_session(used.session_id)
+    assert (touched.last_active_at, touched.ip_address, touched.device) == (NOW + 60, "198.51.100.7", "curl/8")
+    # A reuse revokes the session and touches nothing.
+    again = refresh_token(client, user_id, session_id=used.session_id)
+    assert await store.rotate_refresh_token(used, again, NOW + 90, grace=0, touch=("203.0.113.9", "x")) is False
+    revoked = await store.get_token_session(used.session_id)
+    assert (revoked.last_active_at, revoked.ip_address, revoked.revoked_at) == (NOW + 60, "198.51.100.7", NOW + 90)
+
+
 async def test_past_the_limit_the_least_recently_active_sessions_are_evicted(store: Store) -> None:
     _, client, user_id = await _user(store)
     tokens = [refresh_token(client, user_id, at=NOW + i) for i in range(3)]

@@ -32,14 +32,17 @@ async def _signed_in(store: Store) -> tuple:
 async def test_the_newest_unretired_key_signs_and_retired_ones_stay_published_a_while(store: Store) -> None:
     pool = await new_pool(store)
     assert await store.find_signing_key(pool.id) is None
+    assert await store.signing_key_id(pool.id) is None
     first, second = signing_key(pool, NOW), signing_key(pool, NOW + 1)
     await store.add_signing_key(first, retire_others=False)
     await store.add_signing_key(second, retire_others=False)
     assert await store.find_signing_key(pool.id) == second
+    assert await store.signing_key_id(pool.id) == second.kid
 
     third = signing_key(pool, NOW + 100)
     await store.add_signing_key(third, retire_others=True)  # rotation
     assert await store.find_signing_key(pool.id) == third
+    assert await store.signing_key_id(pool.id) == third.kid
     assert await store.get_public_key(first.kid) == PublicKey(first.kid, pool.id, first.public_jwk)
     assert await store.get_public_key("no-such-kid") is None
     assert [k["kid"] for k in await store.published_keys(pool.id, NOW + 50)] == [third.kid, second.kid, first.kid]
@@ -157,10 +160,14 @@ async def test_signing_keys_are_sealed_and_older_plain_ones_sealed_on_request(st
         row = (await conn.execute(sa.select(tables.signing_keys).where(tables.signing_keys.c.kid == key.kid))).one()
     assert row.private_key is None and row.private_key_sealed and key.private_key not in row.private_key_sealed
     assert await store.find_signing_key(pool.id) == key
+    assert (await store.find_signing_key(pool.id)).sealed  # out of the seal: parsed without the RSA check
 
     older = signing_key(pool, NOW + 1)  # as an earlier version wrote it (the newest key, so it signs)
     async with store._write() as conn:
-        await conn.execute(sa.insert(tables.signing_keys).values(**older.__dict__, private_key_sealed=None))
+        plain = {**older.__dict__, "private_key_sealed": None}
+        del plain["sealed"]
+        await conn.execute(sa.insert(tables.signing_keys).values(**plain))
+    assert not (await store.find_signing_key(pool.id)).sealed  # in plain text: checked as it is parsed
     assert await store.seal_signing_keys() == 1
     assert await store.seal_signing_keys() == 0
     assert await store.find_signing_key(pool.id) == older

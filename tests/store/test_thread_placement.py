@@ -171,6 +171,7 @@ async def call_every_method(store: Store, measure: Callable[[str, Awaitable[Any]
     key = signing_key(pool, NOW)
     await measure("add_signing_key", store.add_signing_key(key, retire_others=True))
     await measure("find_signing_key", store.find_signing_key(pool.id))
+    await measure("signing_key_id", store.signing_key_id(pool.id))
     await measure("get_public_key", store.get_public_key(key.kid))
     await measure("seal_signing_keys", store.seal_signing_keys())
     await measure("published_keys", store.published_keys(pool.id, NOW))

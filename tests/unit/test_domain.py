@@ -7,9 +7,11 @@ import hashlib
 import hmac
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from userpool.config import Settings
-from userpool.domain import attributes, codes, ids, masking, passwords, pools, secret_hash, usernames
+from userpool.domain import attributes, codes, ids, masking, passwords, pools, secret_hash, tokens, usernames
 from userpool.errors import InvalidParameterException, NotAuthorizedException
 
 
@@ -119,3 +121,18 @@ def test_update_resets_what_it_does_not_send_and_keeps_the_schema():
     assert updated["AliasAttributes"] == ["email"]
     assert updated["SchemaAttributes"] == created["SchemaAttributes"]
     assert updated["SchemaAttributes"][-1]["Name"] == "custom:team"
+
+
+def test_a_signing_key_from_the_seal_is_parsed_without_the_rsa_check_and_any_other_with_it():
+    # A key whose CRT exponent is wrong (a damaged or crafted key: its signatures would give the key away).
+    good = tokens.new_signing_key().private.private_numbers()
+    bad = rsa.RSAPrivateNumbers(
+        good.p, good.q, good.d, good.dmp1 + 2, good.dmq1, good.iqmp, good.public_numbers
+    ).private_key(unsafe_skip_rsa_key_validation=True)
+    pem = bad.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    with pytest.raises(ValueError):
+        tokens.load_private(pem)  # checked: a key the store did not seal
+    # Sealed keys are the ones we made, unaltered: the check (tens of ms per key and process) is skipped.
+    assert tokens.load_private(pem, checked=False).private_numbers().dmp1 == good.dmp1 + 2

@@ -196,6 +196,9 @@ class StoredKey:
     public_jwk: dict[str, Any]
     created_at: float
     retired_at: float | None = None
+    # Whether ``private_key`` came out of the store's AES-GCM seal: then it is the key we made, unaltered (not a
+    # column: the store says it of each key it reads).
+    sealed: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from userpool.domain.records import RefreshToken, TokenSession
 from userpool.store import tables as t
 from userpool.store.engine import StoreBase, on_store_thread, point_read, retrying
 from userpool.store.risk import replace_configuration
+
+# A refresh's touch of its session, built once with bound parameters: building an UPDATE and its cache key on every
+# refresh cost about half of this write's CPU.
+TOUCH = (
+    update(t.token_sessions)
+    .where(t.token_sessions.c.id == bindparam("session_id"))
+    .values(last_active_at=bindparam("at"), ip_address=bindparam("address"), device=bindparam("agent"))
+)
+
+
+def touch_parameters(session_id: str, at: float, ip_address: str | None, device: str | None) -> dict[str, Any]:
+    """``TOUCH``'s parameters: the session was active ``at``, from this address and device."""
+    return {"session_id": session_id, "at": at, "address": ip_address, "agent": device}
 
 
 async def revoke_sessions(conn: Any, at: float, *, session_id: Any = None, user_id: int | None = None) -> int:
@@ -59,11 +72,8 @@ class SessionStore(StoreBase):
 
         Not waited for on disk (like the rate counters): a last-active time and address are a record of use, not a
         state change anyone was told of, and a power cut that forgets the last few leaves every token as it was."""
-        s = t.token_sessions
         async with self._write(durable=False) as conn:
-            await conn.execute(
-                update(s).where(s.c.id == session_id).values(last_active_at=at, ip_address=ip_address, device=device)
-            )
+            await conn.execute(TOUCH, touch_parameters(session_id, at, ip_address, device))
 
     @point_read
     async def get_token_session(self, session_id: str) -> TokenSession | None:

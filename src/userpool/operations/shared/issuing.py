@@ -93,8 +93,9 @@ async def published_keys(ctx: Context, pool_id: str) -> list[dict[str, Any]]:
 
 
 async def _private_key(ctx: Context, key: StoredKey) -> Any:
-    """The parsed private key of ``key`` (parsing checks the RSA key, tens of milliseconds: once per kid and
-    process, however many sign-ins ask at once)."""
+    """The parsed private key of ``key``: once per kid and process, however many sign-ins ask at once (a key the
+    store did not seal is checked as it is parsed, tens of milliseconds; a sealed one is not, see
+    ``domain.tokens.load_private``)."""
     cached = ctx.key_cache.get(("private", key.kid))
     if cached is None:
         cached = await _single_flight(ctx, ("private", key.kid), lambda: _load_private(ctx, key))
@@ -102,9 +103,21 @@ async def _private_key(ctx: Context, key: StoredKey) -> Any:
 
 
 async def _load_private(ctx: Context, key: StoredKey) -> Any:
-    loaded = await ctx.hashing.run(token_rules.load_private, key.private_key)
+    loaded = await ctx.hashing.run(token_rules.load_private, key.private_key, not key.sealed)
     ctx.key_cache[("private", key.kid)] = loaded
     return loaded
+
+
+async def _signer(ctx: Context, pool_id: str) -> tuple[str, Any]:
+    """The ``kid`` and parsed private key that sign the pool's tokens now. A process that has parsed that key
+    reads its id alone; the key's row is read (its private key unsealed) only for a kid new to this process, or
+    to make the pool's first key."""
+    kid = await ctx.store.signing_key_id(pool_id)
+    private = ctx.key_cache.get(("private", kid)) if kid is not None else None
+    if private is None:
+        key = await signing_key(ctx, pool_id)
+        kid, private = key.kid, await _private_key(ctx, key)
+    return kid, private
 
 
 def _public_key(ctx: Context, key: PublicKey) -> Any:
@@ -170,18 +183,20 @@ def _source(call: Call) -> dict[str, str | None]:
 
 
 async def rotate(
-    ctx: Context, pool: Pool, client: Client, user: User, used: RefreshToken, call: Call | None = None
+    ctx: Context, pool: Pool, client: Client, user: User, used: RefreshToken, call: Call
 ) -> dict[str, Any]:
-    """Refresh-token rotation: new access, ID and refresh tokens in ``used``'s session. The new refresh token ends
-    when ``used`` would have (rotation slides the tokens, not the session's end), and ``used`` stays good for the
-    client's grace period; its use after that revokes the session (``RefreshTokenReuseException``)."""
+    """Refresh-token rotation: new access, ID and refresh tokens in ``used``'s session (touched, in the same write,
+    as active now from ``call``'s address and device). The new refresh token ends when ``used`` would have
+    (rotation slides the tokens, not the session's end), and ``used`` stays good for the client's grace period; its
+    use after that revokes the session (``RefreshTokenReuseException``)."""
     now = ctx.clock.now()
     refresh_token, new = _refresh_token(
         client, user, used.session_id, used.auth_time, now, used.expires_at, used.device_key
     )
     new = dataclasses.replace(new, scopes=used.scopes)
     grace = client_rules.rotation_grace_seconds(client.settings)
-    if not await ctx.store.rotate_refresh_token(used, new, now, grace):
+    source = _source(call)
+    if not await ctx.store.rotate_refresh_token(used, new, now, grace, (source["ip_address"], source["device"])):
         raise RefreshTokenReuseException(texts.REUSED_REFRESH_TOKEN)
     return {**await _sign(ctx, pool, client, user, new, now, call=call, refreshing=True), "RefreshToken": refresh_token}
 
@@ -226,8 +241,7 @@ async def _sign(
 ) -> dict[str, Any]:
     """Access and ID tokens descending from the refresh token ``origin``, issued at ``now`` (a sign-in's tokens
     are issued when it is authenticated, ``auth_time``, however long making the pool's first key takes)."""
-    key = await signing_key(ctx, pool.id)
-    private = await _private_key(ctx, key)
+    kid, private = await _signer(ctx, pool.id)
     access_life = token_rules.validity_seconds(client.settings, "AccessToken")
     id_life = token_rules.validity_seconds(client.settings, "IdToken")
     # The user's groups as they are now: a refresh reflects memberships changed since the sign-in.
@@ -273,12 +287,12 @@ async def _sign(
     )
 
     def sign_both() -> tuple[str, str | None]:
-        access = token_rules.sign(claims_access, private, key.kid)
+        access = token_rules.sign(claims_access, private, kid)
         if claims_id is None:
             return access, None
         if scopes is not None:  # OAuth ID tokens carry the access token's at_hash
             claims_id["at_hash"] = token_rules.at_hash(access)
-        return access, token_rules.sign(claims_id, private, key.kid)
+        return access, token_rules.sign(claims_id, private, kid)
 
     access_token, id_token = await ctx.hashing.run(sign_both)
     result = {"AccessToken": access_token, "ExpiresIn": access_life, "TokenType": "Bearer"}
@@ -298,14 +312,13 @@ async def issue_client_credentials(
     """A machine-to-machine access token (the client credentials grant): the client's own, no user, no refresh
     token. A ``V3_0`` PreTokenGeneration function changes its claims and scopes (``TokenGeneration_ClientCredentials``,
     with the request's ``client_metadata``)."""
-    key = await signing_key(ctx, pool.id)
-    private = await _private_key(ctx, key)
+    kid, private = await _signer(ctx, pool.id)
     lifetime = token_rules.validity_seconds(client.settings, "AccessToken")
     claims = token_rules.client_credentials_claims(
         ctx.settings.issuer(pool.id), client.id, scopes, int(ctx.clock.now()), lifetime
     )
     await token_triggers.customise_client_credentials(ctx, pool, client, claims, client_metadata, user_agent)
-    access_token = await ctx.hashing.run(token_rules.sign, claims, private, key.kid)
+    access_token = await ctx.hashing.run(token_rules.sign, claims, private, kid)
     return {"AccessToken": access_token, "ExpiresIn": lifetime, "TokenType": "Bearer"}
 
 
@@ -339,9 +352,8 @@ async def refresh(
     if stored.device_key is not None and not await _device_still_good(ctx, pool, stored, device_key):
         raise NotAuthorizedException(texts.INVALID_REFRESH_TOKEN)
     if client_rules.rotation_enabled(client.settings):
-        answer = await rotate(ctx, pool, client, user, stored, call)
-    else:
-        answer = await issue(ctx, call, pool, client, user, stored)
+        return await rotate(ctx, pool, client, user, stored, call)  # touches the session in its own write
+    answer = await issue(ctx, call, pool, client, user, stored)
     await ctx.store.touch_session(stored.session_id, ctx.clock.now(), **_source(call))
     return answer
 
