@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
+
+import pytest
 
 from userpool.domain.records import Pool
 from userpool.store import Store
@@ -63,3 +66,37 @@ def test_a_thread_keeps_its_connection_and_never_shares_one_in_use(tmp_path):
         assert first.closed
 
     asyncio.run(run())
+
+
+def test_a_call_whose_caller_gave_up_before_a_thread_took_it_never_runs(tmp_path):
+    async def run() -> list[str]:
+        store = Store.open(f"sqlite:///{tmp_path / 'userpool.db'}")
+        threads = store._sqlite
+        assert threads is not None
+        release, ran = threading.Event(), []
+
+        async def blocking() -> None:
+            release.wait(10)  # holds its store thread
+
+        async def given_up() -> None:
+            ran.append("given up")
+
+        async def answered() -> str:
+            return "answered"
+
+        try:
+            busy = [asyncio.ensure_future(threads.run(blocking())) for _ in range(4)]  # every store thread
+            waiting = asyncio.ensure_future(threads.run(given_up()))
+            await asyncio.sleep(0.05)
+            waiting.cancel()
+            await asyncio.sleep(0.05)
+            release.set()
+            await asyncio.wait_for(asyncio.gather(*busy), 10)
+            ran.append(await asyncio.wait_for(threads.run(answered()), 10))
+        finally:
+            await store.close()
+        with pytest.raises(RuntimeError, match=r"closed|shutdown"):  # a closed store runs nothing
+            await threads.run(answered())
+        return ran
+
+    assert asyncio.run(run()) == ["answered"]

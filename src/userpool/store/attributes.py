@@ -11,24 +11,26 @@ from sqlalchemy.exc import IntegrityError
 from userpool.domain.records import Code, Confirmation, NewCode
 from userpool.store import tables as t
 from userpool.store.codes import DELETE_CODE, INSERT_CODE, take_counted
-from userpool.store.engine import StoreBase, StoreConnection, on_store_thread, retrying
+from userpool.store.engine import StoreBase, StoreConnection, on_store_thread, point_statement, retrying
 from userpool.store.errors import Conflict
 
 # The statements of the hot paths (sign-up, confirmation), built once with bound parameters. (In an UPDATE, a
 # parameter may not be named like a column: those are ``b_``.)
-INSERT_ATTRIBUTES = insert(t.user_attributes)
-INSERT_KEYS = insert(t.user_keys)
-_KEY_OWNER = select(t.user_keys.c.user_id).where(
-    t.user_keys.c.pool_id == bindparam("pool_id"),
-    t.user_keys.c.kind == bindparam("kind"),
-    t.user_keys.c.value_key == bindparam("value_key"),
+INSERT_ATTRIBUTES = point_statement(insert(t.user_attributes))
+INSERT_KEYS = point_statement(insert(t.user_keys))
+_KEY_OWNER = point_statement(
+    select(t.user_keys.c.user_id).where(
+        t.user_keys.c.pool_id == bindparam("pool_id"),
+        t.user_keys.c.kind == bindparam("kind"),
+        t.user_keys.c.value_key == bindparam("value_key"),
+    )
 )
-_SET_ATTRIBUTE = (
+_SET_ATTRIBUTE = point_statement(
     update(t.user_attributes)
     .where(t.user_attributes.c.user_id == bindparam("b_user_id"), t.user_attributes.c.name == bindparam("b_name"))
     .values(value=bindparam("b_value"))
 )
-_MOVE_STATUS = (
+_MOVE_STATUS = point_statement(
     update(t.users)
     .where(t.users.c.id == bindparam("user_id"), t.users.c.status == bindparam("from_status"))
     .values(status=bindparam("to_status"), modified_at=bindparam("at"))

@@ -24,13 +24,13 @@ _CODE_COLUMNS = (t.codes.c.code_hash, t.codes.c.attribute, t.codes.c.expires_at,
 # The statements of the hot paths, built once with bound parameters. (In an UPDATE, a parameter may not be named
 # like a column: those are ``b_``.)
 INSERT_CODE = insert(t.codes)
-DELETE_CODE = delete(t.codes).where(
-    t.codes.c.user_id == bindparam("user_id"), t.codes.c.purpose == bindparam("purpose")
+DELETE_CODE = point_statement(
+    delete(t.codes).where(t.codes.c.user_id == bindparam("user_id"), t.codes.c.purpose == bindparam("purpose"))
 )
 _GET_CODE = point_statement(
     select(*_CODE_COLUMNS).where(t.codes.c.user_id == bindparam("user_id"), t.codes.c.purpose == bindparam("purpose"))
 )
-_TAKE_ATTEMPT = (
+_TAKE_ATTEMPT = point_statement(
     update(t.codes)
     .where(
         t.codes.c.user_id == bindparam("b_user_id"),

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 
 from userpool.store import tables as t
-from userpool.store.engine import StoreBase, StoreConnection, dialect_insert, on_store_thread
+from userpool.store.engine import StoreBase, StoreConnection, dialect_insert, on_store_thread, point_statement
 
 # How often (seconds) expired rate counters are swept away, at most.
 _SWEEP_INTERVAL = 60.0
@@ -27,10 +27,12 @@ def _count_hit_statement(dialect: str) -> Any:
         count=1,
         expires_at=bindparam("expires_at"),
     )
-    return statement.on_conflict_do_update(
-        index_elements=[t.rate_counters.c.scope, t.rate_counters.c.key, t.rate_counters.c.window_start],
-        set_={"count": t.rate_counters.c.count + 1},
-    ).returning(t.rate_counters.c.count)
+    return point_statement(  # cached, so kept for good
+        statement.on_conflict_do_update(
+            index_elements=[t.rate_counters.c.scope, t.rate_counters.c.key, t.rate_counters.c.window_start],
+            set_={"count": t.rate_counters.c.count + 1},
+        ).returning(t.rate_counters.c.count)
+    )
 
 
 async def count_in(conn: StoreConnection, dialect: str, hits: Sequence[tuple[str, str, int, float]]) -> list[int]:

@@ -11,19 +11,19 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import queue
 import secrets
 import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound, OperationalError
 
 from userpool.store.cached import ReadCache
 from userpool.store.sealing import SecretBox
@@ -51,6 +51,10 @@ def driver_url(url: str) -> str:
         if url.startswith(prefix):
             return "sqlite+pysqlite://" + url[len(prefix) :]
     return url
+
+
+# A call handed to a SQLite store's thread: the coroutine, and the loop and future of its caller.
+_Call = tuple[Coroutine[Any, Any, Any], asyncio.AbstractEventLoop, "asyncio.Future[Any]"]
 
 
 class StoreConnection(Protocol):
@@ -105,20 +109,65 @@ class SqliteThreads:
         self._synced_file: tuple[int, int] | None = None  # (device, inode) of the log last synced
         self._sync_failed: OSError | None = None
         self._local = threading.local()
-        self._executor = ThreadPoolExecutor(threads, thread_name_prefix=STORE_THREAD, initializer=self._enter)
+        # The calls handed to the store's threads (started at the first), each with its caller's loop and future;
+        # None tells a thread to stop.
+        self._calls: queue.SimpleQueue[
+            tuple[Coroutine[Any, Any, Any], asyncio.AbstractEventLoop, asyncio.Future[Any]] | None
+        ]
+        self._calls = queue.SimpleQueue()
+        self._size = threads
+        self._threads: list[threading.Thread] = []
+        self._threads_lock = threading.Lock()
+        self._closed = False
         self._kept: list[Connection] = []  # every thread's own connection, closed with the store
         self._kept_lock = threading.Lock()
         self._prepared: dict[int, _Prepared] = {}
-
-    def _enter(self) -> None:
-        self._local.inside = True
 
     def here(self) -> bool:
         """Whether the caller already runs on one of these threads (a store method calling another)."""
         return getattr(self._local, "inside", False)
 
     async def run(self, call: Coroutine[Any, Any, Any]) -> Any:
-        return await asyncio.wrap_future(self._executor.submit(_drive, call))
+        """Run ``call`` on a store thread and return its result: the hand-off is a queue's ``put`` and the answer
+        one ``call_soon_threadsafe`` (a third of the CPU of ``ThreadPoolExecutor.submit`` and ``wrap_future``).
+        As with those, a call whose caller was cancelled before a thread took it never runs."""
+        if self._closed or len(self._threads) < self._size:
+            try:
+                self._start()
+            except RuntimeError:
+                call.close()
+                raise
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        self._calls.put((call, loop, done))
+        return await done
+
+    def _start(self) -> None:
+        with self._threads_lock:
+            if self._closed:
+                raise RuntimeError("the store is closed")
+            while len(self._threads) < self._size:
+                thread = threading.Thread(target=self._serve, name=f"{STORE_THREAD}_{len(self._threads)}", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    def _serve(self) -> None:
+        """A store thread: drive the calls handed to it, each to its end, until told to stop."""
+        self._local.inside = True
+        while (item := self._calls.get()) is not None:
+            call, loop, done = item
+            if done.cancelled():
+                call.close()
+                continue
+            try:
+                result, error = _drive(call), None
+            except BaseException as failed:  # handed to the caller, as an executor's future would
+                result, error = None, failed
+            try:
+                loop.call_soon_threadsafe(_settle, done, result, error)
+            except RuntimeError:  # the caller's loop is closed: nobody waits for this answer any more
+                pass
+            del item, call, result, error
 
     @contextmanager
     def connection(self, **options: Any) -> Iterator[Connection]:
@@ -139,7 +188,7 @@ class SqliteThreads:
                 conn.rollback()
             elif not conn.invalidated and conn.connection.driver_connection.in_transaction:
                 # SQLite began a transaction that SQLAlchemy does not know of (its ``begin`` failed after
-                # ``_on_begin`` ran): end it, or this kept connection would hold the write lock for good.
+                # ``_begin_sqlite`` ran): end it, or this kept connection would hold the write lock for good.
                 conn.connection.driver_connection.rollback()
 
     def _own_connection(self) -> Connection:
@@ -161,17 +210,91 @@ class SqliteThreads:
         dispatch = self.engine.dispatch
         if dispatch.before_cursor_execute or dispatch.after_cursor_execute:
             return None
-        prepared = self._prepared.get(id(statement))
-        if prepared is None:
-            prepared = self._prepared[id(statement)] = _Prepared(statement, self.engine)
+        prepared = self._prepare(statement)
+        arguments = prepared.arguments(parameters)
         conn = self._own_connection()
-        if conn.in_transaction():
+        if arguments is None or conn.in_transaction():
             return None
         try:
-            fetched = conn.connection.driver_connection.execute(prepared.sql, prepared.arguments(parameters))
+            fetched = conn.connection.driver_connection.execute(prepared.sql, arguments)
             return prepared.mappings(fetched.fetchall())
         except sqlite3.Error:
             return None
+
+    def _prepare(self, statement: Any) -> _Prepared:
+        prepared = self._prepared.get(id(statement))
+        if prepared is None:
+            prepared = self._prepared[id(statement)] = _Prepared(statement, self.engine)
+        return prepared
+
+    def direct_writes(self) -> bool:
+        """Whether ``StoreBase._write`` runs its transaction straight on the sqlite3 connection: nobody but the store
+        listens to the engine's statement and transaction events (a test counting writes with a ``begin``
+        listener, or tracing statements, gets every write through SQLAlchemy)."""
+        dispatch = self.engine.dispatch
+        if dispatch.before_cursor_execute or dispatch.after_cursor_execute or dispatch.before_execute:
+            return False
+        if dispatch.after_execute or dispatch.commit or dispatch.rollback:
+            return False
+        return all(listener is _begin_sqlite for listener in dispatch.begin)
+
+    @contextmanager
+    def transaction(self, conn: Connection) -> Iterator[StoreConnection]:
+        """A write transaction begun, committed or rolled back on ``conn``'s sqlite3 connection (``BEGIN
+        IMMEDIATE``, ``COMMIT``), whose marked statements (``point_statement``) run there too; any other statement
+        runs through SQLAlchemy on the same connection, in the same transaction (SQLAlchemy's own transaction,
+        begun then, is the one committed). Errors are SQLAlchemy's, as through SQLAlchemy."""
+        driver = conn.connection.driver_connection
+        self._driver_sql(conn, "BEGIN IMMEDIATE")
+        try:
+            yield _DirectConnection(self, conn)
+            if conn.in_transaction():
+                conn.commit()
+            else:
+                self._driver_sql(conn, "COMMIT")
+        except BaseException:
+            if conn.in_transaction():
+                conn.rollback()
+            elif not conn.invalidated and driver.in_transaction:
+                driver.rollback()
+            raise
+
+    def run_direct(self, conn: Connection, statement: Any, parameters: Mapping[str, Any]) -> _Rows | None:
+        """Run a ``point_statement`` straight on ``conn``'s sqlite3 connection, in its transaction: its rows, or None
+        when a value it needs is not given (the caller runs it through SQLAlchemy, which says what is missing)."""
+        prepared = self._prepare(statement)
+        arguments = prepared.arguments(parameters)
+        if arguments is None:
+            return None
+        cursor = self._driver_sql(conn, prepared.sql, arguments)
+        try:
+            rows = cursor.fetchall()
+        except sqlite3.Error as error:
+            raise self._wrapped(conn, error, prepared.sql, arguments) from error
+        return _Rows(prepared.keys, prepared.values(rows), cursor.rowcount)
+
+    def _driver_sql(self, conn: Connection, sql: str, arguments: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        try:
+            return conn.connection.driver_connection.execute(sql, arguments)
+        except sqlite3.Error as error:
+            raise self._wrapped(conn, error, sql, arguments) from error
+
+    def _wrapped(self, conn: Connection, error: sqlite3.Error, sql: str, arguments: tuple[Any, ...]) -> DBAPIError:
+        """A sqlite3 error as SQLAlchemy raises it (``IntegrityError``, ``OperationalError``...), the connection
+        invalidated when SQLite says it is gone."""
+        dialect = self.engine.dialect
+        gone = dialect.is_disconnect(error, conn.connection.driver_connection, None)
+        if gone:
+            conn.invalidate(error)
+        return DBAPIError.instance(
+            sql,
+            arguments,
+            error,
+            sqlite3.Error,
+            hide_parameters=self.engine.hide_parameters,
+            connection_invalidated=gone,
+            dialect=dialect,
+        )
 
     def count_commit(self) -> int:
         """Number the commit this thread just made (called under ``write_lock``, after COMMIT returned); the
@@ -230,39 +353,61 @@ class SqliteThreads:
             self._synced_file = (stat.st_dev, stat.st_ino)
 
     def close(self) -> None:
+        """Stop the store's threads once the calls already handed to them have run, then close the connections."""
+        with self._threads_lock:
+            self._closed = True  # no thread is started again: ``run`` raises
+        for _ in self._threads:
+            self._calls.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._threads.clear()
         with self._kept_lock:
             for conn in self._kept:
                 conn.close()
             self._kept.clear()
-        self._executor.submit(self.engine.dispose).result()
-        self._executor.shutdown(wait=True)
+        self.engine.dispose()
 
 
 class _Prepared:
     """A point read's statement compiled once for SQLite: its SQL, the order of its parameters (with the values
     the statement itself binds, such as ``LIMIT 1``), and the names and result processors of its columns."""
 
-    __slots__ = ("bind_processors", "bound", "keys", "order", "processors", "sql")
+    __slots__ = ("bind_processors", "bound", "keys", "order", "processors", "required", "sql")
 
     def __init__(self, statement: Any, engine: Engine) -> None:
         compiled = statement.compile(dialect=engine.dialect)
         self.sql: str = compiled.string
         self.order: list[str] = list(compiled.positiontup or ())
         self.bound: dict[str, Any] = dict(compiled.params)
+        self.required = frozenset(name for name, bind in compiled.binds.items() if bind.required)
         self.bind_processors: dict[str, Callable[[Any], Any]] = dict(compiled._bind_processors)
         columns = compiled._result_columns
         self.keys: list[str] = [c.keyname for c in columns]
         self.processors = [c.type._cached_result_processor(engine.dialect, None) for c in columns]
-        if any(b.expanding for b in compiled.binds.values()) or len(set(self.keys)) != len(self.keys):
+        # A default computed in Python (by SQLAlchemy's execution context) cannot be run straight on SQLite.
+        defaults = getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None)
+        if any(b.expanding for b in compiled.binds.values()) or len(set(self.keys)) != len(self.keys) or defaults:
             raise ValueError(f"not a point statement SQLite can run directly: {self.sql}")
 
-    def arguments(self, parameters: Mapping[str, Any]) -> tuple[Any, ...]:
+    def arguments(self, parameters: Mapping[str, Any]) -> tuple[Any, ...] | None:
+        """The statement's values in order, or None when one it requires is not in ``parameters``."""
         values = []
         for name in self.order:
-            value = parameters[name] if name in parameters else self.bound[name]
+            if name in parameters:
+                value = parameters[name]
+            elif name in self.required:
+                return None
+            else:
+                value = self.bound[name]
             process = self.bind_processors.get(name)
             values.append(value if process is None else process(value))
         return tuple(values)
+
+    def values(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        processors = self.processors
+        if not any(processors):
+            return rows
+        return [tuple(v if p is None else p(v) for p, v in zip(processors, row, strict=True)) for row in rows]
 
     def mappings(self, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
         keys, processors = self.keys, self.processors
@@ -271,17 +416,96 @@ class _Prepared:
         return [{k: v if p is None else p(v) for k, p, v in zip(keys, processors, row, strict=True)} for row in rows]
 
 
+class _Rows:
+    """The rows of a ``point_statement`` run straight on SQLite (``SqliteThreads.run_direct``), with what store
+    methods use of SQLAlchemy's ``Result``: ``mappings()``, ``first()``, ``scalar*()``, ``rowcount``."""
+
+    __slots__ = ("_keys", "_rows", "rowcount")
+
+    def __init__(self, keys: list[str], rows: list[Any], rowcount: int) -> None:
+        self._keys = keys
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+    def mappings(self) -> _Rows:
+        keys = self._keys
+        return _Rows(keys, [dict(zip(keys, row, strict=True)) for row in self._rows], self.rowcount)
+
+    def all(self) -> list[Any]:
+        return list(self._rows)
+
+    def first(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def one(self) -> Any:
+        if not self._rows:
+            raise NoResultFound("No row was found when one was required")
+        if len(self._rows) > 1:
+            raise MultipleResultsFound("Multiple rows were found when exactly one was required")
+        return self._rows[0]
+
+    def one_or_none(self) -> Any:
+        return None if not self._rows else self.one()
+
+    def scalar(self) -> Any:
+        return self._rows[0][0] if self._rows else None
+
+    def scalar_one(self) -> Any:
+        return self.one()[0]
+
+    def scalar_one_or_none(self) -> Any:
+        row = self.one_or_none()
+        return None if row is None else row[0]
+
+
+class _DirectConnection:
+    """What store methods get of a SQLite write transaction run on the sqlite3 connection
+    (``SqliteThreads.transaction``): a ``point_statement`` runs there, anything else through SQLAlchemy on the same
+    connection (``SyncConnection``'s face)."""
+
+    __slots__ = ("_conn", "_threads")
+
+    def __init__(self, threads: SqliteThreads, conn: Connection) -> None:
+        self._threads = threads
+        self._conn = conn
+
+    async def execute(self, statement: Any, parameters: Any = None) -> Any:
+        if id(statement) in _POINT_STATEMENTS and (parameters is None or isinstance(parameters, Mapping)):
+            rows = self._threads.run_direct(self._conn, statement, parameters or {})
+            if rows is not None:
+                return rows
+        return self._conn.execute(statement, parameters)
+
+    async def run_sync(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return fn(self._conn, *args)
+
+
 # The statements ``point_statement`` marked (module constants, alive for good: an id is never reused).
 _POINT_STATEMENTS: dict[int, Any] = {}
 
 
 def point_statement(statement: S) -> S:
-    """Mark a module-level statement of a point read (built once, every value a bound parameter, no expanding
-    ``IN``). On SQLite, ``StoreBase._read_one`` and the user look-ups run it straight on the sqlite3 connection
-    (``SqliteThreads.rows``): SQLAlchemy's execution of a cached statement (execution context, result objects,
-    autobegin and rollback) costs several times what SQLite's own work does (~0.2 ms against ~0.03 ms)."""
+    """Mark a statement built once and kept for good (a module constant, or cached): a point read, or an INSERT,
+    UPDATE or DELETE, every value a bound parameter (no expanding ``IN``, no default computed in Python). On
+    SQLite, ``StoreBase._read_one`` and the user look-ups run a read straight on the sqlite3 connection
+    (``SqliteThreads.rows``), and inside ``StoreBase._write`` any marked statement runs there too
+    (``SqliteThreads.transaction``): SQLAlchemy's execution of a cached statement (execution context, result
+    objects, autobegin and rollback) costs several times what SQLite's own work does (~0.2 ms against ~0.03 ms)."""
     _POINT_STATEMENTS[id(statement)] = statement
     return statement
+
+
+def _settle(done: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    """On the caller's loop: answer a call a store thread ran (unless its caller gave up)."""
+    if done.cancelled():
+        return
+    if error is None:
+        done.set_result(result)
+    else:
+        done.set_exception(error)
 
 
 def _drive(call: Coroutine[Any, Any, Any]) -> Any:
@@ -386,12 +610,17 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
         record.info["wal"] = wal
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        options = conn.get_execution_options()
-        if options.get("userpool_single_statement", False):
-            return  # autocommit: the one statement is its own transaction
-        conn.exec_driver_sql("BEGIN" if options.get("userpool_read_only", False) else "BEGIN IMMEDIATE")
+    event.listen(engine, "begin", _begin_sqlite)
+
+
+def _begin_sqlite(conn: Connection) -> None:
+    """SQLAlchemy begins a transaction on a SQLite connection (``_configure_sqlite``)."""
+    options = conn.get_execution_options()
+    if options.get("userpool_single_statement", False):
+        return  # autocommit: the one statement is its own transaction
+    if conn.connection.driver_connection.in_transaction:
+        return  # begun on the sqlite3 connection already (``SqliteThreads.transaction``): SQLAlchemy joins it
+    conn.exec_driver_sql("BEGIN" if options.get("userpool_read_only", False) else "BEGIN IMMEDIATE")
 
 
 async def first_record(
@@ -474,9 +703,14 @@ class StoreBase:
         # test counts the durable ones).
         options = {"userpool_read_only": False, "userpool_single_statement": False, "userpool_durable": durable}
         with threads.write_lock:
-            with threads.connection(**options) as sync, sync.begin():
-                wal = sync.connection.info.get("wal")
-                yield SyncConnection(sync)
+            if threads.direct_writes():
+                with threads.connection(**options) as sync, threads.transaction(sync) as direct:
+                    wal = sync.connection.info.get("wal")
+                    yield direct
+            else:
+                with threads.connection(**options) as sync, sync.begin():
+                    wal = sync.connection.info.get("wal")
+                    yield SyncConnection(sync)
             commit = threads.count_commit()
         if durable and wal is not None:
             threads.wait_synced(commit, wal)
