@@ -142,3 +142,12 @@ async def test_a_store_in_memory_never_syncs():
         assert (threads.committed, threads.syncs) == (1, 0)
     finally:
         await store.close()
+
+
+async def test_a_sweep_for_stale_import_jobs_that_finds_none_makes_no_write(tmp_path):
+    """The import runner sweeps every few minutes on every server: with nothing to expire, no write transaction
+    (and no wait for the disk)."""
+    async with opened(tmp_path / "userpool.db") as (store, threads):
+        commits = threads.committed
+        assert await store.expire_import_jobs(time.time()) == 0
+        assert threads.committed == commits

@@ -273,9 +273,14 @@ class ImportJobStore(StoreBase):
     @on_store_thread
     @retrying
     async def expire_import_jobs(self, created_before: float) -> int:
-        """Jobs still ``Created`` that were made before ``created_before`` become ``Expired``; their files go."""
+        """Jobs still ``Created`` that were made before ``created_before`` become ``Expired``; their files go.
+        Looked for with a read first: the runner sweeps every few minutes, and a sweep that finds nothing makes no
+        write transaction (none that would wait for the disk on an idle server)."""
         jobs = t.import_jobs
         stale = and_(jobs.c.status == rules.CREATED, jobs.c.created_at < created_before)
+        async with self._read(statements=1) as conn:
+            if (await conn.execute(select(jobs.c.id).where(stale).limit(1))).first() is None:
+                return 0
         async with self._write() as conn:
             ids = [r[0] for r in await conn.execute(select(jobs.c.id).where(stale))]
             if not ids:
