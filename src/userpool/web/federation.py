@@ -13,7 +13,6 @@ own ``error`` (the person declined) goes back to the app as OAuth's error redire
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -25,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from userpool.domain import identity_providers as idp_rules
+from userpool.domain import oauth as oauth_rules
 from userpool.domain.records import FederationRequest, IdentityProvider, User
 from userpool.errors import ServiceError
 from userpool.operations.shared import federation, issuing, saml_federation, upstream
@@ -40,10 +40,6 @@ MAX_VALUE = 4096  # code and state from the provider
 
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def _challenge(verifier: str) -> str:
-    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
 class Federation:
@@ -75,7 +71,13 @@ class Federation:
         nonce, verifier = secrets.token_urlsafe(32), secrets.token_urlsafe(48)
         state, browser = await self._begin(auth, provider, nonce, verifier)
         target = upstream.authorize_url(
-            provider, where, self.redirect_uri(), state, nonce, _challenge(verifier), auth.query.get("login_hint")
+            provider,
+            where,
+            self.redirect_uri(),
+            state,
+            nonce,
+            oauth_rules.pkce_challenge(verifier),
+            auth.query.get("login_hint"),
         )
         return self._sent(request, target, browser)
 
