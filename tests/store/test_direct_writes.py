@@ -15,6 +15,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, even
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from tests.store import sqlite_store
 from userpool.store import Store
 from userpool.store.engine import SqliteThreads, point_statement
 
@@ -29,15 +30,10 @@ _NAMES = select(_probes.c.name).order_by(_probes.c.id)
 @asynccontextmanager
 async def opened(tmp_path: Path) -> AsyncIterator[tuple[Store, SqliteThreads]]:
     """A SQLite store with a table ``probes``."""
-    store = Store.open(f"sqlite:///{tmp_path / 'userpool.db'}")
-    try:
-        await store.migrate()
-        assert store._sqlite is not None
+    async with sqlite_store.opened(tmp_path / "userpool.db") as (store, threads):
         async with store._write() as conn:
             await conn.execute(text("CREATE TABLE probes (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"))
-        yield store, store._sqlite
-    finally:
-        await store.close()
+        yield store, threads
 
 
 async def names(store: Store) -> list[str]:

@@ -7,29 +7,16 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
 from sqlalchemy import event, text
 
+from tests.store.sqlite_store import opened
 from userpool.domain.records import Pool
 from userpool.store import Store
 from userpool.store.engine import SqliteThreads
 
 WRITERS = 16
-
-
-@asynccontextmanager
-async def opened(path: Path) -> AsyncIterator[tuple[Store, SqliteThreads]]:
-    store = Store.open(f"sqlite:///{path}")
-    try:
-        await store.migrate()
-        assert store._sqlite is not None
-        yield store, store._sqlite
-    finally:
-        await store.close()
 
 
 def pool(name: str) -> Pool:
