@@ -38,20 +38,28 @@ from userpool.testing import free_port
 
 
 def summarise(path: str, most: int = 60) -> None:
-    """Inclusive share of busy samples per frame (a frame counted once per stack), idle waits left out."""
+    """Inclusive share of busy samples per frame (a frame counted once per stack), idle waits left out (a store
+    thread waiting for its next call shows as its own ``_serve`` frame: the queue's ``get`` is C), then the frames
+    most often at the top of a stack (their own time)."""
     inclusive: collections.Counter[str] = collections.Counter()
+    own: collections.Counter[str] = collections.Counter()
     busy = 0
-    idle_leaves = ("select", "epoll", "wait (threading", "_worker (concurrent", "get (queue", "poll")
+    idle_leaves = ("select", "epoll", "wait (threading", "_worker (concurrent", "get (queue", "poll", "_serve (")
     for line in Path(path).read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         frames = stack.split(";")
         if any(k in frames[-1] for k in idle_leaves):
             continue
         busy += int(count)
-        for name in {f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].split("/")[-1] + ")" for f in frames}:
+        names = [f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].split("/")[-1] + ")" for f in frames]
+        for name in set(names):
             inclusive[name] += int(count)
+        own[names[-1]] += int(count)
     print(f"busy samples: {busy}")
     for name, count in inclusive.most_common(most):
+        print(f"{count / busy * 100:5.1f}%  {name}")
+    print("\nown time:")
+    for name, count in own.most_common(most // 2):
         print(f"{count / busy * 100:5.1f}%  {name}")
 
 
@@ -63,7 +71,7 @@ def _spy(pid: int, on: bool, operation: str) -> Iterator[None]:
         return
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     raw = Path(f"server-cpu-{operation}.txt").resolve()  # kept: the store folder goes
-    command = [py_spy, "record", "-p", str(pid), "-r", "2000", "--format", "raw", "-o", str(raw), "--idle"]
+    command = [py_spy, "record", "-p", str(pid), "-r", "2000", "--format", "raw", "-o", str(raw)]
     spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.5)
     try:

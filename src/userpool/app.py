@@ -8,9 +8,11 @@ import functools
 import logging
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from userpool import web
 from userpool.blocklist import PasswordBlocklist
@@ -156,11 +158,28 @@ async def lifespan(ctx: Context, _: Starlette) -> AsyncIterator[None]:
         await ctx.store.close()
 
 
+class Service(Starlette):
+    """The app: Starlette's routes, except that the API's requests (``POST /``, nearly all the traffic) go straight
+    to the endpoint, past Starlette's error middleware and router: the endpoint answers every error itself."""
+
+    def __init__(self, endpoint: Endpoint, **options: Any) -> None:
+        super().__init__(**options)
+        self.endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/":
+            scope["app"] = self
+            await self.endpoint(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
 def build_app(settings: Settings) -> Starlette:
     """The service: the AWS JSON 1.1 endpoint and the routes of ``web``, over the parts of ``build_context``."""
     ctx = build_context(settings)
     endpoint = api_endpoint(ctx)
+    # The route is there for the router's answers to other methods on ``/`` (405); ``Service`` serves its POSTs.
     routes = [Route("/", endpoint.handle, methods=["POST"]), *web.routes(ctx, endpoint.invoke)]
-    app = Starlette(routes=routes, lifespan=functools.partial(lifespan, ctx))
+    app = Service(endpoint, routes=routes, lifespan=functools.partial(lifespan, ctx))
     app.state.context = ctx
     return app

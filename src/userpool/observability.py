@@ -10,6 +10,7 @@ import contextvars
 import logging
 from collections import deque
 from dataclasses import dataclass
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -51,10 +52,20 @@ class Metrics:
             registry=self.registry,
         )  # fmt: skip
         self.recent = RecentRequests(RECENT_REQUESTS)
+        # Each labelled child, once found: ``labels()`` checks and locks on every call (operation names are the
+        # model's and outcomes its error types, so these stay as small as the metrics themselves).
+        self._counted: dict[tuple[str, str], Any] = {}
+        self._timed: dict[str, Any] = {}
 
     def observe_request(self, operation: str, outcome: str, seconds: float) -> None:
-        self.requests.labels(operation, outcome).inc()
-        self.latency.labels(operation).observe(seconds)
+        counted = self._counted.get((operation, outcome))
+        if counted is None:
+            counted = self._counted[operation, outcome] = self.requests.labels(operation, outcome)
+        timed = self._timed.get(operation)
+        if timed is None:
+            timed = self._timed[operation] = self.latency.labels(operation)
+        counted.inc()
+        timed.observe(seconds)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from tests.helpers import http_get, make_client
 from tests.server import ServerProcess
+from userpool.observability import Metrics
 
 
 def test_health_ready_and_metrics(server, cognito):
@@ -44,3 +45,15 @@ def test_json_logs_carry_the_request_id(tmp_path):
     delivery = [r for r in records if r["logger"] == "userpool.delivery"]
     assert delivery and delivery[0]["request_id"] == request_id
     assert delivery[0]["level"] == "INFO" and "logged" in delivery[0]["message"]
+
+
+def test_request_metrics_count_every_request_by_operation_and_outcome():
+    metrics = Metrics()
+    for outcome, seconds in (("ok", 0.001), ("ok", 0.2), ("NotAuthorizedException", 0.003)):
+        metrics.observe_request("InitiateAuth", outcome, seconds)
+    metrics.observe_request("SignUp", "ok", 0.03)
+    assert metrics.totals() == {"InitiateAuth": {"ok": 2, "NotAuthorizedException": 1}, "SignUp": {"ok": 1}}
+    text = metrics.exposition().decode()
+    assert 'userpool_request_seconds_count{operation="InitiateAuth"} 3.0' in text
+    assert 'userpool_request_seconds_bucket{le="0.005",operation="InitiateAuth"} 2.0' in text
+    assert 'userpool_request_seconds_count{operation="SignUp"} 1.0' in text

@@ -83,6 +83,20 @@ def test_health(server):
     assert response.json() == {"status": "ok"}
 
 
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_other_methods_on_the_endpoint_are_not_allowed(server, method):
+    # POST / goes straight to the endpoint (app.Service); everything else on / still meets Starlette's router.
+    response = HTTP.request(method, f"{server.url}/")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+
+
+def test_a_post_elsewhere_is_not_the_api(server):
+    response = HTTP.post(f"{server.url}/api", content=b"{}", headers={"X-Amz-Target": PREFIX + "ListUserPools"})
+    assert response.status_code == 404
+    assert "x-amzn-RequestId" not in response.headers
+
+
 def test_error_encoding(server):
     response = post(server, "DescribeUserPool", {"UserPoolId": UNKNOWN_POOL})
     message = f"User pool {UNKNOWN_POOL} does not exist."
