@@ -11,15 +11,27 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from userpool.domain.records import RefreshToken, TokenSession
 from userpool.store import tables as t
-from userpool.store.engine import StoreBase, on_store_thread, point_read, retrying
+from userpool.store.engine import StoreBase, on_store_thread, point_read, point_statement, retrying
 from userpool.store.risk import replace_configuration
 
 # A refresh's touch of its session, built once with bound parameters: building an UPDATE and its cache key on every
 # refresh cost about half of this write's CPU.
-TOUCH = (
+TOUCH = point_statement(
     update(t.token_sessions)
     .where(t.token_sessions.c.id == bindparam("session_id"))
     .values(last_active_at=bindparam("at"), ip_address=bindparam("address"), device=bindparam("agent"))
+)
+# A sign-in's session and first refresh token (every column named by the records' fields).
+_INSERT_SESSION = point_statement(insert(t.token_sessions))
+INSERT_REFRESH_TOKEN = point_statement(insert(t.refresh_tokens))
+
+_SESSION = point_statement(select(t.token_sessions).where(t.token_sessions.c.id == bindparam("session_id")))
+# Read by every sign-in that issues tokens (the pool's limit of sessions per user).
+_CONFIGURATION = point_statement(
+    select(t.session_configurations.c.configuration).where(
+        t.session_configurations.c.pool_id == bindparam("pool_id"),
+        t.session_configurations.c.client_id == bindparam("client_id"),
+    )
 )
 
 
@@ -62,8 +74,8 @@ class SessionStore(StoreBase):
                 evicted = [row.id for row in live.all()][max(keep - 1, 0) :]
                 for session_id in evicted:
                     await revoke_sessions(conn, session.created_at, session_id=session_id)
-            await conn.execute(insert(s).values(**session.__dict__))
-            await conn.execute(insert(t.refresh_tokens).values(**token.__dict__))
+            await conn.execute(_INSERT_SESSION, session.__dict__)
+            await conn.execute(INSERT_REFRESH_TOKEN, token.__dict__)
         return evicted
 
     @on_store_thread
@@ -77,8 +89,7 @@ class SessionStore(StoreBase):
 
     @point_read
     async def get_token_session(self, session_id: str) -> TokenSession | None:
-        s = t.token_sessions
-        return await self._read_one(select(s).where(s.c.id == session_id), {}, TokenSession)
+        return await self._read_one(_SESSION, {"session_id": session_id}, TokenSession)
 
     @on_store_thread
     async def list_token_sessions(self, user_id: int, now: float) -> list[TokenSession]:
@@ -119,6 +130,5 @@ class SessionStore(StoreBase):
 
     @point_read
     async def get_session_configuration(self, pool_id: str, client_id: str) -> dict[str, Any] | None:
-        c = t.session_configurations
-        query = select(c.c.configuration).where(c.c.pool_id == pool_id, c.c.client_id == client_id)
-        return await self._read_one(query, {}, lambda configuration: dict(configuration))
+        parameters = {"pool_id": pool_id, "client_id": client_id}
+        return await self._read_one(_CONFIGURATION, parameters, lambda configuration: dict(configuration))

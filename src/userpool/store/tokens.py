@@ -11,7 +11,7 @@ from userpool.domain.records import AuthSession, PublicKey, RefreshToken, Stored
 from userpool.store import tables as t
 from userpool.store.engine import StoreBase, on_store_thread, point_read, point_statement, retrying
 from userpool.store.sealing import SealingError, SecretBox
-from userpool.store.sessions import TOUCH, revoke_sessions, touch_parameters
+from userpool.store.sessions import INSERT_REFRESH_TOKEN, TOUCH, revoke_sessions, touch_parameters
 
 _GET_PUBLIC_KEY = point_statement(
     select(t.signing_keys.c.kid, t.signing_keys.c.pool_id, t.signing_keys.c.public_jwk).where(
@@ -23,6 +23,17 @@ _REFRESH_BY_HASH = point_statement(
 )
 _REFRESH_BY_ORIGIN = point_statement(
     select(t.refresh_tokens).where(t.refresh_tokens.c.origin_jti == bindparam("origin_jti"))
+)
+
+# Rotation's first step: a token not yet replaced nor revoked is marked replaced (one request in any process wins).
+_MARK_REPLACED = point_statement(
+    update(t.refresh_tokens)
+    .where(
+        t.refresh_tokens.c.token_hash == bindparam("used"),
+        t.refresh_tokens.c.replaced_at.is_(None),
+        t.refresh_tokens.c.revoked_at.is_(None),
+    )
+    .values(replaced_at=bindparam("at"))
 )
 
 
@@ -173,11 +184,7 @@ class TokenStore(StoreBase):
         revoked and False returned."""
         r = t.refresh_tokens
         async with self._write() as conn:
-            first = await conn.execute(
-                update(r)
-                .where(r.c.token_hash == used.token_hash, r.c.replaced_at.is_(None), r.c.revoked_at.is_(None))
-                .values(replaced_at=at)
-            )
+            first = await conn.execute(_MARK_REPLACED, {"used": used.token_hash, "at": at})
             if first.rowcount != 1:
                 row = (
                     await conn.execute(select(r.c.replaced_at, r.c.revoked_at).where(r.c.token_hash == used.token_hash))
@@ -186,7 +193,7 @@ class TokenStore(StoreBase):
                 if not honoured or grace <= 0 or at > row.replaced_at + grace:
                     await revoke_sessions(conn, at, session_id=used.session_id)
                     return False
-            await conn.execute(insert(r).values(**new.__dict__))
+            await conn.execute(INSERT_REFRESH_TOKEN, new.__dict__)
             if touch is not None:
                 await conn.execute(TOUCH, touch_parameters(used.session_id, at, *touch))
         return True
