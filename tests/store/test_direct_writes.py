@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, event, insert, select, text, update
 from sqlalchemy.engine import Connection, CursorResult
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError, OperationalError
 
 from tests.store import sqlite_store
 from userpool.store import Store
@@ -25,6 +25,7 @@ RENAME_PROBE = point_statement(
     update(_probes).where(_probes.c.id == bindparam("b_id")).values(name=bindparam("b_name")).returning(_probes.c.id)
 )
 _NAMES = select(_probes.c.name).order_by(_probes.c.id)
+ADD_PROBE = point_statement(insert(_probes))  # every column a bound value; the key left to SQLite
 
 
 @asynccontextmanager
@@ -136,3 +137,30 @@ async def test_a_locked_database_is_the_operational_error_retrying_knows(tmp_pat
         async with store._write() as conn:
             await conn.execute(INSERT_PROBE, {"id": 1, "name": "after"})
         assert await names(store) == ["after"]
+
+
+async def test_a_marked_insert_answers_its_new_key_and_many_rows_go_in_one_statement(tmp_path):
+    async with opened(tmp_path) as (store, threads):
+        committed = threads.committed
+        async with store._write() as conn:
+            first = await conn.execute(ADD_PROBE, {"id": None, "name": "keyed by SQLite"})
+            many = await conn.execute(ADD_PROBE, [{"id": None, "name": "two"}, {"id": None, "name": "three"}])
+            after = await conn.execute(ADD_PROBE, {"id": None, "name": "four"})
+        assert not isinstance(first, CursorResult) and not isinstance(many, CursorResult)
+        assert first.inserted_primary_key == (1,) and after.inserted_primary_key == (4,)
+        assert many.rowcount == 2
+        with pytest.raises(InvalidRequestError):
+            many.inserted_primary_key  # noqa: B018 - no one key for many rows
+        assert await names(store) == ["keyed by SQLite", "two", "three", "four"]
+        assert threads.committed == committed + 1
+
+
+async def test_many_rows_with_one_failing_write_nothing_and_fail_as_through_sqlalchemy(tmp_path):
+    async with opened(tmp_path) as (store, _):
+        with pytest.raises(IntegrityError):
+            async with store._write() as conn:
+                await conn.execute(ADD_PROBE, [{"id": 7, "name": "seven"}, {"id": 7, "name": "seven again"}])
+        with pytest.raises(Exception, match="A value is required for bind parameter 'name'"):
+            async with store._write() as conn:
+                await conn.execute(ADD_PROBE, [{"id": 8, "name": "eight"}, {"id": 9}])
+        assert await names(store) == []

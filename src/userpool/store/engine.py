@@ -16,14 +16,14 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Engine, Integer, create_engine, event, select, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import DBAPIError, MultipleResultsFound, NoResultFound, OperationalError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError, MultipleResultsFound, NoResultFound, OperationalError
 
 from userpool.store.cached import ReadCache
 from userpool.store.sealing import SecretBox
@@ -259,7 +259,24 @@ class SqliteThreads:
             rows = cursor.fetchall()
         except sqlite3.Error as error:
             raise self._wrapped(conn, error, prepared.sql, arguments) from error
-        return _Rows(prepared.keys, prepared.values(rows), cursor.rowcount)
+        return _Rows(
+            prepared.keys, prepared.values(rows), cursor.rowcount, cursor.lastrowid if prepared.rowid else None
+        )
+
+    def run_direct_many(
+        self, conn: Connection, statement: Any, parameters: Sequence[Mapping[str, Any]]
+    ) -> _Rows | None:
+        """``run_direct`` for many sets of values (an INSERT of many rows: SQLite's ``executemany``): its row count,
+        or None when a value is missing from any set (the caller runs it through SQLAlchemy)."""
+        prepared = self._prepare(statement)
+        arguments = [prepared.arguments(values) for values in parameters]
+        if any(values is None for values in arguments):
+            return None
+        try:
+            cursor = conn.connection.driver_connection.executemany(prepared.sql, arguments)
+        except sqlite3.Error as error:
+            raise self._wrapped(conn, error, prepared.sql, tuple(arguments)) from error
+        return _Rows([], [], cursor.rowcount)
 
     def _driver_sql(self, conn: Connection, sql: str, arguments: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         try:
@@ -360,7 +377,7 @@ class _Prepared:
     """A point read's statement compiled once for SQLite: its SQL, the order of its parameters (with the values
     the statement itself binds, such as ``LIMIT 1``), and the names and result processors of its columns."""
 
-    __slots__ = ("bind_processors", "bound", "keys", "order", "processors", "required", "sql")
+    __slots__ = ("bind_processors", "bound", "keys", "order", "processors", "required", "rowid", "sql")
 
     def __init__(self, statement: Any, engine: Engine) -> None:
         compiled = statement.compile(dialect=engine.dialect)
@@ -372,6 +389,10 @@ class _Prepared:
         columns = compiled._result_columns
         self.keys: list[str] = [c.keyname for c in columns]
         self.processors = [c.type._cached_result_processor(engine.dialect, None) for c in columns]
+        # An INSERT into a table whose primary key is one integer column (SQLite's rowid): its new key is the
+        # cursor's ``lastrowid``, as SQLAlchemy's ``inserted_primary_key`` answers.
+        key = list(statement.table.primary_key) if compiled.isinsert else []
+        self.rowid = len(key) == 1 and isinstance(key[0].type, Integer)
         # A default computed in Python (by SQLAlchemy's execution context) cannot be run straight on SQLite.
         defaults = getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None)
         if any(b.expanding for b in compiled.binds.values()) or len(set(self.keys)) != len(self.keys) or defaults:
@@ -406,12 +427,20 @@ class _Rows:
     """The rows of a ``point_statement`` run straight on SQLite (``SqliteThreads.run_direct``), with what store
     methods use of SQLAlchemy's ``Result``: ``mappings()``, ``first()``, ``scalar*()``, ``rowcount``."""
 
-    __slots__ = ("_keys", "_rows", "rowcount")
+    __slots__ = ("_keys", "_rowid", "_rows", "rowcount")
 
-    def __init__(self, keys: list[str], rows: list[Any], rowcount: int) -> None:
+    def __init__(self, keys: list[str], rows: list[Any], rowcount: int, rowid: int | None = None) -> None:
         self._keys = keys
         self._rows = rows
         self.rowcount = rowcount
+        self._rowid = rowid
+
+    @property
+    def inserted_primary_key(self) -> tuple[int]:
+        """The new row's key, for an INSERT of one row into a table keyed by one integer column."""
+        if self._rowid is None:
+            raise InvalidRequestError("not an INSERT of one row into a table with an integer key")
+        return (self._rowid,)
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._rows)
@@ -459,8 +488,12 @@ class _DirectConnection:
         self._conn = conn
 
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
-        if id(statement) in _POINT_STATEMENTS and (parameters is None or isinstance(parameters, Mapping)):
-            rows = self._threads.run_direct(self._conn, statement, parameters or {})
+        if id(statement) in _POINT_STATEMENTS:
+            rows = None
+            if parameters is None or isinstance(parameters, Mapping):
+                rows = self._threads.run_direct(self._conn, statement, parameters or {})
+            elif isinstance(parameters, list) and parameters and all(isinstance(p, Mapping) for p in parameters):
+                rows = self._threads.run_direct_many(self._conn, statement, parameters)
             if rows is not None:
                 return rows
         return self._conn.execute(statement, parameters)

@@ -11,9 +11,9 @@ from sqlalchemy import func, insert, select
 
 from userpool.domain.records import OutboxMessage
 from userpool.store import tables as t
-from userpool.store.engine import StoreBase, on_store_thread
+from userpool.store.engine import StoreBase, on_store_thread, point_statement
 
-_INSERT_MESSAGE = insert(t.outbox)
+_INSERT_MESSAGE = point_statement(insert(t.outbox))
 
 
 class OutboxStore(StoreBase):

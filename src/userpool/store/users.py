@@ -37,7 +37,7 @@ USER_COLUMNS = (
     t.users.c.locked_until,
     t.users.c.password_expires_at,
 )
-_INSERT_USER = insert(t.users)
+_INSERT_USER = point_statement(insert(t.users))
 
 
 def _user_lookup(first: Any) -> Any:
