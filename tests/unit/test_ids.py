@@ -39,3 +39,9 @@ def test_every_character_of_the_alphabet_is_as_likely_in_every_position():
 def test_random_text_of_a_large_alphabet_and_one_character():
     assert re.fullmatch(r"[A-Za-z0-9]", ids._random_text(string.ascii_letters + string.digits, 1))
     assert ids._random_text("ab", 64).strip("ab") == ""
+
+
+def test_base64url_is_the_url_safe_alphabet_without_padding():
+    assert ids.base64url(b"\xfb\xff") == "-_8"  # standard base64: "+/8="
+    assert ids.base64url(b"") == ""
+    assert ids.base64url(bytes(32)) == "A" * 43

@@ -20,12 +20,12 @@ Nothing secret is kept: no password, code, token or SecretHash; the request's ad
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
 from typing import Any, Final
 
+from userpool.domain import ids
 from userpool.domain.records import AuthEvent
 
 SIGN_IN, SIGN_UP, FORGOT_PASSWORD, PASSWORD_CHANGE, RESEND_CODE = (
@@ -120,7 +120,7 @@ def feedback_token(key: bytes, pool_id: str, sub: str, event_id: str) -> str:
     """The token a notification about ``event_id`` would carry: URL-safe base64 without padding."""
     message = "\0".join((pool_id, sub, event_id)).encode("utf-8")
     digest = hmac.new(key, message, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return ids.base64url(digest)
 
 
 def feedback_token_matches(key: bytes, pool_id: str, sub: str, event_id: str, token: str) -> bool:

@@ -1,7 +1,9 @@
-"""Identifiers shaped like Cognito's: pool ids, client ids, client secrets, token sessions, subs, auth events."""
+"""Identifiers shaped like Cognito's: pool ids, client ids, client secrets, token sessions, subs, auth events; and
+base64url, the encoding of bytes in tokens, PKCE challenges and WebAuthn."""
 
 from __future__ import annotations
 
+import base64
 import math
 import secrets
 import string
@@ -9,6 +11,11 @@ import uuid
 
 _POOL_ALPHABET = string.ascii_letters + string.digits
 _CLIENT_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def base64url(data: bytes) -> str:
+    """base64url without padding (RFC 4648 section 5, as JWTs, PKCE and WebAuthn write bytes)."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def _random_text(alphabet: str, length: int) -> str:

@@ -12,7 +12,6 @@ users are ``RESET_REQUIRED`` without a password. The log names a row by its line
 
 from __future__ import annotations
 
-import base64
 import csv
 import hashlib
 import hmac
@@ -22,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from userpool.domain import texts, usernames
+from userpool.domain import ids, texts, usernames
 from userpool.domain.attributes import VERIFIED_FLAGS, missing_required, schema_by_name, value_problems
 from userpool.domain.records import NewUser, Pool
 from userpool.domain.users import UserStatus, new_user
@@ -144,7 +143,7 @@ def url_key(secret_key: bytes) -> bytes:
 
 def _signature(key: bytes, job_id: str, expires: int) -> str:
     digest = hmac.new(key, f"{job_id}\0{expires}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+    return ids.base64url(digest)
 
 
 def upload_path(job_id: str) -> str:

@@ -7,7 +7,6 @@ Texts raised in one place stay at their raise (``domain/texts.py``'s rule); thos
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
@@ -15,6 +14,7 @@ import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from userpool.domain import ids
 from userpool.errors import InvalidOAuthFlowException, InvalidParameterException, ScopeDoesNotExistException
 
 OPENID = "openid"
@@ -229,7 +229,7 @@ PKCE_VALUE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 
 def pkce_challenge(verifier: str) -> str:
     """RFC 7636 S256: base64url(SHA-256(verifier)) without padding."""
-    return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return ids.base64url(hashlib.sha256(verifier.encode()).digest())
 
 
 def pkce_matches(verifier: str | None, challenge: str | None) -> bool:

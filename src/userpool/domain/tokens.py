@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from userpool.domain import ids
 from userpool.domain.identity_providers import identities_claim
 
 ALGORITHM = "RS256"
@@ -137,7 +138,7 @@ class Issue:
 def at_hash(access_token: str) -> str:
     """OpenID Connect's ``at_hash``: base64url of the left half of the access token's SHA-256 (RS256)."""
     digest = hashlib.sha256(access_token.encode()).digest()
-    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+    return ids.base64url(digest[:16])
 
 
 def _groups_claim(issue: Issue) -> dict[str, Any]:

@@ -18,7 +18,6 @@ passkeys, not when the server starts.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import secrets
@@ -28,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from userpool.domain import texts
+from userpool.domain import ids, texts
 from userpool.domain.records import WebAuthnCredential
 from userpool.errors import (
     FeatureUnavailableInTierException,
@@ -114,15 +113,10 @@ def origin_allowed(origin: str, rp_id: str) -> bool:
     return parts.scheme == "https" or (parts.scheme == "http" and local)
 
 
-def _base64url(data: bytes) -> str:
-    """WebAuthn's base64url: URL-safe alphabet, no padding."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
 # ---- the options documents ------------------------------------------------------------------------------------------
 def new_challenge() -> str:
     """A fresh challenge, base64url."""
-    return _base64url(secrets.token_bytes(CHALLENGE_BYTES))
+    return ids.base64url(secrets.token_bytes(CHALLENGE_BYTES))
 
 
 def creation_options(
@@ -132,7 +126,7 @@ def creation_options(
     user handle is the user's sub, a discoverable credential is required, and the user's passkeys are excluded."""
     return {
         "rp": {"id": rp_id, "name": rp_id},
-        "user": {"id": _base64url(sub.encode()), "name": username, "displayName": username},
+        "user": {"id": ids.base64url(sub.encode()), "name": username, "displayName": username},
         "challenge": challenge,
         "pubKeyCredParams": [{"type": "public-key", "alg": alg} for alg in ALGORITHMS],
         "timeout": CREATION_TIMEOUT_MS,
@@ -188,7 +182,7 @@ def _presented(credential: Any, parse: Any) -> Presented:
         client_data = parse_client_data_json(client_data_bytes)
     except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
         raise InvalidParameterException(texts.WEBAUTHN_CREDENTIAL_INVALID.format(reason=_reason(exc))) from None
-    return Presented(parsed, parsed.id, _base64url(client_data.challenge), client_data.origin)
+    return Presented(parsed, parsed.id, ids.base64url(client_data.challenge), client_data.origin)
 
 
 def _reason(exc: Exception) -> str:
@@ -266,7 +260,7 @@ def verify_registration(presented: Presented, challenge: str, rp_id: str, verifi
     transports = [str(getattr(t, "value", t)) for t in response.transports or ()]
     attachment = presented.credential.authenticator_attachment
     return Registered(
-        credential_id=_base64url(verified.credential_id),
+        credential_id=ids.base64url(verified.credential_id),
         public_key=bytes(verified.credential_public_key),
         sign_count=verified.sign_count,
         transports=[t for t in transports if t in TRANSPORTS],

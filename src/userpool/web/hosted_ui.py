@@ -43,10 +43,10 @@ from starlette.routing import Route
 from userpool.context import Context
 from userpool.domain import attributes as attribute_rules
 from userpool.domain import identity_providers as idp_rules
+from userpool.domain import ids, secret_hash, texts
 from userpool.domain import mfa as mfa_rules
 from userpool.domain import oauth as oauth_rules
 from userpool.domain import pools as pool_rules
-from userpool.domain import secret_hash, texts
 from userpool.domain import webauthn as webauthn_rules
 from userpool.domain.records import AuthorizationCode, Client, IdentityProvider, Pool, User, WebSession
 from userpool.domain.users import UserStatus
@@ -132,7 +132,7 @@ class Pending:
 
     def encode(self) -> str:
         data = json.dumps([self.client_id, self.username, self.challenge, self.session, self.shown])
-        return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+        return ids.base64url(data.encode())
 
     @classmethod
     def decode(cls, value: str) -> Pending | None:
