@@ -20,6 +20,7 @@ import collections
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -30,6 +31,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -71,7 +73,7 @@ def _spy(pid: int, on: bool, operation: str) -> Iterator[None]:
     if not on:
         yield
         return
-    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    py_spy = _py_spy()
     raw = Path(f"server-cpu-{operation}.txt").resolve()  # kept: the store folder goes
     command = [py_spy, "record", "-p", str(pid), "-r", "2000", "--format", "raw", "--threads", "-o", str(raw)]
     spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -84,23 +86,60 @@ def _spy(pid: int, on: bool, operation: str) -> Iterator[None]:
         print(f"py-spy stacks: {raw} (--summarise FILE)")
 
 
-def loop_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by the server's main thread: its event loop (the rest is the store's
-    threads and the hashing pool, which also signs tokens)."""
+def _py_spy() -> str:
+    return shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+
+
+def thread_names(pid: int) -> dict[int, str]:
+    """The server's threads by native id, named by their kind (``MainThread``: the event loop; ``userpool-store``:
+    the store's threads; ``argon2``: the hashing pool, which also signs tokens), from ``py-spy dump``; empty without
+    py-spy."""
     try:
-        return next(t.user_time + t.system_time for t in psutil.Process(pid).threads() if t.id == pid)
-    except (psutil.Error, StopIteration):
-        return 0.0
+        dump = subprocess.run([_py_spy(), "dump", "--pid", str(pid)], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    found = re.findall(r'^Thread (\d+) \([a-z]+\): "([^"]*)"', dump.stdout, re.MULTILINE)
+    return {int(tid): re.sub(r"[_-]?\d+$", "", name) for tid, name in found}
 
 
-def report(operation: str, result: load.Result, used: float, loop: float) -> None:
+def thread_seconds(pid: int, names: dict[int, str]) -> collections.Counter[str]:
+    """CPU time (user + system) used so far by the server's threads, summed by kind (``thread_names``; a thread
+    without a name counts as ``other``)."""
+    used: collections.Counter[str] = collections.Counter()
+    try:
+        for thread in psutil.Process(pid).threads():
+            used[names.get(thread.id, "MainThread" if thread.id == pid else "other")] += (
+                thread.user_time + thread.system_time
+            )
+    except psutil.Error:
+        pass
+    return used
+
+
+def report(operation: str, result: load.Result, used: float, threads: collections.Counter[str]) -> None:
     rate = result.ok / result.elapsed if result.elapsed else 0.0
     per_request = used / result.ok * 1000 if result.ok else float("nan")
-    on_loop = loop / result.ok * 1000 if result.ok else float("nan")
-    print(
-        f"{operation:14s} {result.ok:5d} answered  {rate:8.1f}/s  server CPU {per_request:6.2f} ms/request"
-        f"  (event loop {on_loop:5.2f})"
+    split = ", ".join(
+        f"{'event loop' if kind == 'MainThread' else kind} {seconds / result.ok * 1000:.2f}"
+        for kind, seconds in sorted(threads.items(), key=lambda item: -item[1])
+        if result.ok and seconds > 0
     )
+    print(
+        f"{operation:14s} {result.ok:5d} answered  {rate:8.1f}/s  server CPU {per_request:6.2f} ms/request  ({split})"
+    )
+
+
+@contextlib.contextmanager
+def _measured(pid: int) -> Iterator[list[Any]]:
+    """The server's CPU while the block runs: ``[seconds, by thread kind]`` when it ends."""
+    names = thread_names(pid)
+    before, threads = cpu_seconds(pid), thread_seconds(pid, names)
+    out: list[Any] = []
+    yield out
+    names.update(thread_names(pid))  # threads started meanwhile (the hashing pool's, on first use)
+    after = thread_seconds(pid, names)
+    after.subtract(threads)
+    out.extend([cpu_seconds(pid) - before, after])
 
 
 def main() -> None:
@@ -132,10 +171,9 @@ def main() -> None:
         users = names(args.n)
         signups = load.build(serializer, "SignUp", sign_up_params(client_id, users))
         with _spy(server.pid, "SignUp" == args.profile, "SignUp"):
-            before, loop = cpu_seconds(server.pid), loop_seconds(server.pid)
-            result, _ = load.run(url, signups, args.concurrency)
-            used, loop = cpu_seconds(server.pid) - before, loop_seconds(server.pid) - loop
-        report("SignUp", result, used, loop)
+            with _measured(server.pid) as used:
+                result, _ = load.run(url, signups, args.concurrency)
+        report("SignUp", result, *used)
         codes = {}
         for name in users:
             query = urllib.parse.urlencode({"userPoolId": pool_id, "username": name})
@@ -164,9 +202,8 @@ def main() -> None:
         }
         for operation, requests in workloads.items():
             with _spy(server.pid, operation == args.profile, operation):
-                before, loop = cpu_seconds(server.pid), loop_seconds(server.pid)
-                result, answers = load.run(url, requests(), args.concurrency, keep=operation == "InitiateAuth")
-                used, loop = cpu_seconds(server.pid) - before, loop_seconds(server.pid) - loop
+                with _measured(server.pid) as used:
+                    result, answers = load.run(url, requests(), args.concurrency, keep=operation == "InitiateAuth")
             if operation == "InitiateAuth":
                 tokens = [
                     a["AuthenticationResult"]["RefreshToken"] for a in answers if a and "AuthenticationResult" in a
@@ -174,7 +211,7 @@ def main() -> None:
                 access_tokens = [
                     a["AuthenticationResult"]["AccessToken"] for a in answers if a and "AuthenticationResult" in a
                 ]
-            report(operation, result, used, loop)
+            report(operation, result, *used)
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(30)

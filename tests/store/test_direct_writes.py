@@ -19,7 +19,13 @@ from tests.store import sqlite_store
 from userpool.store import Store
 from userpool.store.engine import SqliteThreads, point_statement
 
-_probes = Table("probes", MetaData(), Column("id", Integer, primary_key=True), Column("name", String, nullable=False))
+_probes = Table(
+    "probes",
+    MetaData(),
+    Column("id", Integer, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("note", String),
+)
 INSERT_PROBE = point_statement(insert(_probes).values(id=bindparam("id"), name=bindparam("name")))
 RENAME_PROBE = point_statement(
     update(_probes).where(_probes.c.id == bindparam("b_id")).values(name=bindparam("b_name")).returning(_probes.c.id)
@@ -33,7 +39,7 @@ async def opened(tmp_path: Path) -> AsyncIterator[tuple[Store, SqliteThreads]]:
     """A SQLite store with a table ``probes``."""
     async with sqlite_store.opened(tmp_path / "userpool.db") as (store, threads):
         async with store._write() as conn:
-            await conn.execute(text("CREATE TABLE probes (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"))
+            await conn.execute(text("CREATE TABLE probes (id INTEGER PRIMARY KEY, name TEXT NOT NULL, note TEXT)"))
         yield store, threads
 
 
@@ -143,15 +149,18 @@ async def test_a_marked_insert_answers_its_new_key_and_many_rows_go_in_one_state
     async with opened(tmp_path) as (store, threads):
         committed = threads.committed
         async with store._write() as conn:
-            first = await conn.execute(ADD_PROBE, {"id": None, "name": "keyed by SQLite"})
-            many = await conn.execute(ADD_PROBE, [{"id": None, "name": "two"}, {"id": None, "name": "three"}])
-            after = await conn.execute(ADD_PROBE, {"id": None, "name": "four"})
+            first = await conn.execute(ADD_PROBE, {"name": "keyed by SQLite"})  # the key and the note left out
+            many = await conn.execute(ADD_PROBE, [{"name": "two", "note": "noted"}, {"id": None, "name": "three"}])
+            after = await conn.execute(ADD_PROBE, {"name": "four"})
         assert not isinstance(first, CursorResult) and not isinstance(many, CursorResult)
         assert first.inserted_primary_key == (1,) and after.inserted_primary_key == (4,)
         assert many.rowcount == 2
         with pytest.raises(InvalidRequestError):
             many.inserted_primary_key  # noqa: B018 - no one key for many rows
         assert await names(store) == ["keyed by SQLite", "two", "three", "four"]
+        async with store._read() as conn:
+            notes = list((await conn.execute(select(_probes.c.note).order_by(_probes.c.id))).scalars())
+        assert notes == [None, "noted", None, None]
         assert threads.committed == committed + 1
 
 

@@ -23,7 +23,7 @@ _CODE_COLUMNS = (t.codes.c.code_hash, t.codes.c.attribute, t.codes.c.expires_at,
 
 # The statements of the hot paths, built once with bound parameters. (In an UPDATE, a parameter may not be named
 # like a column: those are ``b_``.)
-INSERT_CODE = insert(t.codes)
+INSERT_CODE = point_statement(insert(t.codes))
 DELETE_CODE = point_statement(
     delete(t.codes).where(t.codes.c.user_id == bindparam("user_id"), t.codes.c.purpose == bindparam("purpose"))
 )

@@ -384,15 +384,21 @@ class _Prepared:
         self.sql: str = compiled.string
         self.order: list[str] = list(compiled.positiontup or ())
         self.bound: dict[str, Any] = dict(compiled.params)
-        self.required = frozenset(name for name, bind in compiled.binds.items() if bind.required)
+        required = {name for name, bind in compiled.binds.items() if bind.required}
+        if compiled.isinsert:
+            # An INSERT of a whole table (``insert(table)``) binds every column; as through SQLAlchemy, a column
+            # the values leave out is NULL when nothing else would fill it (no default, nullable or the rowid key).
+            for column in statement.table.columns:
+                if column.default is None and column.server_default is None and _null_when_left_out(column):
+                    required.discard(column.key)
+        self.required = frozenset(required)
         self.bind_processors: dict[str, Callable[[Any], Any]] = dict(compiled._bind_processors)
         columns = compiled._result_columns
         self.keys: list[str] = [c.keyname for c in columns]
         self.processors = [c.type._cached_result_processor(engine.dialect, None) for c in columns]
-        # An INSERT into a table whose primary key is one integer column (SQLite's rowid): its new key is the
-        # cursor's ``lastrowid``, as SQLAlchemy's ``inserted_primary_key`` answers.
-        key = list(statement.table.primary_key) if compiled.isinsert else []
-        self.rowid = len(key) == 1 and isinstance(key[0].type, Integer)
+        # An INSERT into a table keyed by SQLite's rowid: its new key is the cursor's ``lastrowid``, as SQLAlchemy's
+        # ``inserted_primary_key`` answers.
+        self.rowid = compiled.isinsert and _rowid_key(statement.table) is not None
         # A default computed in Python (by SQLAlchemy's execution context) cannot be run straight on SQLite.
         defaults = getattr(compiled, "insert_prefetch", None) or getattr(compiled, "update_prefetch", None)
         if any(b.expanding for b in compiled.binds.values()) or len(set(self.keys)) != len(self.keys) or defaults:
@@ -421,6 +427,17 @@ class _Prepared:
     def mappings(self, rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
         keys = self.keys
         return [dict(zip(keys, row, strict=True)) for row in self.values(rows)]
+
+
+def _rowid_key(table: Any) -> Any:
+    """``table``'s key column when it is one ``INTEGER PRIMARY KEY``: SQLite's rowid, which numbers new rows."""
+    keys = list(table.primary_key)
+    return keys[0] if len(keys) == 1 and type(keys[0].type) is Integer else None
+
+
+def _null_when_left_out(column: Any) -> bool:
+    """Whether an INSERT that leaves ``column`` out stores NULL there (the rowid key: the next number)."""
+    return _rowid_key(column.table) is column or (bool(column.nullable) and not column.primary_key)
 
 
 class _Rows:
