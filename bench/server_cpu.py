@@ -75,7 +75,7 @@ def _spy(pid: int, on: bool, operation: str) -> Iterator[None]:
         return
     py_spy = _py_spy()
     raw = Path(f"server-cpu-{operation}.txt").resolve()  # kept: the store folder goes
-    command = [py_spy, "record", "-p", str(pid), "-r", "2000", "--format", "raw", "--threads", "-o", str(raw)]
+    command = [py_spy, "record", "-p", str(pid), "-r", "2000", "--format", "raw", "--threads", "--gil", "-o", str(raw)]
     spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.5)
     try:

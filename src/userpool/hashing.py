@@ -8,21 +8,19 @@ so running them here bounds how long the event loop can wait for the GIL to one 
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from userpool.domain import srp, texts
 from userpool.domain.passwords import HASH_ITERATIONS, HASH_MEMORY_KIB, new_hasher
 from userpool.errors import TooManyRequestsException
+from userpool.workers import Workers
 
 
 class PasswordHashing:
     def __init__(
         self, workers: int, queue: int, memory_kib: int = HASH_MEMORY_KIB, iterations: int = HASH_ITERATIONS
     ) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argon2")
+        self._workers = Workers(workers, "argon2")
         self._hasher = new_hasher(memory_kib, iterations)
         self._limit = workers + queue
         self._in_flight = 0
@@ -41,7 +39,7 @@ class PasswordHashing:
             raise TooManyRequestsException(texts.RATE_EXCEEDED)
         self._in_flight += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+            return await self._workers.run(fn, *args)
         finally:
             self._in_flight -= 1
 
@@ -73,4 +71,4 @@ class PasswordHashing:
         return await self._run(check)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._workers.close(wait=False)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "userpool"
-BASE = {"errors"}
+BASE = {"errors", "workers"}
 ALLOWED = {
     "domain": BASE | {"domain"},
     "store": BASE | {"store", "domain"},

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-import queue
 import secrets
 import sqlite3
 import threading
@@ -27,6 +26,7 @@ from sqlalchemy.exc import DBAPIError, InvalidRequestError, MultipleResultsFound
 
 from userpool.store.cached import ReadCache
 from userpool.store.sealing import SecretBox
+from userpool.workers import Workers
 
 if TYPE_CHECKING:  # SQLAlchemy's asyncio layer (and its ORM) is imported only for a PostgreSQL store
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -54,7 +54,6 @@ def driver_url(url: str) -> str:
 
 
 # A call handed to a SQLite store's thread: the coroutine, and the loop and future of its caller.
-_Call = tuple[Coroutine[Any, Any, Any], asyncio.AbstractEventLoop, "asyncio.Future[Any]"]
 
 
 class StoreConnection(Protocol):
@@ -109,13 +108,8 @@ class SqliteThreads:
         self._synced_file: tuple[int, int] | None = None  # (device, inode) of the log last synced
         self._sync_failed: OSError | None = None
         self._local = threading.local()
-        # The calls handed to the store's threads (started at the first), each with its caller's loop and future;
-        # None tells a thread to stop.
-        self._calls: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
-        self._size = threads
-        self._threads: list[threading.Thread] = []
-        self._threads_lock = threading.Lock()
-        self._closed = False
+        # The store's threads (started at the first call): each drives a store method's coroutine to its end.
+        self._workers = Workers(threads, STORE_THREAD, started=self._inside, skipped=_close_coroutine)
         self._kept: list[Connection] = []  # every thread's own connection, closed with the store
         self._kept_lock = threading.Lock()
         self._prepared: dict[int, _Prepared] = {}
@@ -125,46 +119,16 @@ class SqliteThreads:
         return getattr(self._local, "inside", False)
 
     async def run(self, call: Coroutine[Any, Any, Any]) -> Any:
-        """Run ``call`` on a store thread and return its result: the hand-off is a queue's ``put`` and the answer
-        one ``call_soon_threadsafe`` (a third of the CPU of ``ThreadPoolExecutor.submit`` and ``wrap_future``).
-        As with those, a call whose caller was cancelled before a thread took it never runs."""
-        if self._closed or len(self._threads) < self._size:
-            try:
-                self._start()
-            except RuntimeError:
-                call.close()
-                raise
-        loop = asyncio.get_running_loop()
-        done = loop.create_future()
-        self._calls.put((call, loop, done))
-        return await done
+        """Run ``call`` on a store thread and return its result (``workers.Workers``: a call whose caller was
+        cancelled before a thread took it never runs)."""
+        try:
+            return await self._workers.run(_drive, call)
+        except RuntimeError:
+            call.close()  # never started (the store is closed); a coroutine that ran to its end ignores this
+            raise
 
-    def _start(self) -> None:
-        with self._threads_lock:
-            if self._closed:
-                raise RuntimeError("the store is closed")
-            while len(self._threads) < self._size:
-                thread = threading.Thread(target=self._serve, name=f"{STORE_THREAD}_{len(self._threads)}", daemon=True)
-                thread.start()
-                self._threads.append(thread)
-
-    def _serve(self) -> None:
-        """A store thread: drive the calls handed to it, each to its end, until told to stop."""
+    def _inside(self) -> None:
         self._local.inside = True
-        while (item := self._calls.get()) is not None:
-            call, loop, done = item
-            if done.cancelled():
-                call.close()
-                continue
-            try:
-                result, error = _drive(call), None
-            except BaseException as failed:  # handed to the caller, as an executor's future would
-                result, error = None, failed
-            try:
-                loop.call_soon_threadsafe(_settle, done, result, error)
-            except RuntimeError:  # the caller's loop is closed: nobody waits for this answer any more
-                pass
-            del item, call, result, error
 
     @contextmanager
     def connection(self, **options: Any) -> Iterator[Connection]:
@@ -358,14 +322,9 @@ class SqliteThreads:
             self._synced_file = (stat.st_dev, stat.st_ino)
 
     def close(self) -> None:
-        """Stop the store's threads once the calls already handed to them have run, then close the connections."""
-        with self._threads_lock:
-            self._closed = True  # no thread is started again: ``run`` raises
-        for _ in self._threads:
-            self._calls.put(None)
-        for thread in self._threads:
-            thread.join()
-        self._threads.clear()
+        """Stop the store's threads once the calls already handed to them have run (``run`` raises from then on),
+        then close the connections."""
+        self._workers.close(wait=True)
         with self._kept_lock:
             for conn in self._kept:
                 conn.close()
@@ -544,14 +503,9 @@ def _roll_back(conn: Connection) -> None:
         conn.connection.driver_connection.rollback()
 
 
-def _settle(done: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
-    """On the caller's loop: answer a call a store thread ran (unless its caller gave up)."""
-    if done.cancelled():
-        return
-    if error is None:
-        done.set_result(result)
-    else:
-        done.set_exception(error)
+def _close_coroutine(args: tuple[Any, ...]) -> None:
+    """A store method's coroutine that will not run (its caller gave up): closed, so it is not left never awaited."""
+    args[0].close()
 
 
 def _drive(call: Coroutine[Any, Any, Any]) -> Any:
