@@ -6,11 +6,13 @@ Starts ``userpool serve`` on a fresh store (SQLite, or the PostgreSQL database g
 signs ``n`` users up, then sends ``n`` of each operation with ``--concurrency`` clients and prints the server
 process's CPU time (user + system) per answered request: ConfirmSignUp, AdminGetUser, ListUsers (60 a page),
 InitiateAuth (``USER_PASSWORD_AUTH``, for a quarter of the users), GetUser (with their access tokens, ``n`` in all)
-and ``REFRESH_TOKEN_AUTH`` (four per token).
+and ``REFRESH_TOKEN_AUTH`` (four per token), split by the kind of thread that spent it (the event loop, the store's
+threads, the hashing pool, which also signs tokens; names from ``py-spy dump``, when py-spy is installed).
 Contention changes this measure far less than wall-clock rates, so compare two checkouts by running each in turn.
-``--profile OP`` (any of them, SignUp too) records py-spy's raw stacks of every server thread during OP in
-./server-cpu-OP.txt (py-spy must be installed: ``pip install py-spy``); ``python -m bench.server_cpu --summarise
-FILE`` sums them per frame.
+``--profile OP`` (any of them, SignUp too) records py-spy's raw stacks, per thread, during OP in
+./server-cpu-OP.txt (py-spy must be installed: ``pip install py-spy``), only of threads holding the GIL: work in
+Python, not waits for it (argon2id, which lets go of the GIL, is then missing); ``python -m bench.server_cpu
+--summarise FILE`` sums them per frame (``grep MainThread FILE`` first for the event loop alone).
 """
 
 from __future__ import annotations
