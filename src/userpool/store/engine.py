@@ -53,9 +53,6 @@ def driver_url(url: str) -> str:
     return url
 
 
-# A call handed to a SQLite store's thread: the coroutine, and the loop and future of its caller.
-
-
 class StoreConnection(Protocol):
     """What a store method uses of a connection: SQLAlchemy's ``AsyncConnection`` (PostgreSQL) or, on SQLite, a
     synchronous connection behind ``SyncConnection``."""
