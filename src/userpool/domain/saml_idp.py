@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
@@ -267,11 +267,11 @@ def redirect_url(destination: str, request: bytes, relay_state: str, signing_key
     query = urllib.parse.urlencode({"SAMLRequest": base64.b64encode(deflated).decode(), "RelayState": relay_state})
     if signing_key_pem is not None:
         query += "&" + urllib.parse.urlencode({"SigAlg": RSA_SHA256})
+        from userpool.domain import tokens  # here: tokens imports identity_providers, which imports this module
+
         # The pool's key comes out of the store's seal only (``store/certificates.py``): parsed without the RSA
-        # check, as sealed token signing keys are (``tokens.load_private``); it costs tens of ms every sign-in.
-        key = serialization.load_pem_private_key(
-            signing_key_pem.encode(), password=None, unsafe_skip_rsa_key_validation=True
-        )
+        # check, as sealed token signing keys are; the check costs tens of ms every sign-in.
+        key = tokens.load_private(signing_key_pem, checked=False)
         assert isinstance(key, rsa.RSAPrivateKey)
         signature = key.sign(query.encode(), padding.PKCS1v15(), hashes.SHA256())
         query += "&" + urllib.parse.urlencode({"Signature": base64.b64encode(signature).decode()})
