@@ -233,17 +233,16 @@ class SqliteThreads:
         arguments = [prepared.arguments(values) for values in parameters]
         if any(values is None for values in arguments):
             return None
-        try:
-            cursor = conn.connection.driver_connection.executemany(prepared.sql, arguments)
-        except sqlite3.Error as error:
-            raise self._wrapped(conn, error, prepared.sql, tuple(arguments)) from error
-        return _Rows([], [], cursor.rowcount)
+        return _Rows([], [], self._driver_sql(conn, prepared.sql, arguments, many=True).rowcount)
 
-    def _driver_sql(self, conn: Connection, sql: str, arguments: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+    def _driver_sql(self, conn: Connection, sql: str, arguments: Any = (), many: bool = False) -> sqlite3.Cursor:
+        """``sql`` run on ``conn``'s sqlite3 connection (``many``: once per set of ``arguments``), its errors
+        raised as SQLAlchemy's."""
+        driver = conn.connection.driver_connection
         try:
-            return conn.connection.driver_connection.execute(sql, arguments)
+            return driver.executemany(sql, arguments) if many else driver.execute(sql, arguments)
         except sqlite3.Error as error:
-            raise self._wrapped(conn, error, sql, arguments) from error
+            raise self._wrapped(conn, error, sql, tuple(arguments)) from error
 
     def _wrapped(self, conn: Connection, error: sqlite3.Error, sql: str, arguments: tuple[Any, ...]) -> DBAPIError:
         """A sqlite3 error as SQLAlchemy raises it (``IntegrityError``, ``OperationalError``...), the connection
